@@ -1,0 +1,15 @@
+//! Build script for the rse1k driver.
+//!
+//! Host builds (the default `host` feature) need nothing generated: `driver/sys` re-exports the
+//! simulator's mirror of the NDIS items. Kernel builds (`kernel`, Windows + WDK only) generate
+//! the `ndis.h` bindings; that code lives in `build_kernel.rs`, compiled only with the feature.
+
+#[cfg(feature = "kernel")]
+#[path = "build_kernel.rs"]
+mod build_kernel;
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    #[cfg(feature = "kernel")]
+    build_kernel::main();
+}

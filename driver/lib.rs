@@ -1,0 +1,23 @@
+//! rse1k: an NDIS 6 miniport driver for the Intel 8254x ("e1000") NIC.
+//!
+//! One source, two builds (see `DESIGN.md`):
+//! - `kernel` (Windows + WDK): a `.sys` linked against `ndis.sys` and `ntoskrnl.exe`;
+//! - `host` (the default, any OS): the same code linked against `ndis-sim`, the user-mode NDIS
+//!   and Ke whose verifier checks the documented locking and IRQL rules.
+//!
+//! Layers, bottom up: [`sys`] (the only module that knows which side it is on), [`sync`] (the safe
+//! spin-lock layer), then the miniport itself.
+#![no_std]
+
+#[cfg(all(feature = "host", feature = "kernel"))]
+compile_error!(
+    "features `host` and `kernel` are exclusive: kernel builds use \
+     `--no-default-features --features kernel`"
+);
+#[cfg(not(any(feature = "host", feature = "kernel")))]
+compile_error!(
+    "enable exactly one of `host` (the default: build against ndis-sim) or `kernel` \
+     (Windows + WDK: `--no-default-features --features kernel`)"
+);
+
+pub mod sys;

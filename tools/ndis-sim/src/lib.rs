@@ -1,0 +1,2 @@
+//! ndis-sim: a user-mode NDIS and Ke.
+pub mod sys {}
