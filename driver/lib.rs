@@ -21,3 +21,4 @@ compile_error!(
 );
 
 pub mod sys;
+pub mod sync;

@@ -1,0 +1,2 @@
+//! Placeholder replaced by the lock-layer work in this session.
+fn main() {}
