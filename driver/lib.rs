@@ -20,5 +20,16 @@ compile_error!(
      (Windows + WDK: `--no-default-features --features kernel`)"
 );
 
-pub mod sys;
+// `alloc` is available in both builds: in the kernel through wdk-alloc's global allocator
+// (nonpaged pool), on the host through std, which ndis-sim links.
+extern crate alloc;
+
+// Kernel build: the panic handler and the global allocator windows-drivers-rs provides.
+#[cfg(feature = "kernel")]
+extern crate wdk_panic;
+#[cfg(feature = "kernel")]
+#[global_allocator]
+static GLOBAL_ALLOCATOR: wdk_alloc::WdkAllocator = wdk_alloc::WdkAllocator;
+
 pub mod sync;
+pub mod sys;
