@@ -7,9 +7,10 @@ use crate::eeprom::{EEPROM_WORDS, Eeprom};
 use crate::fault::{Fault, FaultLog, Ring, RingProblem};
 use crate::interrupts::{Interrupts, MitigationRegs};
 use crate::pci::PciConfig;
+use crate::phy::{self, Phy};
 use crate::regs::{
     BAR0_SIZE, CTRL, CTRL_RST, EECD, EERD, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START,
-    ICR, ICR_LSC, ICS, IMC, IMS, ITR, RADV, RAH_AV, RAH0, RAL0, RDBAL, RDH, RDLEN, RDT, RDTR,
+    ICR, ICR_LSC, ICS, IMC, IMS, ITR, MDIC, RADV, RAH_AV, RAH0, RAL0, RDBAL, RDH, RDLEN, RDT, RDTR,
     RegisterFile, STATUS, STATUS_LU, TADV, TCTL, TDBAL, TDH, TDLEN, TDT,
 };
 use crate::stats::{self, ModelStats};
@@ -75,6 +76,7 @@ pub(crate) struct State {
     pub(crate) faults: FaultLog,
     pub(crate) stats: ModelStats,
     pub(crate) pci: PciConfig,
+    phy: Phy,
     pub(crate) wire: Box<dyn Wire>,
     irq_line: Option<Arc<dyn IrqLine>>,
 }
@@ -174,6 +176,14 @@ impl State {
                 self.regs.set(CTRL, value & !CTRL_RST);
             }
             STATUS => {}
+            MDIC => {
+                // The PHY answers at once; MDIC reads back with READY (or ERROR).
+                let result = self.phy.access(value, self.link_up);
+                self.regs.set(MDIC, result);
+                if value & phy::MDIC_INT_EN != 0 {
+                    self.raise(phy::ICR_MDAC);
+                }
+            }
             ICR => {
                 // Write-1-to-clear.
                 let icr = self.irq.icr() & !value;
@@ -294,6 +304,7 @@ impl E1000 {
             faults: FaultLog::default(),
             stats: ModelStats::default(),
             pci: PciConfig::default(),
+            phy: Phy::default(),
             wire,
             irq_line: None,
         };

@@ -37,6 +37,7 @@ pub mod fault;
 pub mod filter;
 pub mod interrupts;
 pub mod pci;
+pub mod phy;
 pub mod regs;
 pub mod rx;
 pub mod stats;

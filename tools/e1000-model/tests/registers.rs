@@ -178,3 +178,30 @@ fn other_registers_are_plain_storage() {
     rig.write(0x5200 + 4 * 127, 0x8000_0001);
     assert_eq!(rig.read(0x5200 + 4 * 127), 0x8000_0001);
 }
+
+#[test]
+fn mdic_reads_the_phy_and_reports_link() {
+    use e1000_model::phy::{
+        ICR_MDAC, MDIC_DATA_MASK, MDIC_ERROR, MDIC_INT_EN, MDIC_OP_READ, MDIC_PHY_SHIFT,
+        MDIC_READY, MDIC_REG_SHIFT,
+    };
+    use e1000_model::regs::{ICR, MDIC};
+    let rig = Rig::new();
+    let read_phy = |reg: u32| {
+        rig.write(
+            MDIC,
+            MDIC_OP_READ | (1 << MDIC_PHY_SHIFT) | (reg << MDIC_REG_SHIFT),
+        );
+        let v = rig.read(MDIC);
+        assert_ne!(v & MDIC_READY, 0);
+        assert_eq!(v & MDIC_ERROR, 0);
+        v & MDIC_DATA_MASK
+    };
+    assert_eq!(read_phy(2), 0x0141);
+    assert_ne!(read_phy(1) & 4, 0, "PHY status: link up");
+    rig.nic.set_link(false);
+    assert_eq!(read_phy(1) & 4, 0);
+    rig.read(ICR);
+    rig.write(MDIC, MDIC_OP_READ | (1 << MDIC_PHY_SHIFT) | MDIC_INT_EN);
+    assert_eq!(rig.read(ICR), ICR_MDAC);
+}
