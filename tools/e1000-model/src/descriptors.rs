@@ -1,7 +1,10 @@
-//! Legacy receive and transmit descriptors (16 bytes, little endian).
+//! Legacy receive and transmit descriptors (16 bytes, little endian), and the geometry of the
+//! rings they live in.
 //!
 //! Plain data with conversions to and from their in-memory layout, used by the model to read
 //! and write back rings, and by hosts and tests to build rings the way a driver would.
+
+use crate::fault::{Fault, Ring, RingProblem};
 
 /// Size of one descriptor in bytes.
 pub const DESC_SIZE: usize = 16;
@@ -128,6 +131,61 @@ impl TxDesc {
         b[13] = self.css;
         b[14..16].copy_from_slice(&self.special.to_le_bytes());
         b
+    }
+}
+
+/// [`DESC_SIZE`] as a register-sized number.
+const DESC_BYTES: u32 = 16;
+
+/// A ring as the registers describe it, checked.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RingGeometry {
+    /// Guest-physical address of descriptor 0.
+    pub(crate) base: u64,
+    /// Descriptors in the ring.
+    pub(crate) count: u32,
+}
+
+impl RingGeometry {
+    /// Address of descriptor `index`.
+    pub(crate) fn desc_addr(self, index: u32) -> u64 {
+        self.base + u64::from(index) * u64::from(DESC_BYTES)
+    }
+
+    /// The index after `index`, wrapping.
+    pub(crate) fn next(self, index: u32) -> u32 {
+        if index + 1 >= self.count {
+            0
+        } else {
+            index + 1
+        }
+    }
+
+    /// Checks a ring with work in it; `Err` carries the fault to record.
+    pub(crate) fn check(
+        ring: Ring,
+        base: u64,
+        len_bytes: u32,
+        head: u32,
+        tail: u32,
+    ) -> Result<Self, Fault> {
+        let misconfigured = |problem| Fault::RingMisconfigured { ring, problem };
+        let count = len_bytes / DESC_BYTES;
+        if count == 0 {
+            return Err(misconfigured(RingProblem::ZeroLength));
+        }
+        if head >= count {
+            return Err(misconfigured(RingProblem::HeadOutOfRange { head, count }));
+        }
+        if tail >= count {
+            return Err(misconfigured(RingProblem::TailOutOfRange { tail, count }));
+        }
+        // The low 4 bits of the base are ignored, as in QEMU (a fault was recorded when
+        // they were written).
+        Ok(Self {
+            base: base & !0xF,
+            count,
+        })
     }
 }
 

@@ -282,6 +282,10 @@ impl std::fmt::Debug for E1000 {
 }
 
 impl E1000 {
+    /// Most frames one [`E1000::poll_wire`] call takes, so that a busy wire (a TAP device on
+    /// a live network) cannot hold the device's lock indefinitely.
+    pub const POLL_BUDGET: usize = 4096;
+
     /// A device at power-on: registers at their QEMU power-on values, RA\[0\] holding the MAC
     /// with the address-valid bit, virtual clock at 0, line deasserted.
     pub fn new(config: E1000Config, dma: Arc<dyn DmaMemory>, wire: Box<dyn Wire>) -> Self {
@@ -376,12 +380,14 @@ impl E1000 {
         self.lock().irq.window_end()
     }
 
-    /// Takes every frame the wire delivers at the current virtual time and receives it (or
-    /// drops it, as the hardware would). Returns how many frames were taken from the wire.
+    /// Takes every frame the wire delivers at the current virtual time, up to
+    /// [`E1000::POLL_BUDGET`], and receives it (or drops it, as the hardware would). Returns
+    /// how many frames were taken from the wire; a host that gets the full budget back should
+    /// call again.
     pub fn poll_wire(&self) -> usize {
         let mut s = self.lock();
         let mut taken = 0;
-        loop {
+        while taken < Self::POLL_BUDGET {
             let now = s.now_ns;
             let Some(frame) = s.wire.recv(now) else {
                 break;

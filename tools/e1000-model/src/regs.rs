@@ -2,7 +2,7 @@
 //!
 //! Offsets are byte offsets into BAR0 (memory mapped, 128 KiB). Only the registers the model
 //! gives a meaning to are named here; every other 32-bit location of BAR0 behaves as plain
-//! storage (see [`RegisterFile`]).
+//! storage.
 
 /// Size of BAR0 in bytes (128 KiB).
 pub const BAR0_SIZE: u32 = 128 * 1024;

@@ -9,7 +9,7 @@
 //! fraction of the ring.
 
 use crate::descriptors::{
-    DESC_SIZE, RXD_ERR_RXE, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_IXSM, RxDesc,
+    DESC_SIZE, RXD_ERR_RXE, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_IXSM, RingGeometry, RxDesc,
 };
 use crate::device::State;
 use crate::dma::DmaMemory;
@@ -20,7 +20,6 @@ use crate::regs::{
     RCTL_RDMTS_SHIFT, RCTL_SECRC, RDBAL, RDH, RDLEN, RDT,
 };
 use crate::stats::{self, CRCERRS, MPC, RNBC, ROC};
-use crate::tx::RingGeometry;
 use crate::wire::WireFrame;
 
 /// Frames are padded to this length before anything else (the Ethernet minimum without FCS).

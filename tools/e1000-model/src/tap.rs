@@ -73,6 +73,8 @@ pub struct TapWire {
     file: File,
     name: String,
     send_errors: u64,
+    /// Reused for every read: the largest frame a TAP device can hand over.
+    buf: Vec<u8>,
 }
 
 impl TapWire {
@@ -100,6 +102,7 @@ impl TapWire {
             file,
             name: decode_ifreq_name(&req),
             send_errors: 0,
+            buf: vec![0; 65536],
         })
     }
 
@@ -126,15 +129,12 @@ impl Wire for TapWire {
     }
 
     fn recv(&mut self, _now_ns: u64) -> Option<WireFrame> {
-        let mut buf = vec![0u8; 65536];
-        match self.file.read(&mut buf) {
-            Ok(n) if n > 0 => {
-                buf.truncate(n);
-                Some(WireFrame {
-                    data: buf,
-                    crc_ok: true,
-                })
-            }
+        match self.file.read(&mut self.buf) {
+            Ok(n) if n > 0 => Some(WireFrame {
+                data: self.buf[..n].to_vec(),
+                crc_ok: true,
+            }),
+            // WouldBlock (nothing queued) and errors alike: nothing arrived.
             _ => None,
         }
     }

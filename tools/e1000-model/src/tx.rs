@@ -5,12 +5,13 @@
 //! back for descriptors with RS (or RPS), TDH has caught up, and TXQE (plus TXDW when
 //! anything was written back) is raised.
 
+use crate::descriptors::RingGeometry;
 use crate::descriptors::{
     DESC_SIZE, TXD_CMD_DEXT, TXD_CMD_EOP, TXD_CMD_IDE, TXD_CMD_RPS, TXD_CMD_RS, TXD_STAT_DD, TxDesc,
 };
 use crate::device::State;
 use crate::dma::DmaMemory;
-use crate::fault::{Fault, Ring, RingProblem};
+use crate::fault::{Fault, Ring};
 use crate::filter::{Destination, destination};
 use crate::regs::{ICR_TXDW, ICR_TXQE, TCTL, TCTL_EN, TDBAH, TDBAL, TDH, TDLEN, TDT};
 use crate::stats;
@@ -18,61 +19,6 @@ use crate::stats;
 /// The largest frame the model assembles from transmit descriptors (bytes, no FCS); the
 /// 82540EM's transmit FIFO limits jumbo frames to about 16 KiB.
 pub const MAX_FRAME: usize = 16384;
-
-/// [`DESC_SIZE`] as a register-sized number.
-const DESC_BYTES: u32 = 16;
-
-/// A ring as the registers describe it, checked.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RingGeometry {
-    /// Guest-physical address of descriptor 0.
-    pub(crate) base: u64,
-    /// Descriptors in the ring.
-    pub(crate) count: u32,
-}
-
-impl RingGeometry {
-    /// Address of descriptor `index`.
-    pub(crate) fn desc_addr(self, index: u32) -> u64 {
-        self.base + u64::from(index) * DESC_SIZE as u64
-    }
-
-    /// The index after `index`, wrapping.
-    pub(crate) fn next(self, index: u32) -> u32 {
-        if index + 1 >= self.count {
-            0
-        } else {
-            index + 1
-        }
-    }
-
-    /// Checks a ring with work in it; `Err` carries the fault to record.
-    pub(crate) fn check(
-        ring: Ring,
-        base: u64,
-        len_bytes: u32,
-        head: u32,
-        tail: u32,
-    ) -> Result<Self, Fault> {
-        let misconfigured = |problem| Fault::RingMisconfigured { ring, problem };
-        let count = len_bytes / DESC_BYTES;
-        if count == 0 {
-            return Err(misconfigured(RingProblem::ZeroLength));
-        }
-        if head >= count {
-            return Err(misconfigured(RingProblem::HeadOutOfRange { head, count }));
-        }
-        if tail >= count {
-            return Err(misconfigured(RingProblem::TailOutOfRange { tail, count }));
-        }
-        // The low 4 bits of the base are ignored, as in QEMU (a fault was recorded when
-        // they were written).
-        Ok(Self {
-            base: base & !0xF,
-            count,
-        })
-    }
-}
 
 /// Processes the TX ring from TDH to TDT (called on TDT and TCTL writes).
 pub(crate) fn transmit(s: &mut State, dma: &dyn DmaMemory) {

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{MAC, PEER, Rig, frame, rx_buf};
-use e1000_model::LinkConditions;
 use e1000_model::descriptors::{RXD_STAT_DD, RXD_STAT_EOP, RxDesc};
 use e1000_model::regs::{
     ICR, ICR_RXDMT0, ICR_RXO, ICR_RXT0, RCTL, RCTL_BAM, RCTL_BSIZE_SHIFT, RCTL_EN, RCTL_LPE,
@@ -12,6 +11,7 @@ use e1000_model::regs::{
 };
 use e1000_model::rx::crc32;
 use e1000_model::stats::{CRCERRS, MPC, ROC};
+use e1000_model::{E1000, LinkConditions, Wire};
 
 const DONE: u8 = RXD_STAT_DD | RXD_STAT_EOP;
 
@@ -240,4 +240,20 @@ fn status_bits_left_by_the_driver_do_not_leak() {
     assert_eq!(d.status & RXD_STAT_EOP, 0);
     assert_eq!(d.errors, 0);
     assert_eq!(d.length, 256);
+}
+
+#[test]
+fn one_poll_takes_at_most_the_budget() {
+    let mut rig = Rig::new();
+    let f = frame(MAC, PEER, 60, 0);
+    for _ in 0..=E1000::POLL_BUDGET {
+        rig.peer.send(&f, 0);
+    }
+    assert_eq!(rig.nic.poll_wire(), E1000::POLL_BUDGET);
+    assert_eq!(rig.nic.poll_wire(), 1);
+    assert_eq!(rig.nic.poll_wire(), 0);
+    assert_eq!(
+        rig.nic.stats().rx_dropped_disabled,
+        E1000::POLL_BUDGET as u64 + 1
+    );
 }
