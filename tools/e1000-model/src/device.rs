@@ -10,8 +10,8 @@ use crate::pci::PciConfig;
 use crate::phy::{self, Phy};
 use crate::regs::{
     BAR0_SIZE, CTRL, CTRL_RST, EECD, EERD, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START,
-    ICR, ICR_LSC, ICS, IMC, IMS, ITR, MDIC, RADV, RAH_AV, RAH0, RAL0, RDBAL, RDH, RDLEN, RDT, RDTR,
-    RegisterFile, STATUS, STATUS_LU, TADV, TCTL, TDBAL, TDH, TDLEN, TDT,
+    ICR, ICR_LSC, ICS, IMC, IMS, ITR, LEDCTL, MDIC, PBA, RADV, RAH_AV, RAH0, RAL0, RDBAL, RDH,
+    RDLEN, RDT, RDTR, RegisterFile, STATUS, STATUS_LU, TADV, TCTL, TDBAL, TDH, TDLEN, TDT,
 };
 use crate::stats::{self, ModelStats};
 use crate::wire::Wire;
@@ -41,8 +41,9 @@ impl Default for E1000Config {
 /// `set_level` is called synchronously, in order, with the model's lock held — from inside
 /// whichever `E1000` method changed the level (`mmio_write`, `mmio_read` of ICR, `advance`,
 /// `poll_wire`, `set_link`). It must therefore record the level and return; it must not call
-/// any method of the same `E1000` (that would deadlock). A simulator delivers the interrupt
-/// at its next interrupt window, after the MMIO access returns, exactly as a CPU would.
+/// any method of the same `E1000` (that would deadlock), nor wait for a lock that a thread
+/// calling into this `E1000` might hold. A simulator records the level and delivers the
+/// interrupt at its next interrupt window, after the MMIO access returns, as a CPU would.
 pub trait IrqLine: Send + Sync {
     /// The line is now asserted (`true`) or deasserted (`false`).
     fn set_level(&self, asserted: bool);
@@ -56,10 +57,8 @@ const CTRL_POWER_ON: u32 = 0x0044_0240;
 /// EECD at power-on: EEPROM present, auto-read done.
 const EECD_POWER_ON: u32 = 0x0000_0300;
 /// PBA at power-on (48 KiB receive, 16 KiB transmit).
-const PBA: u32 = 0x1000;
 const PBA_POWER_ON: u32 = 0x0010_0030;
 /// LEDCTL at power-on.
-const LEDCTL: u32 = 0x0E00;
 const LEDCTL_POWER_ON: u32 = 0x0000_0602;
 
 /// Everything behind the lock.

@@ -35,6 +35,10 @@ pub const RCTL: u32 = 0x0100;
 pub const TCTL: u32 = 0x0400;
 /// Transmit inter-packet gap (stored, no effect on a virtual wire).
 pub const TIPG: u32 = 0x0410;
+/// LED control (stored).
+pub const LEDCTL: u32 = 0x0E00;
+/// Packet buffer allocation (stored).
+pub const PBA: u32 = 0x1000;
 /// Receive descriptor base address, low 32 bits.
 pub const RDBAL: u32 = 0x2800;
 /// Receive descriptor base address, high 32 bits.
