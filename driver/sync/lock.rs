@@ -1,0 +1,267 @@
+//! `SpinLock<T, B, L>`: data that can only be reached while its spin lock is held.
+
+use alloc::boxed::Box;
+use core::cell::UnsafeCell;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::MaybeUninit;
+use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
+
+use super::backend::{Backend, DprBackend};
+use super::heap::{AllocError, try_pin_box};
+use super::irql::DispatchLevel;
+use super::order::{LockBefore, LockLevel, Locked};
+use crate::sys;
+
+/// A `T` protected by a spin lock of backend `B` at lock level `L`.
+///
+/// Holds the rules of the spin-lock DDIs
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatespinlock>):
+/// - *initialise before any other use, in resident storage*: the only constructor,
+///   [`SpinLock::try_new`], allocates from the (nonpaged) heap, pins, and initialises the lock
+///   word before anyone can see it;
+/// - *every acquire has its release, with the matching routine*: [`SpinLock::lock`] returns a
+///   [`Guard`] and [`SpinLock::lock_dpr`] a [`DprGuard`]; each releases on drop with the routine
+///   its type fixes;
+/// - *fixed order, no recursion, LIFO release, no NDIS call under a lock*: acquiring needs a
+///   context token of a level before `L` and borrows it (see [`Locked`]);
+/// - *free when done*: `Drop` calls the backend's free (`NdisFreeSpinLock`); it takes
+///   `&mut self`, so it cannot run while a guard borrows the lock.
+///
+/// Lock data shared with the ISR in [`Interrupt`](super::Interrupt) instead: spin locks cannot
+/// protect it.
+pub struct SpinLock<T, B: Backend, L: LockLevel> {
+    // Initialised by `try_new` before the lock is reachable; `MaybeUninit` only because the
+    // backend initialises it in place, at its final address.
+    state: UnsafeCell<MaybeUninit<B::State>>,
+    data: UnsafeCell<T>,
+    _level: PhantomData<fn() -> L>,
+    // The lock word's address is registered with the kernel (and the simulator): never move it.
+    _pinned: PhantomPinned,
+}
+
+// SAFETY: the lock hands out `&mut T` to one holder at a time (Backend contract), so sharing the
+// lock between processors only ever moves access to `T` between them, which `T: Send` allows.
+unsafe impl<T: Send, B: Backend, L: LockLevel> Sync for SpinLock<T, B, L> {}
+
+impl<T, B: Backend, L: LockLevel> SpinLock<T, B, L> {
+    /// Allocates, pins and initialises a spin lock protecting `data`.
+    ///
+    /// Calls the backend's initialisation (`NdisAllocateSpinLock`,
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatespinlock>,
+    /// or `KeInitializeSpinLock`,
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinitializespinlock>)
+    /// on the lock word at its final, pinned address, then names the lock `name` in the
+    /// simulator's report (`SimNameSpinLock`; nothing in the kernel build). Callable at any IRQL
+    /// the allocator allows (<= `DISPATCH_LEVEL`).
+    ///
+    /// # Errors
+    /// [`AllocError`] when the pool allocation fails.
+    #[track_caller]
+    pub fn try_new(name: &'static str, data: T) -> Result<Pin<Box<Self>>, AllocError> {
+        let this = try_pin_box(Self {
+            state: UnsafeCell::new(MaybeUninit::uninit()),
+            data: UnsafeCell::new(data),
+            _level: PhantomData,
+            _pinned: PhantomPinned,
+        })?;
+        let state = this.state_ptr();
+        // SAFETY: the lock word is in a heap allocation that is pinned from now on (nonpaged pool
+        // in the kernel) and no one else can reach it yet.
+        unsafe { B::init(state) };
+        // SAFETY: `state` is an initialised lock word that stays at this address until `drop`;
+        // the name is 'static as the simulator keeps it.
+        unsafe { sys::SimNameSpinLock(state.cast_const().cast(), name) };
+        Ok(this)
+    }
+
+    fn state_ptr(&self) -> *mut B::State {
+        self.state.get().cast()
+    }
+
+    /// Acquires the lock from a context at a level before `L`, raising to `DISPATCH_LEVEL`.
+    ///
+    /// Wraps `NdisAcquireSpinLock`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisacquirespinlock>)
+    /// or `KeAcquireSpinLock`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlock>).
+    /// The returned guard borrows `cx` until it is dropped: the caller cannot release an outer
+    /// lock, take a lock out of order, or call an NDIS function needing the root context until
+    /// then.
+    #[track_caller]
+    pub fn lock<'a, P: LockBefore<L>>(&'a self, cx: &'a mut Locked<'_, P>) -> Guard<'a, T, B, L> {
+        let _ = cx;
+        // SAFETY: the lock word was initialised by `try_new`. The context proves IRQL <=
+        // DISPATCH_LEVEL (a root token is never minted at DIRQL, and any other level is held at
+        // DISPATCH_LEVEL) and that this routine does not hold this lock (no level is before
+        // itself, and a level has a single lock context at a time).
+        let guard_state = unsafe { B::lock(self.state_ptr()) };
+        Guard {
+            lock: self,
+            backend_state: guard_state,
+            cx: Locked::mint(),
+            dispatch: DispatchLevel::mint(),
+        }
+    }
+}
+
+impl<T, B: DprBackend, L: LockLevel> SpinLock<T, B, L> {
+    /// Acquires the lock from code already at `DISPATCH_LEVEL`, leaving the IRQL alone.
+    ///
+    /// Wraps `NdisDprAcquireSpinLock`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisdpracquirespinlock>)
+    /// or `KeAcquireSpinLockAtDpcLevel`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlockatdpclevel>),
+    /// which are valid only at `DISPATCH_LEVEL`: `at` proves it, for at least as long as the guard
+    /// lives. The returned [`DprGuard`] can only release with the Dpr routine.
+    #[track_caller]
+    pub fn lock_dpr<'a, P: LockBefore<L>>(
+        &'a self,
+        cx: &'a mut Locked<'_, P>,
+        at: &'a DispatchLevel,
+    ) -> DprGuard<'a, T, B, L> {
+        let _ = (cx, at);
+        // SAFETY: initialised by `try_new`; `at` proves DISPATCH_LEVEL for the guard's whole
+        // life; the context proves this routine does not hold this lock (as in `lock`).
+        unsafe { B::lock_dpr(self.state_ptr()) };
+        DprGuard {
+            lock: self,
+            cx: Locked::mint(),
+            dispatch: DispatchLevel::mint(),
+        }
+    }
+}
+
+impl<T, B: Backend, L: LockLevel> Drop for SpinLock<T, B, L> {
+    #[track_caller]
+    fn drop(&mut self) {
+        // SAFETY: initialised by `try_new`; `&mut self` means no guard borrows the lock, so it is
+        // not held; it is never used again.
+        unsafe { B::free(self.state_ptr()) };
+    }
+}
+
+/// A lock acquired with [`SpinLock::lock`]; releases it on drop.
+///
+/// Dereferences to the data. Not `Send`: the release restores the IRQL of the processor that
+/// acquired it. Dropping calls `NdisReleaseSpinLock`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisreleasespinlock>)
+/// or `KeReleaseSpinLock`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlock>)
+/// with the old IRQL this guard owns. Forgetting a guard (`core::mem::forget`) leaves the lock
+/// held and the IRQL raised: do not.
+#[must_use = "dropping the guard releases the lock at once"]
+pub struct Guard<'a, T, B: Backend, L: LockLevel> {
+    lock: &'a SpinLock<T, B, L>,
+    backend_state: B::GuardState,
+    cx: Locked<'a, L>,
+    dispatch: DispatchLevel,
+}
+
+impl<'a, T, B: Backend, L: LockLevel> Guard<'a, T, B, L> {
+    /// The data, the context for the next lock, and the `DISPATCH_LEVEL` proof, all at once.
+    ///
+    /// All three borrow the guard, so none outlives the release.
+    pub fn parts(&mut self) -> (&mut T, &mut Locked<'a, L>, &DispatchLevel) {
+        // SAFETY: this guard holds the lock, so this is the only access to the data; the
+        // reference is tied to the `&mut self` borrow and cannot outlive the release.
+        let data = unsafe { &mut *self.lock.data.get() };
+        (data, &mut self.cx, &self.dispatch)
+    }
+
+    /// The context for acquiring locks after this one.
+    pub fn locked(&mut self) -> &mut Locked<'a, L> {
+        &mut self.cx
+    }
+
+    /// Proof that the processor is at `DISPATCH_LEVEL` while this guard lives.
+    #[must_use]
+    pub fn dispatch_level(&self) -> &DispatchLevel {
+        &self.dispatch
+    }
+}
+
+impl<T, B: Backend, L: LockLevel> Deref for Guard<'_, T, B, L> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the lock is held by this guard; shared access tied to `&self`.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T, B: Backend, L: LockLevel> DerefMut for Guard<'_, T, B, L> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the lock is held by this guard; exclusive access tied to `&mut self`.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T, B: Backend, L: LockLevel> Drop for Guard<'_, T, B, L> {
+    fn drop(&mut self) {
+        // SAFETY: this guard acquired the lock with `B::lock`, which returned `backend_state`; any
+        // lock acquired after it borrowed this guard's context and is released already (LIFO);
+        // the guard is not Send, so this is the acquiring processor.
+        unsafe { B::unlock(self.lock.state_ptr(), &self.backend_state) };
+    }
+}
+
+/// A lock acquired with [`SpinLock::lock_dpr`]; releases it on drop with the Dpr routine.
+///
+/// Dropping calls `NdisDprReleaseSpinLock`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisdprreleasespinlock>)
+/// or `KeReleaseSpinLockFromDpcLevel`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlockfromdpclevel>):
+/// a distinct type from [`Guard`], so a Dpr acquire can never meet a non-Dpr release.
+#[must_use = "dropping the guard releases the lock at once"]
+pub struct DprGuard<'a, T, B: DprBackend, L: LockLevel> {
+    lock: &'a SpinLock<T, B, L>,
+    cx: Locked<'a, L>,
+    dispatch: DispatchLevel,
+}
+
+impl<'a, T, B: DprBackend, L: LockLevel> DprGuard<'a, T, B, L> {
+    /// The data, the context for the next lock, and the `DISPATCH_LEVEL` proof, all at once.
+    pub fn parts(&mut self) -> (&mut T, &mut Locked<'a, L>, &DispatchLevel) {
+        // SAFETY: this guard holds the lock, so this is the only access to the data; the
+        // reference is tied to the `&mut self` borrow and cannot outlive the release.
+        let data = unsafe { &mut *self.lock.data.get() };
+        (data, &mut self.cx, &self.dispatch)
+    }
+
+    /// The context for acquiring locks after this one.
+    pub fn locked(&mut self) -> &mut Locked<'a, L> {
+        &mut self.cx
+    }
+
+    /// Proof that the processor is at `DISPATCH_LEVEL` while this guard lives.
+    #[must_use]
+    pub fn dispatch_level(&self) -> &DispatchLevel {
+        &self.dispatch
+    }
+}
+
+impl<T, B: DprBackend, L: LockLevel> Deref for DprGuard<'_, T, B, L> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the lock is held by this guard; shared access tied to `&self`.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T, B: DprBackend, L: LockLevel> DerefMut for DprGuard<'_, T, B, L> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the lock is held by this guard; exclusive access tied to `&mut self`.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T, B: DprBackend, L: LockLevel> Drop for DprGuard<'_, T, B, L> {
+    fn drop(&mut self) {
+        // SAFETY: acquired with `B::lock_dpr` by this processor (the guard is not Send); later
+        // locks are released (LIFO); the proof passed to `lock_dpr` outlives this guard, so the
+        // processor is still at DISPATCH_LEVEL.
+        unsafe { B::unlock_dpr(self.lock.state_ptr()) };
+    }
+}
