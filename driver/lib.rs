@@ -31,5 +31,6 @@ extern crate wdk_panic;
 #[global_allocator]
 static GLOBAL_ALLOCATOR: wdk_alloc::WdkAllocator = wdk_alloc::WdkAllocator;
 
+pub mod e1000;
 pub mod sync;
 pub mod sys;

@@ -1,0 +1,1 @@
+//! The Intel 8254x hardware interface.
