@@ -30,7 +30,9 @@ pub enum Rule {
     ModelsDecoration,
     /// A models section does not list both e1000 hardware IDs (8086:100E and 8086:100F).
     ModelsHardwareIds,
-    /// The install section lacks `Characteristics` with `NCF_PHYSICAL`, or sets virtual/software-enumerated bits.
+    /// `[ControlFlags]` does not exclude every hardware ID from manual selection (`ExcludeFromSelect`).
+    NetControlFlags,
+    /// The install section lacks `Characteristics` with `NCF_PHYSICAL`, or sets bits that exclude it.
     NetCharacteristics,
     /// The install section lacks `BusType = 5` (PCI), required for a physical adapter.
     NetBusType,
@@ -62,7 +64,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 26] = [
+    pub const ALL: [Rule; 27] = [
         Rule::Syntax,
         Rule::DuplicateSection,
         Rule::UndefinedString,
@@ -75,6 +77,7 @@ impl Rule {
         Rule::VersionPnpLockdown,
         Rule::ModelsDecoration,
         Rule::ModelsHardwareIds,
+        Rule::NetControlFlags,
         Rule::NetCharacteristics,
         Rule::NetBusType,
         Rule::NetMediaKeywords,
@@ -107,6 +110,7 @@ impl Rule {
             Rule::VersionPnpLockdown => "version-pnplockdown",
             Rule::ModelsDecoration => "models-decoration",
             Rule::ModelsHardwareIds => "models-hardware-ids",
+            Rule::NetControlFlags => "net-control-flags",
             Rule::NetCharacteristics => "net-characteristics",
             Rule::NetBusType => "net-bustype",
             Rule::NetMediaKeywords => "net-media-keywords",

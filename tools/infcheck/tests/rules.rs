@@ -139,6 +139,24 @@ const CASES: &[Case] = &[
         )],
     ),
     case(
+        Rule::NetControlFlags,
+        Inx,
+        &[(
+            "ExcludeFromSelect = *",
+            "ExcludeFromSelect = PCI\\VEN_8086&DEV_100E",
+        )],
+    ),
+    case(
+        Rule::NetControlFlags,
+        Inx,
+        &[("[ControlFlags]", "[NotControlFlags]")],
+    ),
+    case(
+        Rule::NetCharacteristics,
+        Inx,
+        &[("Characteristics    = 0x84", "Characteristics    = 0x94")],
+    ),
+    case(
         Rule::NetCharacteristics,
         Inx,
         &[("Characteristics    = 0x84", "Characteristics    = 0x81")],
@@ -346,6 +364,13 @@ fn findings_name_the_offending_line() {
         findings[0].render("inf/rse1k.inx"),
         format!("inf/rse1k.inx:{line}: error[version-pnplockdown]: PnpLockdown is `0`, expected 1")
     );
+}
+
+#[test]
+fn arch_decorated_source_sections_are_read() {
+    let text = INX.replace("[SourceDisksFiles]", "[SourceDisksFiles.amd64]");
+    let findings = check(&text, SourceKind::Inx);
+    assert!(findings.is_empty(), "{}", show(&findings));
 }
 
 #[test]

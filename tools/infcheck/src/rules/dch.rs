@@ -1,8 +1,8 @@
 //! DCH (declarative, componentized, hardware-support-app-free) and isolation rules, file-wide.
 
-use crate::context::Context;
+use crate::context::{Context, STAMP_ARCH};
 use crate::finding::Rule;
-use crate::parse::{Entry, Inf};
+use crate::parse::{Entry, Inf, Section};
 
 /// The driver store: the only destination an isolated driver package may copy to.
 pub const DIRID_DRIVER_STORE: &str = "13";
@@ -88,30 +88,24 @@ fn destination_dirs(inf: &Inf, reports: &mut Vec<(usize, Rule, String)>) {
     }
 }
 
+/// The undecorated section `base` and its x64 variant (`base.amd64`), which Setup also reads.
+fn with_arch_variant<'a>(inf: &'a Inf, base: &str) -> Vec<&'a Section> {
+    [base.to_owned(), format!("{base}.{STAMP_ARCH}")]
+        .iter()
+        .filter_map(|name| inf.section(name))
+        .collect()
+}
+
 fn copy_sources(ctx: &Context, reports: &mut Vec<(usize, Rule, String)>) {
-    let files = ctx.inf.section("SourceDisksFiles");
-    let disks = ctx.inf.section("SourceDisksNames");
+    let files = with_arch_variant(&ctx.inf, "SourceDisksFiles");
+    let disks = with_arch_variant(&ctx.inf, "SourceDisksNames");
     for section in &ctx.inf.sections {
         for entry in section.entries_with_key("CopyFiles") {
             for name in entry.values.iter().filter(|v| !v.is_empty()) {
-                let copied: Vec<(usize, String)> = match name.strip_prefix('@') {
-                    Some(file) => vec![(entry.line, file.to_owned())],
-                    None => ctx.inf.section(name).map_or_else(Vec::new, |s| {
-                        s.entries
-                            .iter()
-                            .map(|e| {
-                                let source = if e.value(1).is_empty() {
-                                    e.value(0)
-                                } else {
-                                    e.value(1)
-                                };
-                                (e.line, source.to_owned())
-                            })
-                            .collect()
-                    }),
-                };
-                for (line, file) in copied {
-                    let listed = files.and_then(|s| s.entries.iter().find(|e| e.key_is(&file)));
+                for (line, file) in copied_files(&ctx.inf, entry.line, name) {
+                    let listed = files
+                        .iter()
+                        .find_map(|s| s.entries.iter().find(|e| e.key_is(&file)));
                     match listed {
                         None => reports.push((
                             line,
@@ -120,7 +114,10 @@ fn copy_sources(ctx: &Context, reports: &mut Vec<(usize, Rule, String)>) {
                         )),
                         Some(listing) => {
                             let disk = listing.value(0);
-                            if !disks.is_some_and(|d| d.entries.iter().any(|e| e.key_is(disk))) {
+                            if !disks
+                                .iter()
+                                .any(|d| d.entries.iter().any(|e| e.key_is(disk)))
+                            {
                                 reports.push((
                                     listing.line,
                                     Rule::DchCopyFilesSource,
@@ -133,6 +130,27 @@ fn copy_sources(ctx: &Context, reports: &mut Vec<(usize, Rule, String)>) {
             }
         }
     }
+}
+
+/// The source files a `CopyFiles` value names: `@file`, or every entry of a file-list section
+/// (`destination[, source]`), each with its line.
+fn copied_files(inf: &Inf, line: usize, value: &str) -> Vec<(usize, String)> {
+    if let Some(file) = value.strip_prefix('@') {
+        return vec![(line, file.to_owned())];
+    }
+    inf.section(value).map_or_else(Vec::new, |s| {
+        s.entries
+            .iter()
+            .map(|e| {
+                let source = if e.value(1).is_empty() {
+                    e.value(0)
+                } else {
+                    e.value(1)
+                };
+                (e.line, source.to_owned())
+            })
+            .collect()
+    })
 }
 
 fn registry_roots(inf: &Inf, directive: &Entry, reports: &mut Vec<(usize, Rule, String)>) {

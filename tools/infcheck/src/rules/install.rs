@@ -9,6 +9,8 @@ use crate::parse::Section;
 pub const NCF_VIRTUAL: u64 = 0x1;
 /// `NCF_SOFTWARE_ENUMERATED`: a software-enumerated adapter (not this one).
 pub const NCF_SOFTWARE_ENUMERATED: u64 = 0x2;
+/// `NCF_NO_SERVICE`: no driver service; not allowed with `NCF_PHYSICAL`.
+pub const NCF_NO_SERVICE: u64 = 0x10;
 /// `NCF_PHYSICAL`: a physical adapter.
 pub const NCF_PHYSICAL: u64 = 0x4;
 /// `NCF_HAS_UI`: the adapter has custom property pages (`Ndi\params`).
@@ -33,10 +35,10 @@ pub fn check(ctx: &mut Context, section: &Section) {
             Some(value) if value & NCF_PHYSICAL == 0 => {
                 ctx.report(entry.line, Rule::NetCharacteristics, format!("Characteristics {value:#x} lacks NCF_PHYSICAL (0x4)"));
             }
-            Some(value) if value & (NCF_VIRTUAL | NCF_SOFTWARE_ENUMERATED) != 0 => ctx.report(
+            Some(value) if value & (NCF_VIRTUAL | NCF_SOFTWARE_ENUMERATED | NCF_NO_SERVICE) != 0 => ctx.report(
                 entry.line,
                 Rule::NetCharacteristics,
-                format!("Characteristics {value:#x} marks a physical PCI adapter as virtual or software-enumerated"),
+                format!("Characteristics {value:#x} combines NCF_PHYSICAL with NCF_VIRTUAL, NCF_SOFTWARE_ENUMERATED or NCF_NO_SERVICE"),
             ),
             Some(_) => {}
             None => ctx.report(entry.line, Rule::NetCharacteristics, "Characteristics is not a number"),

@@ -18,6 +18,7 @@ pub fn check(ctx: &mut Context) {
         return;
     }
     check_arch_placeholder(ctx);
+    check_control_flags(ctx);
     for manufacturer in manufacturers(ctx) {
         if manufacturer.decorations.is_empty() {
             ctx.report(
@@ -53,6 +54,35 @@ pub fn check(ctx: &mut Context) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A network adapter INF excludes its Plug and Play hardware IDs from manual selection
+/// ("Installation Requirements for Network Adapters": `ExcludeFromSelect` per adapter, or `*`).
+fn check_control_flags(ctx: &mut Context) {
+    let Some(flags) = ctx.section("ControlFlags") else {
+        ctx.report(
+            0,
+            Rule::NetControlFlags,
+            "no [ControlFlags] with ExcludeFromSelect for the PnP hardware IDs",
+        );
+        return;
+    };
+    let excluded: Vec<String> = flags
+        .entries_with_key("ExcludeFromSelect")
+        .flat_map(|e| e.values.iter().map(|v| v.to_ascii_uppercase()))
+        .collect();
+    if excluded.iter().any(|v| v == "*") {
+        return;
+    }
+    for wanted in HARDWARE_IDS {
+        if !excluded.iter().any(|v| v == wanted) {
+            ctx.report(
+                flags.line,
+                Rule::NetControlFlags,
+                format!("ExcludeFromSelect does not name {wanted} (or *)"),
+            );
         }
     }
 }
