@@ -8,6 +8,7 @@
 //! Layers, bottom up: [`sys`] (the only module that knows which side it is on), [`sync`] (the safe
 //! spin-lock layer), then the miniport itself.
 #![no_std]
+#![debugger_visualizer(natvis_file = "rse1k.natvis")]
 
 #[cfg(all(feature = "host", feature = "kernel"))]
 compile_error!(
