@@ -1,0 +1,282 @@
+//! ISR / DPC interleavings on the simulator, across many seeds.
+//!
+//! A "device" counts events and asserts its (level-triggered) line; the ISR acknowledges it,
+//! adds the events to `InterruptShared` state through the ISR-only token and requests its DPC;
+//! the DPC takes them with `synchronize` (`NdisMSynchronizeWithInterruptEx`) and totals them
+//! under a spin lock taken with the Dpr path and the DPC-entry proof. The seed decides which
+//! processor takes each interrupt and at which window, so the ISR preempts the producers, the
+//! DPCs and the synchronize callers in different places on each seed. Every event must be
+//! counted exactly once and the verifier must find nothing.
+
+use core::ffi::c_void;
+use core::ptr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rse1k::impl_lock_after;
+use rse1k::sync::{
+    Dirql, DispatchLevel, InterruptShared, Locked, NdisSpinLockBackend, SpinLock, Unlocked,
+    stall_execution,
+};
+use rse1k::sys;
+
+/// The DPCs' running total: a top-level lock.
+enum TotalLevel {}
+impl_lock_after!(Unlocked => TotalLevel);
+
+/// What the ISR shares with the rest of the driver (the e1000's latched interrupt causes).
+#[derive(Default)]
+struct Causes {
+    /// Events the ISR saw and no DPC has taken yet.
+    pending: u64,
+    /// ISR calls that claimed the interrupt.
+    claims: u64,
+}
+
+struct Fixture {
+    /// The device's event register: read-to-clear by the ISR.
+    device: AtomicU64,
+    line: ndis_sim::InterruptLine,
+    shared: Pin<Box<InterruptShared<Causes>>>,
+    /// Events handled by DPCs (DPCs of one interrupt can run on several processors at once).
+    handled: Pin<Box<SpinLock<u64, NdisSpinLockBackend, TotalLevel>>>,
+    dpc_calls: AtomicU64,
+}
+
+const BOOLEAN_TRUE: sys::BOOLEAN = 1;
+const BOOLEAN_FALSE: sys::BOOLEAN = 0;
+const LINE: u32 = 5;
+const PROCESSORS: usize = 3;
+const EVENTS_PER_PRODUCER: u64 = 60;
+
+/// `MiniportInterrupt`.
+unsafe extern "C" fn isr(
+    context: sys::NDIS_HANDLE,
+    queue_default_dpc: sys::PBOOLEAN,
+    _target_processors: sys::PULONG,
+) -> sys::BOOLEAN {
+    // SAFETY: the interrupt context is the `Fixture`, alive until after deregistration.
+    let fx = unsafe { &*context.cast::<Fixture>() };
+    // Acknowledge before reading, so an event raised after the read re-asserts the line.
+    fx.line.deassert();
+    let events = fx.device.swap(0, Ordering::AcqRel);
+    if events == 0 {
+        return BOOLEAN_FALSE; // not ours: the line may be shared
+    }
+    // SAFETY: this is the ISR of the interrupt `fx.shared` registered; one token per call.
+    let mut token = unsafe { Dirql::isr_entry() };
+    let causes = fx.shared.isr(&mut token);
+    causes.pending += events;
+    causes.claims += 1;
+    // SAFETY: NDIS passes a valid out-parameter for the default DPC request.
+    unsafe { *queue_default_dpc = BOOLEAN_TRUE };
+    BOOLEAN_TRUE
+}
+
+/// `MiniportInterruptDPC`.
+unsafe extern "C" fn dpc(
+    context: sys::NDIS_HANDLE,
+    _dpc_context: sys::PVOID,
+    _receive_throttle: sys::PVOID,
+    _reserved: sys::PVOID,
+) {
+    // SAFETY: the interrupt context is the `Fixture`, alive until after deregistration.
+    let fx = unsafe { &*context.cast::<Fixture>() };
+    // SAFETY: a DPC routine's entry: no lock held, the routine's only root context.
+    let mut cx = unsafe { Locked::<Unlocked>::new() };
+    // SAFETY: NDIS calls MiniportInterruptDPC at DISPATCH_LEVEL; the proof dies with the call.
+    let at = unsafe { DispatchLevel::assume() };
+    let taken = fx
+        .shared
+        .synchronize(&mut cx, |causes, _dirql| core::mem::take(&mut causes.pending))
+        .expect("the interrupt is registered while its DPC runs");
+    *fx.handled.lock_dpr(&mut cx, &at) += taken;
+    fx.dpc_calls.fetch_add(1, Ordering::Relaxed);
+}
+
+fn characteristics() -> sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+        Header: sys::NDIS_OBJECT_HEADER {
+            Type: u8::try_from(sys::NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT).expect("a UCHAR"),
+            Revision: u8::try_from(sys::NDIS_MINIPORT_INTERRUPT_REVISION_1).expect("a UCHAR"),
+            Size: u16::try_from(size_of::<sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS>())
+                .expect("a USHORT"),
+        },
+        InterruptHandler: Some(isr),
+        InterruptDpcHandler: Some(dpc),
+        DisableInterruptHandler: None,
+        EnableInterruptHandler: None,
+        MsiSupported: 0,
+        MsiSyncWithAllMessages: 0,
+        MessageInterruptHandler: core::ptr::null_mut(),
+        MessageInterruptDpcHandler: core::ptr::null_mut(),
+        DisableMessageInterruptHandler: core::ptr::null_mut(),
+        EnableMessageInterruptHandler: core::ptr::null_mut(),
+        InterruptType: sys::NDIS_CONNECT_LINE_BASED,
+        MessageInfoTable: core::ptr::null_mut(),
+    }
+}
+
+fn handled(machine: &ndis_sim::Machine, fx: &Fixture) -> u64 {
+    machine.run_on(0, || {
+        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        *fx.handled.lock(&mut cx)
+    })
+}
+
+fn run_seed(seed: u64) {
+    let machine = ndis_sim::Machine::builder()
+        .processors(PROCESSORS)
+        .seed(seed)
+        .build();
+    let adapter = machine.adapter_handle(LINE);
+    let fx: Box<Fixture> = machine.run_on(0, || {
+        Box::new(Fixture {
+            device: AtomicU64::new(0),
+            line: machine.interrupt_line(LINE),
+            shared: InterruptShared::try_new(Causes::default()).expect("pool"),
+            handled: SpinLock::try_new("test.handled", 0).expect("pool"),
+            dpc_calls: AtomicU64::new(0),
+        })
+    });
+    // Raw pointers are not Send: cross into the processor's routine as exposed addresses.
+    let adapter_addr = adapter.expose_provenance();
+    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
+    machine.run_on(0, || {
+        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        let mut chars = characteristics();
+        // SAFETY: the handlers reach the shared data only through `isr` with one token per
+        // call; the context (`fx`) outlives the registration (deregistered below, before `fx`
+        // is dropped); PASSIVE_LEVEL; not concurrent with another register/deregister.
+        let registered = unsafe {
+            fx.shared.register(
+                &mut cx,
+                ptr::with_exposed_provenance_mut(adapter_addr),
+                ptr::with_exposed_provenance_mut(context_addr),
+                &mut chars,
+            )
+        };
+        registered.expect("NdisMRegisterInterruptEx");
+    });
+
+    // Every processor produces events; between events it also reads the shared state at DIRQL
+    // through synchronize, so ISRs, DPCs and synchronize callers interleave.
+    let claims_per_cpu: Vec<u64> = machine.run_all(|_cpu| {
+        // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        let mut claims_seen = 0;
+        for _ in 0..EVENTS_PER_PRODUCER {
+            fx.device.fetch_add(1, Ordering::AcqRel);
+            fx.line.assert();
+            let claims = fx
+                .shared
+                .synchronize(&mut cx, |causes, _dirql| causes.claims)
+                .expect("registered");
+            // `claims` only grows: the synchronize view is never torn or stale-backwards.
+            assert!(claims >= claims_seen);
+            claims_seen = claims;
+            stall_execution::<2>(&mut cx);
+        }
+        claims_seen
+    });
+    assert_eq!(claims_per_cpu.len(), PROCESSORS);
+
+    let produced = u64::try_from(PROCESSORS).expect("small") * EVENTS_PER_PRODUCER;
+    let deadline = Instant::now() + Duration::from_secs(45);
+    while handled(&machine, &fx) != produced {
+        assert!(
+            Instant::now() < deadline,
+            "seed {seed:#x}: {} of {produced} events handled",
+            handled(&machine, &fx)
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+
+    let (pending, claims, after_deregister) = machine.run_on(0, || {
+        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        let (pending, claims) = fx
+            .shared
+            .synchronize(&mut cx, |causes, _dirql| (causes.pending, causes.claims))
+            .expect("registered");
+        assert!(fx.shared.deregister(&mut cx));
+        // After deregistration the handle is gone: no NdisMSynchronizeWithInterruptEx on it.
+        let after = fx.shared.synchronize(&mut cx, |causes, _| causes.claims);
+        (pending, claims, after)
+    });
+    // Deregistered: no ISR runs any more, so the counters are final.
+    let report = machine.report();
+    assert_eq!(pending, 0, "seed {seed:#x}: events left behind");
+    assert_eq!(after_deregister, None);
+    assert_eq!(
+        claims, report.counters.isr_claimed,
+        "seed {seed:#x}: every claiming ISR updated the shared state once"
+    );
+    assert!(claims >= 1 && claims <= produced);
+    assert!(fx.dpc_calls.load(Ordering::Relaxed) >= 1);
+
+    machine.run_on(0, move || drop(fx));
+    let report = machine.report();
+    assert!(report.violations.is_empty(), "seed {seed:#x}: {report}");
+    assert!(report.counters.synchronized_calls >= produced);
+}
+
+#[test]
+fn isr_and_dpc_interleavings_across_seeds() {
+    for seed in ndis_sim::test_seeds(12) {
+        run_seed(seed);
+    }
+}
+
+/// `Interrupt::queue_dpc` (`NdisMQueueDpcEx`) from a passive routine runs the DPC, which finds
+/// nothing pending and counts nothing: queueing is safe with the root context.
+#[test]
+fn queued_dpc_runs_with_nothing_pending() {
+    let machine = ndis_sim::Machine::builder().processors(2).build();
+    let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
+    let fx: Box<Fixture> = machine.run_on(0, || {
+        Box::new(Fixture {
+            device: AtomicU64::new(0),
+            line: machine.interrupt_line(LINE),
+            shared: InterruptShared::try_new(Causes::default()).expect("pool"),
+            handled: SpinLock::try_new("test.handled", 0).expect("pool"),
+            dpc_calls: AtomicU64::new(0),
+        })
+    });
+    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
+    machine.run_on(0, || {
+        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        let mut chars = characteristics();
+        // SAFETY: as in `run_seed`: valid handlers, `fx` outlives the registration.
+        let registered = unsafe {
+            fx.shared.register(
+                &mut cx,
+                ptr::with_exposed_provenance_mut(adapter_addr),
+                ptr::with_exposed_provenance_mut(context_addr),
+                &mut chars,
+            )
+        };
+        registered.expect("NdisMRegisterInterruptEx");
+        let queued = fx.shared.interrupt().queue_dpc(&mut cx, 0b10);
+        assert_eq!(queued, Some(0b10));
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fx.dpc_calls.load(Ordering::Acquire) == 0 {
+        assert!(Instant::now() < deadline, "the queued DPC never ran");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(handled(&machine, &fx), 0);
+    machine.run_on(0, || {
+        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        assert!(fx.shared.deregister(&mut cx));
+        assert_eq!(fx.shared.interrupt().queue_dpc(&mut cx, 1), None);
+    });
+    machine.run_on(0, move || drop(fx));
+    let report = machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
