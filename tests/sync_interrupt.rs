@@ -89,7 +89,9 @@ unsafe extern "C" fn dpc(
     let at = unsafe { DispatchLevel::assume() };
     let taken = fx
         .shared
-        .synchronize(&mut cx, |causes, _dirql| core::mem::take(&mut causes.pending))
+        .synchronize(&mut cx, |causes, _dirql| {
+            core::mem::take(&mut causes.pending)
+        })
         .expect("the interrupt is registered while its DPC runs");
     *fx.handled.lock_dpr(&mut cx, &at) += taken;
     fx.dpc_calls.fetch_add(1, Ordering::Relaxed);

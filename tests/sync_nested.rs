@@ -64,7 +64,10 @@ fn round(adapter: &Adapter, cx: &mut Locked<'_, Unlocked>, i: u64) {
             let mut send = adapter.send.lock_dpr(cx, at);
             let (send, cx, at) = send.parts();
             let mut recv = adapter.recv.lock_dpr(cx, at);
-            assert_eq!(send.paired, recv.paired, "paired data changed without all locks");
+            assert_eq!(
+                send.paired, recv.paired,
+                "paired data changed without all locks"
+            );
             send.paired += 1;
             recv.paired += 1;
         }
@@ -74,7 +77,10 @@ fn round(adapter: &Adapter, cx: &mut Locked<'_, Unlocked>, i: u64) {
             let mut send = adapter.send.lock(state.locked());
             let (send, cx, _) = send.parts();
             let mut recv = adapter.recv.lock(cx);
-            assert_eq!(send.paired, recv.paired, "paired data changed without all locks");
+            assert_eq!(
+                send.paired, recv.paired,
+                "paired data changed without all locks"
+            );
             send.paired += 1;
             recv.paired += 1;
         }
@@ -102,9 +108,7 @@ fn round(adapter: &Adapter, cx: &mut Locked<'_, Unlocked>, i: u64) {
 
 #[test]
 fn state_send_recv_nesting_under_contention() {
-    let machine = ndis_sim::Machine::builder()
-        .processors(PROCESSORS)
-        .build();
+    let machine = ndis_sim::Machine::builder().processors(PROCESSORS).build();
     let adapter = machine.run_on(0, || Adapter {
         state: StateLock::try_new("adapter.state", State::default()).expect("pool"),
         send: SendLock::try_new("adapter.send", SendQueue::default()).expect("pool"),

@@ -100,6 +100,7 @@ fn hammer(locks: &Locks) {
 
         // Path 4: `lock` (not Dpr) nested under an outer lock, at DISPATCH_LEVEL already.
         let mut outer = locks.ke_outer.lock(&mut cx);
+        *outer += 1;
         locks.ndis.lock(outer.locked()).bump();
         drop(outer);
     }
@@ -107,9 +108,7 @@ fn hammer(locks: &Locks) {
 
 #[test]
 fn every_processor_both_backends_both_paths_exact_totals() {
-    let machine = ndis_sim::Machine::builder()
-        .processors(PROCESSORS)
-        .build();
+    let machine = ndis_sim::Machine::builder().processors(PROCESSORS).build();
     let locks = machine.run_on(0, || Locks {
         ndis: NdisCounter::try_new("stress.ndis", Counter::default()).expect("pool"),
         ke: KeCounter::try_new("stress.ke", Counter::default()).expect("pool"),
@@ -142,7 +141,10 @@ fn every_processor_both_backends_both_paths_exact_totals() {
     let acquisitions = |name: &str| report.lock(name).map(|s| s.acquisitions);
     assert_eq!(acquisitions("stress.ndis"), Some(cpus * per_cpu_ndis + 1));
     assert_eq!(acquisitions("stress.ke"), Some(cpus * per_cpu_ke + 1));
-    assert_eq!(acquisitions("stress.ndis_outer"), Some(cpus * ITERATIONS / 2 + 1));
+    assert_eq!(
+        acquisitions("stress.ndis_outer"),
+        Some(cpus * ITERATIONS / 2 + 1)
+    );
     assert_eq!(
         acquisitions("stress.ke_outer"),
         Some(cpus * (ITERATIONS / 2 + ITERATIONS) + 1)
