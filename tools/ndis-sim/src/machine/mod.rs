@@ -1,0 +1,463 @@
+//! The simulated machine: virtual processors (host threads), interrupt lines, and the harness a
+//! test drives it with.
+
+pub(crate) mod dpc;
+pub(crate) mod interrupt;
+pub(crate) mod processor;
+pub(crate) mod spinlock;
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::thread::JoinHandle;
+
+use crate::rng::SplitMix64;
+use crate::sys;
+use crate::verifier::{Counters, Report, Verifier, VerifierMode};
+
+pub use interrupt::InterruptLine;
+
+/// Locks a host mutex, ignoring poisoning (a panicking processor halts the machine anyway).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How a work item given to `run_on` ended.
+pub(crate) enum Outcome {
+    Done,
+    Panicked(Box<dyn std::any::Any + Send>),
+    Halted(String),
+}
+
+/// A work item with its lifetime erased (see `Machine::run_on` for why that is sound).
+pub(crate) struct Job {
+    pub(crate) f: Box<dyn FnOnce() + Send + 'static>,
+    pub(crate) reply: mpsc::Sender<Outcome>,
+    pub(crate) location: &'static Location<'static>,
+}
+
+/// The part of a processor other threads touch: its work queue, its pending interrupts and DPCs.
+pub(crate) struct ProcShared {
+    pub(crate) work: Mutex<WorkQueue>,
+    pub(crate) wake: Condvar,
+    pub(crate) pending_irqs: Mutex<Vec<interrupt::PendingIrq>>,
+    pub(crate) has_irq: AtomicBool,
+    pub(crate) dpcs: Mutex<VecDeque<dpc::QueuedDpc>>,
+    pub(crate) has_dpc: AtomicBool,
+    /// The lock address this processor is spinning on (0: none), for deadlock detection.
+    pub(crate) waiting_for: AtomicUsize,
+}
+
+#[derive(Default)]
+pub(crate) struct WorkQueue {
+    pub(crate) jobs: VecDeque<Job>,
+    pub(crate) frozen: bool,
+    pub(crate) shutdown: bool,
+}
+
+/// A `MiniportAdapterHandle` the harness hands out, bound to an interrupt line.
+pub(crate) struct AdapterBinding {
+    pub(crate) line: u32,
+}
+
+#[derive(Default)]
+pub(crate) struct AtomicCounters {
+    pub(crate) line_assertions: AtomicU64,
+    pub(crate) isr_calls: AtomicU64,
+    pub(crate) isr_claimed: AtomicU64,
+    pub(crate) dpcs_queued: AtomicU64,
+    pub(crate) dpcs_run: AtomicU64,
+    pub(crate) synchronized_calls: AtomicU64,
+    pub(crate) lock_acquisitions: AtomicU64,
+}
+
+/// Machine state shared by the processors and the harness.
+pub(crate) struct Shared {
+    pub(crate) seed: u64,
+    pub(crate) mode: VerifierMode,
+    pub(crate) procs: Vec<ProcShared>,
+    pub(crate) halted: AtomicBool,
+    pub(crate) halt_message: Mutex<Option<String>>,
+    pub(crate) verifier: Verifier,
+    pub(crate) rng: Mutex<SplitMix64>,
+    pub(crate) lines: Mutex<HashMap<u32, interrupt::LineState>>,
+    pub(crate) interrupts: Mutex<Vec<Arc<interrupt::InterruptObj>>>,
+    pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
+    pub(crate) counters: AtomicCounters,
+}
+
+impl Shared {
+    pub(crate) fn processors(&self) -> usize {
+        self.procs.len()
+    }
+
+    /// Stops the machine (first message wins) and wakes every processor so idle ones freeze.
+    pub(crate) fn halt(&self, message: String) {
+        {
+            let mut m = lock(&self.halt_message);
+            if m.is_none() {
+                *m = Some(message);
+            }
+        }
+        self.halted.store(true, Ordering::SeqCst);
+        for p in &self.procs {
+            let _guard = lock(&p.work);
+            p.wake.notify_all();
+        }
+    }
+
+    pub(crate) fn halt_message(&self) -> String {
+        lock(&self.halt_message)
+            .clone()
+            .unwrap_or_else(|| "ndis-sim: the machine has halted".to_owned())
+    }
+
+    pub(crate) fn kick(&self, cpu: usize) {
+        let p = &self.procs[cpu];
+        let _guard = lock(&p.work);
+        p.wake.notify_all();
+    }
+
+    pub(crate) fn report(&self) -> Report {
+        let c = &self.counters;
+        Report {
+            seed: self.seed,
+            violations: lock(&self.verifier.violations).clone(),
+            locks: self.verifier.lock_stats(),
+            counters: Counters {
+                line_assertions: c.line_assertions.load(Ordering::Relaxed),
+                isr_calls: c.isr_calls.load(Ordering::Relaxed),
+                isr_claimed: c.isr_claimed.load(Ordering::Relaxed),
+                dpcs_queued: c.dpcs_queued.load(Ordering::Relaxed),
+                dpcs_run: c.dpcs_run.load(Ordering::Relaxed),
+                synchronized_calls: c.synchronized_calls.load(Ordering::Relaxed),
+                lock_acquisitions: c.lock_acquisitions.load(Ordering::Relaxed),
+            },
+        }
+    }
+}
+
+/// Owns the processor threads; joins them when the last [`Machine`] clone is dropped.
+struct Owner {
+    shared: Arc<Shared>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        for p in &self.shared.procs {
+            let mut w = lock(&p.work);
+            w.shutdown = true;
+            p.wake.notify_all();
+        }
+        let threads = std::mem::take(&mut *lock(&self.threads));
+        if self.shared.halted.load(Ordering::SeqCst) {
+            // Frozen processors never return (like a bug-checked machine): leave them parked.
+            return;
+        }
+        for t in threads {
+            // A processor thread never panics out of its loop (panics are caught per job).
+            let _ = t.join();
+        }
+    }
+}
+
+/// A simulated machine: `n` virtual processors, interrupt lines, and the verifier.
+///
+/// Cloning gives another handle to the same machine. Virtual processors are host threads, so
+/// host scheduling decides the timing: runs are not deterministic. The seed fixes the
+/// simulator's own choices (which processor takes each interrupt, and at which interrupt
+/// window), which is what a failing run prints and `NDIS_SIM_SEED` replays.
+#[derive(Clone)]
+pub struct Machine {
+    owner: Arc<Owner>,
+}
+
+/// Builds a [`Machine`]: `Machine::builder().processors(2).seed(7).mode(VerifierMode::Collect).build()`.
+#[derive(Clone, Debug)]
+pub struct MachineBuilder {
+    processors: usize,
+    seed: Option<u64>,
+    mode: VerifierMode,
+}
+
+/// The seed in `NDIS_SIM_SEED` (decimal or `0x` hex), if set.
+///
+/// # Panics
+/// When the variable is set but is not a number.
+#[must_use]
+pub fn env_seed() -> Option<u64> {
+    let s = std::env::var("NDIS_SIM_SEED").ok()?;
+    let s = s.trim();
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    match parsed {
+        Ok(v) => Some(v),
+        Err(e) => panic!("ndis-sim: NDIS_SIM_SEED={s:?} is not a number: {e}"),
+    }
+}
+
+/// Seeds for a many-seed test: the one in `NDIS_SIM_SEED` if set (a replay), otherwise `n`
+/// fixed seeds (the same on every run, so CI is repeatable).
+#[must_use]
+pub fn test_seeds(n: usize) -> Vec<u64> {
+    if let Some(s) = env_seed() {
+        return vec![s];
+    }
+    let mut rng = SplitMix64::new(0x6E64_6973_2D73_696D);
+    (0..n).map(|_| rng.next_u64()).collect()
+}
+
+impl Default for MachineBuilder {
+    fn default() -> Self {
+        Self {
+            processors: 2,
+            seed: None,
+            mode: VerifierMode::BugCheck,
+        }
+    }
+}
+
+impl MachineBuilder {
+    /// Number of virtual processors (1–64; default 2).
+    #[must_use]
+    pub fn processors(mut self, n: usize) -> Self {
+        self.processors = n;
+        self
+    }
+
+    /// The seed (default: `NDIS_SIM_SEED`, else one drawn from the clock).
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// What a violation does (default [`VerifierMode::BugCheck`]).
+    #[must_use]
+    pub fn mode(mut self, mode: VerifierMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Starts the processor threads.
+    ///
+    /// # Panics
+    /// If the processor count is 0 or above 64, or a host thread cannot be spawned.
+    #[must_use]
+    pub fn build(self) -> Machine {
+        assert!(
+            (1..=64).contains(&self.processors),
+            "ndis-sim: 1 to 64 processors (KAFFINITY is 64 bits), not {}",
+            self.processors
+        );
+        let seed = self.seed.or_else(env_seed).unwrap_or_else(clock_seed);
+        let procs = (0..self.processors)
+            .map(|_| ProcShared {
+                work: Mutex::new(WorkQueue::default()),
+                wake: Condvar::new(),
+                pending_irqs: Mutex::new(Vec::new()),
+                has_irq: AtomicBool::new(false),
+                dpcs: Mutex::new(VecDeque::new()),
+                has_dpc: AtomicBool::new(false),
+                waiting_for: AtomicUsize::new(0),
+            })
+            .collect();
+        let shared = Arc::new(Shared {
+            seed,
+            mode: self.mode,
+            procs,
+            halted: AtomicBool::new(false),
+            halt_message: Mutex::new(None),
+            verifier: Verifier::default(),
+            rng: Mutex::new(SplitMix64::new(seed)),
+            lines: Mutex::new(HashMap::new()),
+            interrupts: Mutex::new(Vec::new()),
+            adapters: Mutex::new(Vec::new()),
+            counters: AtomicCounters::default(),
+        });
+        let threads = (0..self.processors)
+            .map(|index| {
+                let shared = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name(format!("ndis-sim-cpu{index}"))
+                    .spawn(move || processor::processor_main(index, &shared))
+                    .expect("ndis-sim: cannot spawn a processor thread")
+            })
+            .collect();
+        Machine {
+            owner: Arc::new(Owner {
+                shared,
+                threads: Mutex::new(threads),
+            }),
+        }
+    }
+}
+
+fn clock_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    #[allow(clippy::cast_possible_truncation)] // only the low bits matter for a seed
+    let low = nanos as u64;
+    SplitMix64::new(low ^ u64::from(std::process::id())).next_u64()
+}
+
+impl Machine {
+    /// A builder with the defaults (2 processors, seed from `NDIS_SIM_SEED` or the clock,
+    /// `BugCheck` mode).
+    #[must_use]
+    pub fn builder() -> MachineBuilder {
+        MachineBuilder::default()
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.owner.shared
+    }
+
+    /// The number of virtual processors.
+    #[must_use]
+    pub fn processors(&self) -> usize {
+        self.shared().processors()
+    }
+
+    /// The seed of this machine's choices.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.shared().seed
+    }
+
+    /// Whether a violation (in `BugCheck` mode) or a panic has stopped the machine.
+    #[must_use]
+    pub fn halted(&self) -> bool {
+        self.shared().halted.load(Ordering::SeqCst)
+    }
+
+    /// Runs `f` on virtual processor `cpu` at `PASSIVE_LEVEL` and waits for it. `f` is a routine:
+    /// when it returns, the verifier checks that the IRQL is back at `PASSIVE_LEVEL`
+    /// ([`Rule::IrqlReturn`](crate::Rule::IrqlReturn)) and that no spin lock acquired in it is
+    /// still held ([`Rule::SpinLock`](crate::Rule::SpinLock) and the NDIS rules); then pending
+    /// DPCs run, as when a processor returns to `PASSIVE_LEVEL`.
+    ///
+    /// # Panics
+    /// With the report when the machine halts (a violation in `BugCheck` mode, or a panic on
+    /// any processor); with `f`'s own panic when `f` panics; when `cpu` is out of range, or
+    /// when called from processor `cpu` itself (it would wait for itself).
+    #[track_caller]
+    pub fn run_on<R: Send>(&self, cpu: usize, f: impl FnOnce() -> R + Send) -> R {
+        let location = Location::caller();
+        let shared = self.shared();
+        assert!(
+            cpu < shared.processors(),
+            "ndis-sim: run_on({cpu}) on a machine with {} processors",
+            shared.processors()
+        );
+        assert!(
+            !processor::is_processor_of(shared, cpu),
+            "ndis-sim: run_on({cpu}) called from processor {cpu} itself would wait forever"
+        );
+        let mut slot: Option<R> = None;
+        let (reply, outcome) = mpsc::channel();
+        {
+            let slot_ref = &mut slot;
+            let job: Box<dyn FnOnce() + Send + '_> = Box::new(move || *slot_ref = Some(f()));
+            // SAFETY: only the lifetime is changed (same layout). The job borrows this stack
+            // frame (`slot`, `f`'s captures); this function does not return before the
+            // processor has either run the job to its end (reply `Done`), caught its panic
+            // (the job is consumed; reply `Panicked`), dropped it unrun (reply `Halted` from
+            // the queue drain), or frozen for ever while running it (reply `Halted`): a frozen
+            // processor parks in a loop and never touches the job's borrows again.
+            let job: Box<dyn FnOnce() + Send + 'static> = unsafe { core::mem::transmute(job) };
+            let p = &shared.procs[cpu];
+            let mut w = lock(&p.work);
+            if w.frozen || shared.halted.load(Ordering::SeqCst) {
+                drop(w);
+                panic!("{}", shared.halt_message());
+            }
+            w.jobs.push_back(Job {
+                f: job,
+                reply,
+                location,
+            });
+            p.wake.notify_all();
+        }
+        match outcome.recv() {
+            Ok(Outcome::Done) => slot.expect("ndis-sim: a finished work item left no result"),
+            Ok(Outcome::Panicked(payload)) => std::panic::resume_unwind(payload),
+            Ok(Outcome::Halted(message)) => panic!("{message}"),
+            Err(mpsc::RecvError) => panic!("ndis-sim: processor {cpu} dropped a work item"),
+        }
+    }
+
+    /// Runs `f(cpu)` on every processor at once (each as a `run_on` work item) and returns the
+    /// results in processor order.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`], with the first processor's panic.
+    #[track_caller]
+    pub fn run_all<R: Send>(&self, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+        let location = Location::caller();
+        let f = &f;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..self.processors())
+                .map(|cpu| scope.spawn(move || self.run_on_at(cpu, location, move || f(cpu))))
+                .collect();
+            let results: Vec<_> = handles
+                .into_iter()
+                .map(std::thread::ScopedJoinHandle::join)
+                .collect();
+            results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    }
+
+    fn run_on_at<R: Send>(
+        &self,
+        cpu: usize,
+        location: &'static Location<'static>,
+        f: impl FnOnce() -> R + Send,
+    ) -> R {
+        // `run_on` records its own caller; forward the `run_all` caller's location instead by
+        // re-entering with the closure (the location only names routine-end violations).
+        let _ = location;
+        self.run_on(cpu, f)
+    }
+
+    /// The handle of interrupt line `line` (level-triggered).
+    #[must_use]
+    pub fn interrupt_line(&self, line: u32) -> InterruptLine {
+        InterruptLine::new(Arc::clone(self.shared()), line)
+    }
+
+    /// A `MiniportAdapterHandle` bound to interrupt line `line`, to pass to
+    /// `NdisMRegisterInterruptEx`. The handle stays valid as long as the machine.
+    #[must_use]
+    pub fn adapter_handle(&self, line: u32) -> sys::NDIS_HANDLE {
+        let mut adapters = lock(&self.shared().adapters);
+        let binding = Arc::new(AdapterBinding { line });
+        let handle: *const AdapterBinding = Arc::as_ptr(&binding);
+        adapters.push(binding);
+        handle.cast_mut().cast()
+    }
+
+    /// Violations, per-lock statistics and counters so far.
+    #[must_use]
+    pub fn report(&self) -> Report {
+        self.shared().report()
+    }
+}
+
+impl core::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Machine")
+            .field("processors", &self.processors())
+            .field("seed", &self.seed())
+            .field("mode", &self.shared().mode)
+            .finish_non_exhaustive()
+    }
+}

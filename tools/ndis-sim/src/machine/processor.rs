@@ -1,0 +1,497 @@
+//! One virtual processor: its host thread, its IRQL, the locks it holds, the routines it is
+//! running, and its interrupt windows.
+//!
+//! The state lives in a thread-local because it *is* per-processor state: the kernel keeps the
+//! IRQL and the DPC queue in the processor control region (KPCR/KPRCB) of the processor a
+//! piece of code runs on, and a virtual processor is exactly one host thread for the whole
+//! life of the machine. Every `sys` function starts by finding its processor here, which is
+//! also how a call from a thread that is not a processor is caught with a clear message.
+
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, Location};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use super::{Job, Outcome, Shared, dpc, interrupt, lock, spinlock};
+use crate::verifier::{Rule, VerifierMode, Violation};
+
+/// `DISPATCH_LEVEL` as a `KIRQL`.
+pub(crate) const DISPATCH: u8 = 2;
+/// `PASSIVE_LEVEL` as a `KIRQL`.
+pub(crate) const PASSIVE: u8 = 0;
+
+/// The API family a lock was acquired or released with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// `NdisAcquireSpinLock` / `NdisReleaseSpinLock`.
+    Ndis,
+    /// `NdisDprAcquireSpinLock` / `NdisDprReleaseSpinLock`.
+    NdisDpr,
+    /// `KeAcquireSpinLockRaiseToDpc` / `KeReleaseSpinLock`.
+    Ke,
+    /// `KeAcquireSpinLockAtDpcLevel` / `KeReleaseSpinLockFromDpcLevel`.
+    KeAtDpc,
+    /// `KeTryToAcquireSpinLockAtDpcLevel` (released with `KeReleaseSpinLockFromDpcLevel`).
+    KeTry,
+}
+
+impl Api {
+    pub(crate) const fn acquire_name(self) -> &'static str {
+        match self {
+            Api::Ndis => "NdisAcquireSpinLock",
+            Api::NdisDpr => "NdisDprAcquireSpinLock",
+            Api::Ke => "KeAcquireSpinLockRaiseToDpc",
+            Api::KeAtDpc => "KeAcquireSpinLockAtDpcLevel",
+            Api::KeTry => "KeTryToAcquireSpinLockAtDpcLevel",
+        }
+    }
+
+    pub(crate) const fn release_name(self) -> &'static str {
+        match self {
+            Api::Ndis => "NdisReleaseSpinLock",
+            Api::NdisDpr => "NdisDprReleaseSpinLock",
+            Api::Ke => "KeReleaseSpinLock",
+            Api::KeAtDpc | Api::KeTry => "KeReleaseSpinLockFromDpcLevel",
+        }
+    }
+
+    /// Whether a lock acquired with `self` may be released with `release`.
+    pub(crate) fn pairs_with(self, release: Api) -> bool {
+        matches!(
+            (self, release),
+            (Api::Ndis, Api::Ndis)
+                | (Api::NdisDpr, Api::NdisDpr)
+                | (Api::Ke, Api::Ke)
+                | (Api::KeAtDpc | Api::KeTry, Api::KeAtDpc | Api::KeTry)
+        )
+    }
+
+    /// Whether the acquire raised the IRQL (so a recovery release restores `old_irql`).
+    pub(crate) const fn raises(self) -> bool {
+        matches!(self, Api::Ndis | Api::Ke)
+    }
+
+    pub(crate) const fn is_ndis(self) -> bool {
+        matches!(self, Api::Ndis | Api::NdisDpr)
+    }
+}
+
+/// A lock this processor holds.
+#[derive(Clone, Debug)]
+pub(crate) struct Held {
+    pub(crate) addr: usize,
+    pub(crate) api: Api,
+    pub(crate) old_irql: u8,
+    /// `routines.len()` when it was acquired.
+    pub(crate) depth: usize,
+    pub(crate) since: Instant,
+    /// A recursive or deadlocking acquire that was reported and not performed: its release is
+    /// consumed without touching the lock word.
+    pub(crate) phantom: bool,
+}
+
+/// What kind of routine a processor is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RoutineKind {
+    WorkItem,
+    Dpc,
+    Isr,
+    Synchronize,
+}
+
+impl RoutineKind {
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            RoutineKind::WorkItem => "run_on work item",
+            RoutineKind::Dpc => "MiniportInterruptDPC",
+            RoutineKind::Isr => "MiniportInterrupt",
+            RoutineKind::Synchronize => "MiniportSynchronizeInterrupt",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Routine {
+    pub(crate) kind: RoutineKind,
+    pub(crate) entry_irql: u8,
+    pub(crate) held_len: usize,
+    pub(crate) location: &'static Location<'static>,
+}
+
+#[derive(Default)]
+pub(crate) struct CpuState {
+    irql: u8,
+    held: Vec<Held>,
+    routines: Vec<Routine>,
+    reply: Option<mpsc::Sender<Outcome>>,
+}
+
+/// A virtual processor, as seen from its own thread.
+pub(crate) struct Cpu {
+    pub(crate) index: usize,
+    pub(crate) shared: Arc<Shared>,
+    st: RefCell<CpuState>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Cpu>>> = const { RefCell::new(None) };
+}
+
+/// The processor the calling thread is; panics with a clear message on any other thread.
+pub(crate) fn current(api: &str) -> Rc<Cpu> {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| {
+        panic!(
+            "ndis-sim: {api} was called on host thread {:?}, which is not a virtual \
+                 processor; call sys functions only inside Machine::run_on / run_all (or in the \
+                 driver callbacks the simulator calls)",
+            std::thread::current().name().unwrap_or("<unnamed>")
+        )
+    })
+}
+
+/// Whether the calling thread is processor `cpu` of this machine.
+pub(crate) fn is_processor_of(shared: &Arc<Shared>, cpu: usize) -> bool {
+    CURRENT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|me| me.index == cpu && Arc::ptr_eq(&me.shared, shared))
+    })
+}
+
+impl Cpu {
+    pub(crate) fn irql(&self) -> u8 {
+        self.st.borrow().irql
+    }
+
+    pub(crate) fn set_irql(&self, irql: u8) {
+        self.st.borrow_mut().irql = irql;
+    }
+
+    pub(crate) fn routine_depth(&self) -> usize {
+        self.st.borrow().routines.len()
+    }
+
+    /// Whether the innermost routine runs at DIRQL for an interrupt (ISR or synchronize
+    /// callback).
+    pub(crate) fn in_interrupt_routine(&self) -> bool {
+        self.st
+            .borrow()
+            .routines
+            .last()
+            .is_some_and(|r| matches!(r.kind, RoutineKind::Isr | RoutineKind::Synchronize))
+    }
+
+    pub(crate) fn routine_kind(&self) -> Option<RoutineKind> {
+        self.st.borrow().routines.last().map(|r| r.kind)
+    }
+
+    /// Index (from the bottom) of the topmost held entry for `addr`.
+    pub(crate) fn find_held(&self, addr: usize) -> Option<usize> {
+        self.st.borrow().held.iter().rposition(|h| h.addr == addr)
+    }
+
+    pub(crate) fn holds_really(&self, addr: usize) -> bool {
+        self.st
+            .borrow()
+            .held
+            .iter()
+            .any(|h| h.addr == addr && !h.phantom)
+    }
+
+    pub(crate) fn held_at(&self, i: usize) -> Held {
+        self.st.borrow().held[i].clone()
+    }
+
+    pub(crate) fn held_len(&self) -> usize {
+        self.st.borrow().held.len()
+    }
+
+    pub(crate) fn push_held(&self, h: Held) {
+        self.st.borrow_mut().held.push(h);
+    }
+
+    pub(crate) fn remove_held(&self, i: usize) -> Held {
+        self.st.borrow_mut().held.remove(i)
+    }
+
+    /// Distinct addresses of the locks really held (for the lock graph).
+    pub(crate) fn held_addrs(&self) -> Vec<usize> {
+        let st = self.st.borrow();
+        let mut v: Vec<usize> = st
+            .held
+            .iter()
+            .filter(|h| !h.phantom)
+            .map(|h| h.addr)
+            .collect();
+        v.dedup();
+        v
+    }
+
+    /// NDIS locks acquired in the innermost routine and still held.
+    pub(crate) fn ndis_locks_held_here(&self) -> Vec<usize> {
+        let st = self.st.borrow();
+        let depth = st.routines.len();
+        st.held
+            .iter()
+            .filter(|h| h.api.is_ndis() && h.depth == depth)
+            .map(|h| h.addr)
+            .collect()
+    }
+}
+
+/// The body of a processor thread: run work items, and poll for interrupts and DPCs when idle.
+pub(crate) fn processor_main(index: usize, shared: &Arc<Shared>) {
+    let cpu = Rc::new(Cpu {
+        index,
+        shared: Arc::clone(shared),
+        st: RefCell::new(CpuState::default()),
+    });
+    CURRENT.with(|c| *c.borrow_mut() = Some(Rc::clone(&cpu)));
+    let p = &shared.procs[index];
+    loop {
+        let job = {
+            let mut w = lock(&p.work);
+            loop {
+                if shared.halted.load(Ordering::SeqCst) {
+                    drop(w);
+                    freeze(&cpu);
+                }
+                if let Some(job) = w.jobs.pop_front() {
+                    break Some(job);
+                }
+                if p.has_irq.load(Ordering::SeqCst) || p.has_dpc.load(Ordering::SeqCst) {
+                    break None;
+                }
+                if w.shutdown {
+                    return;
+                }
+                w = p
+                    .wake
+                    .wait_timeout(w, Duration::from_millis(2))
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .0;
+            }
+        };
+        if let Some(job) = job {
+            run_job(&cpu, job);
+        } else {
+            // The idle loop is an interrupt window too.
+            window(&cpu);
+            std::thread::yield_now();
+        }
+    }
+}
+
+fn run_job(cpu: &Cpu, job: Job) {
+    let Job { f, reply, location } = job;
+    cpu.st.borrow_mut().reply = Some(reply);
+    begin_routine(cpu, RoutineKind::WorkItem, location);
+    let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+    match result {
+        Ok(()) => {
+            end_routine(cpu);
+            window(cpu);
+            if let Some(reply) = cpu.st.borrow_mut().reply.take() {
+                let _ = reply.send(Outcome::Done);
+            }
+        }
+        Err(payload) => {
+            cpu.shared.halt(format!(
+                "ndis-sim: a work item panicked on processor {} (seed {:#x}; replay with \
+                 NDIS_SIM_SEED={:#x}); the machine halts like a bug check",
+                cpu.index, cpu.shared.seed, cpu.shared.seed
+            ));
+            let reply = {
+                let mut st = cpu.st.borrow_mut();
+                st.irql = PASSIVE;
+                st.held.clear();
+                st.routines.clear();
+                st.reply.take()
+            };
+            if let Some(reply) = reply {
+                let _ = reply.send(Outcome::Panicked(payload));
+            }
+        }
+    }
+}
+
+/// Stops this processor for ever (the machine has halted): answers the work item it runs and
+/// the queued ones, then parks. Never returns, and never touches the work item's borrows again.
+pub(crate) fn freeze(cpu: &Cpu) -> ! {
+    let message = cpu.shared.halt_message();
+    let reply = cpu.st.borrow_mut().reply.take();
+    let p = &cpu.shared.procs[cpu.index];
+    let jobs = {
+        let mut w = lock(&p.work);
+        w.frozen = true;
+        std::mem::take(&mut w.jobs)
+    };
+    if let Some(reply) = reply {
+        let _ = reply.send(Outcome::Halted(message.clone()));
+    }
+    for job in jobs {
+        let Job { f, reply, .. } = job;
+        drop(f);
+        let _ = reply.send(Outcome::Halted(message.clone()));
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Freezes this processor if the machine has halted.
+pub(crate) fn check_halt(cpu: &Cpu) {
+    if cpu.shared.halted.load(Ordering::SeqCst) {
+        freeze(cpu);
+    }
+}
+
+/// An interrupt window: deliver every ready interrupt whose DIRQL is above the current IRQL
+/// (nested on this thread's stack), and run queued DPCs while the IRQL is below
+/// `DISPATCH_LEVEL`.
+pub(crate) fn window(cpu: &Cpu) {
+    check_halt(cpu);
+    let p = &cpu.shared.procs[cpu.index];
+    loop {
+        if p.has_irq.load(Ordering::SeqCst)
+            && let Some(irq) = interrupt::take_ready(cpu)
+        {
+            interrupt::deliver(cpu, &irq);
+            continue;
+        }
+        if cpu.irql() < DISPATCH
+            && p.has_dpc.load(Ordering::SeqCst)
+            && let Some(d) = dpc::pop(cpu)
+        {
+            dpc::run(cpu, d);
+            continue;
+        }
+        break;
+    }
+    if p.has_irq.load(Ordering::SeqCst) {
+        interrupt::tick(cpu);
+    }
+}
+
+/// Sets the IRQL to `new` (at or below the current one) and opens a window, so interrupts and
+/// DPCs that were masked are delivered at once, as on hardware.
+pub(crate) fn lower_irql(cpu: &Cpu, new: u8) {
+    cpu.set_irql(new);
+    window(cpu);
+}
+
+/// Records a violation; in `BugCheck` mode prints the report and the seed, halts the machine
+/// and freezes this processor (never returns then).
+pub(crate) fn violation(
+    cpu: &Cpu,
+    rule: Rule,
+    location: &'static Location<'static>,
+    detail: String,
+) {
+    let v = Violation {
+        rule,
+        bug_check: rule.bug_check(),
+        parameter1: rule.parameter1(),
+        location,
+        processor: cpu.index,
+        irql: cpu.irql(),
+        detail,
+    };
+    lock(&cpu.shared.verifier.violations).push(v.clone());
+    if cpu.shared.mode == VerifierMode::BugCheck {
+        let report = cpu.shared.report();
+        let message = format!(
+            "ndis-sim: BUG CHECK on processor {}: {v}\nseed {:#x}: replay with NDIS_SIM_SEED={:#x}\n{report}",
+            cpu.index, cpu.shared.seed, cpu.shared.seed
+        );
+        eprintln!("{message}");
+        cpu.shared.halt(message);
+        freeze(cpu);
+    }
+}
+
+pub(crate) fn begin_routine(cpu: &Cpu, kind: RoutineKind, location: &'static Location<'static>) {
+    let mut st = cpu.st.borrow_mut();
+    let entry_irql = st.irql;
+    let held_len = st.held.len();
+    st.routines.push(Routine {
+        kind,
+        entry_irql,
+        held_len,
+        location,
+    });
+}
+
+/// The checks at the end of a routine: every lock acquired in it released (`SpinLock`, NDIS
+/// `SpinLock` / `SpinLockDpr`), and the IRQL back where it was (`IrqlReturn`, or 0x111 for an
+/// ISR). The recovery releases the leftover locks and restores the IRQL.
+pub(crate) fn end_routine(cpu: &Cpu) {
+    let routine = cpu
+        .st
+        .borrow()
+        .routines
+        .last()
+        .cloned()
+        .expect("ndis-sim: routine stack underflow");
+    loop {
+        let leftover = {
+            let mut st = cpu.st.borrow_mut();
+            if st.held.len() > routine.held_len {
+                st.held.pop()
+            } else {
+                None
+            }
+        };
+        let Some(h) = leftover else { break };
+        let rule = match h.api {
+            Api::Ke | Api::KeAtDpc | Api::KeTry => Rule::SpinLock,
+            Api::Ndis => Rule::NdisSpinLock,
+            Api::NdisDpr => Rule::NdisSpinLockDpr,
+        };
+        let name = spinlock::name(&cpu.shared, h.addr);
+        let also = if h.api.is_ndis() {
+            "; Driver Verifier would see the expansion as SpinLock (0xC4, P1 0x00040009)"
+        } else {
+            ""
+        };
+        violation(
+            cpu,
+            rule,
+            routine.location,
+            format!(
+                "lock {name} acquired with {} in this {} is still held when it returns{also}; \
+                 the simulator releases it",
+                h.api.acquire_name(),
+                routine.kind.name()
+            ),
+        );
+        if !h.phantom {
+            spinlock::force_release(cpu, &h);
+        }
+        if h.api.raises() {
+            cpu.set_irql(h.old_irql);
+        }
+    }
+    let irql = cpu.irql();
+    if irql != routine.entry_irql {
+        let rule = if routine.kind == RoutineKind::Isr {
+            Rule::IsrReturnedAtWrongIrql
+        } else {
+            Rule::IrqlReturn
+        };
+        violation(
+            cpu,
+            rule,
+            routine.location,
+            format!(
+                "{} was entered at IRQL {} and returns at IRQL {irql}; the simulator restores it",
+                routine.kind.name(),
+                routine.entry_irql
+            ),
+        );
+        cpu.set_irql(routine.entry_irql);
+    }
+    cpu.st.borrow_mut().routines.pop();
+}

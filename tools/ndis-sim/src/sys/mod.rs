@@ -1,0 +1,57 @@
+//! The raw surface: Rust mirrors of the `ndis.h` / `wdm.h` items the driver uses, with the names
+//! and types bindgen emits for x64, implemented on the simulated machine.
+//!
+//! Every function is a plain `pub unsafe fn` with `#[track_caller]`, so driver code calls them
+//! exactly like the `unsafe extern "C"` items of wdk-sys, and the verifier can name the call
+//! site. Every function is an interrupt window on the processor that calls it, and must be
+//! called on a virtual processor (inside `Machine::run_on` or a callback the simulator makes);
+//! anywhere else it panics with a message saying so.
+//!
+//! Organised by DDI family: [`types`], `ke` (IRQL and Ke spin locks), `ndis_lock` (NDIS spin
+//! locks), `interrupt` (NDIS interrupts and DPCs), `misc`.
+#![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
+
+mod interrupt;
+mod ke;
+mod misc;
+mod ndis_lock;
+pub mod types;
+
+pub use interrupt::*;
+pub use ke::*;
+pub use misc::*;
+pub use ndis_lock::*;
+pub use types::*;
+
+use std::panic::Location;
+use std::rc::Rc;
+
+use crate::machine::processor::{self, Cpu};
+use crate::verifier::Rule;
+use crate::verifier::rules::CALLABLE_UNDER_NDIS_SPIN_LOCK;
+
+/// Entry of every `sys` function: find the processor, open an interrupt window.
+fn enter(api: &'static str) -> Rc<Cpu> {
+    let cpu = processor::current(api);
+    processor::window(&cpu);
+    cpu
+}
+
+/// Entry of every `Ndis*` function: [`enter`], then the "no `NdisXxx` under an NDIS spin lock"
+/// check unless `api` is in [`CALLABLE_UNDER_NDIS_SPIN_LOCK`].
+fn enter_ndis(api: &'static str, location: &'static Location<'static>) -> Rc<Cpu> {
+    let cpu = enter(api);
+    if !CALLABLE_UNDER_NDIS_SPIN_LOCK.contains(&api) {
+        let held = cpu.ndis_locks_held_here();
+        if let Some(&addr) = held.first() {
+            let name = crate::machine::spinlock::name(&cpu.shared, addr);
+            processor::violation(
+                &cpu,
+                Rule::NdisCallUnderSpinLock,
+                location,
+                format!("{api} called while NDIS spin lock {name} is held"),
+            );
+        }
+    }
+    cpu
+}

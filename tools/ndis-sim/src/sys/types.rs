@@ -1,0 +1,188 @@
+//! Types and constants, as bindgen emits them for x64 `ndis.h` / `wdm.h` (`#define`s become
+//! `u32` constants; typedefs become type aliases; structs are `#[repr(C)]` with the C names).
+
+use core::ffi::c_void;
+
+/// `UCHAR`.
+pub type UCHAR = u8;
+/// `USHORT`.
+pub type USHORT = u16;
+/// `ULONG` (32 bits on Windows, also on x64).
+pub type ULONG = u32;
+/// `LONG`.
+pub type LONG = i32;
+/// `ULONG_PTR` (x64).
+pub type ULONG_PTR = u64;
+/// `BOOLEAN`.
+pub type BOOLEAN = UCHAR;
+/// `PVOID`.
+pub type PVOID = *mut c_void;
+/// `PBOOLEAN`.
+pub type PBOOLEAN = *mut BOOLEAN;
+/// `PULONG`.
+pub type PULONG = *mut ULONG;
+/// `KIRQL`.
+pub type KIRQL = UCHAR;
+/// `PKIRQL`.
+pub type PKIRQL = *mut KIRQL;
+/// `KSPIN_LOCK`: <https://learn.microsoft.com/windows-hardware/drivers/kernel/introduction-to-spin-locks>
+pub type KSPIN_LOCK = ULONG_PTR;
+/// `PKSPIN_LOCK`.
+pub type PKSPIN_LOCK = *mut KSPIN_LOCK;
+/// `KAFFINITY`.
+pub type KAFFINITY = ULONG_PTR;
+/// `NTSTATUS`.
+pub type NTSTATUS = LONG;
+/// `NDIS_STATUS`.
+pub type NDIS_STATUS = i32;
+/// `NDIS_HANDLE`.
+pub type NDIS_HANDLE = PVOID;
+/// `PNDIS_HANDLE`.
+pub type PNDIS_HANDLE = *mut NDIS_HANDLE;
+
+/// `TRUE`.
+pub const TRUE: u32 = 1;
+/// `FALSE`.
+pub const FALSE: u32 = 0;
+/// `PASSIVE_LEVEL`.
+pub const PASSIVE_LEVEL: u32 = 0;
+/// `APC_LEVEL`.
+pub const APC_LEVEL: u32 = 1;
+/// `DISPATCH_LEVEL`.
+pub const DISPATCH_LEVEL: u32 = 2;
+/// `HIGH_LEVEL` (x64).
+pub const HIGH_LEVEL: u32 = 15;
+
+/// `NDIS_STATUS_SUCCESS`.
+pub const NDIS_STATUS_SUCCESS: NDIS_STATUS = 0;
+/// `NDIS_STATUS_FAILURE`.
+pub const NDIS_STATUS_FAILURE: NDIS_STATUS = 0xC000_0001_u32.cast_signed();
+/// `NDIS_STATUS_RESOURCES`.
+pub const NDIS_STATUS_RESOURCES: NDIS_STATUS = 0xC000_009A_u32.cast_signed();
+
+/// `NDIS_SPIN_LOCK`: the lock word and the IRQL `NdisAcquireSpinLock` raised from.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatespinlock>
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct _NDIS_SPIN_LOCK {
+    /// The `KSPIN_LOCK`.
+    pub SpinLock: KSPIN_LOCK,
+    /// The IRQL before `NdisAcquireSpinLock`, restored by `NdisReleaseSpinLock`.
+    pub OldIrql: KIRQL,
+}
+/// `NDIS_SPIN_LOCK`.
+pub type NDIS_SPIN_LOCK = _NDIS_SPIN_LOCK;
+/// `PNDIS_SPIN_LOCK`.
+pub type PNDIS_SPIN_LOCK = *mut _NDIS_SPIN_LOCK;
+
+/// `NDIS_OBJECT_HEADER`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/objectheader/ns-objectheader-ndis_object_header>
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _NDIS_OBJECT_HEADER {
+    /// `NDIS_OBJECT_TYPE_*`.
+    pub Type: UCHAR,
+    /// Structure revision.
+    pub Revision: UCHAR,
+    /// Structure size.
+    pub Size: USHORT,
+}
+/// `NDIS_OBJECT_HEADER`.
+pub type NDIS_OBJECT_HEADER = _NDIS_OBJECT_HEADER;
+
+/// `NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT` (`ndis.h`: 0x84).
+pub const NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT: u32 = 0x84;
+/// `NDIS_MINIPORT_INTERRUPT_REVISION_1`.
+pub const NDIS_MINIPORT_INTERRUPT_REVISION_1: u32 = 1;
+
+/// `MINIPORT_ISR`:
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>
+pub type MINIPORT_ISR_HANDLER =
+    Option<unsafe extern "C" fn(NDIS_HANDLE, PBOOLEAN, PULONG) -> BOOLEAN>;
+/// `MINIPORT_INTERRUPT_DPC`:
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_interrupt_dpc>
+pub type MINIPORT_INTERRUPT_DPC_HANDLER =
+    Option<unsafe extern "C" fn(NDIS_HANDLE, PVOID, PVOID, PVOID)>;
+/// `MINIPORT_DISABLE_INTERRUPT`.
+pub type MINIPORT_DISABLE_INTERRUPT_HANDLER = Option<unsafe extern "C" fn(NDIS_HANDLE)>;
+/// `MINIPORT_ENABLE_INTERRUPT`.
+pub type MINIPORT_ENABLE_INTERRUPT_HANDLER = Option<unsafe extern "C" fn(NDIS_HANDLE)>;
+/// `MINIPORT_SYNCHRONIZE_INTERRUPT`:
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_synchronize_interrupt>
+pub type MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER =
+    Option<unsafe extern "C" fn(NDIS_HANDLE) -> BOOLEAN>;
+
+/// `NDIS_INTERRUPT_TYPE`.
+pub type NDIS_INTERRUPT_TYPE = i32;
+/// `NDIS_CONNECT_LINE_BASED`.
+pub const NDIS_CONNECT_LINE_BASED: NDIS_INTERRUPT_TYPE = 1;
+
+/// `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`. The MSI handlers are `PVOID` here (always null:
+/// the 82540EM has no MSI); bindgen types them as `Option<fn>`, which has the same layout.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_interrupt_characteristics>
+#[repr(C)]
+#[derive(Debug)]
+pub struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    /// Type `NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT`, revision 1.
+    pub Header: NDIS_OBJECT_HEADER,
+    /// `MiniportInterrupt`.
+    pub InterruptHandler: MINIPORT_ISR_HANDLER,
+    /// `MiniportInterruptDPC`.
+    pub InterruptDpcHandler: MINIPORT_INTERRUPT_DPC_HANDLER,
+    /// `MiniportDisableInterruptEx`.
+    pub DisableInterruptHandler: MINIPORT_DISABLE_INTERRUPT_HANDLER,
+    /// `MiniportEnableInterruptEx`.
+    pub EnableInterruptHandler: MINIPORT_ENABLE_INTERRUPT_HANDLER,
+    /// MSI supported (FALSE here).
+    pub MsiSupported: BOOLEAN,
+    /// MSI synchronisation with all messages.
+    pub MsiSyncWithAllMessages: BOOLEAN,
+    /// MSI ISR (unused).
+    pub MessageInterruptHandler: PVOID,
+    /// MSI DPC (unused).
+    pub MessageInterruptDpcHandler: PVOID,
+    /// MSI disable (unused).
+    pub DisableMessageInterruptHandler: PVOID,
+    /// MSI enable (unused).
+    pub EnableMessageInterruptHandler: PVOID,
+    /// Out: the interrupt type NDIS connected (`NDIS_CONNECT_LINE_BASED` here).
+    pub InterruptType: NDIS_INTERRUPT_TYPE,
+    /// Out: MSI message table (null here).
+    pub MessageInfoTable: PVOID,
+}
+/// `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`.
+pub type NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS = _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+/// `PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`.
+pub type PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS = *mut _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+
+/// `GROUP_AFFINITY`.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _GROUP_AFFINITY {
+    /// Processors in the group.
+    pub Mask: KAFFINITY,
+    /// The group (only 0 exists here).
+    pub Group: USHORT,
+    /// Reserved.
+    pub Reserved: [USHORT; 3],
+}
+/// `GROUP_AFFINITY`.
+pub type GROUP_AFFINITY = _GROUP_AFFINITY;
+/// `PGROUP_AFFINITY`.
+pub type PGROUP_AFFINITY = *mut _GROUP_AFFINITY;
+
+/// `NDIS_RECEIVE_THROTTLE_PARAMETERS`, what the `ReceiveThrottleParameters` argument of
+/// `MiniportInterruptDPC` points to (NDIS 6.20+).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_receive_throttle_parameters>
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _NDIS_RECEIVE_THROTTLE_PARAMETERS {
+    /// How many NBLs the DPC may indicate.
+    pub MaxNblsToIndicate: ULONG,
+    /// Out: set non-zero when more are pending.
+    pub MoreNblsPending: ULONG,
+}
+/// `NDIS_RECEIVE_THROTTLE_PARAMETERS`.
+pub type NDIS_RECEIVE_THROTTLE_PARAMETERS = _NDIS_RECEIVE_THROTTLE_PARAMETERS;
+/// `NDIS_INDICATE_ALL_NBLS` (no limit).
+pub const NDIS_INDICATE_ALL_NBLS: ULONG = !0;

@@ -1,0 +1,294 @@
+//! The rules the verifier checks, with the names and codes of the public documents
+//! (`shared/reference/rules.md` collects them).
+//!
+//! Where one misuse breaks two documented rules, one is reported as the primary
+//! ([`Violation::rule`](super::Violation::rule), with its code) and the other is named in
+//! [`Violation::detail`](super::Violation::detail). The choice is always the same:
+//! - for a call the driver made through an NDIS spin-lock function (`NdisAcquireSpinLock`,
+//!   `NdisDprAcquireSpinLock`, …) the NDIS rule for that function is primary, and the Driver
+//!   Verifier check that the macro's `Ke*` expansion would trip on Windows goes in `detail`;
+//! - for a `Ke*` call the Driver Verifier rule or check is primary;
+//! - a recursive acquire on one processor is always `SPIN_LOCK_ALREADY_OWNED` (0x0F), with
+//!   the `SpinLock` rule (0x00040009) named in `detail`;
+//! - any spin-lock acquire inside an ISR or a `MiniportSynchronizeInterrupt` callback is
+//!   [`Rule::SpinLockInIsr`], with the IRQL rule named in `detail`.
+
+/// Bug check 0xC4 `DRIVER_VERIFIER_DETECTED_VIOLATION`: its parameter 1 names the rule.
+pub const DRIVER_VERIFIER_DETECTED_VIOLATION: u32 = 0xC4;
+/// Bug check 0x0F `SPIN_LOCK_ALREADY_OWNED`.
+pub const SPIN_LOCK_ALREADY_OWNED: u32 = 0x0F;
+/// Bug check 0x10 `SPIN_LOCK_NOT_OWNED`.
+pub const SPIN_LOCK_NOT_OWNED: u32 = 0x10;
+/// The `bug_check` of rules that Windows checks only statically (the NDIS rules of Static
+/// Driver Verifier) or only states in prose: no bug check code exists for them. The simulator
+/// still reports them, and in `BugCheck` mode still stops on them.
+pub const NO_BUG_CHECK: u32 = 0;
+
+/// The NDIS functions that may be called while an NDIS spin lock is held: the spin-lock
+/// functions themselves ("release all NDIS spin locks before calling an NDIS function other
+/// than an `NdisXxxSpinlock` function", Synchronization and Notification in Network Drivers,
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/synchronization-and-notification-in-network-drivers>).
+/// Every other `Ndis*` entry point of [`crate::sys`] checks [`Rule::NdisCallUnderSpinLock`].
+pub const CALLABLE_UNDER_NDIS_SPIN_LOCK: &[&str] = &[
+    "NdisAllocateSpinLock",
+    "NdisFreeSpinLock",
+    "NdisAcquireSpinLock",
+    "NdisReleaseSpinLock",
+    "NdisDprAcquireSpinLock",
+    "NdisDprReleaseSpinLock",
+];
+
+/// One checked rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// WDM DDI compliance rule `SpinLock` (0xC4, P1 0x00040009): a `Ke*` spin lock is acquired
+    /// again before it is released (by `KeTryToAcquireSpinLockAtDpcLevel`; a blocking recursive
+    /// acquire is [`Rule::SpinLockAlreadyOwned`]), or is still held when the routine that
+    /// acquired it ends.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-spinlock>
+    SpinLock,
+    /// WDM rule `IrqlKeReleaseSpinLock` (0xC4, P1 0x00020015): `KeReleaseSpinLock` with a
+    /// `NewIrql` other than the IRQL the matching acquire returned.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkereleasespinlock>
+    IrqlKeReleaseSpinLock,
+    /// WDM rule `IrqlKeDispatchLte` (0xC4, P1 0x00020011): `KeAcquireSpinLock(RaiseToDpc)` above
+    /// `DISPATCH_LEVEL`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkedispatchlte>
+    IrqlKeDispatchLte,
+    /// WDM rule `IrqlDispatch` (0xC4, P1 0x00020003): `KeAcquireSpinLockAtDpcLevel` above
+    /// `DISPATCH_LEVEL`, or `KeReleaseSpinLockFromDpcLevel` at any IRQL other than
+    /// `DISPATCH_LEVEL` (an acquire *below* `DISPATCH_LEVEL` is [`Rule::AtDpcLevelBelowDispatch`]).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqldispatch>
+    IrqlDispatch,
+    /// WDM rule `IrqlReturn` (0xC4, P1 0x0002001D): a routine (a `run_on` work item, a DPC, a
+    /// `MiniportSynchronizeInterrupt` callback) returns at an IRQL other than the one it was
+    /// called at.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlreturn>
+    IrqlReturn,
+    /// Driver Verifier 0xC4 P1 0x30: `KeRaiseIrql` to a lower IRQL.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc4--driver-verifier-detected-violation>
+    RaiseToLower,
+    /// Driver Verifier 0xC4 P1 0x31: `KeLowerIrql` to a higher IRQL.
+    LowerToHigher,
+    /// Driver Verifier 0xC4 P1 0x32: `KeReleaseSpinLock` at an IRQL other than `DISPATCH_LEVEL`,
+    /// or a double release (the lock is free).
+    BadKeRelease,
+    /// Driver Verifier 0xC4 P1 0x40: `KeAcquireSpinLockAtDpcLevel` (or the `TryToAcquire`
+    /// variant) below `DISPATCH_LEVEL`; the `IrqlDispatch` rule is named in `detail`.
+    AtDpcLevelBelowDispatch,
+    /// Driver Verifier 0xC4 P1 0x111: an ISR returned at an IRQL other than its DIRQL.
+    IsrReturnedAtWrongIrql,
+    /// Driver Verifier deadlock detection 0xC4 P1 0x1001: lock hierarchy violation (the lock
+    /// graph has a cycle), or an actual cross-processor deadlock found while spinning.
+    LockOrder,
+    /// Driver Verifier deadlock detection 0xC4 P1 0x1003: locks released out of order.
+    ReleaseOrder,
+    /// Driver Verifier deadlock detection 0xC4 P1 0x1008: a lock acquired with the API of the
+    /// other family (an `NDIS_SPIN_LOCK` through `Ke*`, a `KeInitializeSpinLock` lock through
+    /// `Ndis*`).
+    WrongAcquireApi,
+    /// Driver Verifier deadlock detection 0xC4 P1 0x1009: a lock released with an API that does
+    /// not pair with the one that acquired it (`Ndis` ↔ `NdisDpr` ↔ `Ke` ↔ `KeAtDpcLevel`); for
+    /// NDIS locks the NDIS rule `SpinLockDprRelease` is named in `detail`.
+    WrongReleaseApi,
+    /// Bug check 0x0F `SPIN_LOCK_ALREADY_OWNED`: a processor acquires a spin lock it already
+    /// holds (recursive acquire; an ISR or DPC taking a lock held by the code it interrupted).
+    /// The acquire is not performed, so nothing hangs.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xf--spin-lock-already-owned>
+    SpinLockAlreadyOwned,
+    /// Bug check 0x10 `SPIN_LOCK_NOT_OWNED`: a `Ke*` release of a lock held by another
+    /// processor. The release is not performed.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x10--spin-lock-not-owned>
+    SpinLockNotOwned,
+    /// NDIS rule `Irql_Synch_Function` (static-only on Windows): an NDIS spin-lock function at
+    /// an IRQL its page does not allow (`NdisDpr*` exactly `DISPATCH_LEVEL`; `NdisAcquireSpinLock`
+    /// at most `DISPATCH_LEVEL`; `NdisReleaseSpinLock` at `DISPATCH_LEVEL`).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-synch-function>
+    IrqlSynchFunction,
+    /// NDIS rule `Irql_Interrupt_Function` (static-only): `NdisMRegisterInterruptEx` /
+    /// `NdisMDeregisterInterruptEx` above `PASSIVE_LEVEL`.
+    IrqlInterruptFunction,
+    /// NDIS rule `SpinLock` (static-only): an `NdisAcquireSpinLock` lock still held when the
+    /// handler that acquired it returns.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-spinlock>
+    NdisSpinLock,
+    /// NDIS rule `SpinLockDpr` (static-only): an `NdisDprAcquireSpinLock` lock still held when
+    /// the handler that acquired it returns.
+    NdisSpinLockDpr,
+    /// NDIS rule `SpinLockRelease` (static-only): `NdisReleaseSpinLock` of a lock this
+    /// processor does not hold. Its WDM counterpart `SpinlockRelease` has P1 0x0004000B on its
+    /// own page but 0x0004000A on the bug check 0xC4 page: the documents disagree, and neither
+    /// is used here.
+    NdisSpinLockRelease,
+    /// NDIS rule `SpinLockDprRelease` (static-only): `NdisDprReleaseSpinLock` of a lock this
+    /// processor does not hold.
+    NdisSpinLockDprRelease,
+    /// NDIS rule `SpinLockBalanced` (static-only): a handler releases a lock it did not acquire
+    /// (for example a DPC releasing a lock held by the code it interrupted).
+    SpinLockBalanced,
+    /// NDIS rule `NdisMDeregisterInterruptEx` (static-only): `NdisMSynchronizeWithInterruptEx`
+    /// after the interrupt was deregistered. The callback is not called.
+    SyncAfterDeregister,
+    /// NDIS rule `NdisStallExecution_Delay` (static-only, Warning set): a stall longer than
+    /// 50 µs.
+    StallTooLong,
+    /// A spin lock acquired in an ISR or a `MiniportSynchronizeInterrupt` callback ("a miniport
+    /// driver cannot use a spin lock to protect resources that its other functions share with
+    /// `MiniportInterrupt`", `NdisAcquireSpinLock` page). No code exists.
+    SpinLockInIsr,
+    /// An `Ndis*` function other than the spin-lock functions called while an NDIS spin lock
+    /// acquired in the same routine is held (Synchronization and Notification in Network
+    /// Drivers). The exempt list is [`CALLABLE_UNDER_NDIS_SPIN_LOCK`]. No code exists.
+    NdisCallUnderSpinLock,
+    /// A spin lock used before `KeInitializeSpinLock` / `NdisAllocateSpinLock`, or after
+    /// `NdisFreeSpinLock` ("must initialize … before it calls any other Ndis..SpinLock
+    /// function", `NdisAcquireSpinLock` page). No code exists.
+    UninitializedSpinLock,
+}
+
+impl Rule {
+    /// Every rule, for tables and exhaustive tests.
+    pub const ALL: &'static [Rule] = &[
+        Rule::SpinLock,
+        Rule::IrqlKeReleaseSpinLock,
+        Rule::IrqlKeDispatchLte,
+        Rule::IrqlDispatch,
+        Rule::IrqlReturn,
+        Rule::RaiseToLower,
+        Rule::LowerToHigher,
+        Rule::BadKeRelease,
+        Rule::AtDpcLevelBelowDispatch,
+        Rule::IsrReturnedAtWrongIrql,
+        Rule::LockOrder,
+        Rule::ReleaseOrder,
+        Rule::WrongAcquireApi,
+        Rule::WrongReleaseApi,
+        Rule::SpinLockAlreadyOwned,
+        Rule::SpinLockNotOwned,
+        Rule::IrqlSynchFunction,
+        Rule::IrqlInterruptFunction,
+        Rule::NdisSpinLock,
+        Rule::NdisSpinLockDpr,
+        Rule::NdisSpinLockRelease,
+        Rule::NdisSpinLockDprRelease,
+        Rule::SpinLockBalanced,
+        Rule::SyncAfterDeregister,
+        Rule::StallTooLong,
+        Rule::SpinLockInIsr,
+        Rule::NdisCallUnderSpinLock,
+        Rule::UninitializedSpinLock,
+    ];
+
+    /// The documented name of the rule (NDIS and WDM share the name `SpinLock`: see
+    /// [`Rule::family`]).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Rule::SpinLock | Rule::NdisSpinLock => "SpinLock",
+            Rule::IrqlKeReleaseSpinLock => "IrqlKeReleaseSpinLock",
+            Rule::IrqlKeDispatchLte => "IrqlKeDispatchLte",
+            Rule::IrqlDispatch => "IrqlDispatch",
+            Rule::IrqlReturn => "IrqlReturn",
+            Rule::RaiseToLower => "KeRaiseIrql to a lower IRQL",
+            Rule::LowerToHigher => "KeLowerIrql to a higher IRQL",
+            Rule::BadKeRelease => "KeReleaseSpinLock at IRQL != DISPATCH_LEVEL or double release",
+            Rule::AtDpcLevelBelowDispatch => "KeAcquireSpinLockAtDpcLevel below DISPATCH_LEVEL",
+            Rule::IsrReturnedAtWrongIrql => "ISR returned at a different IRQL",
+            Rule::LockOrder => "lock hierarchy violation",
+            Rule::ReleaseOrder => "locks released out of order",
+            Rule::WrongAcquireApi => "lock acquired with the wrong API",
+            Rule::WrongReleaseApi => "lock released with the wrong API",
+            Rule::SpinLockAlreadyOwned => "SPIN_LOCK_ALREADY_OWNED",
+            Rule::SpinLockNotOwned => "SPIN_LOCK_NOT_OWNED",
+            Rule::IrqlSynchFunction => "Irql_Synch_Function",
+            Rule::IrqlInterruptFunction => "Irql_Interrupt_Function",
+            Rule::NdisSpinLockDpr => "SpinLockDpr",
+            Rule::NdisSpinLockRelease => "SpinLockRelease",
+            Rule::NdisSpinLockDprRelease => "SpinLockDprRelease",
+            Rule::SpinLockBalanced => "SpinLockBalanced",
+            Rule::SyncAfterDeregister => "NdisMDeregisterInterruptEx",
+            Rule::StallTooLong => "NdisStallExecution_Delay",
+            Rule::SpinLockInIsr => "spin lock used in MiniportInterrupt",
+            Rule::NdisCallUnderSpinLock => "NdisXxx called while an NDIS spin lock is held",
+            Rule::UninitializedSpinLock => "spin lock used before initialization",
+        }
+    }
+
+    /// Where the rule is documented: `"wdm"` (DDI compliance rule), `"verifier"` (Driver
+    /// Verifier check, 0xC4), `"bugcheck"` (a stop code of its own), `"ndis"` (NDIS SDV rule),
+    /// `"ndis-doc"` (a requirement stated on an NDIS page, with no rule of its own).
+    #[must_use]
+    pub const fn family(self) -> &'static str {
+        match self {
+            Rule::SpinLock
+            | Rule::IrqlKeReleaseSpinLock
+            | Rule::IrqlKeDispatchLte
+            | Rule::IrqlDispatch
+            | Rule::IrqlReturn => "wdm",
+            Rule::RaiseToLower
+            | Rule::LowerToHigher
+            | Rule::BadKeRelease
+            | Rule::AtDpcLevelBelowDispatch
+            | Rule::IsrReturnedAtWrongIrql
+            | Rule::LockOrder
+            | Rule::ReleaseOrder
+            | Rule::WrongAcquireApi
+            | Rule::WrongReleaseApi => "verifier",
+            Rule::SpinLockAlreadyOwned | Rule::SpinLockNotOwned => "bugcheck",
+            Rule::IrqlSynchFunction
+            | Rule::IrqlInterruptFunction
+            | Rule::NdisSpinLock
+            | Rule::NdisSpinLockDpr
+            | Rule::NdisSpinLockRelease
+            | Rule::NdisSpinLockDprRelease
+            | Rule::SpinLockBalanced
+            | Rule::SyncAfterDeregister
+            | Rule::StallTooLong => "ndis",
+            Rule::SpinLockInIsr | Rule::NdisCallUnderSpinLock | Rule::UninitializedSpinLock => {
+                "ndis-doc"
+            }
+        }
+    }
+
+    /// The bug check Windows raises for this rule ([`NO_BUG_CHECK`] when it raises none).
+    #[must_use]
+    pub const fn bug_check(self) -> u32 {
+        match self.family().as_bytes() {
+            b"wdm" | b"verifier" => DRIVER_VERIFIER_DETECTED_VIOLATION,
+            _ => match self {
+                Rule::SpinLockAlreadyOwned => SPIN_LOCK_ALREADY_OWNED,
+                Rule::SpinLockNotOwned => SPIN_LOCK_NOT_OWNED,
+                _ => NO_BUG_CHECK,
+            },
+        }
+    }
+
+    /// Bug check parameter 1 where the documents give one (the rule ID for 0xC4).
+    #[must_use]
+    pub const fn parameter1(self) -> Option<u64> {
+        Some(match self {
+            Rule::SpinLock => 0x0004_0009,
+            Rule::IrqlKeReleaseSpinLock => 0x0002_0015,
+            Rule::IrqlKeDispatchLte => 0x0002_0011,
+            Rule::IrqlDispatch => 0x0002_0003,
+            Rule::IrqlReturn => 0x0002_001D,
+            Rule::RaiseToLower => 0x30,
+            Rule::LowerToHigher => 0x31,
+            Rule::BadKeRelease => 0x32,
+            Rule::AtDpcLevelBelowDispatch => 0x40,
+            Rule::IsrReturnedAtWrongIrql => 0x111,
+            Rule::LockOrder => 0x1001,
+            Rule::ReleaseOrder => 0x1003,
+            Rule::WrongAcquireApi => 0x1008,
+            Rule::WrongReleaseApi => 0x1009,
+            _ => return None,
+        })
+    }
+}
+
+impl core::fmt::Display for Rule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} ({})", self.name(), self.family())
+    }
+}

@@ -1,0 +1,176 @@
+//! Helpers shared by the integration tests: a tiny "driver" made of raw `sys` calls.
+#![allow(dead_code)]
+// bindgen emits #defines as u32; drivers narrow them to the field types like this.
+#![allow(clippy::cast_possible_truncation)]
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use ndis_sim::sys::*;
+use ndis_sim::{InterruptLine, Machine, VerifierMode};
+
+/// `DISPATCH_LEVEL` as a `KIRQL`.
+pub const DISPATCH: KIRQL = DISPATCH_LEVEL as KIRQL;
+/// `PASSIVE_LEVEL` as a `KIRQL`.
+pub const PASSIVE: KIRQL = PASSIVE_LEVEL as KIRQL;
+
+/// The current IRQL.
+pub fn irql() -> KIRQL {
+    // SAFETY: a plain query, called on a virtual processor.
+    unsafe { KeGetCurrentIrql() }
+}
+
+/// A collecting machine.
+pub fn collect(processors: usize) -> Machine {
+    Machine::builder()
+        .processors(processors)
+        .seed(1)
+        .mode(VerifierMode::Collect)
+        .build()
+}
+
+/// Shared memory for raw locks: the simulator needs stable addresses.
+pub struct Shared<T>(pub UnsafeCell<T>);
+// SAFETY: the tests access the contents only under the simulated spin locks or through atomics.
+unsafe impl<T> Sync for Shared<T> {}
+impl<T> Shared<T> {
+    pub fn new(v: T) -> Self {
+        Self(UnsafeCell::new(v))
+    }
+    pub fn get(&self) -> *mut T {
+        self.0.get()
+    }
+}
+
+/// The interrupt context of the test driver.
+pub struct Device {
+    pub line: InterruptLine,
+    /// ISR-shared state (only touched at DIRQL under the interrupt lock).
+    pub cause: AtomicU32,
+    pub isr_calls: AtomicU64,
+    pub dpc_calls: AtomicU64,
+    pub sync_calls: AtomicU64,
+    pub handled: AtomicU64,
+    pub handle: AtomicU64,
+    /// DPC data lock.
+    pub lock: Shared<NDIS_SPIN_LOCK>,
+    pub counter: Shared<u64>,
+}
+
+impl Device {
+    pub fn new(line: InterruptLine) -> Self {
+        Self {
+            line,
+            cause: AtomicU32::new(0),
+            isr_calls: AtomicU64::new(0),
+            dpc_calls: AtomicU64::new(0),
+            sync_calls: AtomicU64::new(0),
+            handled: AtomicU64::new(0),
+            handle: AtomicU64::new(0),
+            lock: Shared::new(NDIS_SPIN_LOCK::default()),
+            counter: Shared::new(0),
+        }
+    }
+
+    pub fn handle(&self) -> NDIS_HANDLE {
+        usize::try_from(self.handle.load(Ordering::SeqCst)).expect("handle") as NDIS_HANDLE
+    }
+}
+
+/// ISR: reads and clears the "device" cause (deasserting the line), queues the DPC.
+pub unsafe extern "C" fn isr(ctx: NDIS_HANDLE, queue: PBOOLEAN, _targets: PULONG) -> BOOLEAN {
+    // SAFETY: the context is the Device registered with the interrupt.
+    let dev = unsafe { &*ctx.cast::<Device>() };
+    dev.isr_calls.fetch_add(1, Ordering::SeqCst);
+    assert!(irql() > DISPATCH);
+    dev.line.deassert();
+    dev.cause.fetch_or(1, Ordering::SeqCst);
+    // SAFETY: NDIS passes a valid out parameter.
+    unsafe { queue.write(1) };
+    1
+}
+
+unsafe extern "C" fn take_cause(ctx: NDIS_HANDLE) -> BOOLEAN {
+    // SAFETY: the context is the Device.
+    let dev = unsafe { &*ctx.cast::<Device>() };
+    dev.sync_calls.fetch_add(1, Ordering::SeqCst);
+    BOOLEAN::from(dev.cause.swap(0, Ordering::SeqCst) != 0)
+}
+
+/// DPC: takes the cause through `NdisMSynchronizeWithInterruptEx`, then counts under the lock.
+pub unsafe extern "C" fn dpc(ctx: NDIS_HANDLE, _c: PVOID, _t: PVOID, _r: PVOID) {
+    // SAFETY: the context is the Device.
+    let dev = unsafe { &*ctx.cast::<Device>() };
+    dev.dpc_calls.fetch_add(1, Ordering::SeqCst);
+    assert_eq!(irql(), DISPATCH);
+    // SAFETY: the handle is registered; the callback and context are valid.
+    let had = unsafe { NdisMSynchronizeWithInterruptEx(dev.handle(), 0, Some(take_cause), ctx) };
+    if had != 0 {
+        // SAFETY: the lock was allocated; the counter is only touched under it.
+        unsafe {
+            NdisDprAcquireSpinLock(dev.lock.get());
+        }
+        // SAFETY: under the lock.
+        unsafe { *dev.counter.get() += 1 };
+        // SAFETY: held.
+        unsafe { NdisDprReleaseSpinLock(dev.lock.get()) };
+        dev.handled.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Interrupt characteristics for the test driver.
+pub fn characteristics() -> NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+        Header: NDIS_OBJECT_HEADER {
+            Type: NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT as u8,
+            Revision: NDIS_MINIPORT_INTERRUPT_REVISION_1 as u8,
+            Size: size_of::<NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS>() as u16,
+        },
+        InterruptHandler: Some(isr),
+        InterruptDpcHandler: Some(dpc),
+        DisableInterruptHandler: None,
+        EnableInterruptHandler: None,
+        MsiSupported: 0,
+        MsiSyncWithAllMessages: 0,
+        MessageInterruptHandler: core::ptr::null_mut(),
+        MessageInterruptDpcHandler: core::ptr::null_mut(),
+        DisableMessageInterruptHandler: core::ptr::null_mut(),
+        EnableMessageInterruptHandler: core::ptr::null_mut(),
+        InterruptType: 0,
+        MessageInfoTable: core::ptr::null_mut(),
+    }
+}
+
+/// Registers the test driver's interrupt on `line` (run on a processor at PASSIVE).
+pub fn register(machine: &Machine, dev: &Device, line: u32) {
+    let adapter = machine.adapter_handle(line) as usize;
+    let ctx = std::ptr::from_ref(dev) as usize;
+    machine.run_on(0, move || {
+        let mut chars = characteristics();
+        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
+        // SAFETY: ctx is the Device, alive for the whole test.
+        let dev = unsafe { &*(ctx as *const Device) };
+        // SAFETY: the lock lives in the Device for the whole test.
+        unsafe { NdisAllocateSpinLock(dev.lock.get()) };
+        // SAFETY: valid adapter handle, context, characteristics and out pointer.
+        let status = unsafe {
+            NdisMRegisterInterruptEx(
+                adapter as NDIS_HANDLE,
+                ctx as NDIS_HANDLE,
+                &raw mut chars,
+                &raw mut handle,
+            )
+        };
+        assert_eq!(status, NDIS_STATUS_SUCCESS);
+        dev.handle.store(handle as usize as u64, Ordering::SeqCst);
+    });
+}
+
+/// Deregisters (on processor 0, at PASSIVE).
+pub fn deregister(machine: &Machine, dev: &Device) {
+    let handle = dev.handle() as usize;
+    machine.run_on(0, move || {
+        // SAFETY: registered handle.
+        unsafe { NdisMDeregisterInterruptEx(handle as NDIS_HANDLE) };
+    });
+}
