@@ -348,7 +348,15 @@ impl Machine {
     /// when called from processor `cpu` itself (it would wait for itself).
     #[track_caller]
     pub fn run_on<R: Send>(&self, cpu: usize, f: impl FnOnce() -> R + Send) -> R {
-        let location = Location::caller();
+        self.run_on_at(cpu, Location::caller(), f)
+    }
+
+    fn run_on_at<R: Send>(
+        &self,
+        cpu: usize,
+        location: &'static Location<'static>,
+        f: impl FnOnce() -> R + Send,
+    ) -> R {
         let shared = self.shared();
         assert!(
             cpu < shared.processors(),
@@ -414,18 +422,6 @@ impl Machine {
                 .map(|r| r.unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         })
-    }
-
-    fn run_on_at<R: Send>(
-        &self,
-        cpu: usize,
-        location: &'static Location<'static>,
-        f: impl FnOnce() -> R + Send,
-    ) -> R {
-        // `run_on` records its own caller; forward the `run_all` caller's location instead by
-        // re-entering with the closure (the location only names routine-end violations).
-        let _ = location;
-        self.run_on(cpu, f)
     }
 
     /// The handle of interrupt line `line` (level-triggered).

@@ -120,14 +120,22 @@ pub unsafe extern "C" fn dpc(ctx: NDIS_HANDLE, _c: PVOID, _t: PVOID, _r: PVOID) 
 
 /// Interrupt characteristics for the test driver.
 pub fn characteristics() -> NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    characteristics_with(Some(isr), Some(dpc))
+}
+
+/// Interrupt characteristics with the given handlers.
+pub fn characteristics_with(
+    isr: MINIPORT_ISR_HANDLER,
+    dpc: MINIPORT_INTERRUPT_DPC_HANDLER,
+) -> NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
     NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
         Header: NDIS_OBJECT_HEADER {
             Type: NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT as u8,
             Revision: NDIS_MINIPORT_INTERRUPT_REVISION_1 as u8,
             Size: size_of::<NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS>() as u16,
         },
-        InterruptHandler: Some(isr),
-        InterruptDpcHandler: Some(dpc),
+        InterruptHandler: isr,
+        InterruptDpcHandler: dpc,
         DisableInterruptHandler: None,
         EnableInterruptHandler: None,
         MsiSupported: 0,
