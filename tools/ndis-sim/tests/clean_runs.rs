@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{DISPATCH, Device, Shared, deregister, irql, register};
@@ -92,4 +92,93 @@ fn isr_dpc_and_synchronize_across_seeds() {
         assert_eq!(unsafe { *dev.counter.get() }, ROUNDS);
         assert_eq!(report.counters.isr_calls, ROUNDS);
     }
+}
+
+static TOGGLES: AtomicU64 = AtomicU64::new(0);
+
+unsafe extern "C" fn toggle(_ctx: NDIS_HANDLE) {
+    assert!(irql() > DISPATCH, "called at DIRQL");
+    TOGGLES.fetch_add(1, Ordering::SeqCst);
+}
+
+#[test]
+fn ndis_calls_disable_and_enable_at_dirql_under_the_interrupt_lock() {
+    let machine = Machine::builder()
+        .processors(2)
+        .mode(VerifierMode::Collect)
+        .build();
+    let dev = Device::new(machine.interrupt_line(2));
+    let adapter = machine.adapter_handle(2) as usize;
+    let ctx = std::ptr::from_ref(&dev) as usize;
+    assert!(!machine.disable_interrupt(0, 2), "nothing registered yet");
+    let handle = machine.run_on(1, move || {
+        let mut chars = common::characteristics();
+        chars.DisableInterruptHandler = Some(toggle);
+        chars.EnableInterruptHandler = Some(toggle);
+        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
+        // SAFETY: valid adapter handle, context, characteristics and out pointer.
+        let status = unsafe {
+            NdisMRegisterInterruptEx(
+                adapter as NDIS_HANDLE,
+                ctx as NDIS_HANDLE,
+                &raw mut chars,
+                &raw mut handle,
+            )
+        };
+        assert_eq!(status, NDIS_STATUS_SUCCESS);
+        handle as usize
+    });
+    assert!(machine.disable_interrupt(0, 2));
+    assert!(machine.enable_interrupt(1, 2));
+    assert_eq!(TOGGLES.load(Ordering::SeqCst), 2);
+    machine.run_on(0, move || {
+        // SAFETY: registered handle.
+        unsafe { NdisMDeregisterInterruptEx(handle as NDIS_HANDLE) };
+    });
+    let report = machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+    let stats = report
+        .lock("interrupt line 2")
+        .expect("interrupt lock stats");
+    assert_eq!(stats.acquisitions, 2);
+}
+
+static STORM: AtomicU64 = AtomicU64::new(0);
+
+unsafe extern "C" fn never_clears(_ctx: NDIS_HANDLE, _q: PBOOLEAN, _t: PULONG) -> BOOLEAN {
+    STORM.fetch_add(1, Ordering::SeqCst);
+    0
+}
+
+#[test]
+fn an_interrupt_storm_does_not_keep_a_dropped_machine_alive() {
+    let machine = Machine::builder()
+        .processors(2)
+        .mode(VerifierMode::Collect)
+        .build();
+    let adapter = machine.adapter_handle(6) as usize;
+    machine.run_on(0, move || {
+        let mut chars = common::characteristics_with(Some(never_clears), Some(common::dpc));
+        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
+        // SAFETY: valid adapter handle, characteristics and out pointer; the ISR ignores ctx.
+        let status = unsafe {
+            NdisMRegisterInterruptEx(
+                adapter as NDIS_HANDLE,
+                core::ptr::null_mut(),
+                &raw mut chars,
+                &raw mut handle,
+            )
+        };
+        assert_eq!(status, NDIS_STATUS_SUCCESS);
+    });
+    machine.interrupt_line(6).assert();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while STORM.load(Ordering::SeqCst) < 100 {
+        assert!(
+            Instant::now() < deadline,
+            "the level-triggered line is redelivered"
+        );
+        std::thread::yield_now();
+    }
+    drop(machine);
 }

@@ -4,6 +4,7 @@
 use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
 
 use super::processor::{self, Cpu, RoutineKind, begin_routine, end_routine, violation};
 use super::{Shared, dpc, lock};
@@ -27,6 +28,8 @@ pub(crate) struct InterruptObj {
     pub(crate) context: usize,
     pub(crate) isr: sys::MINIPORT_ISR_HANDLER,
     pub(crate) dpc: sys::MINIPORT_INTERRUPT_DPC_HANDLER,
+    pub(crate) disable: sys::MINIPORT_DISABLE_INTERRUPT_HANDLER,
+    pub(crate) enable: sys::MINIPORT_ENABLE_INTERRUPT_HANDLER,
     /// The interrupt spin lock (held around the ISR and synchronize callbacks).
     pub(crate) lock: AtomicU64,
     pub(crate) deregistered: AtomicBool,
@@ -34,6 +37,13 @@ pub(crate) struct InterruptObj {
     pub(crate) running_dpcs: AtomicUsize,
     pub(crate) running_isrs: AtomicUsize,
     pub(crate) registered_at: &'static Location<'static>,
+}
+
+impl InterruptObj {
+    /// The key of the interrupt spin lock in the lock registry (its address).
+    pub(crate) fn lock_key(&self) -> usize {
+        std::ptr::from_ref(&self.lock) as usize
+    }
 }
 
 #[derive(Default)]
@@ -133,8 +143,8 @@ pub(crate) fn deliver(cpu: &Cpu, irq: &Arc<InterruptObj>) {
         None => 0,
     };
     end_routine(cpu);
-    if locked {
-        release_interrupt_lock(cpu, irq);
+    if let Some(since) = locked {
+        release_interrupt_lock(cpu, irq, since);
     }
     cpu.set_irql(old);
     irq.running_isrs.fetch_sub(1, Ordering::SeqCst);
@@ -156,14 +166,49 @@ pub(crate) fn deliver(cpu: &Cpu, irq: &Arc<InterruptObj>) {
     }
 }
 
+/// What NDIS does for diagnostics: calls `MiniportDisableInterruptEx` (or the Enable handler)
+/// of the interrupt registered on `line`, at its DIRQL holding its spin lock, as a routine (the
+/// IRQL and leftover locks are checked at its end). Returns false when no interrupt or no such
+/// handler is registered.
+pub(crate) fn call_enable_disable(
+    cpu: &Cpu,
+    line: u32,
+    enable: bool,
+    location: &'static Location<'static>,
+) -> bool {
+    let irq = lock(&cpu.shared.lines)
+        .get(&line)
+        .and_then(|st| st.interrupt.clone());
+    let Some(irq) = irq else { return false };
+    let Some(handler) = (if enable { irq.enable } else { irq.disable }) else {
+        return false;
+    };
+    let old = cpu.irql();
+    if old < irq.dirql {
+        cpu.set_irql(irq.dirql);
+    }
+    begin_routine(cpu, RoutineKind::EnableDisable, location);
+    let locked = acquire_interrupt_lock(cpu, &irq, location);
+    // SAFETY: the driver registered this handler with this context (MINIPORT_DISABLE_INTERRUPT /
+    // MINIPORT_ENABLE_INTERRUPT), callable at DIRQL until deregistration.
+    unsafe { handler(irq.context as sys::NDIS_HANDLE) };
+    end_routine(cpu);
+    if let Some(since) = locked {
+        release_interrupt_lock(cpu, &irq, since);
+    }
+    processor::lower_irql(cpu, old);
+    true
+}
+
 /// Takes the interrupt's spin lock (the IRQL is already DIRQL). A processor that already holds
 /// it (a synchronize call from the ISR or from a synchronize callback) is reported as
-/// `SPIN_LOCK_ALREADY_OWNED` and goes on without it. Returns whether the lock was taken.
+/// `SPIN_LOCK_ALREADY_OWNED` and goes on without it. Returns when the lock was taken (`None`:
+/// not taken). Its statistics are kept under the name `interrupt line N`.
 pub(crate) fn acquire_interrupt_lock(
     cpu: &Cpu,
     irq: &InterruptObj,
     location: &'static Location<'static>,
-) -> bool {
+) -> Option<Instant> {
     let me = lock_word::owner_word(cpu.index);
     if irq.lock.load(Ordering::SeqCst) == me {
         violation(
@@ -177,8 +222,9 @@ pub(crate) fn acquire_interrupt_lock(
                 irq.line
             ),
         );
-        return false;
+        return None;
     }
+    let start = Instant::now();
     let got = lock_word::acquire(&irq.lock, me, |_| {
         if cpu.shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
@@ -186,13 +232,21 @@ pub(crate) fn acquire_interrupt_lock(
         processor::window(cpu);
         Spin::Continue
     });
-    if got == Acquired::Abandoned {
+    let Acquired::Taken { contended } = got else {
         processor::freeze(cpu);
-    }
-    true
+    };
+    let spin = start.elapsed();
+    cpu.shared.verifier.with_lock(irq.lock_key(), |i| {
+        i.stats.record_acquire(contended, spin);
+    });
+    Some(Instant::now())
 }
 
-pub(crate) fn release_interrupt_lock(cpu: &Cpu, irq: &InterruptObj) {
+pub(crate) fn release_interrupt_lock(cpu: &Cpu, irq: &InterruptObj, since: Instant) {
+    let hold = since.elapsed();
+    cpu.shared
+        .verifier
+        .with_lock(irq.lock_key(), |i| i.stats.record_hold(hold));
     // The word is ours: only this processor can have taken it.
     let _ = lock_word::release(&irq.lock, lock_word::owner_word(cpu.index));
 }

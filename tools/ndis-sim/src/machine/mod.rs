@@ -78,6 +78,8 @@ pub(crate) struct Shared {
     pub(crate) mode: VerifierMode,
     pub(crate) procs: Vec<ProcShared>,
     pub(crate) halted: AtomicBool,
+    /// The last `Machine` handle is gone: processors stop taking interrupts and DPCs and exit.
+    pub(crate) shutting_down: AtomicBool,
     pub(crate) halt_message: Mutex<Option<String>>,
     pub(crate) verifier: Verifier,
     pub(crate) rng: Mutex<SplitMix64>,
@@ -146,6 +148,7 @@ struct Owner {
 
 impl Drop for Owner {
     fn drop(&mut self) {
+        self.shared.shutting_down.store(true, Ordering::SeqCst);
         for p in &self.shared.procs {
             let mut w = lock(&p.work);
             w.shutdown = true;
@@ -271,6 +274,7 @@ impl MachineBuilder {
             mode: self.mode,
             procs,
             halted: AtomicBool::new(false),
+            shutting_down: AtomicBool::new(false),
             halt_message: Mutex::new(None),
             verifier: Verifier::default(),
             rng: Mutex::new(SplitMix64::new(seed)),
@@ -421,6 +425,39 @@ impl Machine {
                 .into_iter()
                 .map(|r| r.unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
+        })
+    }
+
+    /// Calls the `MiniportDisableInterruptEx` handler registered on `line`, on processor `cpu`
+    /// at the interrupt's DIRQL holding its spin lock, as NDIS may "for diagnostic and
+    /// troubleshooting purposes" (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_disable_interrupt>).
+    /// The simulator never calls it on its own. Returns false when nothing is registered.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    #[track_caller]
+    #[must_use]
+    pub fn disable_interrupt(&self, cpu: usize, line: u32) -> bool {
+        let location = Location::caller();
+        self.run_on_at(cpu, location, move || {
+            let me = processor::current("Machine::disable_interrupt");
+            interrupt::call_enable_disable(&me, line, false, location)
+        })
+    }
+
+    /// Calls the `MiniportEnableInterruptEx` handler registered on `line`, like
+    /// [`Machine::disable_interrupt`].
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_enable_interrupt>
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    #[track_caller]
+    #[must_use]
+    pub fn enable_interrupt(&self, cpu: usize, line: u32) -> bool {
+        let location = Location::caller();
+        self.run_on_at(cpu, location, move || {
+            let me = processor::current("Machine::enable_interrupt");
+            interrupt::call_enable_disable(&me, line, true, location)
         })
     }
 

@@ -99,6 +99,8 @@ pub(crate) enum RoutineKind {
     Dpc,
     Isr,
     Synchronize,
+    /// `MiniportDisableInterruptEx` / `MiniportEnableInterruptEx`.
+    EnableDisable,
 }
 
 impl RoutineKind {
@@ -108,6 +110,7 @@ impl RoutineKind {
             RoutineKind::Dpc => "MiniportInterruptDPC",
             RoutineKind::Isr => "MiniportInterrupt",
             RoutineKind::Synchronize => "MiniportSynchronizeInterrupt",
+            RoutineKind::EnableDisable => "MiniportDisableInterruptEx/MiniportEnableInterruptEx",
         }
     }
 }
@@ -176,11 +179,12 @@ impl Cpu {
     /// Whether the innermost routine runs at DIRQL for an interrupt (ISR or synchronize
     /// callback).
     pub(crate) fn in_interrupt_routine(&self) -> bool {
-        self.st
-            .borrow()
-            .routines
-            .last()
-            .is_some_and(|r| matches!(r.kind, RoutineKind::Isr | RoutineKind::Synchronize))
+        self.st.borrow().routines.last().is_some_and(|r| {
+            matches!(
+                r.kind,
+                RoutineKind::Isr | RoutineKind::Synchronize | RoutineKind::EnableDisable
+            )
+        })
     }
 
     pub(crate) fn routine_kind(&self) -> Option<RoutineKind> {
@@ -261,11 +265,11 @@ pub(crate) fn processor_main(index: usize, shared: &Arc<Shared>) {
                 if let Some(job) = w.jobs.pop_front() {
                     break Some(job);
                 }
-                if p.has_irq.load(Ordering::SeqCst) || p.has_dpc.load(Ordering::SeqCst) {
-                    break None;
-                }
                 if w.shutdown {
                     return;
+                }
+                if p.has_irq.load(Ordering::SeqCst) || p.has_dpc.load(Ordering::SeqCst) {
+                    break None;
                 }
                 w = p
                     .wake
@@ -353,12 +357,18 @@ pub(crate) fn check_halt(cpu: &Cpu) {
 /// `DISPATCH_LEVEL`.
 pub(crate) fn window(cpu: &Cpu) {
     check_halt(cpu);
+    if cpu.shared.shutting_down.load(Ordering::SeqCst) {
+        return;
+    }
     let p = &cpu.shared.procs[cpu.index];
     loop {
         if p.has_irq.load(Ordering::SeqCst)
             && let Some(irq) = interrupt::take_ready(cpu)
         {
             interrupt::deliver(cpu, &irq);
+            if cpu.shared.shutting_down.load(Ordering::SeqCst) {
+                return;
+            }
             continue;
         }
         if cpu.irql() < DISPATCH

@@ -22,7 +22,7 @@ pub(crate) fn name(shared: &Shared, addr: usize) -> String {
 }
 
 /// Gives a lock a name in reports.
-pub(crate) fn set_name(shared: &Shared, addr: usize, name: &'static str) {
+pub(crate) fn set_name(shared: &Shared, addr: usize, name: &str) {
     shared
         .verifier
         .with_lock(addr, |i| name.clone_into(&mut i.stats.name));

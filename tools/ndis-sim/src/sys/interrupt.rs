@@ -94,6 +94,8 @@ pub unsafe fn NdisMRegisterInterruptEx(
         context: MiniportInterruptContext as usize,
         isr: chars.InterruptHandler,
         dpc: chars.InterruptDpcHandler,
+        disable: chars.DisableInterruptHandler,
+        enable: chars.EnableInterruptHandler,
         lock: AtomicU64::new(0),
         deregistered: AtomicBool::new(false),
         dpc_queued: (0..shared.processors())
@@ -103,6 +105,7 @@ pub unsafe fn NdisMRegisterInterruptEx(
         running_isrs: AtomicUsize::new(0),
         registered_at: location,
     });
+    crate::machine::spinlock::set_name(&shared, irq.lock_key(), &format!("interrupt line {line}"));
     chars.InterruptType = NDIS_CONNECT_LINE_BASED;
     chars.MessageInfoTable = core::ptr::null_mut();
     {
@@ -211,8 +214,8 @@ pub unsafe fn NdisMSynchronizeWithInterruptEx(
         None => 0,
     };
     end_routine(&cpu);
-    if locked {
-        release_interrupt_lock(&cpu, &irq);
+    if let Some(since) = locked {
+        release_interrupt_lock(&cpu, &irq, since);
     }
     processor::lower_irql(&cpu, old);
     result
