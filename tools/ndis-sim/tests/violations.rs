@@ -305,6 +305,14 @@ fn cross_processor_deadlock_is_reported_not_hung() {
         ke_release(first, o1);
     });
     assert_reported(&m, Rule::LockOrder, C4, Some(0x1001));
+    let report = m.report();
+    assert!(
+        report
+            .of(Rule::LockOrder)
+            .iter()
+            .any(|v| v.detail.starts_with("deadlock:")),
+        "the actual deadlock is found while spinning and broken: {report}"
+    );
 }
 
 #[test]

@@ -225,6 +225,9 @@ pub(crate) fn acquire_interrupt_lock(
         return None;
     }
     let start = Instant::now();
+    // Published so a spin-lock acquire elsewhere can see a wait-for cycle through this lock.
+    let waiting = &cpu.shared.procs[cpu.index].waiting_for;
+    waiting.store(irq.lock_key(), Ordering::SeqCst);
     let got = lock_word::acquire(&irq.lock, me, |_| {
         if cpu.shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
@@ -232,11 +235,13 @@ pub(crate) fn acquire_interrupt_lock(
         processor::window(cpu);
         Spin::Continue
     });
+    waiting.store(0, Ordering::SeqCst);
     let Acquired::Taken { contended } = got else {
         processor::freeze(cpu);
     };
     let spin = start.elapsed();
     cpu.shared.verifier.with_lock(irq.lock_key(), |i| {
+        i.owner = Some(cpu.index);
         i.stats.record_acquire(contended, spin);
     });
     Some(Instant::now())
@@ -244,9 +249,10 @@ pub(crate) fn acquire_interrupt_lock(
 
 pub(crate) fn release_interrupt_lock(cpu: &Cpu, irq: &InterruptObj, since: Instant) {
     let hold = since.elapsed();
-    cpu.shared
-        .verifier
-        .with_lock(irq.lock_key(), |i| i.stats.record_hold(hold));
+    cpu.shared.verifier.with_lock(irq.lock_key(), |i| {
+        i.owner = None;
+        i.stats.record_hold(hold);
+    });
     // The word is ours: only this processor can have taken it.
     let _ = lock_word::release(&irq.lock, lock_word::owner_word(cpu.index));
 }

@@ -109,3 +109,25 @@ impl core::fmt::Display for LockStats {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LockStats;
+    use std::time::Duration;
+
+    #[test]
+    fn histogram_buckets_and_percentiles() {
+        let mut s = LockStats::new(0x10);
+        for _ in 0..99 {
+            s.record_hold(Duration::from_nanos(100)); // bucket 6: [64, 128)
+        }
+        s.record_hold(Duration::from_micros(30)); // over the 25 us guidance
+        assert_eq!(s.hold_histogram[6], 99);
+        assert_eq!(s.hold_histogram.iter().sum::<u64>(), 100);
+        assert_eq!(s.holds_over_25us, 1);
+        assert_eq!(s.max_hold_ns, 30_000);
+        assert_eq!(s.p99_hold_ns, 127);
+        assert_eq!(s.percentile(100), 30_000);
+        assert_eq!(s.name, "0x10");
+    }
+}
