@@ -150,6 +150,26 @@ pub struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
     /// Out: MSI message table (null here).
     pub MessageInfoTable: PVOID,
 }
+/// All zero, as bindgen's `derive_default` produces (the pointers null, the handlers `None`).
+impl Default for _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    fn default() -> Self {
+        Self {
+            Header: NDIS_OBJECT_HEADER::default(),
+            InterruptHandler: None,
+            InterruptDpcHandler: None,
+            DisableInterruptHandler: None,
+            EnableInterruptHandler: None,
+            MsiSupported: 0,
+            MsiSyncWithAllMessages: 0,
+            MessageInterruptHandler: core::ptr::null_mut(),
+            MessageInterruptDpcHandler: core::ptr::null_mut(),
+            DisableMessageInterruptHandler: core::ptr::null_mut(),
+            EnableMessageInterruptHandler: core::ptr::null_mut(),
+            InterruptType: 0,
+            MessageInfoTable: core::ptr::null_mut(),
+        }
+    }
+}
 /// `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`.
 pub type NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS = _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
 /// `PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`.
