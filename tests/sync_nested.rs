@@ -51,7 +51,7 @@ struct Adapter {
 }
 
 const PROCESSORS: usize = 4;
-const ROUNDS: u64 = 300;
+const ROUNDS: u64 = 2_000;
 
 fn round(adapter: &Adapter, cx: &mut Locked<'_, Unlocked>, i: u64) {
     match i % 5 {
@@ -157,7 +157,12 @@ fn state_send_recv_nesting_under_contention() {
         .iter()
         .filter_map(|name| report.lock(name).map(|s| s.contended))
         .sum();
-    println!("contended acquisitions: {contended}");
+    assert!(
+        contended > 0,
+        "no contention: the test would not test mutual exclusion"
+    );
+    // Hold times (the 25 us guidance) are measured, not asserted: see the report.
+    println!("contended acquisitions: {contended}\n{report}");
 
     machine.run_on(0, move || drop(adapter));
     let report = machine.report();

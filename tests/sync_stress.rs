@@ -42,7 +42,7 @@ type NdisOuter = SpinLock<u64, NdisSpinLockBackend, OuterLevel>;
 type KeOuter = SpinLock<u64, KeSpinLockBackend, OuterLevel>;
 
 const PROCESSORS: usize = 4;
-const ITERATIONS: u64 = 400;
+const ITERATIONS: u64 = 2_000;
 
 struct Locks {
     ndis: std::pin::Pin<Box<NdisCounter>>,

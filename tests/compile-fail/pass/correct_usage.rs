@@ -37,7 +37,9 @@ fn main() {
         // and this is the routine's only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
         in_order(&mut cx, &state, &send);
-        (*state.lock(&mut cx), *send.lock(&mut cx))
+        let state_count = *state.lock(&mut cx); // released at the end of this statement
+        let send_count = *send.lock(&mut cx);
+        (state_count, send_count)
     });
     assert_eq!((state, send), (1, 2));
     assert!(machine.report().violations.is_empty());
