@@ -228,11 +228,16 @@ pub(crate) fn acquire_interrupt_lock(
     // Published so a spin-lock acquire elsewhere can see a wait-for cycle through this lock.
     let waiting = &cpu.shared.procs[cpu.index].waiting_for;
     waiting.store(irq.lock_key(), Ordering::SeqCst);
+    let mut rounds: u32 = 0;
     let got = lock_word::acquire(&irq.lock, me, |_| {
         if cpu.shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
         }
         processor::window(cpu);
+        rounds = rounds.wrapping_add(1);
+        if rounds.is_multiple_of(crate::machine::spinlock::HOST_YIELD_EVERY) {
+            std::thread::yield_now();
+        }
         Spin::Continue
     });
     waiting.store(0, Ordering::SeqCst);

@@ -13,6 +13,9 @@ use crate::lock_word::{self, Acquired, Spin};
 use crate::verifier::lock_graph::Edge;
 use crate::verifier::{LockKind, Rule};
 
+/// How many spin rounds pass between two host-thread yields while spinning.
+pub(crate) const HOST_YIELD_EVERY: u32 = 16;
+
 /// How many spin rounds pass between two looks for a cross-processor deadlock.
 const DEADLOCK_CHECK_EVERY: u32 = 4096;
 
@@ -155,6 +158,10 @@ pub(crate) fn acquire(
         }
         processor::window(cpu);
         rounds = rounds.wrapping_add(1);
+        if rounds.is_multiple_of(HOST_YIELD_EVERY) {
+            // Virtual processors may outnumber host cores: let the holder run.
+            std::thread::yield_now();
+        }
         if rounds.is_multiple_of(DEADLOCK_CHECK_EVERY) {
             match wait_cycle(shared, cpu.index, addr) {
                 // Seen twice in a row: not a snapshot taken mid-handover.

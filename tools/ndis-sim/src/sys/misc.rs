@@ -31,9 +31,14 @@ pub unsafe fn NdisStallExecution(MicrosecondsToStall: ULONG) {
         );
     }
     let until = Instant::now() + Duration::from_micros(u64::from(MicrosecondsToStall.min(1000)));
-    while Instant::now() < until {
+    loop {
         processor::window(&cpu);
-        core::hint::spin_loop();
+        // A stall only burns time; give the host core to other virtual processors meanwhile
+        // (they may outnumber host cores, and one of them may be about to take an interrupt).
+        std::thread::yield_now();
+        if Instant::now() >= until {
+            break;
+        }
     }
 }
 
