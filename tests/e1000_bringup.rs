@@ -98,6 +98,7 @@ fn bring_up_reports_both_addresses_and_programs_an_override() {
             multicast: &[],
             station: Some(local),
             interrupts: Causes::DRIVER,
+            throttle: 0,
         },
     )
     .unwrap();
@@ -193,6 +194,7 @@ fn a_bad_eeprom_checksum_fails_bring_up_with_a_clear_error() {
             multicast: &[],
             station: None,
             interrupts: Causes::DRIVER,
+            throttle: 0,
         },
     )
     .unwrap_err();
@@ -237,6 +239,7 @@ fn bring_up_twice_after_abort_and_restart_is_clean() {
             multicast: &[],
             station: None,
             interrupts: Causes::DRIVER,
+            throttle: 0,
         },
     )
     .unwrap();

@@ -190,6 +190,7 @@ impl Rig {
                     multicast,
                     station: None,
                     interrupts: Causes::DRIVER,
+                    throttle: 0,
                 },
             )
             .expect("bring-up")

@@ -10,10 +10,11 @@ use core::fmt;
 use super::access::{Registers, Stall, poll};
 use super::eeprom::{self, EepromError};
 use super::filter::{MulticastTable, ReceiveFilter, program_receive_address};
+use super::interrupts;
 use super::mac::MacAddress;
 use super::regs::{
-    CTRL, Causes, ICR, IMC, IMS, RCTL, RDBAH, RDBAL, RDH, RDLEN, RDT, TCTL, TDBAH, TDBAL, TDH,
-    TDLEN, TDT, TIPG, ctrl, tctl, tipg,
+    CTRL, Causes, RA_ENTRIES, RADV, RCTL, RDBAH, RDBAL, RDH, RDLEN, RDT, RDTR, Reg, TADV, TCTL,
+    TDBAH, TDBAL, TDH, TDLEN, TDT, TIDV, TIPG, ctrl, tctl, tipg,
 };
 use super::rx_ring::RxRing;
 use super::tx_ring::TxRing;
@@ -84,16 +85,6 @@ impl fmt::Display for BringUpError {
     }
 }
 
-/// Masks every interrupt cause (IMC = all ones).
-pub fn mask_interrupts<R: Registers + ?Sized>(regs: &R) {
-    regs.write(IMC, Causes::ALL.bits());
-}
-
-/// Unmasks `causes` (IMS).
-pub fn unmask_interrupts<R: Registers + ?Sized>(regs: &R, causes: Causes) {
-    regs.write(IMS, causes.bits());
-}
-
 /// Stops the NIC and resets it: mask all, receiver and transmitter off, CTRL.RST, wait for
 /// it to clear, mask again (the reset may have changed the mask), and read ICR to drop any
 /// cause left over. On success the NIC is quiet, nothing masked in, nothing pending; no
@@ -105,7 +96,7 @@ pub fn reset<R: Registers + ?Sized, S: Stall + ?Sized>(
     regs: &R,
     stall: &mut S,
 ) -> Result<(), BringUpError> {
-    mask_interrupts(regs);
+    interrupts::mask_all(regs);
     regs.write(RCTL, 0);
     regs.write(TCTL, 0);
     regs.modify(CTRL, ctrl::RST, 0);
@@ -115,8 +106,8 @@ pub fn reset<R: Registers + ?Sized, S: Stall + ?Sized>(
             waited_us: t.waited_us,
         }
     })?;
-    mask_interrupts(regs);
-    let _stale = regs.read(ICR);
+    interrupts::mask_all(regs);
+    let _stale = interrupts::take_causes(regs);
     Ok(())
 }
 
@@ -130,6 +121,26 @@ pub fn setup_link<R: Registers + ?Sized>(regs: &R) {
     );
 }
 
+/// Invalidates receive address entries 1–15. A reset does not restore them on every part
+/// (QEMU restores nothing), and a stale valid entry would pass frames nobody asked for.
+pub fn clear_extra_addresses<R: Registers + ?Sized>(regs: &R) {
+    for index in 1..RA_ENTRIES {
+        if let Some(high) = Reg::rah(index) {
+            regs.write(high, 0);
+        }
+    }
+}
+
+/// Interrupt moderation: ITR = `throttle`, and the per-descriptor delay timers (RDTR, RADV,
+/// TIDV, TADV) zero, since the driver asks for no delayed write-back. Written explicitly
+/// because a reset need not restore them.
+pub fn program_delays<R: Registers + ?Sized>(regs: &R, throttle: u16) {
+    interrupts::set_throttle(regs, throttle);
+    for reg in [RDTR, RADV, TIDV, TADV] {
+        regs.write(reg, 0);
+    }
+}
+
 /// Checks a ring base address: non-zero and 16-byte aligned.
 fn check_base(ring: RingKind, base: u64) -> Result<(), BringUpError> {
     if base == 0 || !base.is_multiple_of(16) {
@@ -139,12 +150,7 @@ fn check_base(ring: RingKind, base: u64) -> Result<(), BringUpError> {
 }
 
 /// Writes a 64-bit base address to a low/high register pair.
-fn write_base<R: Registers + ?Sized>(
-    regs: &R,
-    low: super::regs::Reg,
-    high: super::regs::Reg,
-    base: u64,
-) {
+fn write_base<R: Registers + ?Sized>(regs: &R, low: Reg, high: Reg, base: u64) {
     // Truncation is the point: the low and the high 32 bits.
     #[allow(clippy::cast_possible_truncation, reason = "splitting into halves")]
     {
@@ -230,6 +236,9 @@ pub struct BringUp<'a, T> {
     pub station: Option<MacAddress>,
     /// The causes to unmask at the end (usually [`Causes::DRIVER`]).
     pub interrupts: Causes,
+    /// ITR: the minimum gap between interrupts in 256 ns units, from
+    /// [`interrupts::throttle_interval`] (0 = no throttling).
+    pub throttle: u16,
 }
 
 /// The addresses [`bring_up`] found and programmed.
@@ -263,7 +272,8 @@ pub fn bring_up<R: Registers + ?Sized, S: Stall + ?Sized, T>(
         filter,
         multicast,
         station,
-        interrupts,
+        interrupts: causes,
+        throttle,
     } = config;
     if let Some(station) = station
         && !station.is_valid_station()
@@ -277,6 +287,8 @@ pub fn bring_up<R: Registers + ?Sized, S: Stall + ?Sized, T>(
     let permanent = eeprom::read_mac(regs, stall)?;
     let current = station.unwrap_or(permanent);
     program_receive_address(regs, 0, current);
+    clear_extra_addresses(regs);
+    program_delays(regs, throttle);
     // Every MTA register is written: cleared, or loaded with the list when listed
     // multicast is wanted. RCTL is written whole by `program_rx`, after the ring.
     let table = if filter.multicast {
@@ -287,7 +299,7 @@ pub fn bring_up<R: Registers + ?Sized, S: Stall + ?Sized, T>(
     table.program(regs);
     program_tx(regs, tx, tx_base)?;
     program_rx(regs, rx, rx_base, &filter)?;
-    unmask_interrupts(regs, interrupts);
+    interrupts::unmask(regs, causes);
     Ok(Addresses { permanent, current })
 }
 
@@ -298,7 +310,7 @@ mod tests {
     use super::*;
     use crate::e1000::access::testing::{Access, CountingStall, FakeRegs};
     use crate::e1000::descriptors::testing::VecRing;
-    use crate::e1000::regs::{EERD, rctl};
+    use crate::e1000::regs::{EERD, ICR, IMC, IMS, ITR, rctl};
     use crate::e1000::ring::RingSize;
     use crate::e1000::rx_ring::BufferSize;
 
@@ -397,6 +409,10 @@ mod tests {
             on_read: Some(working_nic),
             ..FakeRegs::default()
         };
+        // Leftovers of an earlier life that a reset need not clear.
+        regs.set(Reg::rah(3).unwrap(), 0x8000_1234);
+        regs.set(RADV, 100);
+        regs.set(TIDV, 100);
         let (mut tx, mut rx, _mem) = rings();
         let filter = ReceiveFilter {
             directed: true,
@@ -417,6 +433,7 @@ mod tests {
                 multicast: &[group],
                 station: None,
                 interrupts: Causes::DRIVER,
+                throttle: 488,
             },
         )
         .unwrap();
@@ -433,7 +450,7 @@ mod tests {
         assert_eq!(regs.get(TDBAH), 1);
         assert_eq!(regs.get(TDLEN), 128);
         assert_eq!((regs.get(TDH), regs.get(TDT)), (0, 0));
-        assert_eq!(regs.get(TCTL), 0x0004_010A);
+        assert_eq!(regs.get(TCTL), 0x0004_00FA);
         assert_eq!(regs.get(TIPG), tipg::COPPER);
         assert_eq!((regs.get(RDBAL), regs.get(RDBAH)), (0x9000, 0));
         assert_eq!(regs.get(RDLEN), 128);
@@ -441,6 +458,11 @@ mod tests {
         assert_eq!(regs.get(RCTL), rctl::EN | rctl::BAM | rctl::SECRC);
         assert_eq!(regs.get(crate::e1000::regs::Reg::mta(0).unwrap()), 1 << 16);
         assert_eq!(regs.get(IMS), Causes::DRIVER.bits());
+        assert_eq!(regs.get(ITR), 488);
+        assert_eq!((regs.get(RADV), regs.get(TIDV)), (0, 0));
+        for index in 1..RA_ENTRIES {
+            assert_eq!(crate::e1000::filter::receive_address(&regs, index), None);
+        }
         assert_eq!(
             regs.get(CTRL) & (ctrl::SLU | ctrl::ASDE),
             ctrl::SLU | ctrl::ASDE
@@ -476,6 +498,7 @@ mod tests {
                 multicast: &[],
                 station: Some(local),
                 interrupts: Causes::DRIVER,
+                throttle: 0,
             },
         )
         .unwrap();
@@ -502,6 +525,7 @@ mod tests {
                     multicast: &[],
                     station,
                     interrupts: Causes::DRIVER,
+                    throttle: 0,
                 },
             )
         };

@@ -19,6 +19,8 @@
 //! | [`filter`] | packet filter → RCTL, multicast hash (MTA), receive addresses |
 //! | [`eeprom`] | EERD reads, checksum, permanent MAC address |
 //! | [`bringup`] | reset and the documented bring-up sequence |
+//! | [`interrupts`] | ICR/IMS/IMC/ICS/ITR as the ISR and DPC use them |
+//! | [`link`] | link state from STATUS |
 //! | [`stats`] | read-to-clear counters summed into 64-bit totals |
 //!
 //! The layer holds no globals and takes no locks: the miniport decides who may touch what
@@ -31,6 +33,8 @@ pub mod bringup;
 pub mod descriptors;
 pub mod eeprom;
 pub mod filter;
+pub mod interrupts;
+pub mod link;
 mod mac;
 pub mod regs;
 pub mod ring;
@@ -45,6 +49,7 @@ pub use descriptors::{
 };
 pub use eeprom::EepromError;
 pub use filter::{MulticastTable, ReceiveFilter, mta_hash};
+pub use link::{LinkStatus, Speed};
 pub use mac::MacAddress;
 pub use regs::{Causes, Reg};
 pub use ring::{BadRingSize, RingSize};

@@ -193,6 +193,8 @@ pub mod status {
     pub const FD: u32 = 1 << 0;
     /// Link up.
     pub const LU: u32 = 1 << 1;
+    /// Shift of the 2-bit speed field (0 = 10, 1 = 100, 2 and 3 = 1000 Mb/s).
+    pub const SPEED_SHIFT: u32 = 6;
 }
 
 /// EERD fields.
@@ -243,8 +245,8 @@ pub mod tctl {
     pub const CT_SHIFT: u32 = 4;
     /// Shift of the collision distance field (bits 12–21).
     pub const COLD_SHIFT: u32 = 12;
-    /// Collision threshold the manual recommends (retries in half duplex).
-    pub const CT_DEFAULT: u32 = 0x10;
+    /// Collision threshold the manual recommends, 0x0F (retries; matters in half duplex only).
+    pub const CT_DEFAULT: u32 = 0x0F;
     /// Collision distance for full duplex (64-byte slot time).
     pub const COLD_FULL_DUPLEX: u32 = 0x40;
 }
@@ -255,7 +257,8 @@ pub mod tipg {
     pub const IPGR1_SHIFT: u32 = 10;
     /// Shift of IPGR2.
     pub const IPGR2_SHIFT: u32 = 20;
-    /// The manual's values for the 82540EM's copper interface: IPGT 10, IPGR1 8, IPGR2 6.
+    /// The values the reference gives for the 82540EM's copper interface: IPGT 10, IPGR1 8,
+    /// IPGR2 6.
     pub const COPPER: u32 = 0xA | (8 << IPGR1_SHIFT) | (6 << IPGR2_SHIFT);
 }
 
