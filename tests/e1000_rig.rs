@@ -154,12 +154,23 @@ pub(crate) const TYPICAL: ReceiveFilter = ReceiveFilter {
 
 impl Rig {
     /// A NIC with `tx_n` TX and `rx_n` RX descriptors brought up with `filter` and
-    /// `multicast`.
+    /// `multicast`, no interrupt throttling.
     pub(crate) fn new(
         tx_n: usize,
         rx_n: usize,
         filter: ReceiveFilter,
         multicast: &[MacAddress],
+    ) -> Self {
+        Self::throttled(tx_n, rx_n, filter, multicast, 0)
+    }
+
+    /// As [`Rig::new`], with ITR = `throttle`.
+    pub(crate) fn throttled(
+        tx_n: usize,
+        rx_n: usize,
+        filter: ReceiveFilter,
+        multicast: &[MacAddress],
+        throttle: u16,
     ) -> Self {
         let bench = Bench::new(MAC);
         bench.mem.map(TX_RING, tx_n * 16).unwrap();
@@ -190,7 +201,7 @@ impl Rig {
                     multicast,
                     station: None,
                     interrupts: Causes::DRIVER,
-                    throttle: 0,
+                    throttle,
                 },
             )
             .expect("bring-up")

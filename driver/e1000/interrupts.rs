@@ -7,8 +7,11 @@
 use super::access::Registers;
 use super::regs::{Causes, ICR, ICS, IMC, IMS, ITR};
 
-/// Reads and clears every pending cause (one ICR read), which also drops the line. Returns
-/// [`Causes::NONE`] when the interrupt came from another device on the shared line.
+/// Reads and clears every pending cause (one ICR read), which also drops the line.
+///
+/// ICR also reports causes that are masked (TXQE after every transmit, for one), so the
+/// interrupt is this NIC's only when the result intersects the enabled causes: an ISR on
+/// the shared line compares with the mask it programmed, not with zero.
 #[must_use = "the causes are cleared by this read; dropping them loses events"]
 pub fn take_causes<R: Registers + ?Sized>(regs: &R) -> Causes {
     Causes::from_bits(regs.read(ICR))
