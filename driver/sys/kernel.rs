@@ -231,4 +231,4 @@ pub unsafe fn NdisStallExecution(MicrosecondsToStall: ULONG) {
 /// # Safety
 /// None; the signature is `unsafe` only to match `ndis_sim::sys`.
 #[inline]
-pub unsafe fn SimNameSpinLock(_SpinLock: *const core::ffi::c_void, _Name: &str) {}
+pub unsafe fn SimNameSpinLock(_SpinLock: *const core::ffi::c_void, _Name: &'static str) {}
