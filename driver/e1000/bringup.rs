@@ -1,5 +1,5 @@
 //! Bring-up: from whatever state the NIC is in to running with the driver's rings, in the
-//! order the manual documents. Each step is public so the layer above can redo one (a new
+//! order the reference (`e1000.md`, after the 8254x manual) documents. Each step is public so the layer above can redo one (a new
 //! filter, a link change) without a full reset; [`bring_up`] runs them all.
 //!
 //! Nothing here waits without a bound: the reset and EEPROM polls stall in steps of at most
@@ -280,8 +280,15 @@ pub fn bring_up<R: Registers + ?Sized, S: Stall + ?Sized, T>(
     {
         return Err(BringUpError::InvalidStationAddress(station));
     }
+    // Everything that can be checked without the NIC is, before the NIC is touched.
     check_base(RingKind::Tx, tx_base)?;
     check_base(RingKind::Rx, rx_base)?;
+    if !tx.is_idle() {
+        return Err(BringUpError::RingNotFresh { ring: RingKind::Tx });
+    }
+    if !rx.is_fresh() {
+        return Err(BringUpError::RingNotFresh { ring: RingKind::Rx });
+    }
     reset(regs, stall)?;
     setup_link(regs);
     let permanent = eeprom::read_mac(regs, stall)?;
@@ -508,36 +515,44 @@ mod tests {
         assert_eq!(regs.get(RCTL) & rctl::EN, 0, "empty filter: receiver off");
     }
 
+    /// Bring-up with everything but the inputs under test fixed.
+    fn attempt(
+        regs: &FakeRegs,
+        tx: &mut TxRing<u32>,
+        rx: &mut RxRing,
+        bases: (u64, u64),
+        station: Option<MacAddress>,
+    ) -> Result<Addresses, BringUpError> {
+        bring_up(
+            regs,
+            &mut CountingStall::default(),
+            BringUp {
+                tx,
+                tx_base: bases.0,
+                rx,
+                rx_base: bases.1,
+                filter: ReceiveFilter::NONE,
+                multicast: &[],
+                station,
+                interrupts: Causes::DRIVER,
+                throttle: 0,
+            },
+        )
+    }
+
     #[test]
     fn bad_inputs_are_refused_before_touching_the_nic() {
         let (mut tx, mut rx, mem) = rings();
         let regs = FakeRegs::default();
-        let mut config = |tx_base, rx_base, station| {
-            bring_up(
-                &regs,
-                &mut CountingStall::default(),
-                BringUp {
-                    tx: &mut tx,
-                    tx_base,
-                    rx: &mut rx,
-                    rx_base,
-                    filter: ReceiveFilter::NONE,
-                    multicast: &[],
-                    station,
-                    interrupts: Causes::DRIVER,
-                    throttle: 0,
-                },
-            )
-        };
         assert_eq!(
-            config(0x1008, 0x2000, None),
+            attempt(&regs, &mut tx, &mut rx, (0x1008, 0x2000), None),
             Err(BringUpError::RingMisaligned {
                 ring: RingKind::Tx,
                 base: 0x1008
             })
         );
         assert_eq!(
-            config(0x1000, 0, None),
+            attempt(&regs, &mut tx, &mut rx, (0x1000, 0), None),
             Err(BringUpError::RingMisaligned {
                 ring: RingKind::Rx,
                 base: 0
@@ -545,17 +560,30 @@ mod tests {
         );
         let group = MacAddress([1, 0, 0, 0, 0, 0]);
         assert_eq!(
-            config(0x1000, 0x2000, Some(group)),
+            attempt(&regs, &mut tx, &mut rx, (0x1000, 0x2000), Some(group)),
             Err(BringUpError::InvalidStationAddress(group))
         );
-        assert!(regs.log.borrow().is_empty());
-        // Rings with history are refused by the ring steps.
+        // Rings with history are refused too.
         tx.post(&mem, 0x5000, 60, 1).unwrap();
+        assert_eq!(
+            attempt(&regs, &mut tx, &mut rx, (0x1000, 0x2000), None),
+            Err(BringUpError::RingNotFresh { ring: RingKind::Tx })
+        );
+        assert!(regs.log.borrow().is_empty(), "the NIC was not touched");
+        tx.abort(|_| {});
+        program_rx(&regs, &mut rx, 0x2000, &ReceiveFilter::NONE).unwrap();
+        regs.log.borrow_mut().clear();
+        assert_eq!(
+            attempt(&regs, &mut tx, &mut rx, (0x1000, 0x2000), None),
+            Err(BringUpError::RingNotFresh { ring: RingKind::Rx })
+        );
+        assert!(regs.log.borrow().is_empty(), "the NIC was not touched");
+        // The ring steps refuse on their own as well.
+        tx.post(&mem, 0x5000, 60, 2).unwrap();
         assert_eq!(
             program_tx(&regs, &mut tx, 0x1000),
             Err(BringUpError::RingNotFresh { ring: RingKind::Tx })
         );
-        program_rx(&regs, &mut rx, 0x2000, &ReceiveFilter::NONE).unwrap();
         assert_eq!(
             program_rx(&regs, &mut rx, 0x2000, &ReceiveFilter::NONE),
             Err(BringUpError::RingNotFresh { ring: RingKind::Rx })

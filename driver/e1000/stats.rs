@@ -146,35 +146,36 @@ impl Statistics {
 
 #[cfg(test)]
 mod tests {
+    use core::cell::RefCell;
+
+    use alloc::collections::BTreeMap;
+
     use super::*;
     use crate::e1000::access::testing::{Access, FakeRegs};
 
-    /// Counters that clear on read, as the NIC's do.
-    fn clearing_regs() -> FakeRegs {
-        FakeRegs::default()
+    /// Counters that clear when read, as the NIC's do.
+    #[derive(Default)]
+    struct ClearOnRead(RefCell<BTreeMap<u32, u32>>);
+
+    impl ClearOnRead {
+        fn set(&self, reg: Reg, value: u32) {
+            self.0.borrow_mut().insert(reg.offset(), value);
+        }
     }
 
-    /// Reads clear: emulate by zeroing after each read.
-    fn read_all_clearing(regs: &FakeRegs, s: &mut Statistics) {
-        s.accumulate(regs);
-        let read: alloc::vec::Vec<u32> = regs
-            .log
-            .borrow()
-            .iter()
-            .filter_map(|a| match *a {
-                Access::Read(o) => Some(o),
-                Access::Write(..) => None,
-            })
-            .collect();
-        let mut values = regs.values.borrow_mut();
-        for o in read {
-            values.insert(o, 0);
+    impl Registers for ClearOnRead {
+        fn read(&self, reg: Reg) -> u32 {
+            self.0.borrow_mut().remove(&reg.offset()).unwrap_or(0)
+        }
+
+        fn write(&self, reg: Reg, value: u32) {
+            self.set(reg, value);
         }
     }
 
     #[test]
     fn accumulates_deltas_across_reads() {
-        let regs = clearing_regs();
+        let regs = ClearOnRead::default();
         let mut s = Statistics::new();
         regs.set(stats::GPRC, 10);
         regs.set(stats::BPRC, 2);
@@ -182,17 +183,17 @@ mod tests {
         regs.set(stats::GORCL, 0xFFFF_FFF0);
         regs.set(stats::GORCH, 1);
         regs.set(stats::MPC, 4);
-        read_all_clearing(&regs, &mut s);
+        s.accumulate(&regs);
         regs.set(stats::GPRC, 5);
         regs.set(stats::GORCL, 0x20);
-        read_all_clearing(&regs, &mut s);
+        s.accumulate(&regs);
         assert_eq!(s.rx_good, 15);
         assert_eq!(s.rx_unicast(), 10);
         assert_eq!(s.rx_octets, 0x1_FFFF_FFF0 + 0x20);
         assert_eq!(s.missed, 4);
         // A third pass with nothing new changes nothing.
         let before = s;
-        read_all_clearing(&regs, &mut s);
+        s.accumulate(&regs);
         assert_eq!(s, before);
     }
 
