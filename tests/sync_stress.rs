@@ -98,10 +98,14 @@ fn hammer(locks: &Locks) {
             locks.ke.lock_dpr(&mut cx, at).bump();
         });
 
-        // Path 4: `lock` (not Dpr) nested under an outer lock, at DISPATCH_LEVEL already.
+        // Path 4: `lock` (not Dpr) nested under an outer lock, at DISPATCH_LEVEL already. The
+        // Ke-in-Ke pair is the `KeAcquireSpinLock` old-IRQL rule: the outer guard keeps
+        // PASSIVE_LEVEL, the inner one DISPATCH_LEVEL; one shared location would leave the
+        // routine at DISPATCH_LEVEL (IrqlKeReleaseSpinLock / IrqlReturn in the report).
         let mut outer = locks.ke_outer.lock(&mut cx);
         *outer += 1;
         locks.ndis.lock(outer.locked()).bump();
+        locks.ke.lock(outer.locked()).bump();
         drop(outer);
     }
 }
@@ -120,7 +124,7 @@ fn every_processor_both_backends_both_paths_exact_totals() {
 
     let cpus = u64::try_from(PROCESSORS).expect("small");
     let per_cpu_ndis = ITERATIONS * 4; // paths 1, 2, 3, 4
-    let per_cpu_ke = ITERATIONS * 3; // paths 1, 2, 3
+    let per_cpu_ke = ITERATIONS * 4; // paths 1, 2, 3, 4
     let (ndis, ke, ndis_outer, ke_outer) = machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL, no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };

@@ -1,7 +1,7 @@
 //! Lock levels as types: the global acquisition order, checked by the compiler.
 //!
 //! The documents require one fixed order of acquisition ("if a driver enforces acquiring spin
-//! lock A before spin lock B, the [deadlock] will not occur") and forbid the A/B release order
+//! lock A before spin lock B, the \[deadlock\] will not occur") and forbid the A/B release order
 //! (`NdisAcquireSpinLock(A); NdisAcquireSpinLock(B); NdisReleaseSpinLock(A); ...`), which leaves
 //! the processor at the wrong IRQL:
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/synchronization-and-notification-in-network-drivers>
