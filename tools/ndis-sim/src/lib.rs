@@ -16,5 +16,7 @@ mod rng;
 pub mod sys;
 pub mod verifier;
 
-pub use machine::{InterruptLine, Machine, MachineBuilder, env_seed, test_seeds};
+pub use machine::{
+    InterruptLine, Machine, MachineBuilder, TRACE_LOG_LINES, TraceLine, env_seed, test_seeds,
+};
 pub use verifier::{Counters, LockStats, Report, Rule, VerifierMode, Violation};

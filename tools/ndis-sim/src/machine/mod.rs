@@ -87,6 +87,51 @@ pub(crate) struct Shared {
     pub(crate) interrupts: Mutex<Vec<Arc<interrupt::InterruptObj>>>,
     pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
     pub(crate) counters: AtomicCounters,
+    pub(crate) trace: Mutex<TraceLog>,
+    /// `NDIS_SIM_TRACE` was set when the machine was built: echo trace lines to standard error.
+    pub(crate) trace_to_stderr: bool,
+}
+
+/// One `DbgPrintEx` message from the driver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceLine {
+    /// The virtual processor that printed it.
+    pub processor: usize,
+    /// Its IRQL at the time.
+    pub irql: u8,
+    /// The `DPFLTR_*_ID` component id.
+    pub component: u32,
+    /// The `DPFLTR_*_LEVEL`.
+    pub level: u32,
+    /// The formatted message.
+    pub message: String,
+}
+
+/// The machine's trace log: the newest [`TRACE_LOG_LINES`] lines, and how many were dropped.
+#[derive(Debug, Default)]
+pub(crate) struct TraceLog {
+    lines: std::collections::VecDeque<TraceLine>,
+    dropped: u64,
+}
+
+/// How many trace lines a machine keeps (older ones are dropped and counted).
+pub const TRACE_LOG_LINES: usize = 10_000;
+
+impl Shared {
+    pub(crate) fn trace(&self, line: TraceLine) {
+        if self.trace_to_stderr {
+            eprintln!(
+                "[cpu {} irql {} level {}] {}",
+                line.processor, line.irql, line.level, line.message
+            );
+        }
+        let mut log = lock(&self.trace);
+        if log.lines.len() == TRACE_LOG_LINES {
+            log.lines.pop_front();
+            log.dropped += 1;
+        }
+        log.lines.push_back(line);
+    }
 }
 
 impl Shared {
@@ -282,6 +327,8 @@ impl MachineBuilder {
             interrupts: Mutex::new(Vec::new()),
             adapters: Mutex::new(Vec::new()),
             counters: AtomicCounters::default(),
+            trace: Mutex::new(TraceLog::default()),
+            trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),
         });
         let threads = (0..self.processors)
             .map(|index| {
@@ -476,6 +523,14 @@ impl Machine {
         let handle: *const AdapterBinding = Arc::as_ptr(&binding);
         adapters.push(binding);
         handle.cast_mut().cast()
+    }
+
+    /// The driver's `DbgPrintEx` messages so far (the newest [`TRACE_LOG_LINES`]), and how many
+    /// older ones were dropped.
+    #[must_use]
+    pub fn trace_log(&self) -> (Vec<TraceLine>, u64) {
+        let log = lock(&self.shared().trace);
+        (log.lines.iter().cloned().collect(), log.dropped)
     }
 
     /// Violations, per-lock statistics and counters so far.

@@ -8,15 +8,17 @@
 //! anywhere else it panics with a message saying so.
 //!
 //! Organised by DDI family: [`types`], `ke` (IRQL and Ke spin locks), `ndis_lock` (NDIS spin
-//! locks), `interrupt` (NDIS interrupts and DPCs), `misc`.
+//! locks), `interrupt` (NDIS interrupts and DPCs), `misc`, `debug` (`DbgPrintEx`).
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
+mod debug;
 mod interrupt;
 mod ke;
 mod misc;
 mod ndis_lock;
 pub mod types;
 
+pub use debug::*;
 pub use interrupt::*;
 pub use ke::*;
 pub use misc::*;
