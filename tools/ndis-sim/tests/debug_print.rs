@@ -23,7 +23,7 @@ fn messages_are_logged_with_their_context() {
                 sys::DPFLTR_IHVNETWORK_ID,
                 sys::DPFLTR_ERROR_LEVEL,
                 "at passive",
-            )
+            );
         };
         // SAFETY: allocated above; PASSIVE_LEVEL.
         unsafe { sys::NdisAcquireSpinLock(&raw mut *lock) };
@@ -33,7 +33,7 @@ fn messages_are_logged_with_their_context() {
                 sys::DPFLTR_IHVNETWORK_ID,
                 sys::DPFLTR_INFO_LEVEL,
                 "under lock",
-            )
+            );
         };
         // SAFETY: acquired above on this processor.
         unsafe { sys::NdisReleaseSpinLock(&raw mut *lock) };
