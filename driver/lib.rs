@@ -35,3 +35,4 @@ static GLOBAL_ALLOCATOR: wdk_alloc::WdkAllocator = wdk_alloc::WdkAllocator;
 pub mod e1000;
 pub mod sync;
 pub mod sys;
+pub mod trace;

@@ -232,3 +232,37 @@ pub unsafe fn NdisStallExecution(MicrosecondsToStall: ULONG) {
 /// None; the signature is `unsafe` only to match `ndis_sim::sys`.
 #[inline]
 pub unsafe fn SimNameSpinLock(_SpinLock: *const core::ffi::c_void, _Name: &'static str) {}
+
+/// `DPFLTR_IHVNETWORK_ID` (wdk-sys generates the `_DPFLTR_TYPE` enum as a module of `c_int`
+/// constants; `DbgPrintEx` takes the component id as a `ULONG`).
+pub const DPFLTR_IHVNETWORK_ID: ULONG = wdk_sys::_DPFLTR_TYPE::DPFLTR_IHVNETWORK_ID.cast_unsigned();
+pub use wdk_sys::{
+    DPFLTR_ERROR_LEVEL, DPFLTR_INFO_LEVEL, DPFLTR_TRACE_LEVEL, DPFLTR_WARNING_LEVEL,
+};
+
+/// `DbgPrintEx(ComponentId, Level, "%.*s", Message)`: prints an already formatted message.
+///
+/// `DbgPrintEx` is variadic, which Rust can call but the simulator cannot define, so the driver
+/// reaches it through this accessor (the host build's `ndis_sim::sys::dbg_print` records the
+/// message instead). `%.*s` prints exactly `Message.len()` bytes: the message needs no NUL.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgprintex>
+///
+/// # Safety
+/// IRQL <= DIRQL (true of every driver routine); ANSI text only, which `%.*s` is.
+#[inline]
+pub unsafe fn dbg_print(ComponentId: ULONG, Level: ULONG, Message: &str) {
+    // A message longer than i32::MAX bytes is printed up to that length.
+    let length = i32::try_from(Message.len()).unwrap_or(i32::MAX);
+    // SAFETY: the format is a NUL-terminated literal whose one conversion (`%.*s`) consumes an
+    // `int` length and a pointer to at least that many bytes, which `Message` is; DbgPrintEx may
+    // be called at the caller's IRQL (this function's contract).
+    unsafe {
+        wdk_sys::ntddk::DbgPrintEx(
+            ComponentId,
+            Level,
+            c"%.*s".as_ptr(),
+            length,
+            Message.as_ptr(),
+        )
+    };
+}
