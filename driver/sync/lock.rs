@@ -126,6 +126,7 @@ impl<T, B: DprBackend, L: LockLevel> SpinLock<T, B, L> {
         unsafe { B::lock_dpr(self.state_ptr()) };
         DprGuard {
             lock: self,
+            backend_state: (),
             cx: Locked::mint(),
             dispatch: DispatchLevel::mint(),
         }
@@ -141,24 +142,88 @@ impl<T, B: Backend, L: LockLevel> Drop for SpinLock<T, B, L> {
     }
 }
 
-/// A lock acquired with [`SpinLock::lock`]; releases it on drop.
+/// How a guard's lock was acquired, and so which routine releases it.
+///
+/// Implemented by [`Raised`] and [`AtDispatch`] only (sealed): the release routine is chosen by
+/// the guard's type, never by a run-time test, so a Dpr acquire can never meet a non-Dpr
+/// release (Driver Verifier 0xC4/0x1009, the NDIS `SpinLockDprRelease` rule).
+pub trait Acquisition<B: Backend>: sealed::Sealed {
+    /// What the acquire returned and the release needs (the old IRQL, for the Ke backend).
+    type Token;
+
+    /// Releases the lock with the routine that pairs with this acquisition.
+    ///
+    /// # Safety
+    /// The current processor acquired `state` this way, receiving `token`; every lock acquired
+    /// after it is released (LIFO).
+    unsafe fn release(state: *mut B::State, token: &Self::Token);
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Raised {}
+    impl Sealed for super::AtDispatch {}
+}
+
+/// Acquired with `NdisAcquireSpinLock` / `KeAcquireSpinLock`, raising to `DISPATCH_LEVEL`;
+/// released with `NdisReleaseSpinLock` / `KeReleaseSpinLock`, restoring the old IRQL.
+pub enum Raised {}
+
+/// Acquired at `DISPATCH_LEVEL` with `NdisDprAcquireSpinLock` / `KeAcquireSpinLockAtDpcLevel`;
+/// released with `NdisDprReleaseSpinLock` / `KeReleaseSpinLockFromDpcLevel`, IRQL untouched.
+pub enum AtDispatch {}
+
+impl<B: Backend> Acquisition<B> for Raised {
+    type Token = B::GuardState;
+
+    #[track_caller]
+    unsafe fn release(state: *mut B::State, token: &B::GuardState) {
+        // SAFETY: acquired with `B::lock`, which returned `token`, on this processor; later
+        // locks are released, so the IRQL is DISPATCH_LEVEL (this function's contract).
+        unsafe { B::unlock(state, token) };
+    }
+}
+
+impl<B: DprBackend> Acquisition<B> for AtDispatch {
+    type Token = ();
+
+    #[track_caller]
+    unsafe fn release(state: *mut B::State, (): &()) {
+        // SAFETY: acquired with `B::lock_dpr` on this processor, which is still at
+        // DISPATCH_LEVEL: the proof passed to `lock_dpr` outlives the guard (contract).
+        unsafe { B::unlock_dpr(state) };
+    }
+}
+
+/// A held spin lock; releases it on drop with the routine `A` fixes.
 ///
 /// Dereferences to the data. Not `Send`: the release restores the IRQL of the processor that
-/// acquired it. Dropping calls `NdisReleaseSpinLock`
-/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisreleasespinlock>)
-/// or `KeReleaseSpinLock`
-/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlock>)
-/// with the old IRQL this guard owns. Forgetting a guard (`core::mem::forget`) leaves the lock
-/// held and the IRQL raised: do not.
+/// acquired it. Use it as [`Guard`] (from [`SpinLock::lock`]) or [`DprGuard`] (from
+/// [`SpinLock::lock_dpr`]). Forgetting a guard (`core::mem::forget`) leaves the lock held and
+/// the IRQL raised: do not.
 #[must_use = "dropping the guard releases the lock at once"]
-pub struct Guard<'a, T, B: Backend, L: LockLevel> {
+pub struct LockGuard<'a, T, B: Backend, L: LockLevel, A: Acquisition<B>> {
     lock: &'a SpinLock<T, B, L>,
-    backend_state: B::GuardState,
+    // Named as the natvis (driver/rse1k.natvis) reads it: the old IRQL for a Ke `Raised` guard.
+    backend_state: A::Token,
     cx: Locked<'a, L>,
     dispatch: DispatchLevel,
 }
 
-impl<'a, T, B: Backend, L: LockLevel> Guard<'a, T, B, L> {
+/// A lock acquired with [`SpinLock::lock`]; dropping it calls `NdisReleaseSpinLock`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisreleasespinlock>)
+/// or `KeReleaseSpinLock`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlock>)
+/// with the old IRQL this guard owns.
+pub type Guard<'a, T, B, L> = LockGuard<'a, T, B, L, Raised>;
+
+/// A lock acquired with [`SpinLock::lock_dpr`]; dropping it calls `NdisDprReleaseSpinLock`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisdprreleasespinlock>)
+/// or `KeReleaseSpinLockFromDpcLevel`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlockfromdpclevel>).
+pub type DprGuard<'a, T, B, L> = LockGuard<'a, T, B, L, AtDispatch>;
+
+impl<'a, T, B: Backend, L: LockLevel, A: Acquisition<B>> LockGuard<'a, T, B, L, A> {
     /// The data, the context for the next lock, and the `DISPATCH_LEVEL` proof, all at once.
     ///
     /// All three borrow the guard, so none outlives the release.
@@ -181,7 +246,7 @@ impl<'a, T, B: Backend, L: LockLevel> Guard<'a, T, B, L> {
     }
 }
 
-impl<T, B: Backend, L: LockLevel> Deref for Guard<'_, T, B, L> {
+impl<T, B: Backend, L: LockLevel, A: Acquisition<B>> Deref for LockGuard<'_, T, B, L, A> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -190,78 +255,18 @@ impl<T, B: Backend, L: LockLevel> Deref for Guard<'_, T, B, L> {
     }
 }
 
-impl<T, B: Backend, L: LockLevel> DerefMut for Guard<'_, T, B, L> {
+impl<T, B: Backend, L: LockLevel, A: Acquisition<B>> DerefMut for LockGuard<'_, T, B, L, A> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the lock is held by this guard; exclusive access tied to `&mut self`.
         unsafe { &mut *self.lock.data.get() }
     }
 }
 
-impl<T, B: Backend, L: LockLevel> Drop for Guard<'_, T, B, L> {
+impl<T, B: Backend, L: LockLevel, A: Acquisition<B>> Drop for LockGuard<'_, T, B, L, A> {
     fn drop(&mut self) {
-        // SAFETY: this guard acquired the lock with `B::lock`, which returned `backend_state`; any
+        // SAFETY: this guard acquired the lock the way `A` names, receiving `backend_state`; any
         // lock acquired after it borrowed this guard's context and is released already (LIFO);
         // the guard is not Send, so this is the acquiring processor.
-        unsafe { B::unlock(self.lock.state_ptr(), &self.backend_state) };
-    }
-}
-
-/// A lock acquired with [`SpinLock::lock_dpr`]; releases it on drop with the Dpr routine.
-///
-/// Dropping calls `NdisDprReleaseSpinLock`
-/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisdprreleasespinlock>)
-/// or `KeReleaseSpinLockFromDpcLevel`
-/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasespinlockfromdpclevel>):
-/// a distinct type from [`Guard`], so a Dpr acquire can never meet a non-Dpr release.
-#[must_use = "dropping the guard releases the lock at once"]
-pub struct DprGuard<'a, T, B: DprBackend, L: LockLevel> {
-    lock: &'a SpinLock<T, B, L>,
-    cx: Locked<'a, L>,
-    dispatch: DispatchLevel,
-}
-
-impl<'a, T, B: DprBackend, L: LockLevel> DprGuard<'a, T, B, L> {
-    /// The data, the context for the next lock, and the `DISPATCH_LEVEL` proof, all at once.
-    pub fn parts(&mut self) -> (&mut T, &mut Locked<'a, L>, &DispatchLevel) {
-        // SAFETY: this guard holds the lock, so this is the only access to the data; the
-        // reference is tied to the `&mut self` borrow and cannot outlive the release.
-        let data = unsafe { &mut *self.lock.data.get() };
-        (data, &mut self.cx, &self.dispatch)
-    }
-
-    /// The context for acquiring locks after this one.
-    pub fn locked(&mut self) -> &mut Locked<'a, L> {
-        &mut self.cx
-    }
-
-    /// Proof that the processor is at `DISPATCH_LEVEL` while this guard lives.
-    #[must_use]
-    pub fn dispatch_level(&self) -> &DispatchLevel {
-        &self.dispatch
-    }
-}
-
-impl<T, B: DprBackend, L: LockLevel> Deref for DprGuard<'_, T, B, L> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        // SAFETY: the lock is held by this guard; shared access tied to `&self`.
-        unsafe { &*self.lock.data.get() }
-    }
-}
-
-impl<T, B: DprBackend, L: LockLevel> DerefMut for DprGuard<'_, T, B, L> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the lock is held by this guard; exclusive access tied to `&mut self`.
-        unsafe { &mut *self.lock.data.get() }
-    }
-}
-
-impl<T, B: DprBackend, L: LockLevel> Drop for DprGuard<'_, T, B, L> {
-    fn drop(&mut self) {
-        // SAFETY: acquired with `B::lock_dpr` by this processor (the guard is not Send); later
-        // locks are released (LIFO); the proof passed to `lock_dpr` outlives this guard, so the
-        // processor is still at DISPATCH_LEVEL.
-        unsafe { B::unlock_dpr(self.lock.state_ptr()) };
+        unsafe { A::release(self.lock.state_ptr(), &self.backend_state) };
     }
 }

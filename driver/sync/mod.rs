@@ -50,6 +50,6 @@ pub use backend::{Backend, DprBackend, KeSpinLockBackend, NdisSpinLockBackend};
 pub use heap::AllocError;
 pub use interrupt::{Interrupt, InterruptShared};
 pub use irql::{Dirql, DispatchLevel};
-pub use lock::{DprGuard, Guard, SpinLock};
+pub use lock::{Acquisition, AtDispatch, DprGuard, Guard, LockGuard, Raised, SpinLock};
 pub use ndis::{MAX_STALL_MICROSECONDS, stall_execution};
 pub use order::{LockAfter, LockBefore, LockLevel, Locked, Unlocked};
