@@ -36,7 +36,12 @@ fn check_exactly_dispatch(cpu: &Cpu, api: &str, location: &'static Location<'sta
             location,
             format!(
                 "{api} at IRQL {irql}: it is only callable at DISPATCH_LEVEL (its Ke expansion \
-                 would trip 0xC4 P1 0x40 / IrqlDispatch 0x00020003)"
+                 would trip {})",
+                if irql < DISPATCH {
+                    "0xC4 P1 0x40 / IrqlDispatch 0x00020003"
+                } else {
+                    "IrqlDispatch 0x00020003"
+                }
             ),
         );
     }
