@@ -136,16 +136,7 @@ pub fn characteristics_with(
         },
         InterruptHandler: isr,
         InterruptDpcHandler: dpc,
-        DisableInterruptHandler: None,
-        EnableInterruptHandler: None,
-        MsiSupported: 0,
-        MsiSyncWithAllMessages: 0,
-        MessageInterruptHandler: core::ptr::null_mut(),
-        MessageInterruptDpcHandler: core::ptr::null_mut(),
-        DisableMessageInterruptHandler: core::ptr::null_mut(),
-        EnableMessageInterruptHandler: core::ptr::null_mut(),
-        InterruptType: 0,
-        MessageInfoTable: core::ptr::null_mut(),
+        ..Default::default()
     }
 }
 
