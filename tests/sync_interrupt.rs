@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rse1k::impl_lock_after;
 use rse1k::sync::{
     Dirql, DispatchLevel, InterruptShared, KeSpinLockBackend, Locked, NdisSpinLockBackend,
-    SpinLock, Unlocked, stall_execution,
+    PassiveLevel, SpinLock, Unlocked, stall_execution,
 };
 use rse1k::sys;
 
@@ -152,6 +152,8 @@ fn run_seed(seed: u64) {
     machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
+        // SAFETY: a run_on routine starts at PASSIVE_LEVEL and this one takes no lock.
+        let passive = unsafe { PassiveLevel::assume() };
         let mut chars = characteristics();
         // SAFETY: the handlers reach the shared data only through `isr` with one token per
         // call; the context (`fx`) outlives the registration (deregistered below, before `fx`
@@ -159,6 +161,7 @@ fn run_seed(seed: u64) {
         let registered = unsafe {
             fx.shared.register(
                 &mut cx,
+                &passive,
                 ptr::with_exposed_provenance_mut(adapter_addr),
                 ptr::with_exposed_provenance_mut(context_addr),
                 &mut chars,
@@ -215,7 +218,9 @@ fn run_seed(seed: u64) {
             .shared
             .synchronize(&mut cx, |causes, _dirql| (causes.pending, causes.claims))
             .expect("registered");
-        assert!(fx.shared.deregister(&mut cx));
+        // SAFETY: a run_on routine at PASSIVE_LEVEL; no lock is held here.
+        let passive = unsafe { PassiveLevel::assume() };
+        assert!(fx.shared.deregister(&mut cx, &passive));
         // After deregistration the handle is gone: no NdisMSynchronizeWithInterruptEx on it.
         let after = fx.shared.synchronize(&mut cx, |causes, _| causes.claims);
         (pending, claims, after)
@@ -270,11 +275,14 @@ fn queued_dpc_runs_with_nothing_pending() {
     machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
+        // SAFETY: a run_on routine starts at PASSIVE_LEVEL and this one takes no lock.
+        let passive = unsafe { PassiveLevel::assume() };
         let mut chars = characteristics();
         // SAFETY: as in `run_seed`: valid handlers, `fx` outlives the registration.
         let registered = unsafe {
             fx.shared.register(
                 &mut cx,
+                &passive,
                 ptr::with_exposed_provenance_mut(adapter_addr),
                 ptr::with_exposed_provenance_mut(context_addr),
                 &mut chars,
@@ -293,7 +301,9 @@ fn queued_dpc_runs_with_nothing_pending() {
     machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
-        assert!(fx.shared.deregister(&mut cx));
+        // SAFETY: a run_on routine at PASSIVE_LEVEL; no lock is held here.
+        let passive = unsafe { PassiveLevel::assume() };
+        assert!(fx.shared.deregister(&mut cx, &passive));
         assert_eq!(fx.shared.interrupt().queue_dpc(&mut cx, 1), None);
     });
     machine.run_on(0, move || drop(fx));

@@ -20,7 +20,7 @@ use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use super::heap::{AllocError, try_pin_box};
-use super::irql::Dirql;
+use super::irql::{Dirql, PassiveLevel};
 use super::order::{Locked, Unlocked};
 use crate::sys;
 
@@ -162,22 +162,25 @@ impl<T> InterruptShared<T> {
     /// The status NDIS returned, or `NDIS_STATUS_FAILURE` if this interrupt is already
     /// registered.
     ///
+    /// `at` proves `PASSIVE_LEVEL`, as `NdisMRegisterInterruptEx` requires.
+    ///
     /// # Safety
     /// - `characteristics` is a valid `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS` for a line-based
     ///   interrupt, whose ISR, disable and enable handlers reach this object's data only through
     ///   [`InterruptShared::isr`], with one [`Dirql::isr_entry`] token per call;
     /// - `interrupt_context` stays valid, and this object stays alive, until the interrupt is
     ///   deregistered (by [`InterruptShared::deregister`] or by dropping this object);
-    /// - not called concurrently with itself or `deregister`, at `PASSIVE_LEVEL`.
+    /// - not called concurrently with itself or `deregister`.
     #[track_caller]
     pub unsafe fn register(
         &self,
         cx: &mut Locked<'_, Unlocked>,
+        at: &PassiveLevel,
         adapter_handle: sys::NDIS_HANDLE,
         interrupt_context: sys::NDIS_HANDLE,
         characteristics: &mut sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS,
     ) -> Result<(), sys::NDIS_STATUS> {
-        let _ = cx;
+        let _ = (cx, at);
         if self.interrupt.is_registered() {
             return Err(sys::NDIS_STATUS_FAILURE);
         }
@@ -206,10 +209,10 @@ impl<T> InterruptShared<T> {
     /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterinterruptex>),
     /// which must be called at `PASSIVE_LEVEL` (`MiniportHaltEx`, or `MiniportInitializeEx` on
     /// failure). The handle is cleared before NDIS is called, so no later `synchronize` or
-    /// `queue_dpc` can use it: those return `None` from then on.
+    /// `queue_dpc` can use it: those return `None` from then on. `at` proves `PASSIVE_LEVEL`.
     #[track_caller]
-    pub fn deregister(&self, cx: &mut Locked<'_, Unlocked>) -> bool {
-        let _ = cx;
+    pub fn deregister(&self, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel) -> bool {
+        let _ = (cx, at);
         self.take_and_deregister()
     }
 

@@ -73,6 +73,36 @@ impl DispatchLevel {
     }
 }
 
+/// Proof that the current processor runs at `PASSIVE_LEVEL`.
+///
+/// Required by the NDIS calls documented as PASSIVE-only that this layer wraps:
+/// `NdisMRegisterInterruptEx` and `NdisMDeregisterInterruptEx` (the NDIS `Irql_Interrupt_Function`
+/// rule; <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismregisterinterruptex>).
+/// A root context ([`Locked<Unlocked>`](super::Locked)) only proves IRQL <= `DISPATCH_LEVEL`, so it
+/// is not enough for those.
+///
+/// Zero-sized, neither `Send` nor `Sync`. Created only by [`PassiveLevel::assume`], at the entry of
+/// a handler NDIS always calls at `PASSIVE_LEVEL` (`MiniportInitializeEx`, `MiniportHaltEx`,
+/// `MiniportPause`, `MiniportRestart`, ...; see `shared/reference/ndis.md`). No guard hands one
+/// out: holding a spin lock means `DISPATCH_LEVEL`.
+pub struct PassiveLevel {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl PassiveLevel {
+    /// The proof, at the entry of a handler that NDIS calls at `PASSIVE_LEVEL`.
+    ///
+    /// # Safety
+    /// The current processor runs at `PASSIVE_LEVEL` for as long as the proof (and every reference
+    /// to it) lives: it is not kept across a spin-lock acquisition or an IRQL raise.
+    #[must_use]
+    pub const unsafe fn assume() -> Self {
+        Self {
+            _not_send: PhantomData,
+        }
+    }
+}
+
 /// Proof that the current processor runs at the interrupt's DIRQL holding its interrupt lock.
 ///
 /// Handed to the closure of [`InterruptShared::synchronize`](super::InterruptShared::synchronize) by

@@ -9,6 +9,7 @@
 //! | one acquisition order; no recursive acquire | lock levels as types: [`Locked`], [`LockBefore`], [`impl_lock_after!`](crate::impl_lock_after) |
 //! | release in reverse order (the A/B IRQL bug) | the inner guard borrows the outer guard's context |
 //! | no NDIS call while holding a spin lock | NDIS wrappers take `&mut Locked<'_, Unlocked>` |
+//! | `NdisMRegisterInterruptEx` / `NdisMDeregisterInterruptEx` only at `PASSIVE_LEVEL` | they need a [`PassiveLevel`] proof, which no guard hands out |
 //! | no spin lock for data shared with the ISR | [`InterruptShared`]: only at DIRQL, via `NdisMSynchronizeWithInterruptEx` or the ISR token |
 //!
 //! A routine starts from its root context, minted once at its entry:
@@ -49,7 +50,7 @@ mod order;
 pub use backend::{Backend, DprBackend, KeSpinLockBackend, NdisSpinLockBackend};
 pub use heap::AllocError;
 pub use interrupt::{Interrupt, InterruptShared};
-pub use irql::{Dirql, DispatchLevel};
+pub use irql::{Dirql, DispatchLevel, PassiveLevel};
 pub use lock::{Acquisition, AtDispatch, DprGuard, Guard, LockGuard, Raised, SpinLock};
 pub use ndis::{MAX_STALL_MICROSECONDS, stall_execution};
 pub use order::{LockAfter, LockBefore, LockLevel, Locked, Unlocked};

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndis_sim::{Machine, Report, VerifierMode};
-use rse1k::sync::Locked;
+use rse1k::sync::{Locked, PassiveLevel};
 
 use hazards::Hazard;
 use workload::{Adapter, Totals};
@@ -78,7 +78,9 @@ fn main() -> ExitCode {
     let registered = machine.run_on(0, || {
         // SAFETY: the start of a PASSIVE_LEVEL routine holding no spin lock.
         let mut cx = unsafe { Locked::new() };
-        adapter.register_interrupt(&mut cx, &machine)
+        // SAFETY: a run_on routine starts at PASSIVE_LEVEL and takes no lock before registering.
+        let passive = unsafe { PassiveLevel::assume() };
+        adapter.register_interrupt(&mut cx, &passive, &machine)
     });
     if let Err(status) = registered {
         eprintln!("rse1k-run: NdisMRegisterInterruptEx failed: {status:#x}");
@@ -92,7 +94,9 @@ fn main() -> ExitCode {
         // SAFETY: the start of a PASSIVE_LEVEL routine holding no spin lock.
         let mut cx = unsafe { Locked::new() };
         let totals = adapter.totals(&mut cx);
-        adapter.deregister_interrupt(&mut cx);
+        // SAFETY: back at PASSIVE_LEVEL: every guard `totals` took is released.
+        let passive = unsafe { PassiveLevel::assume() };
+        adapter.deregister_interrupt(&mut cx, &passive);
         totals
     });
 

@@ -22,7 +22,7 @@ use ndis_sim::{InterruptLine, Machine};
 use rse1k::impl_lock_after;
 use rse1k::sync::{
     AllocError, Dirql, DispatchLevel, InterruptShared, KeSpinLockBackend, Locked,
-    NdisSpinLockBackend, SpinLock, Unlocked,
+    NdisSpinLockBackend, PassiveLevel, SpinLock, Unlocked,
 };
 use rse1k::sys;
 
@@ -214,6 +214,7 @@ impl Adapter {
     pub fn register_interrupt(
         &self,
         cx: &mut Locked<'_, Unlocked>,
+        at: &PassiveLevel,
         machine: &Machine,
     ) -> Result<(), sys::NDIS_STATUS> {
         let mut characteristics = interrupt_characteristics();
@@ -225,6 +226,7 @@ impl Adapter {
         unsafe {
             self.shared.register(
                 cx,
+                at,
                 machine.adapter_handle(LINE),
                 context.cast_mut().cast(),
                 &mut characteristics,
@@ -233,8 +235,8 @@ impl Adapter {
     }
 
     /// Deregisters the interrupt (`NdisMDeregisterInterruptEx`).
-    pub fn deregister_interrupt(&self, cx: &mut Locked<'_, Unlocked>) {
-        self.shared.deregister(cx);
+    pub fn deregister_interrupt(&self, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel) {
+        self.shared.deregister(cx, at);
     }
 
     /// The send path: `state` then `send`, as `MiniportSendNetBufferLists` will.
