@@ -10,6 +10,7 @@
 //! differently. The seed fixes the simulator's own choices (which processor takes each
 //! interrupt and at which window), and a failing run prints it; `NDIS_SIM_SEED` replays it.
 
+pub mod bus;
 pub mod lock_word;
 mod machine;
 mod rng;

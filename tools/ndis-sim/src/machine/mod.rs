@@ -59,6 +59,8 @@ pub(crate) struct WorkQueue {
 /// A `MiniportAdapterHandle` the harness hands out, bound to an interrupt line.
 pub(crate) struct AdapterBinding {
     pub(crate) line: u32,
+    /// The PCI device behind the adapter, for an adapter made by `Machine::plug_e1000`.
+    pub(crate) device: Option<Arc<crate::bus::PciDevice>>,
 }
 
 #[derive(Default)]
@@ -86,6 +88,8 @@ pub(crate) struct Shared {
     pub(crate) lines: Mutex<HashMap<u32, interrupt::LineState>>,
     pub(crate) interrupts: Mutex<Vec<Arc<interrupt::InterruptObj>>>,
     pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
+    /// Physical and pool memory, PCI devices and BAR mappings.
+    pub(crate) bus: crate::bus::Bus,
     pub(crate) counters: AtomicCounters,
     pub(crate) trace: Mutex<TraceLog>,
     /// `NDIS_SIM_TRACE` was set when the machine was built: echo trace lines to standard error.
@@ -326,6 +330,7 @@ impl MachineBuilder {
             lines: Mutex::new(HashMap::new()),
             interrupts: Mutex::new(Vec::new()),
             adapters: Mutex::new(Vec::new()),
+            bus: crate::bus::Bus::default(),
             counters: AtomicCounters::default(),
             trace: Mutex::new(TraceLog::default()),
             trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),
@@ -519,7 +524,7 @@ impl Machine {
     #[must_use]
     pub fn adapter_handle(&self, line: u32) -> sys::NDIS_HANDLE {
         let mut adapters = lock(&self.shared().adapters);
-        let binding = Arc::new(AdapterBinding { line });
+        let binding = Arc::new(AdapterBinding { line, device: None });
         let handle: *const AdapterBinding = Arc::as_ptr(&binding);
         adapters.push(binding);
         handle.cast_mut().cast()

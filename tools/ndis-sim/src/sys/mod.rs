@@ -11,6 +11,7 @@
 //! locks), `interrupt` (NDIS interrupts and DPCs), `misc`, `debug` (`DbgPrintEx`).
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
+mod bus;
 mod debug;
 mod interrupt;
 mod ke;
@@ -18,6 +19,7 @@ mod misc;
 mod ndis_lock;
 pub mod types;
 
+pub use bus::*;
 pub use debug::*;
 pub use interrupt::*;
 pub use ke::*;

@@ -1,0 +1,98 @@
+//! The harness side of the bus: plugging an e1000 into a [`Machine`], driving its clock, and
+//! reading what the driver still holds.
+
+use std::sync::Arc;
+
+use e1000_model::{E1000, E1000Config, Wire};
+
+use super::{IoMapping, PciDevice, PhysicalMemory, PoolAllocation, SharedAllocation};
+use crate::machine::{AdapterBinding, Machine, lock};
+use crate::sys;
+
+/// An e1000 plugged into a [`Machine`]: the `MiniportAdapterHandle` NDIS gives the driver for
+/// it, and the device.
+#[derive(Debug, Clone)]
+pub struct PluggedE1000 {
+    /// The adapter handle: `NdisMRegisterInterruptEx` connects to the device's line,
+    /// `NdisMGetBusData` reads its configuration space, `NdisMMapIoSpace` maps its BAR0.
+    pub handle: sys::NDIS_HANDLE,
+    /// The device (model, BAR0 address, removal state).
+    pub device: Arc<PciDevice>,
+}
+
+impl Machine {
+    /// Plugs an 82540EM built from `config` with `wire` into the machine: its DMA reaches the
+    /// machine's [`PhysicalMemory`], its `INTx` output drives interrupt line `line`, and the
+    /// returned adapter handle is bound to both.
+    #[must_use]
+    pub fn plug_e1000(&self, line: u32, config: E1000Config, wire: Box<dyn Wire>) -> PluggedE1000 {
+        let shared = self.shared();
+        let device = shared
+            .bus
+            .plug(shared, line, |dma| E1000::new(config, dma, wire));
+        let binding = Arc::new(AdapterBinding {
+            line,
+            device: Some(Arc::clone(&device)),
+        });
+        let handle: *const AdapterBinding = Arc::as_ptr(&binding);
+        lock(&shared.adapters).push(binding);
+        PluggedE1000 {
+            handle: handle.cast_mut().cast(),
+            device,
+        }
+    }
+
+    /// The machine's physical memory (what shared memory comes from and DMA reaches).
+    #[must_use]
+    pub fn physical_memory(&self) -> Arc<PhysicalMemory> {
+        Arc::clone(&self.shared().bus.memory)
+    }
+
+    /// Moves every plugged device's virtual clock on by `ns` and lets it receive what its wire
+    /// delivered (`E1000::advance`, then `E1000::poll_wire`). Returns the frames received.
+    #[allow(clippy::must_use_candidate)] // driving the clock is the point; the count is extra
+    pub fn advance_clock(&self, ns: u64) -> usize {
+        let devices = lock(&self.shared().bus.devices).clone();
+        devices
+            .iter()
+            .filter(|d| !d.removed())
+            .map(|d| {
+                d.nic().advance(ns);
+                d.nic().poll_wire()
+            })
+            .sum()
+    }
+
+    /// Surprise removal of `device`: from now on its registers and configuration space read all
+    /// ones and writes are dropped.
+    pub fn surprise_remove(&self, device: &PciDevice) {
+        super::Bus::remove(device);
+    }
+
+    /// Shared memory (`NdisMAllocateSharedMemory`) not yet freed, for `handle` or all.
+    #[must_use]
+    pub fn outstanding_shared_memory(
+        &self,
+        handle: Option<sys::NDIS_HANDLE>,
+    ) -> Vec<SharedAllocation> {
+        self.shared()
+            .bus
+            .memory
+            .outstanding(handle.map(|h| h as usize))
+    }
+
+    /// Pool memory (`NdisAllocateMemoryWithTagPriority`) not yet freed, for `handle` or all.
+    #[must_use]
+    pub fn outstanding_pool(&self, handle: Option<sys::NDIS_HANDLE>) -> Vec<PoolAllocation> {
+        self.shared()
+            .bus
+            .pool
+            .outstanding(handle.map(|h| h as usize))
+    }
+
+    /// BAR mappings (`NdisMMapIoSpace`) not yet unmapped, for `handle` or all.
+    #[must_use]
+    pub fn outstanding_io_mappings(&self, handle: Option<sys::NDIS_HANDLE>) -> Vec<IoMapping> {
+        self.shared().bus.mappings_of(handle.map(|h| h as usize))
+    }
+}
