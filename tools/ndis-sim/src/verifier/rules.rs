@@ -17,6 +17,8 @@
 pub const DRIVER_VERIFIER_DETECTED_VIOLATION: u32 = 0xC4;
 /// Bug check 0x0F `SPIN_LOCK_ALREADY_OWNED`.
 pub const SPIN_LOCK_ALREADY_OWNED: u32 = 0x0F;
+/// Bug check 0x7C `BUGCODE_NDIS_DRIVER`.
+pub const BUGCODE_NDIS_DRIVER: u32 = 0x7C;
 /// Bug check 0x10 `SPIN_LOCK_NOT_OWNED`.
 pub const SPIN_LOCK_NOT_OWNED: u32 = 0x10;
 /// The `bug_check` of rules that Windows checks only statically (the NDIS rules of Static
@@ -145,6 +147,29 @@ pub enum Rule {
     /// `NdisFreeSpinLock` ("must initialize … before it calls any other Ndis..SpinLock
     /// function", `NdisAcquireSpinLock` page). No code exists.
     UninitializedSpinLock,
+    /// NDIS rule `Irql_Miniport_Driver_Function`: a miniport-driver function
+    /// (`NdisMRegisterMiniportDriver`, `NdisMSetMiniportAttributes`, `NdisMMapIoSpace`,
+    /// `NdisMAllocateSharedMemory`, `NdisMRegisterScatterGatherDma`, `NdisMFreeSharedMemory`, …)
+    /// called above the IRQL its page allows.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-miniport-driver-function>
+    IrqlMiniportDriverFunction,
+    /// NDIS rule `Irql_Miscellaneous_Function`: a miscellaneous NDIS function
+    /// (`NdisAllocateMemoryWithTagPriority`, `NdisFreeMemory`, …) above `DISPATCH_LEVEL`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-miscellaneous-function>
+    IrqlMiscellaneousFunction,
+    /// NDIS rule `NdisAllocateMemoryWithTagPriority`: the allocation carries no tag (tag 0).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisallocatememorywithtagpriority>
+    AllocateMemoryTag,
+    /// Bug check 0x7C `BUGCODE_NDIS_DRIVER` with parameter 1 = 0x01: `NdisMAllocateSharedMemory`
+    /// called at raised IRQL (the simulator reports no parameter 1 for non-0xC4 checks; 0x01 is
+    /// named here and in the violation's detail).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x7c--bugcode-ndis-driver>
+    SharedMemoryAtRaisedIrql,
+    /// A free (`NdisFreeMemory`, `NdisMFreeSharedMemory`, `NdisMUnmapIoSpace`) of memory that was
+    /// not allocated, was already freed, or with a length or address other than the allocation's
+    /// (on Windows, pool corruption or a `BAD_POOL_CALLER` bug check).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisfreememory>
+    BadFree,
 }
 
 impl Rule {
@@ -178,6 +203,11 @@ impl Rule {
         Rule::SpinLockInIsr,
         Rule::NdisCallUnderSpinLock,
         Rule::UninitializedSpinLock,
+        Rule::IrqlMiniportDriverFunction,
+        Rule::IrqlMiscellaneousFunction,
+        Rule::AllocateMemoryTag,
+        Rule::SharedMemoryAtRaisedIrql,
+        Rule::BadFree,
     ];
 
     /// The documented name of the rule (NDIS and WDM share the name `SpinLock`: see
@@ -212,6 +242,13 @@ impl Rule {
             Rule::SpinLockInIsr => "spin lock used in MiniportInterrupt",
             Rule::NdisCallUnderSpinLock => "NdisXxx called while an NDIS spin lock is held",
             Rule::UninitializedSpinLock => "spin lock used before initialization",
+            Rule::IrqlMiniportDriverFunction => "Irql_Miniport_Driver_Function",
+            Rule::IrqlMiscellaneousFunction => "Irql_Miscellaneous_Function",
+            Rule::AllocateMemoryTag => "NdisAllocateMemoryWithTagPriority",
+            Rule::SharedMemoryAtRaisedIrql => {
+                "BUGCODE_NDIS_DRIVER 0x01: shared memory allocated at raised IRQL"
+            }
+            Rule::BadFree => "free of memory that is not allocated as given",
         }
     }
 
@@ -235,7 +272,9 @@ impl Rule {
             | Rule::ReleaseOrder
             | Rule::WrongAcquireApi
             | Rule::WrongReleaseApi => "verifier",
-            Rule::SpinLockAlreadyOwned | Rule::SpinLockNotOwned => "bugcheck",
+            Rule::SpinLockAlreadyOwned
+            | Rule::SpinLockNotOwned
+            | Rule::SharedMemoryAtRaisedIrql => "bugcheck",
             Rule::IrqlSynchFunction
             | Rule::IrqlInterruptFunction
             | Rule::NdisSpinLock
@@ -244,10 +283,14 @@ impl Rule {
             | Rule::NdisSpinLockDprRelease
             | Rule::SpinLockBalanced
             | Rule::SyncAfterDeregister
-            | Rule::StallTooLong => "ndis",
-            Rule::SpinLockInIsr | Rule::NdisCallUnderSpinLock | Rule::UninitializedSpinLock => {
-                "ndis-doc"
-            }
+            | Rule::StallTooLong
+            | Rule::IrqlMiniportDriverFunction
+            | Rule::IrqlMiscellaneousFunction
+            | Rule::AllocateMemoryTag => "ndis",
+            Rule::SpinLockInIsr
+            | Rule::NdisCallUnderSpinLock
+            | Rule::UninitializedSpinLock
+            | Rule::BadFree => "ndis-doc",
         }
     }
 
@@ -259,6 +302,7 @@ impl Rule {
             _ => match self {
                 Rule::SpinLockAlreadyOwned => SPIN_LOCK_ALREADY_OWNED,
                 Rule::SpinLockNotOwned => SPIN_LOCK_NOT_OWNED,
+                Rule::SharedMemoryAtRaisedIrql => BUGCODE_NDIS_DRIVER,
                 _ => NO_BUG_CHECK,
             },
         }
