@@ -99,3 +99,35 @@ fn allocation_above_dispatch_is_irql_miscellaneous_function() {
     });
     assert_eq!(rules(&m), [Rule::IrqlMiscellaneousFunction]);
 }
+
+#[test]
+fn injected_failures_by_count_then_by_rate() {
+    let m = machine();
+    let h = m.adapter_handle(1) as usize;
+    let alloc_n = |m: &Machine, n: usize| {
+        m.run_on(0, move || {
+            (0..n)
+                .map(|_| {
+                    // SAFETY: called on a virtual processor.
+                    let p = unsafe {
+                        sys::NdisAllocateMemoryWithTagPriority(h as sys::NDIS_HANDLE, 8, TAG, 16)
+                    };
+                    if !p.is_null() {
+                        // SAFETY: just allocated.
+                        unsafe { sys::NdisFreeMemory(p, 8, 0) };
+                    }
+                    p.is_null()
+                })
+                .collect::<Vec<bool>>()
+        })
+    };
+    m.fail_allocations(2, 0);
+    assert_eq!(alloc_n(&m, 3), [true, true, false]);
+    m.fail_allocations(0, 500_000);
+    let failed = alloc_n(&m, 400).into_iter().filter(|&f| f).count();
+    assert!((100..300).contains(&failed), "about half fail: {failed}");
+    assert_eq!(m.injected_allocation_failures(), 2 + failed as u64);
+    m.fail_allocations(0, 0);
+    assert!(alloc_n(&m, 20).iter().all(|&f| !f));
+    assert!(rules(&m).is_empty());
+}

@@ -95,4 +95,20 @@ impl Machine {
     pub fn outstanding_io_mappings(&self, handle: Option<sys::NDIS_HANDLE>) -> Vec<IoMapping> {
         self.shared().bus.mappings_of(handle.map(|h| h as usize))
     }
+
+    /// Fault injection: the next `count` driver allocations (pool, shared memory, NBL pools and
+    /// NBLs, MDLs) fail, then each later one fails with probability `per_million` / 1 000 000,
+    /// drawn from the machine's seed. `(0, 0)` turns injection off.
+    pub fn fail_allocations(&self, count: u64, per_million: u32) {
+        let shared = self.shared();
+        shared
+            .bus
+            .set_allocation_faults(count, per_million, shared.seed);
+    }
+
+    /// How many driver allocations failed by injection so far.
+    #[must_use]
+    pub fn injected_allocation_failures(&self) -> u64 {
+        self.shared().bus.injected_allocation_failures()
+    }
 }

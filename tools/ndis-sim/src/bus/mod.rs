@@ -148,9 +148,31 @@ pub struct IoMapping {
     device: Arc<PciDevice>,
 }
 
+/// Injected allocation failures: the next `count` allocations fail, then each fails with
+/// probability `per_million` / 1 000 000 (seeded).
+#[derive(Debug)]
+pub(crate) struct AllocFaults {
+    count: u64,
+    per_million: u32,
+    rng: crate::rng::SplitMix64,
+    injected: u64,
+}
+
+impl Default for AllocFaults {
+    fn default() -> Self {
+        Self {
+            count: 0,
+            per_million: 0,
+            rng: crate::rng::SplitMix64::new(0),
+            injected: 0,
+        }
+    }
+}
+
 /// The bus of one machine.
 #[derive(Default)]
 pub(crate) struct Bus {
+    pub(crate) faults: Mutex<AllocFaults>,
     pub(crate) memory: Arc<PhysicalMemory>,
     pub(crate) pool: PoolMemory,
     pub(crate) devices: Mutex<Vec<Arc<PciDevice>>>,
@@ -159,6 +181,34 @@ pub(crate) struct Bus {
 }
 
 impl Bus {
+    /// Whether this allocation fails by injection (and counts it when it does).
+    pub(crate) fn inject_allocation_failure(&self) -> bool {
+        let mut f = lock(&self.faults);
+        let fail = if f.count > 0 {
+            f.count -= 1;
+            true
+        } else {
+            f.per_million > 0 && f.rng.below(1_000_000) < f.per_million as usize
+        };
+        if fail {
+            f.injected += 1;
+        }
+        fail
+    }
+
+    /// Sets the failure plan (see [`AllocFaults`]); `seed` seeds the rate's draws.
+    pub(crate) fn set_allocation_faults(&self, count: u64, per_million: u32, seed: u64) {
+        let mut f = lock(&self.faults);
+        f.count = count;
+        f.per_million = per_million.min(1_000_000);
+        f.rng = crate::rng::SplitMix64::new(seed ^ 0xA110_C8ED);
+    }
+
+    /// How many allocations failed by injection so far.
+    pub(crate) fn injected_allocation_failures(&self) -> u64 {
+        lock(&self.faults).injected
+    }
+
     /// Plugs a device built by `make` (given the bus memory as its DMA memory), with its
     /// interrupt output on `line` of the machine `shared`.
     pub(crate) fn plug(

@@ -21,7 +21,8 @@ pub(crate) fn check_at_most_dispatch(cpu: &Cpu, api: &str, location: &'static Lo
     }
 }
 
-/// `NdisAllocateMemoryWithTagPriority`: `Length` bytes of nonpaged pool (16-byte aligned, filled
+/// `NdisAllocateMemoryWithTagPriority`: `Length` bytes of nonpaged pool (null when
+/// `Machine::fail_allocations` injects a failure) (16-byte aligned, filled
 /// with 0xCD), kept with `Tag` and `NdisHandle` until [`NdisFreeMemory`]; null for a zero length.
 /// Checks `Irql_Miscellaneous_Function` (above `DISPATCH_LEVEL`) and the
 /// `NdisAllocateMemoryWithTagPriority` rule (tag 0). `Priority` is `EX_POOL_PRIORITY`, a
@@ -48,6 +49,9 @@ pub unsafe fn NdisAllocateMemoryWithTagPriority(
             location,
             format!("{api}({Length} bytes, priority {Priority}) with tag 0"),
         );
+    }
+    if cpu.shared.bus.inject_allocation_failure() {
+        return core::ptr::null_mut();
     }
     cpu.shared
         .bus
