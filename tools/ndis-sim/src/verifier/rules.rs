@@ -170,6 +170,14 @@ pub enum Rule {
     /// (on Windows, pool corruption or a `BAD_POOL_CALLER` bug check).
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisfreememory>
     BadFree,
+    /// NDIS rule `Init_RegisterInterrupt`: an interrupt registered in `MiniportInitializeEx` is
+    /// still registered when `MiniportHaltEx` returns (or when Initialize fails).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-registerinterrupt>
+    InitRegisterInterrupt,
+    /// NDIS verifier: `MiniportHaltEx` returned with pool memory, shared memory or BAR mappings
+    /// of the adapter still allocated.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-verifier>
+    LeakAtHalt,
 }
 
 impl Rule {
@@ -208,6 +216,8 @@ impl Rule {
         Rule::AllocateMemoryTag,
         Rule::SharedMemoryAtRaisedIrql,
         Rule::BadFree,
+        Rule::InitRegisterInterrupt,
+        Rule::LeakAtHalt,
     ];
 
     /// The documented name of the rule (NDIS and WDM share the name `SpinLock`: see
@@ -249,6 +259,8 @@ impl Rule {
                 "BUGCODE_NDIS_DRIVER 0x01: shared memory allocated at raised IRQL"
             }
             Rule::BadFree => "free of memory that is not allocated as given",
+            Rule::InitRegisterInterrupt => "Init_RegisterInterrupt",
+            Rule::LeakAtHalt => "resources leaked at MiniportHaltEx",
         }
     }
 
@@ -286,11 +298,13 @@ impl Rule {
             | Rule::StallTooLong
             | Rule::IrqlMiniportDriverFunction
             | Rule::IrqlMiscellaneousFunction
-            | Rule::AllocateMemoryTag => "ndis",
+            | Rule::AllocateMemoryTag
+            | Rule::InitRegisterInterrupt => "ndis",
             Rule::SpinLockInIsr
             | Rule::NdisCallUnderSpinLock
             | Rule::UninitializedSpinLock
-            | Rule::BadFree => "ndis-doc",
+            | Rule::BadFree
+            | Rule::LeakAtHalt => "ndis-doc",
         }
     }
 

@@ -1,0 +1,153 @@
+//! The NDIS side of a miniport adapter: what NDIS checks when an adapter halts.
+//!
+//! The NDIS verifier's accounting at `MiniportHaltEx`: everything the driver allocated for the
+//! adapter (pool memory, shared memory, BAR mappings) has been freed and its interrupt has been
+//! deregistered (`Init_RegisterInterrupt`: registered in Initialize ⇒ deregistered in Halt).
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
+
+use std::panic::Location;
+use std::sync::atomic::Ordering;
+
+use crate::bus::{IoMapping, PoolAllocation, SharedAllocation};
+use crate::machine::processor::{self, violation};
+use crate::machine::{Machine, Shared, lock};
+use crate::sys;
+use crate::verifier::Rule;
+
+/// What an adapter still holds.
+#[derive(Clone, Debug, Default)]
+pub struct AdapterLeaks {
+    /// Pool memory not freed (`NdisAllocateMemoryWithTagPriority`).
+    pub pool: Vec<PoolAllocation>,
+    /// Shared memory not freed (`NdisMAllocateSharedMemory`).
+    pub shared_memory: Vec<SharedAllocation>,
+    /// BAR mappings not unmapped (`NdisMMapIoSpace`).
+    pub io_mappings: Vec<IoMapping>,
+    /// Where the still-registered interrupt on the adapter's line was registered.
+    pub interrupt: Option<&'static Location<'static>>,
+}
+
+impl AdapterLeaks {
+    /// Whether nothing is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.pool.is_empty()
+            && self.shared_memory.is_empty()
+            && self.io_mappings.is_empty()
+            && self.interrupt.is_none()
+    }
+}
+
+impl core::fmt::Display for AdapterLeaks {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for a in &self.pool {
+            writeln!(
+                f,
+                "pool {:#x} ({} bytes, tag {:?}) allocated at {}",
+                a.addr,
+                a.len,
+                String::from_utf8_lossy(&a.tag.to_le_bytes()),
+                a.location
+            )?;
+        }
+        for a in &self.shared_memory {
+            writeln!(
+                f,
+                "shared memory {:#x} / phys {:#x} ({} bytes) allocated at {}",
+                a.virt, a.phys, a.len, a.location
+            )?;
+        }
+        for m in &self.io_mappings {
+            writeln!(
+                f,
+                "BAR mapping {:#x} of phys {:#x} ({} bytes) mapped at {}",
+                m.virt, m.phys, m.len, m.location
+            )?;
+        }
+        if let Some(at) = self.interrupt {
+            writeln!(f, "interrupt registered at {at} still registered")?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn leaks_of(shared: &Shared, handle: sys::NDIS_HANDLE) -> AdapterLeaks {
+    let owner = Some(handle as usize);
+    let line = lock(&shared.adapters)
+        .iter()
+        .find(|a| {
+            core::ptr::eq(
+                std::sync::Arc::as_ptr(a).cast::<core::ffi::c_void>(),
+                handle.cast_const(),
+            )
+        })
+        .map(|a| a.line);
+    let interrupt = line.and_then(|line| {
+        lock(&shared.interrupts)
+            .iter()
+            .find(|i| i.line == line && !i.deregistered.load(Ordering::SeqCst))
+            .map(|i| i.registered_at)
+    });
+    AdapterLeaks {
+        pool: shared.bus.pool.outstanding(owner),
+        shared_memory: shared.bus.memory.outstanding(owner),
+        io_mappings: shared.bus.mappings_of(owner),
+        interrupt,
+    }
+}
+
+impl Machine {
+    /// What the adapter `handle` still holds (pool, shared memory, BAR mappings, interrupt).
+    #[must_use]
+    pub fn adapter_leaks(&self, handle: sys::NDIS_HANDLE) -> AdapterLeaks {
+        leaks_of(self.shared(), handle)
+    }
+
+    /// The check NDIS makes when `MiniportHaltEx` of adapter `handle` has returned (the host's
+    /// Halt runs it; runners that call Halt themselves call this): on processor 0, reports
+    /// [`Rule::LeakAtHalt`] and [`Rule::InitRegisterInterrupt`] for what is still held, and
+    /// returns it.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`] (in `BugCheck` mode a leak halts the machine).
+    #[track_caller]
+    pub fn verify_halted(&self, handle: sys::NDIS_HANDLE) -> AdapterLeaks {
+        let location = Location::caller();
+        let h = handle as usize;
+        self.run_on(0, move || check_halted(h as sys::NDIS_HANDLE, location))
+    }
+}
+
+/// The NDIS verifier's check after `MiniportHaltEx` returned, on the processor that called it:
+/// reports [`Rule::LeakAtHalt`] for memory and mappings and [`Rule::InitRegisterInterrupt`] for an
+/// interrupt still registered. Returns what was found.
+pub(crate) fn check_halted(
+    handle: sys::NDIS_HANDLE,
+    location: &'static Location<'static>,
+) -> AdapterLeaks {
+    let cpu = processor::current("MiniportHaltEx");
+    let leaks = leaks_of(&cpu.shared, handle);
+    if let Some(at) = leaks.interrupt {
+        violation(
+            &cpu,
+            Rule::InitRegisterInterrupt,
+            location,
+            format!(
+                "the interrupt registered at {at} is still registered when MiniportHaltEx returns"
+            ),
+        );
+    }
+    let memory = AdapterLeaks {
+        interrupt: None,
+        ..leaks.clone()
+    };
+    if !memory.is_empty() {
+        violation(
+            &cpu,
+            Rule::LeakAtHalt,
+            location,
+            format!("MiniportHaltEx returned with resources still allocated:\n{memory}"),
+        );
+    }
+    leaks
+}
