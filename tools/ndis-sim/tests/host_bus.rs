@@ -107,3 +107,54 @@ fn physical_memory_is_what_the_device_reaches() {
     mem.free(virt as usize, 64, phys).expect("frees");
     assert!(m.outstanding_shared_memory(None).is_empty());
 }
+
+#[test]
+fn a_frame_on_the_wire_reaches_shared_memory_by_dma_and_raises_the_line() {
+    use e1000_model::descriptors::{DESC_SIZE, RXD_STAT_DD, RxDesc};
+    use e1000_model::{DmaMemory, LinkConditions, Wire, cable};
+    let m = machine();
+    let (near, mut far) = cable(LinkConditions::default());
+    let nic = m.plug_e1000(7, E1000Config::default(), Box::new(near));
+    let mem = m.physical_memory();
+    let here = std::panic::Location::caller();
+    let (_ring, ring_phys) = mem.allocate(8 * DESC_SIZE, 1, here).expect("ring");
+    let mut buffers = Vec::new();
+    for i in 0..8u64 {
+        let (_buf, phys) = mem.allocate(2048, 1, here).expect("buffer");
+        let desc = RxDesc {
+            addr: phys,
+            ..RxDesc::default()
+        };
+        mem.write(ring_phys + i * DESC_SIZE as u64, &desc.to_bytes())
+            .expect("ring is backed");
+        buffers.push(phys);
+    }
+    let dev = &nic.device;
+    dev.write_register(regs::RDBAL, u32::try_from(ring_phys).expect("below 4 GiB"));
+    dev.write_register(regs::RDBAH, 0);
+    dev.write_register(regs::RDLEN, u32::try_from(8 * DESC_SIZE).expect("small"));
+    dev.write_register(regs::RDH, 0);
+    dev.write_register(regs::RDT, 7);
+    dev.write_register(regs::IMS, regs::ICR_RXT0);
+    dev.write_register(regs::RCTL, regs::RCTL_EN | regs::RCTL_BAM | regs::RCTL_UPE);
+    let mut frame = vec![0xFFu8; 6];
+    frame.extend_from_slice(&[2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    frame.resize(60, 0x5A);
+    far.send(&frame, 0);
+    assert_eq!(m.advance_clock(1_000), 1);
+    let mut raw = [0u8; DESC_SIZE];
+    mem.read(ring_phys, &mut raw).expect("ring is backed");
+    let desc = RxDesc::from_bytes(&raw);
+    assert_ne!(desc.status & RXD_STAT_DD, 0);
+    // The length counts the CRC the device appends (RCTL.SECRC is clear).
+    assert_eq!(usize::from(desc.length), frame.len() + 4);
+    let mut got = vec![0u8; frame.len()];
+    mem.read(buffers[0], &mut got).expect("buffer is backed");
+    assert_eq!(got, frame);
+    assert!(m.interrupt_line(7).is_asserted());
+    assert!(dev.nic().faults().is_empty(), "{:?}", dev.nic().faults());
+    // After surprise removal the clock no longer reaches the device.
+    m.surprise_remove(dev);
+    far.send(&frame, 0);
+    assert_eq!(m.advance_clock(1_000), 0);
+}
