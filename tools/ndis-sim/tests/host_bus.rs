@@ -158,3 +158,33 @@ fn a_frame_on_the_wire_reaches_shared_memory_by_dma_and_raises_the_line() {
     far.send(&frame, 0);
     assert_eq!(m.advance_clock(1_000), 0);
 }
+
+#[test]
+fn a_stuck_transmitter_drops_tail_writes_until_unstuck() {
+    let m = machine();
+    let nic = m.plug_e1000(7, E1000Config::default(), Box::new(Unplugged));
+    let dev = &nic.device;
+    dev.set_tx_stuck(true);
+    assert!(dev.tx_stuck());
+    dev.write_register(regs::TDT, 3);
+    assert_eq!(dev.read_register(regs::TDT), 0);
+    dev.set_tx_stuck(false);
+    dev.write_register(regs::TDT, 3);
+    assert_eq!(dev.read_register(regs::TDT), 3);
+}
+
+#[test]
+fn a_link_flap_moves_status_lu_and_raises_lsc() {
+    let m = machine();
+    let nic = m.plug_e1000(8, E1000Config::default(), Box::new(Unplugged));
+    let dev = &nic.device;
+    dev.write_register(regs::IMS, regs::ICR_LSC);
+    assert_ne!(dev.read_register(regs::STATUS) & regs::STATUS_LU, 0);
+    dev.nic().set_link(false);
+    assert_eq!(dev.read_register(regs::STATUS) & regs::STATUS_LU, 0);
+    assert!(m.interrupt_line(8).is_asserted());
+    assert_ne!(dev.read_register(regs::ICR) & regs::ICR_LSC, 0);
+    dev.nic().set_link(true);
+    assert_ne!(dev.read_register(regs::STATUS) & regs::STATUS_LU, 0);
+    assert!(m.interrupt_line(8).is_asserted());
+}

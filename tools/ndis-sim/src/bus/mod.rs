@@ -37,6 +37,7 @@ pub struct PciDevice {
     bar0: u64,
     line: u32,
     removed: AtomicBool,
+    tx_stuck: AtomicBool,
 }
 
 impl core::fmt::Debug for PciDevice {
@@ -84,11 +85,26 @@ impl PciDevice {
         }
     }
 
-    /// A 32-bit register write at `offset` into BAR0 (dropped once removed).
+    /// A 32-bit register write at `offset` into BAR0 (dropped once removed; a TDT write is
+    /// dropped while the transmitter is stuck).
     pub fn write_register(&self, offset: u32, value: u32) {
-        if !self.removed() {
-            self.nic.mmio_write(offset, value);
+        if self.removed() || (offset == e1000_model::regs::TDT && self.tx_stuck()) {
+            return;
         }
+        self.nic.mmio_write(offset, value);
+    }
+
+    /// Whether the transmitter is stuck (fault injection).
+    #[must_use]
+    pub fn tx_stuck(&self) -> bool {
+        self.tx_stuck.load(Ordering::SeqCst)
+    }
+
+    /// Fault injection: a stuck transmitter ignores new work (TDT writes are dropped, so queued
+    /// descriptors are never sent or written back) until unstuck; then the driver's next TDT
+    /// write restarts it.
+    pub fn set_tx_stuck(&self, stuck: bool) {
+        self.tx_stuck.store(stuck, Ordering::SeqCst);
     }
 
     /// Reads `buf.len()` bytes of PCI configuration space from `offset` (all ones once
@@ -230,6 +246,7 @@ impl Bus {
             bar0,
             line,
             removed: AtomicBool::new(false),
+            tx_stuck: AtomicBool::new(false),
         });
         devices.push(Arc::clone(&device));
         device
