@@ -136,39 +136,11 @@ fn run_seed(seed: u64) {
         .seed(seed)
         .build();
     let adapter = machine.adapter_handle(LINE);
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        Box::new(Fixture {
-            device: AtomicU64::new(0),
-            line: machine.interrupt_line(LINE),
-            shared: InterruptShared::try_new(Causes::default()).expect("pool"),
-            handled: SpinLock::try_new("test.handled", 0).expect("pool"),
-            scratch: SpinLock::try_new("test.scratch", 0).expect("pool"),
-            dpc_calls: AtomicU64::new(0),
-        })
-    });
+    let fx: Box<Fixture> = machine.run_on(0, || Box::new(new_fixture(&machine)));
     // Raw pointers are not Send: cross into the processor's routine as exposed addresses.
     let adapter_addr = adapter.expose_provenance();
     let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-    machine.run_on(0, || {
-        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
-        let mut cx = unsafe { Locked::<Unlocked>::new() };
-        // SAFETY: a run_on routine starts at PASSIVE_LEVEL and this one takes no lock.
-        let passive = unsafe { PassiveLevel::assume() };
-        let mut chars = characteristics();
-        // SAFETY: the handlers reach the shared data only through `isr` with one token per
-        // call; the context (`fx`) outlives the registration (deregistered below, before `fx`
-        // is dropped); PASSIVE_LEVEL; not concurrent with another register/deregister.
-        let registered = unsafe {
-            fx.shared.register(
-                &mut cx,
-                &passive,
-                ptr::with_exposed_provenance_mut(adapter_addr),
-                ptr::with_exposed_provenance_mut(context_addr),
-                &mut chars,
-            )
-        };
-        registered.expect("NdisMRegisterInterruptEx");
-    });
+    register(&machine, &fx, adapter_addr, context_addr);
 
     // Every processor produces events and waits for an ISR to take each one, so ISRs are
     // delivered one event at a time: over a routine at PASSIVE_LEVEL (the NdisStallExecution
@@ -248,6 +220,44 @@ fn run_seed(seed: u64) {
     println!("seed {seed:#x}: {:?}", report.counters);
 }
 
+/// The test adapter: allocated on a processor (the lock layer calls `NdisAllocateSpinLock`);
+/// boxed by the caller so the ISR context address stays put.
+fn new_fixture(machine: &ndis_sim::Machine) -> Fixture {
+    Fixture {
+        device: AtomicU64::new(0),
+        line: machine.interrupt_line(LINE),
+        shared: InterruptShared::try_new(Causes::default()).expect("pool"),
+        handled: SpinLock::try_new("test.handled", 0).expect("pool"),
+        scratch: SpinLock::try_new("test.scratch", 0).expect("pool"),
+        dpc_calls: AtomicU64::new(0),
+    }
+}
+
+/// Registers the fixture's interrupt (`NdisMRegisterInterruptEx`) at `PASSIVE_LEVEL` on processor 0.
+/// Raw pointers are not Send: they cross into the routine as exposed addresses.
+fn register(machine: &ndis_sim::Machine, fx: &Fixture, adapter_addr: usize, context_addr: usize) {
+    machine.run_on(0, || {
+        // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        // SAFETY: a run_on routine starts at PASSIVE_LEVEL and this one takes no lock.
+        let passive = unsafe { PassiveLevel::assume() };
+        let mut chars = characteristics();
+        // SAFETY: the handlers reach the shared data only through `isr` with one token per
+        // call; the context (`fx`) outlives the registration (each test deregisters before `fx`
+        // is dropped); PASSIVE_LEVEL; not concurrent with another register/deregister.
+        let registered = unsafe {
+            fx.shared.register(
+                &mut cx,
+                &passive,
+                ptr::with_exposed_provenance_mut(adapter_addr),
+                ptr::with_exposed_provenance_mut(context_addr),
+                &mut chars,
+            )
+        };
+        registered.expect("NdisMRegisterInterruptEx");
+    });
+}
+
 #[test]
 fn isr_and_dpc_interleavings_across_seeds() {
     for seed in ndis_sim::test_seeds(24) {
@@ -261,34 +271,12 @@ fn isr_and_dpc_interleavings_across_seeds() {
 fn queued_dpc_runs_with_nothing_pending() {
     let machine = ndis_sim::Machine::builder().processors(2).build();
     let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        Box::new(Fixture {
-            device: AtomicU64::new(0),
-            line: machine.interrupt_line(LINE),
-            shared: InterruptShared::try_new(Causes::default()).expect("pool"),
-            handled: SpinLock::try_new("test.handled", 0).expect("pool"),
-            scratch: SpinLock::try_new("test.scratch", 0).expect("pool"),
-            dpc_calls: AtomicU64::new(0),
-        })
-    });
+    let fx: Box<Fixture> = machine.run_on(0, || Box::new(new_fixture(&machine)));
     let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
+    register(&machine, &fx, adapter_addr, context_addr);
     machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
-        // SAFETY: a run_on routine starts at PASSIVE_LEVEL and this one takes no lock.
-        let passive = unsafe { PassiveLevel::assume() };
-        let mut chars = characteristics();
-        // SAFETY: as in `run_seed`: valid handlers, `fx` outlives the registration.
-        let registered = unsafe {
-            fx.shared.register(
-                &mut cx,
-                &passive,
-                ptr::with_exposed_provenance_mut(adapter_addr),
-                ptr::with_exposed_provenance_mut(context_addr),
-                &mut chars,
-            )
-        };
-        registered.expect("NdisMRegisterInterruptEx");
         let queued = fx.shared.interrupt().queue_dpc(&mut cx, 0b10);
         assert_eq!(queued, Some(0b10));
     });
