@@ -18,6 +18,7 @@ mod ke;
 mod memory;
 mod misc;
 mod ndis_lock;
+mod ndis_types;
 pub mod types;
 
 pub use bus::*;
@@ -27,6 +28,7 @@ pub use ke::*;
 pub use memory::*;
 pub use misc::*;
 pub use ndis_lock::*;
+pub use ndis_types::*;
 pub use types::*;
 
 use std::panic::Location;
