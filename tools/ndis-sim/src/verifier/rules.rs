@@ -178,6 +178,68 @@ pub enum Rule {
     /// of the adapter still allocated.
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-verifier>
     LeakAtHalt,
+    /// NDIS rule `Irql_SendRcv_Function`: `NdisMSendNetBufferListsComplete` or
+    /// `NdisMIndicateReceiveNetBufferLists` above `DISPATCH_LEVEL`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-sendrcv-function>
+    IrqlSendRcvFunction,
+    /// NDIS rule `Irql_StatusIndication_Function`: `NdisMIndicateStatusEx` above `DISPATCH_LEVEL`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-statusindication-function>
+    IrqlStatusIndicationFunction,
+    /// NDIS rule `Irql_OID_Function`: `NdisMOidRequestComplete` above `DISPATCH_LEVEL`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-oid-function>
+    IrqlOidFunction,
+    /// NDIS rule `Irql_NetBuffer_Function`: an NBL, `NET_BUFFER`, MDL or pool function above the
+    /// IRQL its page allows (`NdisAllocateNetBufferListPool` / `NdisFreeNetBufferListPool` at
+    /// `PASSIVE_LEVEL`; the rest at most `DISPATCH_LEVEL`).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-netbuffer-function>
+    IrqlNetBufferFunction,
+    /// NDIS rule `Irql_Timer_Function`: a timer-object function above the IRQL its page allows
+    /// (`NdisAllocateTimerObject` / `NdisFreeTimerObject` at `PASSIVE_LEVEL`; set and cancel at
+    /// most `DISPATCH_LEVEL`).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-timer-function>
+    IrqlTimerFunction,
+    /// NDIS rule `Irql_Gather_DMA_Function`: `NdisMRegisterScatterGatherDma` /
+    /// `NdisMDeregisterScatterGatherDma` above `PASSIVE_LEVEL`, or `NdisMAllocateNetBufferSGList`
+    /// above `DISPATCH_LEVEL`.
+    IrqlGatherDmaFunction,
+    /// NDIS rule `Flags_Irql`: `KeGetCurrentIrql` called in a handler whose flags already say
+    /// whether it runs at `DISPATCH_LEVEL` (`MiniportSendNetBufferLists`,
+    /// `MiniportReturnNetBufferLists`).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-flags-irql>
+    FlagsIrql,
+    /// NDIS rule `NdisMFreeSharedMemory`: shared memory freed from `MiniportShutdownEx`.
+    NdisMFreeSharedMemory,
+    /// NDIS rule `NdisMIndicateStatusEx`: a status indication after `MiniportHaltEx` returned.
+    NdisMIndicateStatusEx,
+    /// NDIS rule `NdisMMapIoSpace`: a BAR mapped outside `MiniportInitializeEx`.
+    NdisMMapIoSpace,
+    /// NDIS rule `CancelTimerObject`: a timer still set (not cancelled) when `MiniportHaltEx`
+    /// returns, or freed while set.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-canceltimerobject>
+    CancelTimerObject,
+    /// NDIS rule `MiniportPause_Return`: `MiniportPause` returned something other than
+    /// `NDIS_STATUS_SUCCESS` or `NDIS_STATUS_PENDING`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-miniportpause-return>
+    MiniportPauseReturn,
+    /// NDIS rule `DoubleComplete`: an OID request completed twice, or completed with
+    /// `NdisMOidRequestComplete` after the handler returned a status other than
+    /// `NDIS_STATUS_PENDING`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-doublecomplete>
+    DoubleComplete,
+    /// NDIS verifier: an NBL completed that the miniport does not own (never sent to it, or
+    /// already completed), or a sent NBL not completed when NDIS needed it (Pause completed,
+    /// Halt called).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-verifier>
+    SendAccounting,
+    /// NDIS verifier: a receive indication while the adapter is paused, halted, or not yet
+    /// restarted; or an indicated NBL not returned when Pause completes or Halt returns (the
+    /// miniport must wait for its receives before completing Pause).
+    ReceiveAccounting,
+    /// NDIS: a lifecycle call in the wrong state: `NdisMPauseComplete` / `NdisMRestartComplete`
+    /// with no pause or restart pending, attributes set outside Initialize or in the wrong order
+    /// (registration attributes first), a handler returning a status its page does not allow.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>
+    MiniportState,
 }
 
 impl Rule {
@@ -218,6 +280,22 @@ impl Rule {
         Rule::BadFree,
         Rule::InitRegisterInterrupt,
         Rule::LeakAtHalt,
+        Rule::IrqlSendRcvFunction,
+        Rule::IrqlStatusIndicationFunction,
+        Rule::IrqlOidFunction,
+        Rule::IrqlNetBufferFunction,
+        Rule::IrqlTimerFunction,
+        Rule::IrqlGatherDmaFunction,
+        Rule::FlagsIrql,
+        Rule::NdisMFreeSharedMemory,
+        Rule::NdisMIndicateStatusEx,
+        Rule::NdisMMapIoSpace,
+        Rule::CancelTimerObject,
+        Rule::MiniportPauseReturn,
+        Rule::DoubleComplete,
+        Rule::SendAccounting,
+        Rule::ReceiveAccounting,
+        Rule::MiniportState,
     ];
 
     /// The documented name of the rule (NDIS and WDM share the name `SpinLock`: see
@@ -261,6 +339,22 @@ impl Rule {
             Rule::BadFree => "free of memory that is not allocated as given",
             Rule::InitRegisterInterrupt => "Init_RegisterInterrupt",
             Rule::LeakAtHalt => "resources leaked at MiniportHaltEx",
+            Rule::IrqlSendRcvFunction => "Irql_SendRcv_Function",
+            Rule::IrqlStatusIndicationFunction => "Irql_StatusIndication_Function",
+            Rule::IrqlOidFunction => "Irql_OID_Function",
+            Rule::IrqlNetBufferFunction => "Irql_NetBuffer_Function",
+            Rule::IrqlTimerFunction => "Irql_Timer_Function",
+            Rule::IrqlGatherDmaFunction => "Irql_Gather_DMA_Function",
+            Rule::FlagsIrql => "Flags_Irql",
+            Rule::NdisMFreeSharedMemory => "NdisMFreeSharedMemory",
+            Rule::NdisMIndicateStatusEx => "NdisMIndicateStatusEx",
+            Rule::NdisMMapIoSpace => "NdisMMapIoSpace",
+            Rule::CancelTimerObject => "CancelTimerObject",
+            Rule::MiniportPauseReturn => "MiniportPause_Return",
+            Rule::DoubleComplete => "DoubleComplete",
+            Rule::SendAccounting => "send NBL accounting",
+            Rule::ReceiveAccounting => "receive NBL accounting",
+            Rule::MiniportState => "miniport adapter state",
         }
     }
 
@@ -299,12 +393,28 @@ impl Rule {
             | Rule::IrqlMiniportDriverFunction
             | Rule::IrqlMiscellaneousFunction
             | Rule::AllocateMemoryTag
-            | Rule::InitRegisterInterrupt => "ndis",
+            | Rule::InitRegisterInterrupt
+            | Rule::IrqlSendRcvFunction
+            | Rule::IrqlStatusIndicationFunction
+            | Rule::IrqlOidFunction
+            | Rule::IrqlNetBufferFunction
+            | Rule::IrqlTimerFunction
+            | Rule::IrqlGatherDmaFunction
+            | Rule::FlagsIrql
+            | Rule::NdisMFreeSharedMemory
+            | Rule::NdisMIndicateStatusEx
+            | Rule::NdisMMapIoSpace
+            | Rule::CancelTimerObject
+            | Rule::MiniportPauseReturn
+            | Rule::DoubleComplete => "ndis",
             Rule::SpinLockInIsr
             | Rule::NdisCallUnderSpinLock
             | Rule::UninitializedSpinLock
             | Rule::BadFree
-            | Rule::LeakAtHalt => "ndis-doc",
+            | Rule::LeakAtHalt
+            | Rule::SendAccounting
+            | Rule::ReceiveAccounting
+            | Rule::MiniportState => "ndis-doc",
         }
     }
 
