@@ -18,6 +18,7 @@ mod rng;
 pub mod sys;
 pub mod verifier;
 
+pub use machine::processor::Handler;
 pub use machine::{
     InterruptLine, Machine, MachineBuilder, TRACE_LOG_LINES, TraceLine, env_seed, test_seeds,
 };

@@ -101,6 +101,71 @@ pub(crate) enum RoutineKind {
     Synchronize,
     /// `MiniportDisableInterruptEx` / `MiniportEnableInterruptEx`.
     EnableDisable,
+    /// A miniport handler (or `DriverEntry`, or a timer function) the host calls.
+    Handler(Handler),
+}
+
+/// The miniport entry points the host calls, for rules that depend on which one is running
+/// (`NdisMMapIoSpace` only in Initialize, `Flags_Irql` in Send/Return, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Handler {
+    /// `DriverEntry`.
+    DriverEntry,
+    /// `MiniportInitializeEx`.
+    Initialize,
+    /// `MiniportHaltEx`.
+    Halt,
+    /// `MiniportDriverUnload`.
+    Unload,
+    /// `MiniportPause`.
+    Pause,
+    /// `MiniportRestart`.
+    Restart,
+    /// `MiniportOidRequest`.
+    OidRequest,
+    /// `MiniportCancelOidRequest`.
+    CancelOidRequest,
+    /// `MiniportSendNetBufferLists`.
+    Send,
+    /// `MiniportReturnNetBufferLists`.
+    Return,
+    /// `MiniportCancelSend`.
+    CancelSend,
+    /// `MiniportCheckForHangEx`.
+    CheckForHang,
+    /// `MiniportResetEx`.
+    Reset,
+    /// `MiniportDevicePnPEventNotify`.
+    DevicePnPEventNotify,
+    /// `MiniportShutdownEx`.
+    Shutdown,
+    /// An `NDIS_TIMER_FUNCTION`.
+    Timer,
+}
+
+impl Handler {
+    /// The handler's documented name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Handler::DriverEntry => "DriverEntry",
+            Handler::Initialize => "MiniportInitializeEx",
+            Handler::Halt => "MiniportHaltEx",
+            Handler::Unload => "MiniportDriverUnload",
+            Handler::Pause => "MiniportPause",
+            Handler::Restart => "MiniportRestart",
+            Handler::OidRequest => "MiniportOidRequest",
+            Handler::CancelOidRequest => "MiniportCancelOidRequest",
+            Handler::Send => "MiniportSendNetBufferLists",
+            Handler::Return => "MiniportReturnNetBufferLists",
+            Handler::CancelSend => "MiniportCancelSend",
+            Handler::CheckForHang => "MiniportCheckForHangEx",
+            Handler::Reset => "MiniportResetEx",
+            Handler::DevicePnPEventNotify => "MiniportDevicePnPEventNotify",
+            Handler::Shutdown => "MiniportShutdownEx",
+            Handler::Timer => "NDIS_TIMER_FUNCTION",
+        }
+    }
 }
 
 impl RoutineKind {
@@ -111,6 +176,7 @@ impl RoutineKind {
             RoutineKind::Isr => "MiniportInterrupt",
             RoutineKind::Synchronize => "MiniportSynchronizeInterrupt",
             RoutineKind::EnableDisable => "MiniportDisableInterruptEx/MiniportEnableInterruptEx",
+            RoutineKind::Handler(h) => h.name(),
         }
     }
 }
@@ -185,6 +251,31 @@ impl Cpu {
                 RoutineKind::Isr | RoutineKind::Synchronize | RoutineKind::EnableDisable
             )
         })
+    }
+
+    #[allow(dead_code)] // Used by the NDIS rules of the miniport host (in progress).
+    /// Whether `handler` is running on this processor (anywhere on its routine stack: an ISR
+    /// nested in Initialize still counts as inside Initialize).
+    pub(crate) fn in_handler(&self, handler: Handler) -> bool {
+        self.st
+            .borrow()
+            .routines
+            .iter()
+            .any(|r| r.kind == RoutineKind::Handler(handler))
+    }
+
+    #[allow(dead_code)] // Used by the NDIS rules of the miniport host (in progress).
+    /// The innermost miniport handler running on this processor, if any.
+    pub(crate) fn current_handler(&self) -> Option<Handler> {
+        self.st
+            .borrow()
+            .routines
+            .iter()
+            .rev()
+            .find_map(|r| match r.kind {
+                RoutineKind::Handler(h) => Some(h),
+                _ => None,
+            })
     }
 
     pub(crate) fn routine_kind(&self) -> Option<RoutineKind> {
@@ -420,6 +511,21 @@ pub(crate) fn violation(
         cpu.shared.halt(message);
         freeze(cpu);
     }
+}
+
+/// Runs `f` as miniport handler `handler` on `cpu`: the routine checks of [`end_routine`] apply
+/// when it returns (locks released, IRQL back where it was).
+#[allow(dead_code)] // The miniport host (in progress) calls every handler through this.
+pub(crate) fn run_handler<R>(
+    cpu: &Cpu,
+    handler: Handler,
+    location: &'static Location<'static>,
+    f: impl FnOnce() -> R,
+) -> R {
+    begin_routine(cpu, RoutineKind::Handler(handler), location);
+    let r = f();
+    end_routine(cpu);
+    r
 }
 
 pub(crate) fn begin_routine(cpu: &Cpu, kind: RoutineKind, location: &'static Location<'static>) {
