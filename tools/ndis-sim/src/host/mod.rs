@@ -1,9 +1,22 @@
-//! The NDIS side of a miniport adapter: what NDIS checks when an adapter halts.
+//! The NDIS side of a miniport driver and its adapters (the protocol edge: [`LoadedDriver`],
+//! [`Adapter`]), and what NDIS checks when an adapter halts.
 //!
 //! The NDIS verifier's accounting at `MiniportHaltEx`: everything the driver allocated for the
 //! adapter (pool memory, shared memory, BAR mappings) has been freed and its interrupt has been
 //! deregistered (`Init_RegisterInterrupt`: registered in Initialize ⇒ deregistered in Halt).
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
+
+pub(crate) mod adapter;
+pub(crate) mod consts;
+pub(crate) mod datapath;
+pub(crate) mod driver;
+pub(crate) mod oid;
+
+pub use adapter::{Adapter, AdapterCounters, StatusIndication};
+pub use datapath::{ReceivedFrame, SendCompletion};
+pub(crate) use driver::HostState;
+pub use driver::{DriverEntry, LoadedDriver};
+pub use oid::OidResult;
 
 use std::panic::Location;
 use std::sync::atomic::Ordering;

@@ -94,6 +94,8 @@ pub(crate) struct Shared {
     pub(crate) trace: Mutex<TraceLog>,
     /// `NDIS_SIM_TRACE` was set when the machine was built: echo trace lines to standard error.
     pub(crate) trace_to_stderr: bool,
+    /// The NDIS side of loaded miniport drivers and their adapters (the protocol edge).
+    pub(crate) host: crate::host::HostState,
 }
 
 /// One `DbgPrintEx` message from the driver.
@@ -334,6 +336,7 @@ impl MachineBuilder {
             counters: AtomicCounters::default(),
             trace: Mutex::new(TraceLog::default()),
             trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),
+            host: crate::host::HostState::default(),
         });
         let threads = (0..self.processors)
             .map(|index| {

@@ -4,7 +4,8 @@ use std::panic::Location;
 
 use super::enter;
 use super::types::{BOOLEAN, KIRQL, PKIRQL, PKSPIN_LOCK};
-use crate::machine::processor::{self, Api, Cpu, DISPATCH, lower_irql, violation};
+use crate::Handler;
+use crate::machine::processor::{self, Api, Cpu, DISPATCH, RoutineKind, lower_irql, violation};
 use crate::machine::spinlock::{self, Got};
 use crate::verifier::{LockKind, Rule};
 
@@ -198,7 +199,23 @@ pub unsafe fn KeTryToAcquireSpinLockAtDpcLevel(SpinLock: PKSPIN_LOCK) -> BOOLEAN
 #[track_caller]
 #[must_use]
 pub unsafe fn KeGetCurrentIrql() -> KIRQL {
-    enter("KeGetCurrentIrql").irql()
+    let cpu = enter("KeGetCurrentIrql");
+    // NDIS Flags_Irql: MiniportSendNetBufferLists / MiniportReturnNetBufferLists learn their
+    // IRQL from the *_DISPATCH_LEVEL flag. Only the handler itself counts: an ISR or DPC that
+    // interrupts it runs a routine of its own.
+    if let Some(RoutineKind::Handler(h @ (Handler::Send | Handler::Return))) = cpu.routine_kind() {
+        violation(
+            &cpu,
+            Rule::FlagsIrql,
+            Location::caller(),
+            format!(
+                "KeGetCurrentIrql in {}: its flags parameter says whether it runs at \
+                 DISPATCH_LEVEL",
+                h.name()
+            ),
+        );
+    }
+    cpu.irql()
 }
 
 /// `KeRaiseIrql` (the `wdm.h` macro's shape: `*OldIrql = KfRaiseIrql(NewIrql)`). Checks 0x30

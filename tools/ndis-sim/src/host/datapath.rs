@@ -1,0 +1,513 @@
+//! The data path at the protocol edge: sends (host-built NBL chains into
+//! `MiniportSendNetBufferLists`, completions checked against what the miniport owns), and
+//! receives (indications copied, held, and returned later in seeded out-of-order batches from
+//! any processor at `PASSIVE_LEVEL` or `DISPATCH_LEVEL`).
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/sending-network-data-with-net-buffer-lists>
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/receiving-network-data>
+
+use std::panic::Location;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::adapter::{Adapter, AdapterState, Phase, receives_allowed};
+use super::consts::{
+    RECEIVE_FLAGS_DISPATCH_LEVEL, RECEIVE_FLAGS_RESOURCES, RETURN_FLAGS_DISPATCH_LEVEL,
+    SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, SEND_FLAGS_DISPATCH_LEVEL,
+};
+use super::driver::call_handler;
+use crate::Handler;
+use crate::machine::Machine;
+use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
+use crate::sys::{
+    MDL, NDIS_STATUS, NET_BUFFER, NET_BUFFER_LIST, PMDL, PNET_BUFFER, PNET_BUFFER_LIST, ULONG,
+};
+use crate::verifier::Rule;
+
+/// `MDL_MAPPED_TO_SYSTEM_VA`.
+const MDL_MAPPED_TO_SYSTEM_VA: i16 = 0x0001;
+/// `MDL_SOURCE_IS_NONPAGED_POOL`.
+const MDL_SOURCE_IS_NONPAGED_POOL: i16 = 0x0004;
+/// How many completed host NBLs are kept to recognise a second completion.
+const GRAVEYARD: usize = 4096;
+
+/// One send NBL's completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendCompletion {
+    /// The id [`Adapter::send`] returned for the NBL.
+    pub id: u64,
+    /// `NET_BUFFER_LIST_STATUS` at completion.
+    pub status: NDIS_STATUS,
+}
+
+/// One received frame (one `NET_BUFFER` of an indicated NBL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedFrame {
+    /// The frame's bytes.
+    pub data: Vec<u8>,
+    /// The processor that indicated it.
+    pub cpu: usize,
+    /// The `ReceiveFlags` of the indication.
+    pub flags: ULONG,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A send NBL the host built (one `NET_BUFFER`, one MDL over a copy of the frame), owned
+/// through raw pointers so the miniport's writes through them never alias a live `Box`.
+pub(crate) struct HostNbl {
+    pub(crate) id: u64,
+    nbl: *mut NET_BUFFER_LIST,
+    nb: *mut NET_BUFFER,
+    mdl: *mut MDL,
+    data: *mut [u8],
+}
+
+// SAFETY: the allocations are owned by this value alone; the miniport touches them only while
+// NDIS has lent it the NBL, and the host reads them under the adapter lock.
+unsafe impl Send for HostNbl {}
+
+impl HostNbl {
+    fn new(frame: &[u8]) -> Self {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let data = Box::into_raw(frame.to_vec().into_boxed_slice());
+        let va = data.cast::<u8>() as usize;
+        let len = u32::try_from(frame.len()).expect("frame below 4 GiB");
+        let mdl = Box::into_raw(Box::new(MDL {
+            Next: core::ptr::null_mut(),
+            Size: i16::try_from(core::mem::size_of::<MDL>()).unwrap_or(0),
+            MdlFlags: MDL_SOURCE_IS_NONPAGED_POOL,
+            Process: core::ptr::null_mut(),
+            MappedSystemVa: va as *mut core::ffi::c_void,
+            StartVa: (va & !0xFFF) as *mut core::ffi::c_void,
+            ByteCount: len,
+            ByteOffset: u32::try_from(va & 0xFFF).unwrap_or(0),
+        }));
+        let mut nb = NET_BUFFER::default();
+        // SAFETY: writing the `NET_BUFFER_DATA` view of a zeroed union.
+        let d = unsafe { &mut nb.__bindgen_anon_1.__bindgen_anon_1 };
+        d.CurrentMdl = mdl;
+        d.MdlChain = mdl;
+        d.__bindgen_anon_1.DataLength = len;
+        let nb = Box::into_raw(Box::new(nb));
+        let mut nbl = NET_BUFFER_LIST::default();
+        nbl.__bindgen_anon_1.__bindgen_anon_1.FirstNetBuffer = nb;
+        nbl.NdisReserved[0] = usize::try_from(id).unwrap_or(0) as *mut core::ffi::c_void;
+        let nbl = Box::into_raw(Box::new(nbl));
+        Self {
+            id,
+            nbl,
+            nb,
+            mdl,
+            data,
+        }
+    }
+
+    pub(crate) fn addr(&self) -> usize {
+        self.nbl as usize
+    }
+}
+
+impl Drop for HostNbl {
+    fn drop(&mut self) {
+        // SAFETY: each pointer came from `Box::into_raw` in `new` and is freed once, here.
+        drop(unsafe { Box::from_raw(self.nbl) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.nb) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.mdl) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.data) });
+    }
+}
+
+/// `NET_BUFFER_LIST_NEXT_NBL`.
+///
+/// # Safety
+/// `nbl` points to a valid `NET_BUFFER_LIST`.
+unsafe fn next_nbl(nbl: PNET_BUFFER_LIST) -> PNET_BUFFER_LIST {
+    // SAFETY: the caller guarantees `nbl` is valid.
+    let head = unsafe { &(*nbl).__bindgen_anon_1 };
+    // SAFETY: the `Next`/`FirstNetBuffer` view is the one NDIS uses.
+    unsafe { head.__bindgen_anon_1.Next }
+}
+
+/// Sets `NET_BUFFER_LIST_NEXT_NBL`.
+///
+/// # Safety
+/// `nbl` points to a valid `NET_BUFFER_LIST` the caller may write.
+unsafe fn set_next_nbl(nbl: PNET_BUFFER_LIST, next: PNET_BUFFER_LIST) {
+    // SAFETY: the caller guarantees `nbl` is valid and writable.
+    let head = unsafe { &mut (*nbl).__bindgen_anon_1 };
+    // Writing a union field is safe: every view is plain data.
+    head.__bindgen_anon_1.Next = next;
+}
+
+/// `NET_BUFFER_LIST_FIRST_NB`.
+///
+/// # Safety
+/// `nbl` points to a valid `NET_BUFFER_LIST`.
+unsafe fn first_nb(nbl: PNET_BUFFER_LIST) -> PNET_BUFFER {
+    // SAFETY: the caller guarantees `nbl` is valid.
+    let head = unsafe { &(*nbl).__bindgen_anon_1 };
+    // SAFETY: the `Next`/`FirstNetBuffer` view.
+    unsafe { head.__bindgen_anon_1.FirstNetBuffer }
+}
+
+/// `NET_BUFFER_LIST_STATUS`.
+///
+/// # Safety
+/// `nbl` points to a valid `NET_BUFFER_LIST`.
+unsafe fn nbl_status(nbl: PNET_BUFFER_LIST) -> NDIS_STATUS {
+    // SAFETY: the caller guarantees `nbl` is valid.
+    let s = unsafe { &(*nbl).__bindgen_anon_2 };
+    // SAFETY: every bit pattern is a valid status.
+    unsafe { s.Status }
+}
+
+/// The `DataLength` bytes of a `NET_BUFFER`, from `CurrentMdl` at `CurrentMdlOffset` across the
+/// MDL chain (an MDL's system address is `MappedSystemVa` when mapped or from nonpaged pool,
+/// else `StartVa + ByteOffset`, which is the same memory in this address space).
+///
+/// # Safety
+/// `nb` points to a valid `NET_BUFFER` whose MDLs describe readable memory.
+pub(crate) unsafe fn read_nb_data(nb: PNET_BUFFER) -> Vec<u8> {
+    // SAFETY: the caller guarantees `nb` is valid.
+    let head = unsafe { &(*nb).__bindgen_anon_1 };
+    // SAFETY: the `NET_BUFFER_DATA` view.
+    let d = unsafe { head.__bindgen_anon_1 };
+    // SAFETY: `DataLength` view of the length union.
+    let mut left = unsafe { d.__bindgen_anon_1.DataLength } as usize;
+    let mut out = Vec::with_capacity(left);
+    let mut mdl: PMDL = d.CurrentMdl;
+    let mut offset = d.CurrentMdlOffset as usize;
+    while left > 0 && !mdl.is_null() {
+        // SAFETY: the MDL chain of a valid NET_BUFFER consists of valid MDLs.
+        let m = unsafe { &*mdl };
+        let base = if m.MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
+            m.MappedSystemVa as usize
+        } else {
+            m.StartVa as usize + m.ByteOffset as usize
+        };
+        let avail = (m.ByteCount as usize).saturating_sub(offset);
+        let take = avail.min(left);
+        if take > 0 {
+            // SAFETY: the MDL describes `ByteCount` readable bytes at `base`.
+            let bytes = unsafe { core::slice::from_raw_parts((base + offset) as *const u8, take) };
+            out.extend_from_slice(bytes);
+        }
+        left -= take;
+        offset = 0;
+        mdl = m.Next;
+    }
+    out
+}
+
+impl Adapter {
+    /// Submits one NBL chain (one NBL per frame, one `NET_BUFFER` each) to
+    /// `MiniportSendNetBufferLists` from processor `cpu`, at `PASSIVE_LEVEL`, or at
+    /// `DISPATCH_LEVEL` with `NDIS_SEND_FLAGS_DISPATCH_LEVEL` (the flag is always truthful).
+    /// Returns the NBL ids, in chain order; their completions come through
+    /// [`Adapter::take_completions`].
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_send_net_buffer_lists>
+    ///
+    /// # Panics
+    /// When the adapter is not Running (NDIS sends only to a running adapter), `frames` is
+    /// empty, or as [`Machine::run_on`].
+    #[allow(clippy::must_use_candidate)] // the ids are for matching completions, if wanted
+    pub fn send(&self, cpu: usize, frames: &[Vec<u8>], at_dispatch: bool) -> Vec<u64> {
+        assert!(!frames.is_empty(), "ndis-sim: Adapter::send with no frames");
+        return_held(&self.state, &self.machine, false);
+        let nbls: Vec<HostNbl> = frames.iter().map(|f| HostNbl::new(f)).collect();
+        for pair in nbls.windows(2) {
+            // SAFETY: both NBLs are the host's, not yet lent to the miniport.
+            unsafe { set_next_nbl(pair[0].nbl, pair[1].nbl) };
+        }
+        let head = nbls[0].addr();
+        let ids: Vec<u64> = nbls.iter().map(|n| n.id).collect();
+        let context = {
+            let mut g = self.state.lock();
+            assert!(
+                g.phase == Phase::Running,
+                "ndis-sim: Adapter::send in state {:?}: NDIS sends only to a Running adapter",
+                g.phase
+            );
+            g.counters.sent += nbls.len() as u64;
+            for n in nbls {
+                g.outstanding.insert(n.addr(), n);
+            }
+            g.context
+        };
+        let send = self.state.driver.handlers.send.expect("validated");
+        let (irql, flags) = if at_dispatch {
+            (DISPATCH, SEND_FLAGS_DISPATCH_LEVEL)
+        } else {
+            (PASSIVE, 0)
+        };
+        call_handler(&self.machine, cpu, Handler::Send, irql, move || {
+            // SAFETY: the context is the adapter's; the chain is the host's, lent to the
+            // miniport until it completes each NBL.
+            unsafe { send(context as _, head as PNET_BUFFER_LIST, 0, flags) };
+        });
+        ids
+    }
+
+    /// The send completions since the last call (and a return step for held receives).
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    #[must_use]
+    pub fn take_completions(&self) -> Vec<SendCompletion> {
+        return_held(&self.state, &self.machine, false);
+        std::mem::take(&mut self.state.lock().completions)
+    }
+
+    /// The frames indicated since the last call (after a return step: the host returns held
+    /// NBLs to the miniport in seeded batches).
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    #[must_use]
+    pub fn take_received(&self) -> Vec<ReceivedFrame> {
+        return_held(&self.state, &self.machine, false);
+        std::mem::take(&mut self.state.lock().received)
+    }
+
+    /// Returns every indicated NBL the host still holds to the miniport now.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    pub fn return_all_received(&self) {
+        return_held(&self.state, &self.machine, true);
+    }
+}
+
+/// A return step: the held NBLs (all of them, or a seeded part) are shuffled and returned to
+/// `MiniportReturnNetBufferLists` in batches of 1–4, each from a seeded processor at a seeded
+/// IRQL (`PASSIVE_LEVEL` or `DISPATCH_LEVEL`, `NDIS_RETURN_FLAGS_DISPATCH_LEVEL` truthful).
+/// Runs on the test thread only (it uses `run_on`).
+pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
+    let processors = machine.processors();
+    let (batches, context) = {
+        let mut g = state.lock();
+        if g.held.is_empty() || matches!(g.phase, Phase::Halting | Phase::Halted) {
+            return;
+        }
+        let mut held = std::mem::take(&mut g.held);
+        // Fisher-Yates with the adapter's seeded stream: returns come out of order.
+        for i in (1..held.len()).rev() {
+            let j = g.rng.below(i + 1);
+            held.swap(i, j);
+        }
+        let take = if all {
+            held.len()
+        } else {
+            1 + g.rng.below(held.len())
+        };
+        g.held = held.split_off(take);
+        let mut batches = Vec::new();
+        while !held.is_empty() {
+            let n = (1 + g.rng.below(4)).min(held.len());
+            let rest = held.split_off(n);
+            let cpu = g.rng.below(processors);
+            let dispatch = g.rng.below(2) == 1;
+            batches.push((std::mem::replace(&mut held, rest), cpu, dispatch));
+        }
+        (batches, g.context)
+    };
+    let ret = state.driver.handlers.return_nbls.expect("validated");
+    for (batch, cpu, dispatch) in batches {
+        for pair in batch.windows(2) {
+            // SAFETY: NDIS owns indicated NBLs until it returns them, and may relink them.
+            unsafe { set_next_nbl(pair[0] as PNET_BUFFER_LIST, pair[1] as PNET_BUFFER_LIST) };
+        }
+        let last = *batch.last().expect("batches are non-empty");
+        // SAFETY: as above.
+        unsafe { set_next_nbl(last as PNET_BUFFER_LIST, core::ptr::null_mut()) };
+        state.lock().counters.returned += batch.len() as u64;
+        let head = batch[0];
+        let (irql, flags) = if dispatch {
+            (DISPATCH, RETURN_FLAGS_DISPATCH_LEVEL)
+        } else {
+            (PASSIVE, 0)
+        };
+        call_handler(machine, cpu, Handler::Return, irql, move || {
+            // SAFETY: the context is the adapter's; the chain is the miniport's own NBLs.
+            unsafe { ret(context as _, head as PNET_BUFFER_LIST, flags) };
+        });
+    }
+}
+
+/// Reports a `DISPATCH_LEVEL` flag that does not match the IRQL of the call (NDIS trusts the
+/// flag to pick its lock functions).
+fn check_flag(
+    cpu: &Cpu,
+    api: &str,
+    flags: ULONG,
+    bit: ULONG,
+    location: &'static Location<'static>,
+) {
+    let irql = cpu.irql();
+    let says = flags & bit != 0;
+    if says != (irql == DISPATCH) {
+        violation(
+            cpu,
+            Rule::IrqlSendRcvFunction,
+            location,
+            format!(
+                "{api} at IRQL {irql} with the DISPATCH_LEVEL flag {}: the flag must say \
+                 exactly whether the caller runs at DISPATCH_LEVEL",
+                if says { "set" } else { "clear" }
+            ),
+        );
+    }
+}
+
+/// `NdisMSendNetBufferListsComplete` on the host side: every NBL of the chain must be one the
+/// miniport owns ([`Rule::SendAccounting`] otherwise; the walk stops at the first foreign NBL,
+/// whose `Next` cannot be trusted).
+pub(crate) fn send_complete(
+    cpu: &Cpu,
+    state: &AdapterState,
+    chain: PNET_BUFFER_LIST,
+    flags: ULONG,
+    location: &'static Location<'static>,
+) {
+    check_flag(
+        cpu,
+        "NdisMSendNetBufferListsComplete",
+        flags,
+        SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
+        location,
+    );
+    let mut bad = None;
+    {
+        let mut g = state.lock();
+        let mut p = chain;
+        while !p.is_null() {
+            let Some(host) = g.outstanding.remove(&(p as usize)) else {
+                let twice = g.graveyard.iter().any(|h| h.addr() == p as usize);
+                bad = Some(format!(
+                    "NdisMSendNetBufferListsComplete of NBL {p:p}, which the miniport does not \
+                     own ({})",
+                    if twice {
+                        "already completed"
+                    } else {
+                        "never sent to this adapter"
+                    }
+                ));
+                break;
+            };
+            // SAFETY: the NBL is the host's (found in `outstanding`), valid until dropped.
+            let next = unsafe { next_nbl(p) };
+            // SAFETY: as above.
+            let status = unsafe { nbl_status(p) };
+            g.completions.push(SendCompletion {
+                id: host.id,
+                status,
+            });
+            g.counters.completed += 1;
+            if status != crate::sys::NDIS_STATUS_SUCCESS {
+                g.counters.failed += 1;
+            }
+            g.graveyard.push_back(host);
+            if g.graveyard.len() > GRAVEYARD {
+                g.graveyard.pop_front();
+            }
+            p = next;
+        }
+    }
+    state.notify();
+    if let Some(detail) = bad {
+        violation(cpu, Rule::SendAccounting, location, detail);
+    }
+}
+
+/// `NdisMIndicateReceiveNetBufferLists` on the host side: copies every `NET_BUFFER`'s frame,
+/// checks the count, the adapter state and ownership ([`Rule::ReceiveAccounting`]), and holds
+/// the NBLs for a later return unless `NDIS_RECEIVE_FLAGS_RESOURCES` gives them back at once.
+pub(crate) fn indicate(
+    cpu: &Cpu,
+    state: &AdapterState,
+    chain: PNET_BUFFER_LIST,
+    count: ULONG,
+    flags: ULONG,
+    location: &'static Location<'static>,
+) {
+    check_flag(
+        cpu,
+        "NdisMIndicateReceiveNetBufferLists",
+        flags,
+        RECEIVE_FLAGS_DISPATCH_LEVEL,
+        location,
+    );
+    let mut nbls = Vec::new();
+    let mut frames = Vec::new();
+    let mut p = chain;
+    while !p.is_null() {
+        nbls.push(p as usize);
+        // SAFETY: the miniport passes a chain of valid NBLs it owns.
+        let mut nb = unsafe { first_nb(p) };
+        while !nb.is_null() {
+            frames.push(ReceivedFrame {
+                // SAFETY: a valid NET_BUFFER of a valid NBL.
+                data: unsafe { read_nb_data(nb) },
+                cpu: cpu.index,
+                flags,
+            });
+            // SAFETY: as above.
+            let head = unsafe { &(*nb).__bindgen_anon_1 };
+            // SAFETY: the `NET_BUFFER_DATA` view.
+            nb = unsafe { head.__bindgen_anon_1.Next };
+        }
+        // SAFETY: as above.
+        p = unsafe { next_nbl(p) };
+    }
+    let mut problems = Vec::new();
+    if nbls.len() != count as usize {
+        problems.push(format!(
+            "NumberOfNetBufferLists is {count} but the chain has {} NBL(s)",
+            nbls.len()
+        ));
+    }
+    {
+        let mut g = state.lock();
+        let phase = g.phase;
+        if !receives_allowed(phase) {
+            problems.push(format!(
+                "a receive indication while the adapter is {}",
+                match phase {
+                    Phase::Initializing | Phase::Paused => "paused (not restarted)",
+                    Phase::Restarting => "restarting (MiniportRestart not complete)",
+                    Phase::Pausing => "pausing",
+                    Phase::Halting | Phase::Halted => "halted",
+                    Phase::Running => "running",
+                }
+            ));
+        }
+        let twice = nbls.iter().filter(|a| g.held.contains(a)).count();
+        if twice != 0 {
+            problems.push(format!(
+                "{twice} NBL(s) indicated again before NDIS returned them"
+            ));
+        }
+        g.counters.indicated += nbls.len() as u64;
+        if receives_allowed(phase) {
+            g.received.extend(frames);
+        }
+        if flags & RECEIVE_FLAGS_RESOURCES != 0 {
+            g.counters.returned += nbls.len() as u64;
+        } else if !matches!(phase, Phase::Halting | Phase::Halted) {
+            // Paused or not, NDIS owns them now; a wrongly indicated NBL goes back at the next
+            // return step.
+            let fresh: Vec<usize> = nbls
+                .iter()
+                .copied()
+                .filter(|a| !g.held.contains(a))
+                .collect();
+            g.held.extend(fresh);
+        }
+    }
+    state.notify();
+    for p in problems {
+        violation(cpu, Rule::ReceiveAccounting, location, p);
+    }
+}

@@ -1,0 +1,323 @@
+//! OID requests and status indications at the protocol edge.
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/oid-request-processing>
+
+use std::collections::VecDeque;
+use std::panic::Location;
+
+use super::adapter::{Adapter, AdapterState, Phase, StatusIndication};
+use super::consts::{
+    OBJECT_TYPE_OID_REQUEST, REQUEST_QUERY_INFORMATION, REQUEST_SET_INFORMATION, STATUS_LINK_STATE,
+    STATUS_PENDING,
+};
+use super::driver::{call_handler, host_violation};
+use crate::Handler;
+use crate::machine::processor::{Cpu, PASSIVE, violation};
+use crate::sys::{
+    NDIS_LINK_STATE, NDIS_OID, NDIS_OID_REQUEST, NDIS_STATUS, PNDIS_OID_REQUEST,
+    PNDIS_STATUS_INDICATION,
+};
+use crate::verifier::Rule;
+
+/// How many finished requests are kept to recognise a late second completion.
+const FINISHED: usize = 64;
+
+/// The outcome of an OID request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidResult {
+    /// The final status (returned, or given to `NdisMOidRequestComplete`).
+    pub status: NDIS_STATUS,
+    /// For a query: the first `BytesWritten` bytes of the buffer; for a set: empty.
+    pub data: Vec<u8>,
+    /// `BytesWritten` (query) or `BytesRead` (set).
+    pub bytes_written_or_read: u32,
+    /// `BytesNeeded`.
+    pub bytes_needed: u32,
+}
+
+/// A request the host built: the `NDIS_OID_REQUEST` and its information buffer, owned through
+/// raw pointers the miniport may write through until the request completes.
+pub(crate) struct OidReq {
+    req: *mut NDIS_OID_REQUEST,
+    buf: *mut [u8],
+}
+
+// SAFETY: the allocations are owned by this value alone.
+unsafe impl Send for OidReq {}
+
+impl OidReq {
+    /// What the miniport answered.
+    fn result(&self, set: bool, status: NDIS_STATUS) -> OidResult {
+        // SAFETY: the request is the host's; the miniport is done with it.
+        let r = unsafe { &*self.req };
+        if set {
+            // SAFETY: the SET view is the one this request was built with.
+            let d = unsafe { r.DATA.SET_INFORMATION };
+            OidResult {
+                status,
+                data: Vec::new(),
+                bytes_written_or_read: d.BytesRead,
+                bytes_needed: d.BytesNeeded,
+            }
+        } else {
+            // SAFETY: the QUERY view is the one this request was built with.
+            let d = unsafe { r.DATA.QUERY_INFORMATION };
+            // SAFETY: the buffer is the host's.
+            let bytes = unsafe { &*self.buf };
+            let n = (d.BytesWritten as usize).min(bytes.len());
+            OidResult {
+                status,
+                data: bytes[..n].to_vec(),
+                bytes_written_or_read: d.BytesWritten,
+                bytes_needed: d.BytesNeeded,
+            }
+        }
+    }
+}
+
+impl Drop for OidReq {
+    fn drop(&mut self) {
+        // SAFETY: both came from `Box::into_raw` and are freed once, here.
+        drop(unsafe { Box::from_raw(self.req) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.buf) });
+    }
+}
+
+/// The request in flight (NDIS issues one at a time) and the recently finished ones.
+#[derive(Default)]
+pub(crate) struct OidSlot {
+    current: Option<OidReq>,
+    /// What the handler returned, once it has.
+    returned: Option<NDIS_STATUS>,
+    /// The status `NdisMOidRequestComplete` gave.
+    completed: Option<NDIS_STATUS>,
+    finished: VecDeque<OidReq>,
+}
+
+impl Adapter {
+    fn oid(&self, set: bool, oid: NDIS_OID, input: &[u8], buffer_len: usize) -> OidResult {
+        let _serial = crate::machine::lock(&self.state.oid_serial);
+        super::datapath::return_held(&self.state, &self.machine, false);
+        let mut buffer = vec![0u8; buffer_len.max(input.len())];
+        buffer[..input.len()].copy_from_slice(input);
+        let buf = Box::into_raw(buffer.into_boxed_slice());
+        let len = u32::try_from(buf.len()).expect("OID buffer below 4 GiB");
+        let mut req = NDIS_OID_REQUEST {
+            Header: crate::sys::NDIS_OBJECT_HEADER {
+                Type: OBJECT_TYPE_OID_REQUEST,
+                Revision: 1,
+                Size: u16::try_from(core::mem::size_of::<NDIS_OID_REQUEST>()).unwrap_or(0),
+            },
+            RequestType: if set {
+                REQUEST_SET_INFORMATION
+            } else {
+                REQUEST_QUERY_INFORMATION
+            },
+            ..Default::default()
+        };
+        // QUERY and SET share the layout of their first three fields; the counters start zero.
+        if set {
+            req.DATA.SET_INFORMATION.Oid = oid;
+            req.DATA.SET_INFORMATION.InformationBuffer = buf.cast();
+            req.DATA.SET_INFORMATION.InformationBufferLength = len;
+        } else {
+            req.DATA.QUERY_INFORMATION.Oid = oid;
+            req.DATA.QUERY_INFORMATION.InformationBuffer = buf.cast();
+            req.DATA.QUERY_INFORMATION.InformationBufferLength = len;
+        }
+        let req = Box::into_raw(Box::new(req));
+        let addr = req as usize;
+        let context = {
+            let mut g = self.state.lock();
+            assert!(
+                !matches!(
+                    g.phase,
+                    Phase::Halting | Phase::Halted | Phase::Initializing
+                ),
+                "ndis-sim: an OID request to an adapter in state {:?}",
+                g.phase
+            );
+            g.counters.oids += 1;
+            g.oid.current = Some(OidReq { req, buf });
+            g.oid.returned = None;
+            g.oid.completed = None;
+            g.context
+        };
+        let handler = self.state.driver.handlers.oid_request.expect("validated");
+        let returned = call_handler(&self.machine, 0, Handler::OidRequest, PASSIVE, move || {
+            // SAFETY: the context is the adapter's; the request and its buffer stay allocated
+            // until the request is finished (kept a while after, to catch late completions).
+            unsafe { handler(context as _, addr as PNDIS_OID_REQUEST) }
+        });
+        let early = {
+            let mut g = self.state.lock();
+            g.oid.returned = Some(returned);
+            g.oid.completed
+        };
+        let status = if returned == STATUS_PENDING {
+            self.state.wait_for(
+                &self.machine,
+                &format!("OID {oid:#010x} (NdisMOidRequestComplete)"),
+                |g| g.oid.completed.is_some(),
+            );
+            self.state.lock().oid.completed.unwrap_or(returned)
+        } else {
+            if early.is_some() {
+                host_violation(
+                    &self.machine,
+                    Rule::DoubleComplete,
+                    format!(
+                        "OID {oid:#010x}: NdisMOidRequestComplete was called and \
+                         MiniportOidRequest returned {returned:#x}, not NDIS_STATUS_PENDING"
+                    ),
+                );
+            }
+            returned
+        };
+        let mut g = self.state.lock();
+        let done = g.oid.current.take().expect("the request in flight");
+        let result = done.result(set, status);
+        g.oid.finished.push_back(done);
+        if g.oid.finished.len() > FINISHED {
+            g.oid.finished.pop_front();
+        }
+        result
+    }
+    /// A query OID request (`NdisRequestQueryInformation`) with a `buffer_len`-byte buffer,
+    /// to `MiniportOidRequest` on processor 0 at `PASSIVE_LEVEL`; waits for
+    /// `NdisMOidRequestComplete` when it pends.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
+    ///
+    /// # Panics
+    /// When the adapter is halted; after the completion timeout; as [`Machine::run_on`](crate::Machine::run_on).
+    #[must_use]
+    pub fn oid_query(&self, oid: NDIS_OID, buffer_len: usize) -> OidResult {
+        self.oid(false, oid, &[], buffer_len)
+    }
+
+    /// A set OID request (`NdisRequestSetInformation`) carrying `data`, like
+    /// [`Adapter::oid_query`].
+    ///
+    /// # Panics
+    /// As [`Adapter::oid_query`].
+    #[allow(clippy::must_use_candidate)] // the caller may not care about a set's outcome
+    pub fn oid_set(&self, oid: NDIS_OID, data: &[u8]) -> OidResult {
+        self.oid(true, oid, data, data.len())
+    }
+
+    /// The status indications so far.
+    #[must_use]
+    pub fn status_indications(&self) -> Vec<StatusIndication> {
+        self.state.lock().status.clone()
+    }
+
+    /// The last `NDIS_STATUS_LINK_STATE` indication's `NDIS_LINK_STATE`, if any.
+    #[must_use]
+    pub fn link_state(&self) -> Option<NDIS_LINK_STATE> {
+        let g = self.state.lock();
+        let last = g
+            .status
+            .iter()
+            .rev()
+            .find(|s| s.code == STATUS_LINK_STATE)?;
+        if last.payload.len() < core::mem::size_of::<NDIS_LINK_STATE>() {
+            return None;
+        }
+        // SAFETY: the payload holds at least one NDIS_LINK_STATE (plain integers); the read is
+        // unaligned-safe.
+        Some(unsafe {
+            last.payload
+                .as_ptr()
+                .cast::<NDIS_LINK_STATE>()
+                .read_unaligned()
+        })
+    }
+}
+
+/// `NdisMOidRequestComplete` on the host side: the request must be the one in flight, not yet
+/// completed, whose handler did not return a final status ([`Rule::DoubleComplete`]).
+pub(crate) fn oid_complete(
+    cpu: &Cpu,
+    state: &AdapterState,
+    request: PNDIS_OID_REQUEST,
+    status: NDIS_STATUS,
+    location: &'static Location<'static>,
+) {
+    let problem = {
+        let mut g = state.lock();
+        let slot = &mut g.oid;
+        if slot.current.as_ref().is_some_and(|c| c.req == request) {
+            if slot.completed.is_some() {
+                Some("completed twice".to_owned())
+            } else if let Some(r) = slot.returned.filter(|&r| r != STATUS_PENDING) {
+                Some(format!(
+                    "completed although MiniportOidRequest returned {r:#x}, not \
+                     NDIS_STATUS_PENDING"
+                ))
+            } else {
+                slot.completed = Some(status);
+                None
+            }
+        } else if slot.finished.iter().any(|f| f.req == request) {
+            Some("completed after it was already finished (twice, or after a final return)".into())
+        } else {
+            Some("not a request NDIS has in flight for this adapter".into())
+        }
+    };
+    state.notify();
+    if let Some(p) = problem {
+        violation(
+            cpu,
+            Rule::DoubleComplete,
+            location,
+            format!("NdisMOidRequestComplete({request:p}, {status:#x}): {p}"),
+        );
+    }
+}
+
+/// `NdisMIndicateStatusEx` on the host side: records the code and payload; after Halt returned
+/// it is [`Rule::NdisMIndicateStatusEx`].
+pub(crate) fn indicate_status(
+    cpu: &Cpu,
+    state: &AdapterState,
+    indication: PNDIS_STATUS_INDICATION,
+    location: &'static Location<'static>,
+) {
+    // SAFETY: the miniport passes a valid status indication.
+    let ind = unsafe { &*indication };
+    let payload = if ind.StatusBuffer.is_null() || ind.StatusBufferSize == 0 {
+        Vec::new()
+    } else {
+        // SAFETY: the indication's buffer holds `StatusBufferSize` bytes.
+        unsafe {
+            core::slice::from_raw_parts(
+                ind.StatusBuffer.cast::<u8>(),
+                ind.StatusBufferSize as usize,
+            )
+        }
+        .to_vec()
+    };
+    let halted = {
+        let mut g = state.lock();
+        g.counters.status_indications += 1;
+        let halted = g.phase == Phase::Halted;
+        if !halted {
+            g.status.push(StatusIndication {
+                code: ind.StatusCode,
+                payload,
+            });
+        }
+        halted
+    };
+    if halted {
+        violation(
+            cpu,
+            Rule::NdisMIndicateStatusEx,
+            location,
+            format!(
+                "NdisMIndicateStatusEx({:#x}) after MiniportHaltEx returned",
+                ind.StatusCode
+            ),
+        );
+    }
+}

@@ -1,0 +1,1025 @@
+//! The NDIS host driving a tiny in-test miniport (not the product driver): the whole lifecycle
+//! clean, then one deliberately broken variant per host rule, each caught in Collect mode.
+#![allow(clippy::cast_possible_truncation)] // header fields are u8/u16; the constants are u32/usize
+#![allow(clippy::many_single_char_names)] // r(ig), a(dapter), q(uery), s(et), c(ounters)
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use e1000_model::{E1000Config, Unplugged};
+use ndis_sim::bus::PluggedE1000;
+use ndis_sim::host::{Adapter, LoadedDriver};
+use ndis_sim::sys::{self, NDIS_HANDLE, NDIS_STATUS, PNET_BUFFER_LIST, PVOID, ULONG};
+use ndis_sim::{Machine, Rule, VerifierMode};
+
+// Header values (ndis.h / ntddndis.h), checked against the public headers.
+const PENDING: NDIS_STATUS = 0x103;
+const NOT_SUPPORTED: NDIS_STATUS = 0xC000_00BB_u32.cast_signed();
+const BAD_CHARACTERISTICS: NDIS_STATUS = 0xC001_0005_u32.cast_signed();
+const BAD_VERSION: NDIS_STATUS = 0xC001_0004_u32.cast_signed();
+const LINK_STATE: NDIS_STATUS = 0x4001_0017;
+const OID_GEN_VENDOR_ID: u32 = 0x0001_010C;
+const OID_GEN_CURRENT_PACKET_FILTER: u32 = 0x0001_010E;
+const TAG: ULONG = u32::from_le_bytes(*b"tiny");
+
+/// What a test's miniport does wrong (or how it behaves).
+#[derive(Clone, Copy, Default, Debug)]
+#[allow(clippy::struct_excessive_bools)] // one switch per deliberate bug
+struct Faults {
+    pause_pending: bool,
+    pause_failure: bool,
+    hold_sends: bool,
+    complete_held_on_pause: bool,
+    double_complete: bool,
+    complete_unknown: bool,
+    pause_complete_in_restart: bool,
+    oid_pending: bool,
+    oid_double: bool,
+    irql_in_send: bool,
+    leak: bool,
+    no_general: bool,
+    general_first: bool,
+}
+
+/// The tiny miniport's adapter context.
+struct Tiny {
+    machine: Machine,
+    handle: usize,
+    faults: Faults,
+    bar0: AtomicU64,
+    held_sends: Mutex<Vec<usize>>,
+    /// Receive NBLs lent to NDIS.
+    lent: Mutex<HashMap<usize, RxNbl>>,
+    returned: AtomicUsize,
+    sends: AtomicUsize,
+    pnp_events: AtomicUsize,
+    shutdowns: AtomicUsize,
+    leaked: AtomicUsize,
+}
+
+/// A receive NBL the tiny miniport built from boxes.
+struct RxNbl {
+    nbl: *mut sys::NET_BUFFER_LIST,
+    nb: *mut sys::NET_BUFFER,
+    mdl: *mut sys::MDL,
+    data: *mut [u8],
+}
+// SAFETY: owned by the tiny miniport alone; only addresses cross threads.
+unsafe impl Send for RxNbl {}
+
+impl Drop for RxNbl {
+    fn drop(&mut self) {
+        // SAFETY: each pointer came from Box::into_raw and is freed once.
+        drop(unsafe { Box::from_raw(self.nbl) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.nb) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.mdl) });
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(self.data) });
+    }
+}
+
+fn rx_nbl(frame: &[u8]) -> RxNbl {
+    let data = Box::into_raw(frame.to_vec().into_boxed_slice());
+    let va = data.cast::<u8>() as usize;
+    let mdl = Box::into_raw(Box::new(sys::MDL {
+        Next: core::ptr::null_mut(),
+        Size: 48,
+        MdlFlags: 0x4, // MDL_SOURCE_IS_NONPAGED_POOL
+        Process: core::ptr::null_mut(),
+        MappedSystemVa: va as PVOID,
+        StartVa: (va & !0xFFF) as PVOID,
+        ByteCount: frame.len() as u32,
+        ByteOffset: (va & 0xFFF) as u32,
+    }));
+    let mut nb = sys::NET_BUFFER::default();
+    nb.__bindgen_anon_1.__bindgen_anon_1.CurrentMdl = mdl;
+    nb.__bindgen_anon_1.__bindgen_anon_1.MdlChain = mdl;
+    nb.__bindgen_anon_1
+        .__bindgen_anon_1
+        .__bindgen_anon_1
+        .DataLength = frame.len() as u32;
+    let nb = Box::into_raw(Box::new(nb));
+    let mut nbl = sys::NET_BUFFER_LIST::default();
+    nbl.__bindgen_anon_1.__bindgen_anon_1.FirstNetBuffer = nb;
+    RxNbl {
+        nbl: Box::into_raw(Box::new(nbl)),
+        nb,
+        mdl,
+        data,
+    }
+}
+
+/// Per-handle configuration the tests register before Initialize (tests run in parallel, each
+/// with its own machine and handles).
+fn registry() -> &'static Mutex<HashMap<usize, Arc<Tiny>>> {
+    static R: OnceLock<Mutex<HashMap<usize, Arc<Tiny>>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Driver object → driver handle, for Unload.
+fn driver_handles() -> &'static Mutex<HashMap<usize, usize>> {
+    static R: OnceLock<Mutex<HashMap<usize, usize>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// # Safety
+/// `ctx` is a `Tiny` the registry keeps alive.
+unsafe fn tiny<'a>(ctx: NDIS_HANDLE) -> &'a Tiny {
+    // SAFETY: the caller guarantees it.
+    unsafe { &*ctx.cast::<Tiny>() }
+}
+
+fn header(kind: u8, revision: u8, size: usize) -> sys::NDIS_OBJECT_HEADER {
+    sys::NDIS_OBJECT_HEADER {
+        Type: kind,
+        Revision: revision,
+        Size: size as u16,
+    }
+}
+
+unsafe extern "C" fn initialize(
+    handle: NDIS_HANDLE,
+    _driver_ctx: NDIS_HANDLE,
+    params: sys::PNDIS_MINIPORT_INIT_PARAMETERS,
+) -> NDIS_STATUS {
+    let t = Arc::clone(&registry().lock().unwrap()[&(handle as usize)]);
+    let ctx = Arc::as_ptr(&t).cast_mut();
+    // SAFETY: NDIS passes valid parameters.
+    let params = unsafe { &*params };
+    // SAFETY: the resource list NDIS built.
+    let list = unsafe { &*params.AllocatedResources };
+    assert_eq!({ list.Count }, 2);
+    let first = list.PartialDescriptors[0];
+    assert_eq!(first.Type, 3, "memory first");
+    // SAFETY: a memory descriptor.
+    let memory = unsafe { first.u.Memory };
+    // SAFETY: every bit pattern is a valid QuadPart.
+    let start = unsafe { memory.Start.QuadPart };
+    t.bar0.store(start.cast_unsigned(), Ordering::SeqCst);
+    let mut general = sys::NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+        Header: header(
+            0x9F,
+            2,
+            size_of::<sys::NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES>(),
+        ),
+    };
+    if t.faults.general_first {
+        // SAFETY: valid handle and attributes.
+        unsafe { sys::NdisMSetMiniportAttributes(handle, &raw mut general) };
+    }
+    let mut reg = sys::NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
+    reg.RegistrationAttributes = sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+        Header: header(
+            0x9E,
+            1,
+            size_of::<sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES>(),
+        ),
+        MiniportAdapterContext: ctx.cast(),
+        AttributeFlags: 0x28, // HARDWARE_DEVICE | BUS_MASTER
+        CheckForHangTimeInSeconds: 2,
+        InterfaceType: 5, // NdisInterfacePci
+    };
+    // SAFETY: valid handle and attributes.
+    let s = unsafe { sys::NdisMSetMiniportAttributes(handle, &raw mut reg) };
+    assert_eq!(s, sys::NDIS_STATUS_SUCCESS);
+    if !t.faults.no_general && !t.faults.general_first {
+        // SAFETY: valid handle and attributes.
+        unsafe { sys::NdisMSetMiniportAttributes(handle, &raw mut general) };
+    }
+    if t.faults.leak {
+        // SAFETY: a plain allocation, deliberately never freed.
+        let p = unsafe { sys::NdisAllocateMemoryWithTagPriority(handle, 64, TAG, 32) };
+        t.leaked.store(p as usize, Ordering::SeqCst);
+    }
+    sys::NDIS_STATUS_SUCCESS
+}
+
+unsafe extern "C" fn halt(_ctx: NDIS_HANDLE, _action: sys::NDIS_HALT_ACTION) {}
+
+unsafe extern "C" fn unload(object: sys::PDRIVER_OBJECT) {
+    let handle = driver_handles().lock().unwrap().remove(&(object as usize));
+    if let Some(h) = handle {
+        // SAFETY: the handle NdisMRegisterMiniportDriver gave.
+        unsafe { sys::NdisMDeregisterMiniportDriver(h as NDIS_HANDLE) };
+    }
+}
+
+unsafe extern "C" fn unload_without_deregister(_object: sys::PDRIVER_OBJECT) {}
+
+/// Completes a chain of sends with SUCCESS.
+fn complete(t: &Tiny, chain: usize, dispatch: bool) {
+    let mut p = chain as PNET_BUFFER_LIST;
+    while !p.is_null() {
+        // SAFETY: an NBL the miniport owns.
+        let nbl = unsafe { &mut *p };
+        nbl.__bindgen_anon_2.Status = sys::NDIS_STATUS_SUCCESS;
+        // SAFETY: the Next view.
+        p = unsafe { nbl.__bindgen_anon_1.__bindgen_anon_1.Next };
+    }
+    // SAFETY: the chain is the miniport's to complete.
+    unsafe {
+        sys::NdisMSendNetBufferListsComplete(
+            t.handle as NDIS_HANDLE,
+            chain as PNET_BUFFER_LIST,
+            u32::from(dispatch),
+        );
+    };
+}
+
+unsafe extern "C" fn pause(
+    ctx: NDIS_HANDLE,
+    _p: sys::PNDIS_MINIPORT_PAUSE_PARAMETERS,
+) -> NDIS_STATUS {
+    // SAFETY: our context.
+    let t = unsafe { tiny(ctx) };
+    if t.faults.complete_held_on_pause {
+        for chain in std::mem::take(&mut *t.held_sends.lock().unwrap()) {
+            complete(t, chain, false);
+        }
+    }
+    if t.faults.pause_failure {
+        return sys::NDIS_STATUS_FAILURE;
+    }
+    if t.faults.pause_pending {
+        // Complete later, from another processor, as a DPC or work item would.
+        let machine = t.machine.clone();
+        let handle = t.handle;
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            machine.run_on(1, move || {
+                // SAFETY: the adapter's handle; a pause is pending.
+                unsafe { sys::NdisMPauseComplete(handle as NDIS_HANDLE) };
+            });
+        });
+        return PENDING;
+    }
+    sys::NDIS_STATUS_SUCCESS
+}
+
+unsafe extern "C" fn restart(
+    ctx: NDIS_HANDLE,
+    _p: sys::PNDIS_MINIPORT_RESTART_PARAMETERS,
+) -> NDIS_STATUS {
+    // SAFETY: our context.
+    let t = unsafe { tiny(ctx) };
+    if t.faults.pause_complete_in_restart {
+        // SAFETY: valid handle; deliberately no pause pending.
+        unsafe { sys::NdisMPauseComplete(t.handle as NDIS_HANDLE) };
+    }
+    sys::NDIS_STATUS_SUCCESS
+}
+
+unsafe extern "C" fn oid_request(ctx: NDIS_HANDLE, req: sys::PNDIS_OID_REQUEST) -> NDIS_STATUS {
+    // SAFETY: our context.
+    let t = unsafe { tiny(ctx) };
+    // SAFETY: NDIS passes a valid request.
+    let r = unsafe { &mut *req };
+    // SAFETY: QUERY and SET share Oid at the same offset.
+    let oid = unsafe { r.DATA.QUERY_INFORMATION.Oid };
+    let status = match (r.RequestType, oid) {
+        (0, OID_GEN_VENDOR_ID) => {
+            // SAFETY: the QUERY view of a query.
+            let q = unsafe { &mut r.DATA.QUERY_INFORMATION };
+            if q.InformationBufferLength < 4 {
+                q.BytesNeeded = 4;
+                0xC001_0014_u32.cast_signed() // NDIS_STATUS_INVALID_LENGTH
+            } else {
+                // SAFETY: the buffer holds at least 4 bytes.
+                unsafe {
+                    q.InformationBuffer
+                        .cast::<u32>()
+                        .write_unaligned(0x0000_8086);
+                };
+                q.BytesWritten = 4;
+                sys::NDIS_STATUS_SUCCESS
+            }
+        }
+        (1, OID_GEN_CURRENT_PACKET_FILTER) => {
+            // SAFETY: the SET view of a set.
+            let s = unsafe { &mut r.DATA.SET_INFORMATION };
+            s.BytesRead = 4;
+            sys::NDIS_STATUS_SUCCESS
+        }
+        _ => NOT_SUPPORTED,
+    };
+    if t.faults.oid_double {
+        // SAFETY: valid handle and request; deliberately completed and then returned.
+        unsafe { sys::NdisMOidRequestComplete(t.handle as NDIS_HANDLE, req, status) };
+        return status;
+    }
+    if t.faults.oid_pending {
+        let machine = t.machine.clone();
+        let handle = t.handle;
+        let req = req as usize;
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            machine.run_on(1, move || {
+                let mut old = 0;
+                // SAFETY: raise to DISPATCH as a DPC would run.
+                unsafe { sys::KeRaiseIrql(2, &raw mut old) };
+                // SAFETY: the pending request.
+                unsafe {
+                    sys::NdisMOidRequestComplete(
+                        handle as NDIS_HANDLE,
+                        req as sys::PNDIS_OID_REQUEST,
+                        status,
+                    );
+                };
+                // SAFETY: back to where it was.
+                unsafe { sys::KeLowerIrql(old) };
+            });
+        });
+        return PENDING;
+    }
+    status
+}
+
+unsafe extern "C" fn send(
+    ctx: NDIS_HANDLE,
+    nbls: PNET_BUFFER_LIST,
+    _port: sys::NDIS_PORT_NUMBER,
+    flags: ULONG,
+) {
+    // SAFETY: our context.
+    let t = unsafe { tiny(ctx) };
+    t.sends.fetch_add(1, Ordering::SeqCst);
+    if t.faults.irql_in_send {
+        // SAFETY: a plain query (the Flags_Irql bug).
+        let _ = unsafe { sys::KeGetCurrentIrql() };
+    }
+    if t.faults.hold_sends {
+        t.held_sends.lock().unwrap().push(nbls as usize);
+        return;
+    }
+    complete(t, nbls as usize, flags & 1 != 0);
+    if t.faults.double_complete {
+        complete(t, nbls as usize, flags & 1 != 0);
+    }
+    if t.faults.complete_unknown {
+        let stranger = Box::into_raw(Box::new(sys::NET_BUFFER_LIST::default()));
+        complete(t, stranger as usize, flags & 1 != 0);
+        // SAFETY: the host did not keep it (it is not its own).
+        drop(unsafe { Box::from_raw(stranger) });
+    }
+}
+
+unsafe extern "C" fn return_nbls(ctx: NDIS_HANDLE, nbls: PNET_BUFFER_LIST, _flags: ULONG) {
+    // SAFETY: our context.
+    let t = unsafe { tiny(ctx) };
+    let mut p = nbls;
+    while !p.is_null() {
+        // SAFETY: one of our receive NBLs, back from NDIS.
+        let head = unsafe { &(*p).__bindgen_anon_1 };
+        // SAFETY: the Next view.
+        let next = unsafe { head.__bindgen_anon_1.Next };
+        let rx = t.lent.lock().unwrap().remove(&(p as usize));
+        assert!(
+            rx.is_some(),
+            "NDIS returned an NBL the miniport never indicated"
+        );
+        t.returned.fetch_add(1, Ordering::SeqCst);
+        p = next;
+    }
+}
+
+unsafe extern "C" fn cancel_send(_ctx: NDIS_HANDLE, _id: PVOID) {}
+unsafe extern "C" fn pnp(ctx: NDIS_HANDLE, _e: sys::PNET_DEVICE_PNP_EVENT) {
+    // SAFETY: our context.
+    unsafe { tiny(ctx) }
+        .pnp_events
+        .fetch_add(1, Ordering::SeqCst);
+}
+unsafe extern "C" fn shutdown(ctx: NDIS_HANDLE, _a: sys::NDIS_SHUTDOWN_ACTION) {
+    // SAFETY: our context.
+    unsafe { tiny(ctx) }
+        .shutdowns
+        .fetch_add(1, Ordering::SeqCst);
+}
+unsafe extern "C" fn cancel_oid(_ctx: NDIS_HANDLE, _id: PVOID) {}
+
+fn characteristics() -> sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+    sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+        Header: header(
+            0x8A,
+            2,
+            size_of::<sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS>(),
+        ),
+        MajorNdisVersion: 6,
+        MinorNdisVersion: 30,
+        InitializeHandlerEx: Some(initialize),
+        HaltHandlerEx: Some(halt),
+        UnloadHandler: Some(unload),
+        PauseHandler: Some(pause),
+        RestartHandler: Some(restart),
+        OidRequestHandler: Some(oid_request),
+        SendNetBufferListsHandler: Some(send),
+        ReturnNetBufferListsHandler: Some(return_nbls),
+        CancelSendHandler: Some(cancel_send),
+        DevicePnPEventNotifyHandler: Some(pnp),
+        ShutdownHandlerEx: Some(shutdown),
+        CancelOidRequestHandler: Some(cancel_oid),
+        ..Default::default()
+    }
+}
+
+fn register_with(
+    object: sys::PDRIVER_OBJECT,
+    path: sys::PUNICODE_STRING,
+    mut chars: sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
+) -> sys::NTSTATUS {
+    let mut handle: NDIS_HANDLE = core::ptr::null_mut();
+    // SAFETY: valid characteristics and out pointer.
+    let status = unsafe {
+        sys::NdisMRegisterMiniportDriver(
+            object,
+            path,
+            core::ptr::null_mut(),
+            &raw mut chars,
+            &raw mut handle,
+        )
+    };
+    if status == sys::NDIS_STATUS_SUCCESS {
+        driver_handles()
+            .lock()
+            .unwrap()
+            .insert(object as usize, handle as usize);
+    }
+    status
+}
+
+unsafe extern "C" fn driver_entry(
+    object: sys::PDRIVER_OBJECT,
+    path: sys::PUNICODE_STRING,
+) -> sys::NTSTATUS {
+    register_with(object, path, characteristics())
+}
+
+unsafe extern "C" fn entry_missing_cancel_oid(
+    object: sys::PDRIVER_OBJECT,
+    path: sys::PUNICODE_STRING,
+) -> sys::NTSTATUS {
+    let mut c = characteristics();
+    c.CancelOidRequestHandler = None;
+    register_with(object, path, c)
+}
+
+unsafe extern "C" fn entry_ndis5(
+    object: sys::PDRIVER_OBJECT,
+    path: sys::PUNICODE_STRING,
+) -> sys::NTSTATUS {
+    let mut c = characteristics();
+    c.MajorNdisVersion = 5;
+    register_with(object, path, c)
+}
+
+unsafe extern "C" fn entry_at_dispatch(
+    object: sys::PDRIVER_OBJECT,
+    path: sys::PUNICODE_STRING,
+) -> sys::NTSTATUS {
+    let mut old = 0;
+    // SAFETY: raising (the bug is registering at DISPATCH_LEVEL).
+    unsafe { sys::KeRaiseIrql(2, &raw mut old) };
+    let s = register_with(object, path, characteristics());
+    // SAFETY: back to PASSIVE.
+    unsafe { sys::KeLowerIrql(old) };
+    s
+}
+
+unsafe extern "C" fn entry_no_deregister(
+    object: sys::PDRIVER_OBJECT,
+    path: sys::PUNICODE_STRING,
+) -> sys::NTSTATUS {
+    let mut c = characteristics();
+    c.UnloadHandler = Some(unload_without_deregister);
+    register_with(object, path, c)
+}
+
+struct Rig {
+    machine: Machine,
+    driver: LoadedDriver,
+    plugged: PluggedE1000,
+    tiny: Arc<Tiny>,
+}
+
+fn rig(faults: Faults) -> Rig {
+    let machine = Machine::builder()
+        .processors(2)
+        .seed(11)
+        .mode(VerifierMode::Collect)
+        .build();
+    let plugged = machine.plug_e1000(3, E1000Config::default(), Box::new(Unplugged));
+    let tiny = Arc::new(Tiny {
+        machine: machine.clone(),
+        handle: plugged.handle as usize,
+        faults,
+        bar0: AtomicU64::new(0),
+        held_sends: Mutex::new(Vec::new()),
+        lent: Mutex::new(HashMap::new()),
+        returned: AtomicUsize::new(0),
+        sends: AtomicUsize::new(0),
+        pnp_events: AtomicUsize::new(0),
+        shutdowns: AtomicUsize::new(0),
+        leaked: AtomicUsize::new(0),
+    });
+    registry()
+        .lock()
+        .unwrap()
+        .insert(plugged.handle as usize, Arc::clone(&tiny));
+    let driver = machine.load_driver(driver_entry).expect("DriverEntry");
+    Rig {
+        machine,
+        driver,
+        plugged,
+        tiny,
+    }
+}
+
+impl Rig {
+    fn up(&self) -> Adapter {
+        let a = self.driver.initialize(&self.plugged).expect("Initialize");
+        assert_eq!(a.restart(), sys::NDIS_STATUS_SUCCESS);
+        a
+    }
+
+    /// The tiny miniport indicates `frames` (one NBL each) on `cpu`.
+    fn indicate(
+        &self,
+        cpu: usize,
+        frames: &[&[u8]],
+        dispatch: bool,
+        resources: bool,
+        count_off: u32,
+    ) {
+        let t = Arc::clone(&self.tiny);
+        let frames: Vec<Vec<u8>> = frames.iter().map(|f| f.to_vec()).collect();
+        self.machine.run_on(cpu, move || {
+            let rx: Vec<RxNbl> = frames.iter().map(|f| rx_nbl(f)).collect();
+            for pair in rx.windows(2) {
+                // SAFETY: our NBLs.
+                let head = unsafe { &mut (*pair[0].nbl).__bindgen_anon_1 };
+                head.__bindgen_anon_1.Next = pair[1].nbl;
+            }
+            let head = rx[0].nbl;
+            let n = rx.len() as u32;
+            if resources {
+                // NDIS_RECEIVE_FLAGS_RESOURCES: the NBLs are ours again when the call returns.
+                do_indicate(&t, head, n + count_off, dispatch, 2);
+                drop(rx);
+            } else {
+                let mut lent = t.lent.lock().unwrap();
+                for r in rx {
+                    lent.insert(r.nbl as usize, r);
+                }
+                drop(lent);
+                do_indicate(&t, head, n + count_off, dispatch, 0);
+            }
+        });
+    }
+}
+
+fn do_indicate(t: &Tiny, head: PNET_BUFFER_LIST, n: u32, dispatch: bool, flags: ULONG) {
+    let mut old = 0;
+    if dispatch {
+        // SAFETY: raising to DISPATCH as a DPC runs.
+        unsafe { sys::KeRaiseIrql(2, &raw mut old) };
+    }
+    // SAFETY: our own chain of valid NBLs.
+    unsafe {
+        sys::NdisMIndicateReceiveNetBufferLists(
+            t.handle as NDIS_HANDLE,
+            head,
+            0,
+            n,
+            flags | u32::from(dispatch),
+        );
+    };
+    if dispatch {
+        // SAFETY: back down.
+        unsafe { sys::KeLowerIrql(old) };
+    }
+}
+
+fn frame(n: u8, len: usize) -> Vec<u8> {
+    (0..len).map(|i| n.wrapping_add(i as u8)).collect()
+}
+
+#[test]
+fn the_whole_lifecycle_is_clean() {
+    let r = rig(Faults {
+        pause_pending: true,
+        oid_pending: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    assert_eq!(r.tiny.bar0.load(Ordering::SeqCst), r.plugged.device.bar0());
+    // Sends from both processors, at PASSIVE and at DISPATCH.
+    let mut ids = Vec::new();
+    for (i, (cpu, dispatch)) in [(0, false), (1, true), (1, false), (0, true)]
+        .into_iter()
+        .enumerate()
+    {
+        let frames = vec![frame(i as u8, 60), frame(i as u8 + 1, 1514)];
+        ids.extend(a.send(cpu, &frames, dispatch));
+    }
+    let mut done = a.take_completions();
+    done.sort_by_key(|c| c.id);
+    assert_eq!(done.iter().map(|c| c.id).collect::<Vec<_>>(), ids);
+    assert!(done.iter().all(|c| c.status == sys::NDIS_STATUS_SUCCESS));
+    // Receives at PASSIVE and DISPATCH, one with RESOURCES (back at once).
+    let f1 = frame(7, 64);
+    let f2 = frame(9, 128);
+    r.indicate(0, &[&f1, &f2], true, false, 0);
+    r.indicate(1, &[&f2], false, true, 0);
+    let got = a.take_received();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0].data, f1);
+    assert_eq!(got[1].data, f2);
+    assert_eq!(got[0].flags & 1, 1);
+    assert_eq!(got[2].cpu, 1);
+    // OIDs: a pended query and a set.
+    let q = a.oid_query(OID_GEN_VENDOR_ID, 4);
+    assert_eq!(q.status, sys::NDIS_STATUS_SUCCESS);
+    assert_eq!(q.data, 0x8086u32.to_le_bytes());
+    let short = a.oid_query(OID_GEN_VENDOR_ID, 2);
+    assert_eq!(short.bytes_needed, 4);
+    let s = a.oid_set(OID_GEN_CURRENT_PACKET_FILTER, &1u32.to_le_bytes());
+    assert_eq!(
+        (s.status, s.bytes_written_or_read),
+        (sys::NDIS_STATUS_SUCCESS, 4)
+    );
+    assert_eq!(a.oid_query(0x0001_0101, 16).status, NOT_SUPPORTED);
+    // A link-state indication.
+    let handle = a.handle() as usize;
+    r.machine.run_on(1, move || {
+        let mut ls = sys::NDIS_LINK_STATE {
+            MediaConnectState: 1,
+            XmitLinkSpeed: 1_000_000_000,
+            RcvLinkSpeed: 1_000_000_000,
+            ..Default::default()
+        };
+        let mut ind = sys::NDIS_STATUS_INDICATION {
+            Header: header(0x98, 1, size_of::<sys::NDIS_STATUS_INDICATION>()),
+            SourceHandle: handle as NDIS_HANDLE,
+            StatusCode: LINK_STATE,
+            StatusBuffer: (&raw mut ls).cast(),
+            StatusBufferSize: size_of::<sys::NDIS_LINK_STATE>() as u32,
+            ..Default::default()
+        };
+        // SAFETY: a valid indication.
+        unsafe { sys::NdisMIndicateStatusEx(handle as NDIS_HANDLE, &raw mut ind) };
+    });
+    assert_eq!(a.link_state().map(|l| l.XmitLinkSpeed), Some(1_000_000_000));
+    // Pause (pended, completed from processor 1), restart, pause again, halt.
+    assert_eq!(a.pause(), PENDING);
+    assert_eq!(
+        r.tiny.returned.load(Ordering::SeqCst),
+        2,
+        "every indication returned by Pause"
+    );
+    assert_eq!(a.restart(), sys::NDIS_STATUS_SUCCESS);
+    a.shutdown(0);
+    assert_eq!(r.tiny.shutdowns.load(Ordering::SeqCst), 1);
+    a.surprise_remove();
+    assert_eq!(r.plugged.device.read_register(0), u32::MAX);
+    assert_eq!(r.tiny.pnp_events.load(Ordering::SeqCst), 1);
+    let _ = a.pause();
+    let c = a.counters();
+    assert_eq!((c.sent, c.completed, c.failed), (8, 8, 0));
+    assert_eq!((c.indicated, c.returned), (3, 3));
+    assert_eq!(c.oids, 4);
+    assert_eq!(c.status_indications, 1);
+    let leaks = a.halt(0);
+    assert!(leaks.is_empty(), "{leaks}");
+    r.driver.unload();
+    let report = r.machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
+/// A rig whose report must contain `rule`, with the machine in Collect mode.
+fn assert_caught(machine: &Machine, rule: Rule) {
+    let report = machine.report();
+    assert!(report.has(rule), "expected {rule:?}:\n{report}");
+}
+
+#[test]
+fn missing_handler_is_bad_characteristics() {
+    let m = Machine::builder()
+        .processors(1)
+        .seed(1)
+        .mode(VerifierMode::Collect)
+        .build();
+    let status = m.run_on(0, || {
+        let mut object = sys::DRIVER_OBJECT { Type: 4, Size: 4 };
+        // SAFETY: a driver object that outlives the call.
+        unsafe { entry_missing_cancel_oid(&raw mut object, core::ptr::null_mut()) }
+    });
+    assert_eq!(status, BAD_CHARACTERISTICS);
+    assert_eq!(
+        m.load_driver(entry_missing_cancel_oid).err(),
+        Some(BAD_CHARACTERISTICS)
+    );
+}
+
+#[test]
+fn ndis_5_is_bad_version() {
+    let m = Machine::builder()
+        .processors(1)
+        .seed(1)
+        .mode(VerifierMode::Collect)
+        .build();
+    assert_eq!(m.load_driver(entry_ndis5).err(), Some(BAD_VERSION));
+}
+
+#[test]
+fn register_at_dispatch_is_irql_miniport_driver_function() {
+    let m = Machine::builder()
+        .processors(1)
+        .seed(1)
+        .mode(VerifierMode::Collect)
+        .build();
+    let driver = m.load_driver(entry_at_dispatch).expect("registered anyway");
+    assert_caught(&m, Rule::IrqlMiniportDriverFunction);
+    driver.unload();
+}
+
+#[test]
+fn unload_without_deregister_is_miniport_state() {
+    let m = Machine::builder()
+        .processors(1)
+        .seed(1)
+        .mode(VerifierMode::Collect)
+        .build();
+    let driver = m.load_driver(entry_no_deregister).expect("DriverEntry");
+    assert!(m.report().violations.is_empty());
+    driver.unload();
+    assert_caught(&m, Rule::MiniportState);
+}
+
+#[test]
+fn double_send_completion_is_send_accounting() {
+    let r = rig(Faults {
+        double_complete: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.send(0, &[frame(1, 60)], false);
+    assert_caught(&r.machine, Rule::SendAccounting);
+    assert!(
+        r.machine.report().of(Rule::SendAccounting)[0]
+            .detail
+            .contains("already completed")
+    );
+}
+
+#[test]
+fn completing_a_foreign_nbl_is_send_accounting() {
+    let r = rig(Faults {
+        complete_unknown: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.send(1, &[frame(1, 60)], true);
+    assert_caught(&r.machine, Rule::SendAccounting);
+    assert!(
+        r.machine.report().of(Rule::SendAccounting)[0]
+            .detail
+            .contains("never sent")
+    );
+}
+
+#[test]
+fn pause_with_sends_outstanding_is_send_accounting() {
+    let r = rig(Faults {
+        hold_sends: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.send(0, &[frame(1, 60), frame(2, 60)], false);
+    assert!(r.machine.report().violations.is_empty());
+    let _ = a.pause();
+    assert_caught(&r.machine, Rule::SendAccounting);
+}
+
+#[test]
+fn pause_completing_held_sends_is_clean() {
+    let r = rig(Faults {
+        hold_sends: true,
+        complete_held_on_pause: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.send(0, &[frame(1, 60), frame(2, 60)], false);
+    assert!(a.take_completions().is_empty());
+    let _ = a.pause();
+    assert_eq!(a.take_completions().len(), 2);
+    let report = r.machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
+#[test]
+fn indication_while_paused_is_receive_accounting_and_returned() {
+    let r = rig(Faults::default());
+    let a = r.driver.initialize(&r.plugged).expect("Initialize");
+    let f = frame(3, 60);
+    r.indicate(0, &[&f], false, false, 0);
+    assert_caught(&r.machine, Rule::ReceiveAccounting);
+    assert!(
+        a.take_received().is_empty(),
+        "NDIS drops an indication while paused"
+    );
+    a.return_all_received();
+    assert_eq!(r.tiny.returned.load(Ordering::SeqCst), 1);
+    let _ = a.halt(0);
+}
+
+#[test]
+fn wrong_nbl_count_is_receive_accounting() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    let f = frame(3, 60);
+    r.indicate(1, &[&f, &f], true, false, 1);
+    assert_caught(&r.machine, Rule::ReceiveAccounting);
+    let _ = a.pause();
+}
+
+#[test]
+fn pause_complete_without_pause_is_miniport_state() {
+    let r = rig(Faults {
+        pause_complete_in_restart: true,
+        ..Faults::default()
+    });
+    let _a = r.up();
+    assert_caught(&r.machine, Rule::MiniportState);
+}
+
+#[test]
+fn pause_returning_failure_is_miniport_pause_return() {
+    let r = rig(Faults {
+        pause_failure: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.pause();
+    assert_caught(&r.machine, Rule::MiniportPauseReturn);
+}
+
+#[test]
+fn oid_completed_and_returned_is_double_complete() {
+    let r = rig(Faults {
+        oid_double: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.oid_query(OID_GEN_VENDOR_ID, 4);
+    assert_caught(&r.machine, Rule::DoubleComplete);
+}
+
+#[test]
+fn status_after_halt_is_ndis_m_indicate_status_ex() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    let _ = a.pause();
+    let handle = a.handle() as usize;
+    let _ = a.halt(0);
+    r.machine.run_on(0, move || {
+        let mut ind = sys::NDIS_STATUS_INDICATION {
+            Header: header(0x98, 1, size_of::<sys::NDIS_STATUS_INDICATION>()),
+            StatusCode: LINK_STATE,
+            ..Default::default()
+        };
+        // SAFETY: a valid indication (the bug is the timing).
+        unsafe { sys::NdisMIndicateStatusEx(handle as NDIS_HANDLE, &raw mut ind) };
+    });
+    assert_caught(&r.machine, Rule::NdisMIndicateStatusEx);
+}
+
+#[test]
+fn ke_get_current_irql_in_send_is_flags_irql() {
+    let r = rig(Faults {
+        irql_in_send: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.send(0, &[frame(1, 60)], true);
+    assert_caught(&r.machine, Rule::FlagsIrql);
+}
+
+#[test]
+fn leak_at_halt_is_reported() {
+    let r = rig(Faults {
+        leak: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.pause();
+    let leaks = a.halt(0);
+    assert_eq!(leaks.pool.len(), 1);
+    assert_caught(&r.machine, Rule::LeakAtHalt);
+}
+
+#[test]
+fn initialize_without_general_attributes_is_miniport_state() {
+    let r = rig(Faults {
+        no_general: true,
+        ..Faults::default()
+    });
+    let _a = r.driver.initialize(&r.plugged).expect("Initialize");
+    assert_caught(&r.machine, Rule::MiniportState);
+}
+
+#[test]
+fn general_attributes_before_registration_is_miniport_state() {
+    let r = rig(Faults {
+        general_first: true,
+        ..Faults::default()
+    });
+    let _a = r.driver.initialize(&r.plugged).expect("Initialize");
+    assert_caught(&r.machine, Rule::MiniportState);
+    assert!(
+        r.machine.report().of(Rule::MiniportState)[0]
+            .detail
+            .contains("first")
+    );
+}
+
+/// Calls `f` on processor 0 at DIRQL 5 (above `DISPATCH_LEVEL`).
+fn at_dirql(m: &Machine, f: impl FnOnce() + Send) {
+    m.run_on(0, move || {
+        let mut old = 0;
+        // SAFETY: raising; lowered below.
+        unsafe { sys::KeRaiseIrql(5, &raw mut old) };
+        f();
+        // SAFETY: back down.
+        unsafe { sys::KeLowerIrql(old) };
+    });
+}
+
+#[test]
+fn completions_and_indications_above_dispatch_are_irql_rules() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    let h = a.handle() as usize;
+    at_dirql(&r.machine, move || {
+        // SAFETY: an empty chain (only the IRQL is wrong).
+        unsafe { sys::NdisMSendNetBufferListsComplete(h as NDIS_HANDLE, core::ptr::null_mut(), 0) };
+    });
+    assert_caught(&r.machine, Rule::IrqlSendRcvFunction);
+    at_dirql(&r.machine, move || {
+        let mut ind = sys::NDIS_STATUS_INDICATION::default();
+        // SAFETY: a valid (empty) indication.
+        unsafe { sys::NdisMIndicateStatusEx(h as NDIS_HANDLE, &raw mut ind) };
+    });
+    assert_caught(&r.machine, Rule::IrqlStatusIndicationFunction);
+    at_dirql(&r.machine, move || {
+        // SAFETY: the request pointer is only compared.
+        unsafe { sys::NdisMOidRequestComplete(h as NDIS_HANDLE, core::ptr::null_mut(), 0) };
+    });
+    assert_caught(&r.machine, Rule::IrqlOidFunction);
+    assert_caught(&r.machine, Rule::DoubleComplete);
+    at_dirql(&r.machine, move || {
+        // SAFETY: valid handle (no pause pending either).
+        unsafe { sys::NdisMRestartComplete(h as NDIS_HANDLE, 0) };
+    });
+    assert_caught(&r.machine, Rule::IrqlMiniportDriverFunction);
+    let _ = a.pause();
+}
+
+#[test]
+fn a_bug_check_halts_the_host_instead_of_hanging() {
+    let machine = Machine::builder().processors(2).seed(5).build();
+    let plugged = machine.plug_e1000(3, E1000Config::default(), Box::new(Unplugged));
+    let tiny = Arc::new(Tiny {
+        machine: machine.clone(),
+        handle: plugged.handle as usize,
+        faults: Faults {
+            double_complete: true,
+            ..Faults::default()
+        },
+        bar0: AtomicU64::new(0),
+        held_sends: Mutex::new(Vec::new()),
+        lent: Mutex::new(HashMap::new()),
+        returned: AtomicUsize::new(0),
+        sends: AtomicUsize::new(0),
+        pnp_events: AtomicUsize::new(0),
+        shutdowns: AtomicUsize::new(0),
+        leaked: AtomicUsize::new(0),
+    });
+    registry()
+        .lock()
+        .unwrap()
+        .insert(plugged.handle as usize, tiny);
+    let driver = machine.load_driver(driver_entry).expect("DriverEntry");
+    let a = driver.initialize(&plugged).expect("Initialize");
+    assert_eq!(a.restart(), 0);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        a.send(0, &[frame(1, 60)], false)
+    }));
+    let message = *r
+        .expect_err("the bug check reaches the test")
+        .downcast::<String>()
+        .expect("a message");
+    assert!(message.contains("send NBL accounting"), "{message}");
+}
