@@ -40,6 +40,7 @@ struct Faults {
     leak: bool,
     no_general: bool,
     general_first: bool,
+    hang: bool,
 }
 
 /// The tiny miniport's adapter context.
@@ -56,6 +57,9 @@ struct Tiny {
     pnp_events: AtomicUsize,
     shutdowns: AtomicUsize,
     leaked: AtomicUsize,
+    /// (address, `NDIS_RETURN_FLAGS_DISPATCH_LEVEL`) of every returned NBL, in return order.
+    return_log: Mutex<Vec<(usize, bool)>>,
+    resets: AtomicUsize,
 }
 
 /// A receive NBL the tiny miniport built from boxes.
@@ -366,7 +370,29 @@ unsafe extern "C" fn send(
     }
 }
 
-unsafe extern "C" fn return_nbls(ctx: NDIS_HANDLE, nbls: PNET_BUFFER_LIST, _flags: ULONG) {
+unsafe extern "C" fn check_for_hang(ctx: NDIS_HANDLE) -> sys::BOOLEAN {
+    // SAFETY: our context.
+    sys::BOOLEAN::from(unsafe { tiny(ctx) }.faults.hang)
+}
+
+unsafe extern "C" fn reset(ctx: NDIS_HANDLE, addressing: *mut sys::BOOLEAN) -> NDIS_STATUS {
+    // SAFETY: our context.
+    let t = unsafe { tiny(ctx) };
+    // SAFETY: NDIS passes a valid out parameter.
+    unsafe { addressing.write(0) };
+    t.resets.fetch_add(1, Ordering::SeqCst);
+    let machine = t.machine.clone();
+    let handle = t.handle;
+    std::thread::spawn(move || {
+        machine.run_on(1, move || {
+            // SAFETY: the adapter's handle; a reset is pending.
+            unsafe { sys::NdisMResetComplete(handle as NDIS_HANDLE, sys::NDIS_STATUS_SUCCESS, 0) };
+        });
+    });
+    PENDING
+}
+
+unsafe extern "C" fn return_nbls(ctx: NDIS_HANDLE, nbls: PNET_BUFFER_LIST, flags: ULONG) {
     // SAFETY: our context.
     let t = unsafe { tiny(ctx) };
     let mut p = nbls;
@@ -381,6 +407,10 @@ unsafe extern "C" fn return_nbls(ctx: NDIS_HANDLE, nbls: PNET_BUFFER_LIST, _flag
             "NDIS returned an NBL the miniport never indicated"
         );
         t.returned.fetch_add(1, Ordering::SeqCst);
+        t.return_log
+            .lock()
+            .unwrap()
+            .push((p as usize, flags & 1 != 0));
         p = next;
     }
 }
@@ -421,6 +451,8 @@ fn characteristics() -> sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
         DevicePnPEventNotifyHandler: Some(pnp),
         ShutdownHandlerEx: Some(shutdown),
         CancelOidRequestHandler: Some(cancel_oid),
+        CheckForHangHandlerEx: Some(check_for_hang),
+        ResetHandlerEx: Some(reset),
         ..Default::default()
     }
 }
@@ -523,6 +555,8 @@ fn rig(faults: Faults) -> Rig {
         pnp_events: AtomicUsize::new(0),
         shutdowns: AtomicUsize::new(0),
         leaked: AtomicUsize::new(0),
+        return_log: Mutex::new(Vec::new()),
+        resets: AtomicUsize::new(0),
     });
     registry()
         .lock()
@@ -1006,6 +1040,8 @@ fn a_bug_check_halts_the_host_instead_of_hanging() {
         pnp_events: AtomicUsize::new(0),
         shutdowns: AtomicUsize::new(0),
         leaked: AtomicUsize::new(0),
+        return_log: Mutex::new(Vec::new()),
+        resets: AtomicUsize::new(0),
     });
     registry()
         .lock()
@@ -1022,4 +1058,59 @@ fn a_bug_check_halts_the_host_instead_of_hanging() {
         .downcast::<String>()
         .expect("a message");
     assert!(message.contains("send NBL accounting"), "{message}");
+}
+
+#[test]
+fn receives_come_back_out_of_order_without_being_asked() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    let frames: Vec<Vec<u8>> = (0..32).map(|i| frame(i, 60)).collect();
+    let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+    let order: Vec<usize> = {
+        r.indicate(0, &refs, true, false, 0);
+        let mut lent: Vec<usize> = r.tiny.lent.lock().unwrap().keys().copied().collect();
+        lent.sort_unstable();
+        lent
+    };
+    // No edge call: the background returner gives them back.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while r.tiny.returned.load(Ordering::SeqCst) < 32 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "receives never returned"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let log = r.tiny.return_log.lock().unwrap().clone();
+    let mut returned: Vec<usize> = log.iter().map(|&(p, _)| p).collect();
+    let in_chain_order = returned.windows(2).all(|w| w[0] < w[1]);
+    returned.sort_unstable();
+    assert_eq!(returned, order, "each indicated NBL returned exactly once");
+    assert!(!in_chain_order, "returns come out of order");
+    assert!(
+        log.iter().any(|&(_, d)| d) && log.iter().any(|&(_, d)| !d),
+        "both IRQLs"
+    );
+    assert_eq!(a.take_received().len(), 32);
+    let _ = a.pause();
+    let report = r.machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
+#[test]
+fn a_hang_leads_to_a_reset_completed_later() {
+    let r = rig(Faults {
+        hang: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    assert!(a.check_for_hang());
+    assert_eq!(r.tiny.resets.load(Ordering::SeqCst), 1);
+    let h = a.handle() as usize;
+    r.machine.run_on(0, move || {
+        // SAFETY: valid handle; deliberately no reset pending.
+        unsafe { sys::NdisMResetComplete(h as NDIS_HANDLE, 0, 0) };
+    });
+    assert_caught(&r.machine, Rule::MiniportState);
+    let _ = a.pause();
 }

@@ -122,6 +122,8 @@ pub(crate) struct AdapterInner {
     pub(crate) received: Vec<super::ReceivedFrame>,
     /// Indicated NBLs NDIS holds (by address), to be returned to the miniport.
     pub(crate) held: Vec<usize>,
+    /// Return batches taken from `held` whose `MiniportReturnNetBufferLists` call is running.
+    pub(crate) returning: usize,
     pub(crate) status: Vec<StatusIndication>,
     pub(crate) oid: super::oid::OidSlot,
     pub(crate) counters: AdapterCounters,
@@ -149,6 +151,7 @@ impl AdapterState {
                 completions: Vec::new(),
                 received: Vec::new(),
                 held: Vec::new(),
+                returning: 0,
                 status: Vec::new(),
                 oid: super::oid::OidSlot::default(),
                 counters: AdapterCounters::default(),
@@ -219,6 +222,9 @@ impl AdapterState {
 pub struct Adapter {
     pub(crate) machine: Machine,
     pub(crate) state: Arc<AdapterState>,
+    /// Shared by the clones of this handle: the background returner stops when the last
+    /// one is gone.
+    _alive: Arc<()>,
 }
 
 impl core::fmt::Debug for Adapter {
@@ -387,9 +393,12 @@ impl LoadedDriver {
                 ),
             );
         }
+        let alive = Arc::new(());
+        datapath::spawn_returner(machine, &state, &alive);
         Ok(Adapter {
             machine: machine.clone(),
             state,
+            _alive: alive,
         })
     }
 }
@@ -517,6 +526,9 @@ impl Adapter {
             };
             g.context
         };
+        // NDIS pauses the stack from the top: the protocols above have returned what they
+        // held before MiniportPause runs (stragglers are returned while it pends).
+        datapath::return_held(&self.state, &self.machine, true);
         let pause = self.state.driver.handlers.pause.expect("validated");
         let mut params = NDIS_MINIPORT_PAUSE_PARAMETERS {
             Header: header(
@@ -612,6 +624,12 @@ impl Adapter {
             g.phase = Phase::Halting;
             g.context
         };
+        // A background return batch may still be in the miniport: NDIS never overlaps it with
+        // Halt.
+        self.state
+            .wait_for(&self.machine, "the return batches in flight", |g| {
+                g.returning == 0
+            });
         let halt = self.state.driver.handlers.halt.expect("validated");
         let handle = self.state.handle;
         let location = Location::caller();
