@@ -14,6 +14,7 @@ pub mod bus;
 pub mod host;
 pub mod lock_word;
 mod machine;
+pub mod nbl;
 mod rng;
 pub mod sys;
 pub mod verifier;

@@ -25,6 +25,12 @@ pub struct AdapterLeaks {
     pub io_mappings: Vec<IoMapping>,
     /// Where the still-registered interrupt on the adapter's line was registered.
     pub interrupt: Option<&'static Location<'static>>,
+    /// NBL pools not freed (`NdisAllocateNetBufferListPool`).
+    pub nbl_pools: Vec<crate::nbl::NblPoolAllocation>,
+    /// Pool NBLs not freed (`NdisAllocateNetBufferAndNetBufferList`), by their pool's owner.
+    pub nbls: Vec<crate::nbl::NblAllocation>,
+    /// MDLs not freed (`NdisAllocateMdl`).
+    pub mdls: Vec<crate::nbl::MdlAllocation>,
 }
 
 impl AdapterLeaks {
@@ -35,6 +41,9 @@ impl AdapterLeaks {
             && self.shared_memory.is_empty()
             && self.io_mappings.is_empty()
             && self.interrupt.is_none()
+            && self.nbl_pools.is_empty()
+            && self.nbls.is_empty()
+            && self.mdls.is_empty()
     }
 }
 
@@ -67,6 +76,35 @@ impl core::fmt::Display for AdapterLeaks {
         if let Some(at) = self.interrupt {
             writeln!(f, "interrupt registered at {at} still registered")?;
         }
+        for p in &self.nbl_pools {
+            writeln!(
+                f,
+                "NBL pool {:#x} (tag {:?}, {} NBL(s) outstanding) allocated at {}",
+                p.handle,
+                String::from_utf8_lossy(&p.tag.to_le_bytes()),
+                p.outstanding_nbls,
+                p.location
+            )?;
+        }
+        for n in &self.nbls {
+            let state = if n.indicated {
+                ", indicated to NDIS"
+            } else {
+                ""
+            };
+            writeln!(
+                f,
+                "NBL {:#x} of pool {:#x}{state} allocated at {}",
+                n.addr, n.pool, n.location
+            )?;
+        }
+        for m in &self.mdls {
+            writeln!(
+                f,
+                "MDL {:#x} of {:#x} ({} bytes) allocated at {}",
+                m.addr, m.virt, m.len, m.location
+            )?;
+        }
         Ok(())
     }
 }
@@ -88,11 +126,15 @@ pub(crate) fn leaks_of(shared: &Shared, handle: sys::NDIS_HANDLE) -> AdapterLeak
             .find(|i| i.line == line && !i.deregistered.load(Ordering::SeqCst))
             .map(|i| i.registered_at)
     });
+    let (nbl_pools, nbls, mdls) = crate::nbl::outstanding_of(shared, owner);
     AdapterLeaks {
         pool: shared.bus.pool.outstanding(owner),
         shared_memory: shared.bus.memory.outstanding(owner),
         io_mappings: shared.bus.mappings_of(owner),
         interrupt,
+        nbl_pools,
+        nbls,
+        mdls,
     }
 }
 

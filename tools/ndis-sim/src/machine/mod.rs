@@ -90,6 +90,8 @@ pub(crate) struct Shared {
     pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
     /// Physical and pool memory, PCI devices and BAR mappings.
     pub(crate) bus: crate::bus::Bus,
+    /// The anchor of this machine's NBL pools, NBLs and MDLs (see `crate::nbl`).
+    pub(crate) nbl: crate::nbl::MachineObjects,
     pub(crate) counters: AtomicCounters,
     pub(crate) trace: Mutex<TraceLog>,
     /// `NDIS_SIM_TRACE` was set when the machine was built: echo trace lines to standard error.
@@ -331,6 +333,7 @@ impl MachineBuilder {
             interrupts: Mutex::new(Vec::new()),
             adapters: Mutex::new(Vec::new()),
             bus: crate::bus::Bus::default(),
+            nbl: crate::nbl::MachineObjects::default(),
             counters: AtomicCounters::default(),
             trace: Mutex::new(TraceLog::default()),
             trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),
