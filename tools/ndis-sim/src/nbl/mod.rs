@@ -643,6 +643,32 @@ mod tests {
     }
 
     #[test]
+    fn a_driver_freeing_a_sent_nbl_is_a_bad_free() {
+        let m = Machine::builder()
+            .processors(1)
+            .seed(5)
+            .mode(VerifierMode::Collect)
+            .build();
+        let chain = build_send_chain(&[vec![1, 2, 3]], 5);
+        let head = chain.head() as usize;
+        m.run_on(0, move || {
+            // SAFETY: refused (a host NBL is completed, not freed): nothing is freed.
+            unsafe { sys::NdisFreeNetBufferList(head as PNET_BUFFER_LIST) };
+        });
+        let report = m.report();
+        assert_eq!(report.violations.len(), 1, "{report}");
+        assert_eq!(report.violations[0].rule, Rule::BadFree);
+        assert!(
+            report.violations[0]
+                .detail
+                .contains("NdisMSendNetBufferListsComplete")
+        );
+        assert_eq!(nbl_id(chain.head()), chain.ids().first().copied());
+        // SAFETY: built above, still live (the driver's free was refused), freed once.
+        unsafe { free_host_nbl(chain.head()) };
+    }
+
+    #[test]
     fn a_dropped_machine_frees_what_its_driver_leaked() {
         let m = Machine::builder()
             .processors(1)
