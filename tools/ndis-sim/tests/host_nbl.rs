@@ -552,12 +552,16 @@ fn double_and_foreign_frees_are_bad_frees() {
         unsafe { sys::NdisFreeNetBufferListPool(pool) };
         // SAFETY: as above.
         unsafe { sys::NdisFreeNetBufferListPool(pool) };
+        // Allocating from the freed pool.
+        // SAFETY: refused before touching memory.
+        let late = unsafe { sys::NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, null, 0, 0) };
+        assert!(late.is_null());
         // An MDL the driver built itself was never allocated by NdisAllocateMdl.
         let mut own = MDL::default();
         // SAFETY: refused before touching memory.
         unsafe { sys::NdisFreeMdl(&raw mut own) };
     });
-    assert_eq!(rules(&m), [Rule::BadFree; 4], "{}", m.report());
+    assert_eq!(rules(&m), [Rule::BadFree; 5], "{}", m.report());
     let details: Vec<String> = m
         .report()
         .violations
@@ -567,7 +571,8 @@ fn double_and_foreign_frees_are_bad_frees() {
     assert!(details[0].starts_with("NdisFreeNetBufferList("));
     assert!(details[1].starts_with("NdisFreeMdl("));
     assert!(details[2].starts_with("NdisFreeNetBufferListPool("));
-    assert!(details[3].starts_with("NdisFreeMdl("));
+    assert!(details[3].starts_with("NdisAllocateNetBufferAndNetBufferList("));
+    assert!(details[4].starts_with("NdisFreeMdl("));
     drop(buf);
 }
 

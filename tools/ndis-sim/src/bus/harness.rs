@@ -97,8 +97,8 @@ impl Machine {
     }
 
     /// Fault injection: the next `count` driver allocations (pool, shared memory, NBL pools and
-    /// NBLs, MDLs) fail, then each later one fails with probability `per_million` / 1 000 000,
-    /// drawn from the machine's seed. `(0, 0)` turns injection off.
+    /// NBLs, MDLs, MDL mappings) fail, then each later one fails with probability
+    /// `per_million` / 1 000 000, drawn from the machine's seed. `(0, 0)` turns injection off.
     pub fn fail_allocations(&self, count: u64, per_million: u32) {
         let shared = self.shared();
         shared

@@ -174,12 +174,12 @@ pub unsafe fn NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE) {
 /// `Irql_NetBuffer_Function` (IRQL <= `DISPATCH_LEVEL`).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/nblapi/nf-nblapi-ndisallocatenetbufferandnetbufferlist>
 ///
+/// A `PoolHandle` that is not a live pool (freed, or never allocated) is a [`Rule::BadFree`]: on
+/// Windows NDIS would use freed or foreign memory as a pool, the pool corruption that rule
+/// stands for; the call returns null.
+///
 /// # Safety
 /// `MdlChain` is null or a chain of live MDLs.
-///
-/// # Panics
-/// When `PoolHandle` is not a live NBL pool (on Windows the call would use freed or foreign
-/// memory as a pool).
 #[track_caller]
 pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
     PoolHandle: NDIS_HANDLE,
@@ -194,7 +194,8 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
     let cpu = enter_ndis(api, location);
     check_irql(&cpu, api, DISPATCH, location, "");
     let Some((params, _owner)) = nbl::pool_info(PoolHandle as usize) else {
-        panic!("ndis-sim: {api}({PoolHandle:p}) at {location}: not an allocated NBL pool");
+        unknown_pool(&cpu, api, PoolHandle, location);
+        return core::ptr::null_mut();
     };
     let aligned = |n: USHORT| usize::from(n) % MEMORY_ALLOCATION_ALIGNMENT == 0;
     if params.fAllocateNetBuffer == 0
@@ -235,7 +236,9 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
         usize::from(ContextBackFill),
     );
     let Some(nbl) = nbl::add_pool_nbl(PoolHandle as usize, block, context, location) else {
-        panic!("ndis-sim: {api}({PoolHandle:p}) at {location}: the pool was freed meanwhile");
+        // Freed by another processor since `pool_info`.
+        unknown_pool(&cpu, api, PoolHandle, location);
+        return core::ptr::null_mut();
     };
     // The NBL's NET_BUFFER is the one in its block, linked now that the block has its address.
     // SAFETY: `nbl` is the first field of the block just registered; the driver has not seen it.
@@ -243,6 +246,17 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
     // SAFETY: as above.
     nbl::nbl_links(unsafe { &mut *nbl }).FirstNetBuffer = nb;
     nbl
+}
+
+/// Reports an allocation from a pool that is not allocated (see
+/// [`NdisAllocateNetBufferAndNetBufferList`]).
+fn unknown_pool(cpu: &Cpu, api: &str, pool: NDIS_HANDLE, location: &'static Location<'static>) {
+    violation(
+        cpu,
+        Rule::BadFree,
+        location,
+        format!("{api}({pool:p}): not an NBL pool that is allocated (freed, or never allocated)"),
+    );
 }
 
 /// The `NET_BUFFER_LIST_CONTEXT` of a new NBL, or `None` when no context is asked for: a header
