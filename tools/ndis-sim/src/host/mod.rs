@@ -8,7 +8,7 @@
 use std::panic::Location;
 use std::sync::atomic::Ordering;
 
-use crate::bus::{IoMapping, PoolAllocation, SharedAllocation};
+use crate::bus::{IoMapping, PoolAllocation, SgDmaRegistration, SharedAllocation};
 use crate::machine::processor::{self, violation};
 use crate::machine::{Machine, Shared, lock};
 use crate::sys;
@@ -25,6 +25,8 @@ pub struct AdapterLeaks {
     pub io_mappings: Vec<IoMapping>,
     /// Where the still-registered interrupt on the adapter's line was registered.
     pub interrupt: Option<&'static Location<'static>>,
+    /// Scatter/gather DMA not deregistered (`NdisMRegisterScatterGatherDma`).
+    pub sg_dma: Vec<SgDmaRegistration>,
 }
 
 impl AdapterLeaks {
@@ -35,6 +37,7 @@ impl AdapterLeaks {
             && self.shared_memory.is_empty()
             && self.io_mappings.is_empty()
             && self.interrupt.is_none()
+            && self.sg_dma.is_empty()
     }
 }
 
@@ -67,6 +70,13 @@ impl core::fmt::Display for AdapterLeaks {
         if let Some(at) = self.interrupt {
             writeln!(f, "interrupt registered at {at} still registered")?;
         }
+        for r in &self.sg_dma {
+            writeln!(
+                f,
+                "scatter/gather DMA handle {:#x} registered at {} still registered",
+                r.handle, r.location
+            )?;
+        }
         Ok(())
     }
 }
@@ -93,6 +103,7 @@ pub(crate) fn leaks_of(shared: &Shared, handle: sys::NDIS_HANDLE) -> AdapterLeak
         shared_memory: shared.bus.memory.outstanding(owner),
         io_mappings: shared.bus.mappings_of(owner),
         interrupt,
+        sg_dma: sys::sg_dma_of(shared, owner),
     }
 }
 

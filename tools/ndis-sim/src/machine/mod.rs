@@ -480,6 +480,28 @@ impl Machine {
         })
     }
 
+    /// Test hook (until the miniport host drives real handlers): runs `f` on processor `cpu` at
+    /// `PASSIVE_LEVEL` as if it were miniport handler `handler` (`run_handler`), so the rules
+    /// that depend on the running handler ("only in `MiniportInitializeEx`", "not in
+    /// `MiniportShutdownEx`") can be exercised from tests. The host calls handlers itself.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    #[doc(hidden)]
+    #[track_caller]
+    pub fn run_as_handler<R: Send>(
+        &self,
+        cpu: usize,
+        handler: processor::Handler,
+        f: impl FnOnce() -> R + Send,
+    ) -> R {
+        let location = Location::caller();
+        self.run_on_at(cpu, location, move || {
+            let me = processor::current("Machine::run_as_handler");
+            processor::run_handler(&me, handler, location, f)
+        })
+    }
+
     /// Calls the `MiniportDisableInterruptEx` handler registered on `line`, on processor `cpu`
     /// at the interrupt's DIRQL holding its spin lock, as NDIS may "for diagnostic and
     /// troubleshooting purposes" (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_disable_interrupt>).

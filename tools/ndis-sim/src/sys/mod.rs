@@ -13,6 +13,7 @@
 
 mod bus;
 mod debug;
+mod dma;
 mod interrupt;
 mod ke;
 mod memory;
@@ -23,6 +24,7 @@ pub mod types;
 
 pub use bus::*;
 pub use debug::*;
+pub use dma::*;
 pub use interrupt::*;
 pub use ke::*;
 pub use memory::*;
