@@ -5,6 +5,7 @@ pub(crate) mod dpc;
 pub(crate) mod interrupt;
 pub(crate) mod processor;
 pub(crate) mod spinlock;
+pub(crate) mod timer;
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
@@ -90,6 +91,8 @@ pub(crate) struct Shared {
     pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
     /// Physical and pool memory, PCI devices and BAR mappings.
     pub(crate) bus: crate::bus::Bus,
+    /// The virtual clock and the timer objects (`NdisAllocateTimerObject`).
+    pub(crate) timers: timer::Timers,
     pub(crate) counters: AtomicCounters,
     pub(crate) trace: Mutex<TraceLog>,
     /// `NDIS_SIM_TRACE` was set when the machine was built: echo trace lines to standard error.
@@ -331,6 +334,7 @@ impl MachineBuilder {
             interrupts: Mutex::new(Vec::new()),
             adapters: Mutex::new(Vec::new()),
             bus: crate::bus::Bus::default(),
+            timers: timer::Timers::default(),
             counters: AtomicCounters::default(),
             trace: Mutex::new(TraceLog::default()),
             trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),

@@ -20,6 +20,7 @@ mod memory;
 mod misc;
 mod ndis_lock;
 mod ndis_types;
+mod timer;
 pub mod types;
 
 pub use bus::*;
@@ -31,6 +32,7 @@ pub use memory::*;
 pub use misc::*;
 pub use ndis_lock::*;
 pub use ndis_types::*;
+pub use timer::*;
 pub use types::*;
 
 use std::panic::Location;
