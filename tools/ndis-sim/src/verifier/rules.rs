@@ -194,8 +194,8 @@ pub enum Rule {
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-netbuffer-function>
     IrqlNetBufferFunction,
     /// NDIS rule `Irql_Timer_Function`: a timer-object function above the IRQL its page allows
-    /// (`NdisAllocateTimerObject` / `NdisFreeTimerObject` at `PASSIVE_LEVEL`; set and cancel at
-    /// most `DISPATCH_LEVEL`).
+    /// (all four at most `DISPATCH_LEVEL`; `NdisCancelTimerObject` of a periodic timer at
+    /// `PASSIVE_LEVEL`).
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-timer-function>
     IrqlTimerFunction,
     /// NDIS rule `Irql_Gather_DMA_Function`: `NdisMRegisterScatterGatherDma` /
