@@ -20,6 +20,7 @@ pub mod sys;
 pub mod verifier;
 
 pub use machine::processor::Handler;
+pub use machine::timer::TimerObjectInfo;
 pub use machine::{
     InterruptLine, Machine, MachineBuilder, TRACE_LOG_LINES, TraceLine, env_seed, test_seeds,
 };

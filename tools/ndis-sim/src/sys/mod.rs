@@ -13,6 +13,7 @@
 
 mod bus;
 mod debug;
+mod dma;
 mod interrupt;
 mod ke;
 mod memory;
@@ -20,10 +21,12 @@ mod misc;
 mod nbl;
 mod ndis_lock;
 mod ndis_types;
+mod timer;
 pub mod types;
 
 pub use bus::*;
 pub use debug::*;
+pub use dma::*;
 pub use interrupt::*;
 pub use ke::*;
 pub use memory::*;
@@ -31,6 +34,7 @@ pub use misc::*;
 pub use nbl::*;
 pub use ndis_lock::*;
 pub use ndis_types::*;
+pub use timer::*;
 pub use types::*;
 
 use std::panic::Location;
