@@ -14,11 +14,13 @@ pub mod bus;
 pub mod host;
 pub mod lock_word;
 mod machine;
+pub mod nbl;
 mod rng;
 pub mod sys;
 pub mod verifier;
 
 pub use machine::processor::Handler;
+pub use machine::timer::TimerObjectInfo;
 pub use machine::{
     InterruptLine, Machine, MachineBuilder, TRACE_LOG_LINES, TraceLine, env_seed, test_seeds,
 };

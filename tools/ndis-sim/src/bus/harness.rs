@@ -48,19 +48,25 @@ impl Machine {
         Arc::clone(&self.shared().bus.memory)
     }
 
-    /// Moves every plugged device's virtual clock on by `ns` and lets it receive what its wire
-    /// delivered (`E1000::advance`, then `E1000::poll_wire`). Returns the frames received.
+    /// Moves the machine's virtual clock on by `ns`: every plugged device's clock with it (each
+    /// step `E1000::advance`, then `E1000::poll_wire` so it receives what its wire delivered),
+    /// and every timer object due meanwhile expires at its due time, its
+    /// `NDIS_TIMER_FUNCTION` running as a DPC on a processor drawn from the seed. Called from
+    /// the test thread it returns only when those timer functions have run (called on a
+    /// processor, it queues them without waiting). Returns the frames received.
     #[allow(clippy::must_use_candidate)] // driving the clock is the point; the count is extra
     pub fn advance_clock(&self, ns: u64) -> usize {
-        let devices = lock(&self.shared().bus.devices).clone();
-        devices
-            .iter()
-            .filter(|d| !d.removed())
-            .map(|d| {
-                d.nic().advance(ns);
-                d.nic().poll_wire()
-            })
-            .sum()
+        crate::machine::timer::advance(self.shared(), ns, |step| {
+            let devices = lock(&self.shared().bus.devices).clone();
+            devices
+                .iter()
+                .filter(|d| !d.removed())
+                .map(|d| {
+                    d.nic().advance(step);
+                    d.nic().poll_wire()
+                })
+                .sum()
+        })
     }
 
     /// Surprise removal of `device`: from now on its registers and configuration space read all
@@ -97,8 +103,8 @@ impl Machine {
     }
 
     /// Fault injection: the next `count` driver allocations (pool, shared memory, NBL pools and
-    /// NBLs, MDLs) fail, then each later one fails with probability `per_million` / 1 000 000,
-    /// drawn from the machine's seed. `(0, 0)` turns injection off.
+    /// NBLs, MDLs, MDL mappings) fail, then each later one fails with probability
+    /// `per_million` / 1 000 000, drawn from the machine's seed. `(0, 0)` turns injection off.
     pub fn fail_allocations(&self, count: u64, per_million: u32) {
         let shared = self.shared();
         shared

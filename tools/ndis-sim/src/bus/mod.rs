@@ -194,6 +194,24 @@ pub(crate) struct Bus {
     pub(crate) devices: Mutex<Vec<Arc<PciDevice>>>,
     /// By virtual base address.
     pub(crate) mappings: Mutex<BTreeMap<usize, IoMapping>>,
+    /// Scatter/gather DMA registrations (`NdisMRegisterScatterGatherDma`) not yet deregistered.
+    pub(crate) sg_dma: Mutex<Vec<SgDmaRegistration>>,
+}
+
+/// A scatter/gather DMA registration the driver holds (from `NdisMRegisterScatterGatherDma`,
+/// until `NdisMDeregisterScatterGatherDma`).
+#[derive(Clone, Debug)]
+pub struct SgDmaRegistration {
+    /// The `NdisMiniportDmaHandle` the driver got.
+    pub handle: usize,
+    /// The adapter handle that registered it.
+    pub owner: usize,
+    /// `NDIS_SG_DMA_DESCRIPTION::Flags`.
+    pub flags: u32,
+    /// `NDIS_SG_DMA_DESCRIPTION::MaximumPhysicalMapping`.
+    pub maximum_physical_mapping: u32,
+    /// Where the driver registered it.
+    pub location: &'static Location<'static>,
 }
 
 impl Bus {
@@ -252,11 +270,8 @@ impl Bus {
         device
     }
 
-    /// Maps `len` bytes of `device`'s BAR0 from physical `phys`. `None` when the range is not
-    /// inside BAR0 or is empty.
-    // Called by NdisMMapIoSpace / NdisMUnmapIoSpace (sys/bus.rs) once NDIS_PHYSICAL_ADDRESS
-    // lands in the sys types; exercised by the unit tests below until then.
-    #[allow(dead_code)]
+    /// Maps `len` bytes of `device`'s BAR0 from physical `phys` (for `NdisMMapIoSpace`,
+    /// sys/dma.rs). `None` when the range is not inside BAR0 or is empty.
     pub(crate) fn map(
         &self,
         device: &Arc<PciDevice>,
@@ -286,11 +301,8 @@ impl Bus {
         Some(virt)
     }
 
-    /// Unmaps the mapping at `virt` of `len` bytes. Returns it, or `None` when nothing of that
-    /// length is mapped there.
-    // Called by NdisMMapIoSpace / NdisMUnmapIoSpace (sys/bus.rs) once NDIS_PHYSICAL_ADDRESS
-    // lands in the sys types; exercised by the unit tests below until then.
-    #[allow(dead_code)]
+    /// Unmaps the mapping at `virt` of `len` bytes (for `NdisMUnmapIoSpace`). Returns it, or
+    /// `None` when nothing of that length is mapped there.
     pub(crate) fn unmap(&self, virt: usize, len: usize) -> Option<IoMapping> {
         let mut mappings = lock(&self.mappings);
         if mappings.get(&virt)?.len != len {

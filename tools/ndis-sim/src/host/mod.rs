@@ -2,8 +2,9 @@
 //! [`Adapter`]), and what NDIS checks when an adapter halts.
 //!
 //! The NDIS verifier's accounting at `MiniportHaltEx`: everything the driver allocated for the
-//! adapter (pool memory, shared memory, BAR mappings) has been freed and its interrupt has been
-//! deregistered (`Init_RegisterInterrupt`: registered in Initialize ⇒ deregistered in Halt).
+//! adapter (pool memory, shared memory, BAR mappings, scatter/gather DMA, timer objects) has been
+//! freed and its interrupt has been deregistered (`Init_RegisterInterrupt`: registered in
+//! Initialize ⇒ deregistered in Halt); no timer object is still set (`CancelTimerObject`).
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
 
 pub(crate) mod adapter;
@@ -21,7 +22,8 @@ pub use oid::OidResult;
 use std::panic::Location;
 use std::sync::atomic::Ordering;
 
-use crate::bus::{IoMapping, PoolAllocation, SharedAllocation};
+use crate::TimerObjectInfo;
+use crate::bus::{IoMapping, PoolAllocation, SgDmaRegistration, SharedAllocation};
 use crate::machine::processor::{self, violation};
 use crate::machine::{Machine, Shared, lock};
 use crate::sys;
@@ -38,6 +40,17 @@ pub struct AdapterLeaks {
     pub io_mappings: Vec<IoMapping>,
     /// Where the still-registered interrupt on the adapter's line was registered.
     pub interrupt: Option<&'static Location<'static>>,
+    /// Scatter/gather DMA not deregistered (`NdisMRegisterScatterGatherDma`).
+    pub sg_dma: Vec<SgDmaRegistration>,
+    /// Timer objects allocated with the adapter handle and not freed
+    /// (`NdisAllocateTimerObject`); `set` ones are also still in the timer queue.
+    pub timers: Vec<TimerObjectInfo>,
+    /// NBL pools not freed (`NdisAllocateNetBufferListPool`).
+    pub nbl_pools: Vec<crate::nbl::NblPoolAllocation>,
+    /// Pool NBLs not freed (`NdisAllocateNetBufferAndNetBufferList`), by their pool's owner.
+    pub nbls: Vec<crate::nbl::NblAllocation>,
+    /// MDLs not freed (`NdisAllocateMdl`).
+    pub mdls: Vec<crate::nbl::MdlAllocation>,
 }
 
 impl AdapterLeaks {
@@ -48,6 +61,11 @@ impl AdapterLeaks {
             && self.shared_memory.is_empty()
             && self.io_mappings.is_empty()
             && self.interrupt.is_none()
+            && self.sg_dma.is_empty()
+            && self.timers.is_empty()
+            && self.nbl_pools.is_empty()
+            && self.nbls.is_empty()
+            && self.mdls.is_empty()
     }
 }
 
@@ -80,6 +98,55 @@ impl core::fmt::Display for AdapterLeaks {
         if let Some(at) = self.interrupt {
             writeln!(f, "interrupt registered at {at} still registered")?;
         }
+        for r in &self.sg_dma {
+            writeln!(
+                f,
+                "scatter/gather DMA handle {:#x} registered at {} still registered",
+                r.handle, r.location
+            )?;
+        }
+        for t in &self.timers {
+            let set = t
+                .set_at
+                .filter(|_| t.set)
+                .map_or(String::new(), |at| format!(", still set (set at {at})"));
+            writeln!(
+                f,
+                "timer object {:#x} (tag {:?}) allocated at {} not freed{set}",
+                t.handle,
+                String::from_utf8_lossy(&t.tag.to_le_bytes()),
+                t.allocated_at
+            )?;
+        }
+        for p in &self.nbl_pools {
+            writeln!(
+                f,
+                "NBL pool {:#x} (tag {:?}, {} NBL(s) outstanding) allocated at {}",
+                p.handle,
+                String::from_utf8_lossy(&p.tag.to_le_bytes()),
+                p.outstanding_nbls,
+                p.location
+            )?;
+        }
+        for n in &self.nbls {
+            let state = if n.indicated {
+                ", indicated to NDIS"
+            } else {
+                ""
+            };
+            writeln!(
+                f,
+                "NBL {:#x} of pool {:#x}{state} allocated at {}",
+                n.addr, n.pool, n.location
+            )?;
+        }
+        for m in &self.mdls {
+            writeln!(
+                f,
+                "MDL {:#x} of {:#x} ({} bytes) allocated at {}",
+                m.addr, m.virt, m.len, m.location
+            )?;
+        }
         Ok(())
     }
 }
@@ -101,16 +168,23 @@ pub(crate) fn leaks_of(shared: &Shared, handle: sys::NDIS_HANDLE) -> AdapterLeak
             .find(|i| i.line == line && !i.deregistered.load(Ordering::SeqCst))
             .map(|i| i.registered_at)
     });
+    let (nbl_pools, nbls, mdls) = crate::nbl::outstanding_of(shared, owner);
     AdapterLeaks {
         pool: shared.bus.pool.outstanding(owner),
         shared_memory: shared.bus.memory.outstanding(owner),
         io_mappings: shared.bus.mappings_of(owner),
         interrupt,
+        sg_dma: sys::sg_dma_of(shared, owner),
+        timers: shared.timers.of_owner(owner),
+        nbl_pools,
+        nbls,
+        mdls,
     }
 }
 
 impl Machine {
-    /// What the adapter `handle` still holds (pool, shared memory, BAR mappings, interrupt).
+    /// What the adapter `handle` still holds (pool, shared memory, BAR mappings, interrupt,
+    /// scatter/gather DMA, timer objects).
     #[must_use]
     pub fn adapter_leaks(&self, handle: sys::NDIS_HANDLE) -> AdapterLeaks {
         leaks_of(self.shared(), handle)
@@ -118,8 +192,8 @@ impl Machine {
 
     /// The check NDIS makes when `MiniportHaltEx` of adapter `handle` has returned (the host's
     /// Halt runs it; runners that call Halt themselves call this): on processor 0, reports
-    /// [`Rule::LeakAtHalt`] and [`Rule::InitRegisterInterrupt`] for what is still held, and
-    /// returns it.
+    /// [`Rule::LeakAtHalt`], [`Rule::InitRegisterInterrupt`] and [`Rule::CancelTimerObject`]
+    /// for what is still held (or set), and returns it.
     ///
     /// # Panics
     /// As [`Machine::run_on`] (in `BugCheck` mode a leak halts the machine).
@@ -132,8 +206,9 @@ impl Machine {
 }
 
 /// The NDIS verifier's check after `MiniportHaltEx` returned, on the processor that called it:
-/// reports [`Rule::LeakAtHalt`] for memory and mappings and [`Rule::InitRegisterInterrupt`] for an
-/// interrupt still registered. Returns what was found.
+/// reports [`Rule::LeakAtHalt`] for memory, mappings, DMA registrations and timer objects,
+/// [`Rule::InitRegisterInterrupt`] for an interrupt still registered and
+/// [`Rule::CancelTimerObject`] for a timer object still set. Returns what was found.
 pub(crate) fn check_halted(
     handle: sys::NDIS_HANDLE,
     location: &'static Location<'static>,
@@ -147,6 +222,26 @@ pub(crate) fn check_halted(
             location,
             format!(
                 "the interrupt registered at {at} is still registered when MiniportHaltEx returns"
+            ),
+        );
+    }
+    let set: Vec<String> = leaks
+        .timers
+        .iter()
+        .filter(|t| t.set)
+        .map(|t| match t.set_at {
+            Some(at) => format!("{:#x} (set at {at})", t.handle),
+            None => format!("{:#x}", t.handle),
+        })
+        .collect();
+    if !set.is_empty() {
+        violation(
+            &cpu,
+            Rule::CancelTimerObject,
+            location,
+            format!(
+                "timer object(s) {} still set when MiniportHaltEx returns: cancel them in Halt",
+                set.join(", ")
             ),
         );
     }

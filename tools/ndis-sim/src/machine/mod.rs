@@ -5,6 +5,7 @@ pub(crate) mod dpc;
 pub(crate) mod interrupt;
 pub(crate) mod processor;
 pub(crate) mod spinlock;
+pub(crate) mod timer;
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
@@ -90,6 +91,10 @@ pub(crate) struct Shared {
     pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
     /// Physical and pool memory, PCI devices and BAR mappings.
     pub(crate) bus: crate::bus::Bus,
+    /// The virtual clock and the timer objects (`NdisAllocateTimerObject`).
+    pub(crate) timers: timer::Timers,
+    /// The anchor of this machine's NBL pools, NBLs and MDLs (see `crate::nbl`).
+    pub(crate) nbl: crate::nbl::MachineObjects,
     pub(crate) counters: AtomicCounters,
     pub(crate) trace: Mutex<TraceLog>,
     /// `NDIS_SIM_TRACE` was set when the machine was built: echo trace lines to standard error.
@@ -333,6 +338,8 @@ impl MachineBuilder {
             interrupts: Mutex::new(Vec::new()),
             adapters: Mutex::new(Vec::new()),
             bus: crate::bus::Bus::default(),
+            timers: timer::Timers::default(),
+            nbl: crate::nbl::MachineObjects::default(),
             counters: AtomicCounters::default(),
             trace: Mutex::new(TraceLog::default()),
             trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),
@@ -480,6 +487,28 @@ impl Machine {
                 .into_iter()
                 .map(|r| r.unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
+        })
+    }
+
+    /// Test hook (until the miniport host drives real handlers): runs `f` on processor `cpu` at
+    /// `PASSIVE_LEVEL` as if it were miniport handler `handler` (`run_handler`), so the rules
+    /// that depend on the running handler ("only in `MiniportInitializeEx`", "not in
+    /// `MiniportShutdownEx`") can be exercised from tests. The host calls handlers itself.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    #[doc(hidden)]
+    #[track_caller]
+    pub fn run_as_handler<R: Send>(
+        &self,
+        cpu: usize,
+        handler: processor::Handler,
+        f: impl FnOnce() -> R + Send,
+    ) -> R {
+        let location = Location::caller();
+        self.run_on_at(cpu, location, move || {
+            let me = processor::current("Machine::run_as_handler");
+            processor::run_handler(&me, handler, location, f)
         })
     }
 

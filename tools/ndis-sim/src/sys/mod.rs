@@ -13,24 +13,30 @@
 
 mod bus;
 mod debug;
+mod dma;
 mod interrupt;
 mod ke;
 mod memory;
 mod miniport;
 mod misc;
+mod nbl;
 mod ndis_lock;
 mod ndis_types;
+mod timer;
 pub mod types;
 
 pub use bus::*;
 pub use debug::*;
+pub use dma::*;
 pub use interrupt::*;
 pub use ke::*;
 pub use memory::*;
 pub use miniport::*;
 pub use misc::*;
+pub use nbl::*;
 pub use ndis_lock::*;
 pub use ndis_types::*;
+pub use timer::*;
 pub use types::*;
 
 use std::panic::Location;

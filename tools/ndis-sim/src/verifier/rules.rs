@@ -189,13 +189,13 @@ pub enum Rule {
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-oid-function>
     IrqlOidFunction,
     /// NDIS rule `Irql_NetBuffer_Function`: an NBL, `NET_BUFFER`, MDL or pool function above the
-    /// IRQL its page allows (`NdisAllocateNetBufferListPool` / `NdisFreeNetBufferListPool` at
-    /// `PASSIVE_LEVEL`; the rest at most `DISPATCH_LEVEL`).
+    /// IRQL its page allows (`DISPATCH_LEVEL` on every page, the pool functions included), and
+    /// `MmMapLockedPagesSpecifyCache` (`MmGetSystemAddressForMdlSafe`, no WDM rule) above its.
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-netbuffer-function>
     IrqlNetBufferFunction,
     /// NDIS rule `Irql_Timer_Function`: a timer-object function above the IRQL its page allows
-    /// (`NdisAllocateTimerObject` / `NdisFreeTimerObject` at `PASSIVE_LEVEL`; set and cancel at
-    /// most `DISPATCH_LEVEL`).
+    /// (all four at most `DISPATCH_LEVEL`; `NdisCancelTimerObject` of a periodic timer at
+    /// `PASSIVE_LEVEL`).
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-timer-function>
     IrqlTimerFunction,
     /// NDIS rule `Irql_Gather_DMA_Function`: `NdisMRegisterScatterGatherDma` /

@@ -1,0 +1,398 @@
+//! Bus-master DMA and device memory: `NdisMMapIoSpace` / `NdisMUnmapIoSpace`,
+//! `NdisMRegisterScatterGatherDma` / `NdisMDeregisterScatterGatherDma`, and
+//! `NdisMAllocateSharedMemory` / `NdisMFreeSharedMemory`, each kept per adapter for the leak
+//! check at Halt.
+
+use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::bus::adapter;
+use super::enter_ndis;
+use super::ndis_types::{
+    NDIS_PHYSICAL_ADDRESS, NDIS_SG_DMA_DESCRIPTION, PNDIS_PHYSICAL_ADDRESS,
+    PNDIS_SG_DMA_DESCRIPTION, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
+};
+use super::types::{
+    BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PNDIS_HANDLE,
+    PVOID, ULONG,
+};
+use crate::bus::{PAGE_SIZE, SgDmaRegistration};
+use crate::machine::processor::{Cpu, DISPATCH, Handler, PASSIVE, violation};
+use crate::machine::{Shared, lock};
+use crate::verifier::Rule;
+
+/// `UINT` (bindgen's name, kept for the signatures; private so it cannot clash with another
+/// family's copy until the shared types module has it).
+#[allow(clippy::upper_case_acronyms)]
+type UINT = u32;
+
+// ndis.h value (`#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION 0x83`).
+const NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION: u8 = 0x83;
+// ndis.h value (`#define NDIS_SG_DMA_DESCRIPTION_REVISION_1 1`).
+const NDIS_SG_DMA_DESCRIPTION_REVISION_1: u8 = 1;
+// ndis.h value (`#define NDIS_SG_DMA_DESCRIPTION_REVISION_2 2`, NDIS 6.85).
+const NDIS_SG_DMA_DESCRIPTION_REVISION_2: u8 = 2;
+// ndis.h value: `NDIS_STATUS_INVALID_PARAMETER` is `STATUS_INVALID_PARAMETER`, 0xC000000D.
+const NDIS_STATUS_INVALID_PARAMETER: NDIS_STATUS = 0xC000_000D_u32.cast_signed();
+
+/// The `NdisMiniportDmaHandle` values handed out: a counter (never reused, so a stale handle
+/// never names a newer registration), offset so that it is never null or a small integer.
+static NEXT_DMA_HANDLE: AtomicUsize = AtomicUsize::new(0x5D4A_0000);
+
+/// Reports `Irql_Miniport_Driver_Function` when `api` is called above `PASSIVE_LEVEL`.
+fn check_passive_miniport(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
+    let irql = cpu.irql();
+    if irql != PASSIVE {
+        violation(
+            cpu,
+            Rule::IrqlMiniportDriverFunction,
+            location,
+            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
+        );
+    }
+}
+
+/// Reports `Irql_Gather_DMA_Function` when `api` is called above `PASSIVE_LEVEL`.
+fn check_passive_gather(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
+    let irql = cpu.irql();
+    if irql != PASSIVE {
+        violation(
+            cpu,
+            Rule::IrqlGatherDmaFunction,
+            location,
+            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
+        );
+    }
+}
+
+/// The scatter/gather DMA registrations `owner` still holds (all of them with `None`).
+pub(crate) fn sg_dma_of(shared: &Shared, owner: Option<usize>) -> Vec<SgDmaRegistration> {
+    lock(&shared.bus.sg_dma)
+        .iter()
+        .filter(|r| owner.is_none_or(|o| r.owner == o))
+        .cloned()
+        .collect()
+}
+
+/// `NdisMMapIoSpace`: maps `Length` bytes of the adapter's BAR0 from `PhysicalAddress` and
+/// writes the virtual address whose `NdisReadRegisterUlong` / `NdisWriteRegisterUlong` reach
+/// the device. `NDIS_STATUS_FAILURE` (and a null address) for a range outside BAR0 or an adapter
+/// without a device. Kept per adapter for the leak check at Halt.
+///
+/// Checks `Irql_Miniport_Driver_Function` (PASSIVE only) and the `NdisMMapIoSpace` rule (only
+/// from `MiniportInitializeEx`). The simulator reports the latter only when a miniport handler
+/// other than Initialize is running on the processor: a bare `Machine::run_on` work item runs
+/// no handler (it stands for harness code, not for a driver entry point), so it is not judged.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismmapiospace>
+///
+/// # Panics
+/// When `MiniportAdapterHandle` is not an adapter handle of this machine.
+///
+/// # Safety
+/// `VirtualAddress` is valid for a write.
+#[track_caller]
+pub unsafe fn NdisMMapIoSpace(
+    VirtualAddress: *mut PVOID,
+    MiniportAdapterHandle: NDIS_HANDLE,
+    PhysicalAddress: NDIS_PHYSICAL_ADDRESS,
+    Length: UINT,
+) -> NDIS_STATUS {
+    let location = Location::caller();
+    let api = "NdisMMapIoSpace";
+    let cpu = enter_ndis(api, location);
+    check_passive_miniport(&cpu, api, location);
+    if let Some(h) = cpu.current_handler()
+        && !cpu.in_handler(Handler::Initialize)
+    {
+        violation(
+            &cpu,
+            Rule::NdisMMapIoSpace,
+            location,
+            format!(
+                "{api} called from {}: BARs are mapped in MiniportInitializeEx",
+                h.name()
+            ),
+        );
+    }
+    let binding = adapter(&cpu.shared, MiniportAdapterHandle, api);
+    // SAFETY: every bit pattern of the union is a valid `QuadPart`.
+    let phys = unsafe { PhysicalAddress.QuadPart }.cast_unsigned();
+    let mapped = binding.device.as_ref().and_then(|d| {
+        cpu.shared.bus.map(
+            d,
+            phys,
+            Length as usize,
+            MiniportAdapterHandle as usize,
+            location,
+        )
+    });
+    let (va, status) = match mapped {
+        Some(va) => (va as PVOID, NDIS_STATUS_SUCCESS),
+        None => (core::ptr::null_mut(), NDIS_STATUS_FAILURE),
+    };
+    // SAFETY: the caller guarantees `VirtualAddress` is valid for a write.
+    unsafe { VirtualAddress.write(va) };
+    status
+}
+
+/// `NdisMUnmapIoSpace`: releases a mapping from [`NdisMMapIoSpace`]; a mapping that does not
+/// exist with that length is a [`Rule::BadFree`] (nothing is unmapped). Checks
+/// `Irql_Miniport_Driver_Function` (PASSIVE only).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismunmapiospace>
+///
+/// # Safety
+/// Nothing uses the mapping after this call.
+#[track_caller]
+pub unsafe fn NdisMUnmapIoSpace(
+    MiniportAdapterHandle: NDIS_HANDLE,
+    VirtualAddress: PVOID,
+    Length: UINT,
+) {
+    let location = Location::caller();
+    let api = "NdisMUnmapIoSpace";
+    let cpu = enter_ndis(api, location);
+    check_passive_miniport(&cpu, api, location);
+    if cpu
+        .shared
+        .bus
+        .unmap(VirtualAddress as usize, Length as usize)
+        .is_none()
+    {
+        violation(
+            &cpu,
+            Rule::BadFree,
+            location,
+            format!(
+                "{api}({MiniportAdapterHandle:p}, {VirtualAddress:p}, {Length}): no mapping of \
+                 that length there"
+            ),
+        );
+    }
+}
+
+/// What `NdisMRegisterScatterGatherDma` writes into `ScatterGatherListSize`: a
+/// `SCATTER_GATHER_LIST` header and one element per page the largest mapping can span (one
+/// more than its page count, for a buffer that does not start on a page boundary).
+fn sg_list_size(maximum_physical_mapping: ULONG) -> ULONG {
+    let pages = (maximum_physical_mapping as usize).div_ceil(PAGE_SIZE) + 1;
+    let bytes = size_of::<SCATTER_GATHER_LIST>() + pages * size_of::<SCATTER_GATHER_ELEMENT>();
+    ULONG::try_from(bytes).unwrap_or(ULONG::MAX)
+}
+
+/// `NdisMRegisterScatterGatherDma`: validates the description (header type
+/// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`, revision 1 or 2, size at least revision 1's,
+/// `MaximumPhysicalMapping` > 0, a `ProcessSGListHandler`) and returns
+/// `NDIS_STATUS_INVALID_PARAMETER` when it is wrong; otherwise fills in
+/// `ScatterGatherListSize`, writes the DMA handle and keeps the registration for the leak check
+/// at Halt. One registration per adapter: a second one while the first is registered returns
+/// `NDIS_STATUS_FAILURE` (the simulator's choice; NDIS has one DMA channel per adapter). Checks
+/// `Irql_Gather_DMA_Function` (PASSIVE only). `NdisMAllocateNetBufferSGList` is not modelled.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismregisterscattergatherdma>
+///
+/// # Panics
+/// When `MiniportAdapterHandle` is not an adapter handle of this machine.
+///
+/// # Safety
+/// `DmaDescription` points to a valid `NDIS_SG_DMA_DESCRIPTION` (read and written);
+/// `NdisMiniportDmaHandle` is valid for a write.
+#[track_caller]
+pub unsafe fn NdisMRegisterScatterGatherDma(
+    MiniportAdapterHandle: NDIS_HANDLE,
+    DmaDescription: PNDIS_SG_DMA_DESCRIPTION,
+    NdisMiniportDmaHandle: PNDIS_HANDLE,
+) -> NDIS_STATUS {
+    let location = Location::caller();
+    let api = "NdisMRegisterScatterGatherDma";
+    let cpu = enter_ndis(api, location);
+    check_passive_gather(&cpu, api, location);
+    let _ = adapter(&cpu.shared, MiniportAdapterHandle, api);
+    // SAFETY: the caller guarantees `NdisMiniportDmaHandle` is valid for a write; it reads
+    // null unless the registration succeeds.
+    unsafe { NdisMiniportDmaHandle.write(core::ptr::null_mut()) };
+    // SAFETY: the caller guarantees `DmaDescription` points to a valid description.
+    let desc = unsafe { &mut *DmaDescription };
+    let header_ok = desc.Header.Type == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
+        && matches!(
+            desc.Header.Revision,
+            NDIS_SG_DMA_DESCRIPTION_REVISION_1 | NDIS_SG_DMA_DESCRIPTION_REVISION_2
+        )
+        && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();
+    if !header_ok || desc.MaximumPhysicalMapping == 0 || desc.ProcessSGListHandler.is_none() {
+        return NDIS_STATUS_INVALID_PARAMETER;
+    }
+    let owner = MiniportAdapterHandle as usize;
+    let mut regs = lock(&cpu.shared.bus.sg_dma);
+    if regs.iter().any(|r| r.owner == owner) {
+        return NDIS_STATUS_FAILURE;
+    }
+    let handle = NEXT_DMA_HANDLE.fetch_add(0x10, Ordering::Relaxed);
+    regs.push(SgDmaRegistration {
+        handle,
+        owner,
+        flags: desc.Flags,
+        maximum_physical_mapping: desc.MaximumPhysicalMapping,
+        location,
+    });
+    drop(regs);
+    desc.ScatterGatherListSize = sg_list_size(desc.MaximumPhysicalMapping);
+    // SAFETY: as above, valid for a write.
+    unsafe { NdisMiniportDmaHandle.write(handle as NDIS_HANDLE) };
+    NDIS_STATUS_SUCCESS
+}
+
+/// `NdisMDeregisterScatterGatherDma`: releases a registration from
+/// [`NdisMRegisterScatterGatherDma`]. A handle that is not registered (never, or already
+/// deregistered) is a [`Rule::BadFree`]. Checks `Irql_Gather_DMA_Function` (PASSIVE only).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterscattergatherdma>
+///
+/// # Safety
+/// None beyond being called on a virtual processor (the handle is only used as a key).
+#[track_caller]
+pub unsafe fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NDIS_HANDLE) {
+    let location = Location::caller();
+    let api = "NdisMDeregisterScatterGatherDma";
+    let cpu = enter_ndis(api, location);
+    check_passive_gather(&cpu, api, location);
+    let handle = NdisMiniportDmaHandle as usize;
+    let removed = {
+        let mut regs = lock(&cpu.shared.bus.sg_dma);
+        let at = regs.iter().position(|r| r.handle == handle);
+        at.map(|i| regs.remove(i))
+    };
+    if removed.is_none() {
+        violation(
+            &cpu,
+            Rule::BadFree,
+            location,
+            format!("{api}({NdisMiniportDmaHandle:p}): not a registered scatter/gather DMA handle"),
+        );
+    }
+}
+
+/// `NdisMAllocateSharedMemory`: `Length` bytes of zeroed, page-aligned memory the device reaches
+/// by DMA (the machine's `PhysicalMemory`), its virtual address in `*VirtualAddress` and its
+/// physical address in `*PhysicalAddress`; null (and physical 0) when the host is out of memory,
+/// `Length` is 0 or `Machine::fail_allocations` injects a failure. Kept per adapter for the leak
+/// check at Halt. `Cached` is ignored (all memory is coherent, as the page says of x86/x64).
+///
+/// Checks: called above `PASSIVE_LEVEL` it is bug check 0x7C (`BUGCODE_NDIS_DRIVER`,
+/// parameter 1 = 0x01: [`Rule::SharedMemoryAtRaisedIrql`]); called before the adapter
+/// registered scatter/gather DMA it is [`Rule::MiniportState`] (the page's remark requires
+/// `NdisMRegisterScatterGatherDma` or `NdisMRegisterDmaChannel` before any
+/// `NdisMAllocateSharedMemory`; `NdisMRegisterDmaChannel` is not modelled).
+/// In Collect mode the allocation is made anyway.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismallocatesharedmemory>
+///
+/// # Safety
+/// `VirtualAddress` and `PhysicalAddress` are valid for writes.
+#[track_caller]
+pub unsafe fn NdisMAllocateSharedMemory(
+    MiniportAdapterHandle: NDIS_HANDLE,
+    Length: ULONG,
+    Cached: BOOLEAN,
+    VirtualAddress: *mut PVOID,
+    PhysicalAddress: PNDIS_PHYSICAL_ADDRESS,
+) {
+    let location = Location::caller();
+    let api = "NdisMAllocateSharedMemory";
+    let cpu = enter_ndis(api, location);
+    let irql = cpu.irql();
+    if irql != PASSIVE {
+        violation(
+            &cpu,
+            Rule::SharedMemoryAtRaisedIrql,
+            location,
+            format!("{api}({Length}) at IRQL {irql} (BUGCODE_NDIS_DRIVER parameter 1 = 0x01)"),
+        );
+    }
+    let owner = MiniportAdapterHandle as usize;
+    if sg_dma_of(&cpu.shared, Some(owner)).is_empty() {
+        violation(
+            &cpu,
+            Rule::MiniportState,
+            location,
+            format!(
+                "{api}({MiniportAdapterHandle:p}, {Length}) before NdisMRegisterScatterGatherDma: \
+                 the NdisMAllocateSharedMemory page requires a registered scatter/gather DMA \
+                 channel first"
+            ),
+        );
+    }
+    // All simulated memory is coherent: the cache attribute changes nothing.
+    let _ = Cached;
+    let got = if cpu.shared.bus.inject_allocation_failure() {
+        None
+    } else {
+        cpu.shared
+            .bus
+            .memory
+            .allocate(Length as usize, owner, location)
+    };
+    let (va, pa) = got.map_or((core::ptr::null_mut(), 0), |(v, p)| (v.cast(), p));
+    // SAFETY: the caller guarantees `VirtualAddress` is valid for a write.
+    unsafe { VirtualAddress.write(va) };
+    // SAFETY: the caller guarantees `PhysicalAddress` is valid for a write.
+    unsafe {
+        PhysicalAddress.write(NDIS_PHYSICAL_ADDRESS {
+            QuadPart: pa.cast_signed(),
+        });
+    }
+}
+
+/// `NdisMFreeSharedMemory`: frees memory from [`NdisMAllocateSharedMemory`]; the length,
+/// virtual and physical addresses must be the ones allocated ([`Rule::BadFree`] otherwise, also
+/// for a double free, and nothing is freed). Checks `Irql_Miniport_Driver_Function` (above
+/// `DISPATCH_LEVEL`) and the `NdisMFreeSharedMemory` rule (not from `MiniportShutdownEx`: at
+/// shutdown the driver only quiesces the device; memory is freed in Halt). `Cached` is ignored.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismfreesharedmemory>
+///
+/// # Safety
+/// Neither the driver nor the device uses the memory after this call.
+#[track_caller]
+pub unsafe fn NdisMFreeSharedMemory(
+    MiniportAdapterHandle: NDIS_HANDLE,
+    Length: ULONG,
+    Cached: BOOLEAN,
+    VirtualAddress: PVOID,
+    PhysicalAddress: NDIS_PHYSICAL_ADDRESS,
+) {
+    let location = Location::caller();
+    let api = "NdisMFreeSharedMemory";
+    let cpu = enter_ndis(api, location);
+    let irql = cpu.irql();
+    if irql > DISPATCH {
+        violation(
+            &cpu,
+            Rule::IrqlMiniportDriverFunction,
+            location,
+            format!("{api} at IRQL {irql}: it is callable at IRQL <= DISPATCH_LEVEL"),
+        );
+    }
+    if cpu.in_handler(Handler::Shutdown) {
+        violation(
+            &cpu,
+            Rule::NdisMFreeSharedMemory,
+            location,
+            format!("{api}({VirtualAddress:p}, {Length}) called from MiniportShutdownEx"),
+        );
+    }
+    // All simulated memory is coherent: the cache attribute changes nothing.
+    let _ = Cached;
+    // SAFETY: every bit pattern of the union is a valid `QuadPart`.
+    let pa = unsafe { PhysicalAddress.QuadPart }.cast_unsigned();
+    if let Err(e) = cpu
+        .shared
+        .bus
+        .memory
+        .free(VirtualAddress as usize, Length as usize, pa)
+    {
+        violation(
+            &cpu,
+            Rule::BadFree,
+            location,
+            format!(
+                "{api}({MiniportAdapterHandle:p}, {Length}, {VirtualAddress:p}, {pa:#x}): {e:?}"
+            ),
+        );
+    }
+}
