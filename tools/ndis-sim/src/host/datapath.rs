@@ -6,7 +6,6 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/receiving-network-data>
 
 use std::panic::Location;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::adapter::{Adapter, AdapterState, Phase, receives_allowed};
 use super::consts::{
@@ -17,15 +16,9 @@ use super::driver::call_handler;
 use crate::Handler;
 use crate::machine::Machine;
 use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
-use crate::sys::{
-    MDL, NDIS_STATUS, NET_BUFFER, NET_BUFFER_LIST, PMDL, PNET_BUFFER, PNET_BUFFER_LIST, ULONG,
-};
+use crate::sys::{NDIS_STATUS, PNET_BUFFER, PNET_BUFFER_LIST, ULONG};
 use crate::verifier::Rule;
 
-/// `MDL_MAPPED_TO_SYSTEM_VA`.
-const MDL_MAPPED_TO_SYSTEM_VA: i16 = 0x0001;
-/// `MDL_SOURCE_IS_NONPAGED_POOL`.
-const MDL_SOURCE_IS_NONPAGED_POOL: i16 = 0x0004;
 /// How many completed host NBLs are kept to recognise a second completion.
 const GRAVEYARD: usize = 4096;
 
@@ -49,73 +42,25 @@ pub struct ReceivedFrame {
     pub flags: ULONG,
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A send NBL the host built (one `NET_BUFFER`, one MDL over a copy of the frame), owned
-/// through raw pointers so the miniport's writes through them never alias a live `Box`.
+/// A send NBL the host built with `nbl::build_send_chain` (seeded MDL splits, unmapped MDLs,
+/// nonzero `DataOffset`s), freed with `nbl::free_host_nbl` when this value drops (after its
+/// completion, from the graveyard).
 pub(crate) struct HostNbl {
     pub(crate) id: u64,
-    nbl: *mut NET_BUFFER_LIST,
-    nb: *mut NET_BUFFER,
-    mdl: *mut MDL,
-    data: *mut [u8],
+    nbl: usize,
 }
 
-// SAFETY: the allocations are owned by this value alone; the miniport touches them only while
-// NDIS has lent it the NBL, and the host reads them under the adapter lock.
-unsafe impl Send for HostNbl {}
-
 impl HostNbl {
-    fn new(frame: &[u8]) -> Self {
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let data = Box::into_raw(frame.to_vec().into_boxed_slice());
-        let va = data.cast::<u8>() as usize;
-        let len = u32::try_from(frame.len()).expect("frame below 4 GiB");
-        let mdl = Box::into_raw(Box::new(MDL {
-            Next: core::ptr::null_mut(),
-            Size: i16::try_from(core::mem::size_of::<MDL>()).unwrap_or(0),
-            MdlFlags: MDL_SOURCE_IS_NONPAGED_POOL,
-            Process: core::ptr::null_mut(),
-            MappedSystemVa: va as *mut core::ffi::c_void,
-            StartVa: (va & !0xFFF) as *mut core::ffi::c_void,
-            ByteCount: len,
-            ByteOffset: u32::try_from(va & 0xFFF).unwrap_or(0),
-        }));
-        let mut nb = NET_BUFFER::default();
-        // SAFETY: writing the `NET_BUFFER_DATA` view of a zeroed union.
-        let d = unsafe { &mut nb.__bindgen_anon_1.__bindgen_anon_1 };
-        d.CurrentMdl = mdl;
-        d.MdlChain = mdl;
-        d.__bindgen_anon_1.DataLength = len;
-        let nb = Box::into_raw(Box::new(nb));
-        let mut nbl = NET_BUFFER_LIST::default();
-        nbl.__bindgen_anon_1.__bindgen_anon_1.FirstNetBuffer = nb;
-        nbl.NdisReserved[0] = usize::try_from(id).unwrap_or(0) as *mut core::ffi::c_void;
-        let nbl = Box::into_raw(Box::new(nbl));
-        Self {
-            id,
-            nbl,
-            nb,
-            mdl,
-            data,
-        }
-    }
-
     pub(crate) fn addr(&self) -> usize {
-        self.nbl as usize
+        self.nbl
     }
 }
 
 impl Drop for HostNbl {
     fn drop(&mut self) {
-        // SAFETY: each pointer came from `Box::into_raw` in `new` and is freed once, here.
-        drop(unsafe { Box::from_raw(self.nbl) });
-        // SAFETY: as above.
-        drop(unsafe { Box::from_raw(self.nb) });
-        // SAFETY: as above.
-        drop(unsafe { Box::from_raw(self.mdl) });
-        // SAFETY: as above.
-        drop(unsafe { Box::from_raw(self.data) });
+        // SAFETY: a live host-built NBL, dropped once: nothing refers to it any more (the
+        // miniport completed it, or the adapter halted).
+        unsafe { crate::nbl::free_host_nbl(self.nbl as PNET_BUFFER_LIST) };
     }
 }
 
@@ -163,44 +108,6 @@ unsafe fn nbl_status(nbl: PNET_BUFFER_LIST) -> NDIS_STATUS {
     unsafe { s.Status }
 }
 
-/// The `DataLength` bytes of a `NET_BUFFER`, from `CurrentMdl` at `CurrentMdlOffset` across the
-/// MDL chain (an MDL's system address is `MappedSystemVa` when mapped or from nonpaged pool,
-/// else `StartVa + ByteOffset`, which is the same memory in this address space).
-///
-/// # Safety
-/// `nb` points to a valid `NET_BUFFER` whose MDLs describe readable memory.
-pub(crate) unsafe fn read_nb_data(nb: PNET_BUFFER) -> Vec<u8> {
-    // SAFETY: the caller guarantees `nb` is valid.
-    let head = unsafe { &(*nb).__bindgen_anon_1 };
-    // SAFETY: the `NET_BUFFER_DATA` view.
-    let d = unsafe { head.__bindgen_anon_1 };
-    // SAFETY: `DataLength` view of the length union.
-    let mut left = unsafe { d.__bindgen_anon_1.DataLength } as usize;
-    let mut out = Vec::with_capacity(left);
-    let mut mdl: PMDL = d.CurrentMdl;
-    let mut offset = d.CurrentMdlOffset as usize;
-    while left > 0 && !mdl.is_null() {
-        // SAFETY: the MDL chain of a valid NET_BUFFER consists of valid MDLs.
-        let m = unsafe { &*mdl };
-        let base = if m.MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
-            m.MappedSystemVa as usize
-        } else {
-            m.StartVa as usize + m.ByteOffset as usize
-        };
-        let avail = (m.ByteCount as usize).saturating_sub(offset);
-        let take = avail.min(left);
-        if take > 0 {
-            // SAFETY: the MDL describes `ByteCount` readable bytes at `base`.
-            let bytes = unsafe { core::slice::from_raw_parts((base + offset) as *const u8, take) };
-            out.extend_from_slice(bytes);
-        }
-        left -= take;
-        offset = 0;
-        mdl = m.Next;
-    }
-    out
-}
-
 impl Adapter {
     /// Submits one NBL chain (one NBL per frame, one `NET_BUFFER` each) to
     /// `MiniportSendNetBufferLists` from processor `cpu`, at `PASSIVE_LEVEL`, or at
@@ -216,13 +123,20 @@ impl Adapter {
     pub fn send(&self, cpu: usize, frames: &[Vec<u8>], at_dispatch: bool) -> Vec<u64> {
         assert!(!frames.is_empty(), "ndis-sim: Adapter::send with no frames");
         return_held(&self.state, &self.machine, false);
-        let nbls: Vec<HostNbl> = frames.iter().map(|f| HostNbl::new(f)).collect();
-        for pair in nbls.windows(2) {
-            // SAFETY: both NBLs are the host's, not yet lent to the miniport.
-            unsafe { set_next_nbl(pair[0].nbl, pair[1].nbl) };
+        let chain_seed = self.state.lock().rng.next_u64();
+        let chain = crate::nbl::build_send_chain(frames, chain_seed);
+        let head = chain.head() as usize;
+        let ids = chain.ids();
+        let mut nbls = Vec::with_capacity(ids.len());
+        let mut p = chain.head();
+        for &id in &ids {
+            nbls.push(HostNbl {
+                id,
+                nbl: p as usize,
+            });
+            // SAFETY: the chain's NBLs are the host's, not yet lent to the miniport.
+            p = unsafe { next_nbl(p) };
         }
-        let head = nbls[0].addr();
-        let ids: Vec<u64> = nbls.iter().map(|n| n.id).collect();
         let context = {
             let mut g = self.state.lock();
             assert!(
@@ -319,6 +233,11 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
         for pair in batch.windows(2) {
             // SAFETY: NDIS owns indicated NBLs until it returns them, and may relink them.
             unsafe { set_next_nbl(pair[0] as PNET_BUFFER_LIST, pair[1] as PNET_BUFFER_LIST) };
+        }
+        for &nbl in &batch {
+            // The pool's own mark: freeing an NBL NDIS still holds is a ReceiveAccounting
+            // violation in NdisFreeNetBufferList.
+            crate::nbl::mark_returned(nbl as PNET_BUFFER_LIST);
         }
         let last = *batch.last().expect("batches are non-empty");
         // SAFETY: as above.
@@ -496,7 +415,7 @@ pub(crate) fn indicate(
         while !nb.is_null() {
             frames.push(ReceivedFrame {
                 // SAFETY: a valid NET_BUFFER of a valid NBL.
-                data: unsafe { read_nb_data(nb) },
+                data: unsafe { crate::nbl::read_nb_data(nb) },
                 cpu: cpu.index,
                 flags,
             });
@@ -543,6 +462,9 @@ pub(crate) fn indicate(
         if flags & RECEIVE_FLAGS_RESOURCES != 0 {
             g.counters.returned += nbls.len() as u64;
         } else if !matches!(phase, Phase::Halting | Phase::Halted) {
+            for &a in &nbls {
+                crate::nbl::mark_indicated(a as PNET_BUFFER_LIST);
+            }
             // Paused or not, NDIS owns them now; a wrongly indicated NBL goes back at the next
             // return step.
             let fresh: Vec<usize> = nbls
