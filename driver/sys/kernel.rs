@@ -60,6 +60,23 @@ pub use ndis::*;
 
 // ndis.h defines the NDIS_STATUS values with a cast (`((NDIS_STATUS)STATUS_SUCCESS)`), which
 // bindgen does not evaluate; they are spelled here with the NTSTATUS values they cast.
+/// The other `NDIS_STATUS_*` codes: the simulator's table, the one source for both builds
+/// (every value there was checked against `ndis.h`).
+#[allow(
+    clippy::unreadable_literal,
+    reason = "the values are spelled as in ndis.h, with digit separators"
+)]
+mod ndis_status {
+    use super::NDIS_STATUS;
+    include!("../../tools/ndis-sim/src/sys/ndis_status.rs");
+}
+pub use ndis_status::*;
+
+// wdm.h enums come from wdk-sys as modules (`EnumVariation::ModuleConsts`); the surface names
+// them flat, as the simulator does.
+pub use wdk_sys::_EX_POOL_PRIORITY::{HighPoolPriority, LowPoolPriority, NormalPoolPriority};
+pub use wdk_sys::_MM_PAGE_PRIORITY::{HighPagePriority, LowPagePriority, NormalPagePriority};
+
 /// `NDIS_STATUS_SUCCESS` = `STATUS_SUCCESS` (ndis.h).
 pub const NDIS_STATUS_SUCCESS: NDIS_STATUS = 0;
 /// `NDIS_STATUS_FAILURE` = `STATUS_UNSUCCESSFUL` (0xC0000001).

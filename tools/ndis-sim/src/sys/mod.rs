@@ -12,6 +12,7 @@
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
 mod bus;
+mod consts;
 mod debug;
 mod dma;
 mod interrupt;
@@ -22,10 +23,16 @@ mod misc;
 mod nbl;
 mod ndis_lock;
 mod ndis_types;
+/// `NDIS_STATUS_*` codes (shared with the kernel build, which `include!`s the same file).
+mod ndis_status {
+    use super::types::NDIS_STATUS;
+    include!("ndis_status.rs");
+}
 mod timer;
 pub mod types;
 
 pub use bus::*;
+pub use consts::*;
 pub use debug::*;
 pub use dma::*;
 pub use interrupt::*;
@@ -35,6 +42,7 @@ pub use miniport::*;
 pub use misc::*;
 pub use nbl::*;
 pub use ndis_lock::*;
+pub use ndis_status::*;
 pub use ndis_types::*;
 pub use timer::*;
 pub use types::*;
