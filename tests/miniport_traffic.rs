@@ -17,14 +17,14 @@ fn lifecycle_without_traffic_is_clean() {
 
 #[test]
 fn frames_sent_reach_the_wire_byte_exact_and_in_order() {
-    for seed in rse1k_seeds() {
-        let rig = Rig::new(2, seed);
+    for (seed, processors) in rse1k_seeds().into_iter().zip([1, 2, 3, 4]) {
+        let rig = Rig::new(processors, seed);
         let adapter = rig.up();
         let mut sent = Vec::new();
         for i in 0..200u32 {
             let f = frame_to([0x02, 0, 0, 0, 0, 9], i, 60 + (i as usize * 37) % 1400);
             sent.push(f.clone());
-            let cpu = (i % 2) as usize;
+            let cpu = i as usize % processors;
             adapter.send(cpu, &[f], i % 3 == 0);
             rig.pump(1);
         }
@@ -39,8 +39,8 @@ fn frames_sent_reach_the_wire_byte_exact_and_in_order() {
 
 #[test]
 fn frames_from_the_wire_are_indicated_byte_exact() {
-    for seed in rse1k_seeds() {
-        let rig = Rig::new(2, seed);
+    for (seed, processors) in rse1k_seeds().into_iter().zip([4, 3, 2, 1]) {
+        let rig = Rig::new(processors, seed);
         let adapter = rig.up();
         let mut expected = Vec::new();
         let mut got = Vec::new();
