@@ -276,32 +276,7 @@ fn print_report(report: &Report, totals: &Totals, expected_sends: u64) {
         c.synchronized_calls,
         totals.dpc_tx_causes
     );
-    println!();
-    println!(
-        "{:<16} {:>12} {:>10} {:>12} {:>12} {:>12} {:>10}",
-        "lock", "acquisitions", "contended", "spin (µs)", "max hold", "p99 hold", ">25 µs"
-    );
-    for lock in &report.locks {
-        println!(
-            "{:<16} {:>12} {:>10} {:>12} {:>12} {:>12} {:>10}",
-            lock.name,
-            lock.acquisitions,
-            lock.contended,
-            lock.spin_ns / 1_000,
-            format_ns(lock.max_hold_ns),
-            format_ns(lock.p99_hold_ns),
-            lock.holds_over_25us
-        );
-    }
-    println!();
-    println!("hold times are host wall-clock times on shared machines: statistics, not verdicts");
-    println!(
-        "seed {:#x} (replay: NDIS_SIM_SEED={:#x})",
-        report.seed, report.seed
-    );
-    for violation in &report.violations {
-        println!("violation: {violation}");
-    }
+    print_locks(report);
 }
 
 fn format_ns(ns: u64) -> String {
