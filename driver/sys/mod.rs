@@ -15,3 +15,7 @@ pub use ndis_sim::sys::*;
 mod kernel;
 #[cfg(feature = "kernel")]
 pub use kernel::*;
+
+// Accessors for NDIS_OID_REQUEST's DATA union (both builds).
+mod oid_access;
+pub use oid_access::*;
