@@ -10,6 +10,7 @@
 //!
 //! | module | one job |
 //! |---|---|
+//! | `attributes` | [`general_attributes`] for `MiniportInitializeEx`, from the same values |
 //! | `info` | [`AdapterInfo`] and its parts; the driver's fixed characteristics |
 //! | `query` | query OIDs → answer bytes; the supported OID list and statistics flags |
 //! | `set` | set OIDs → validated [`SetAction`] |
@@ -24,6 +25,7 @@
 //! (no power management) are `NDIS_STATUS_NOT_SUPPORTED`.
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 
+mod attributes;
 mod error;
 mod info;
 mod query;
@@ -34,6 +36,9 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
+pub use attributes::{
+    GENERAL_ATTRIBUTES_SIZE, MAX_LINK_SPEED, NDIS_LINK_SPEED_UNKNOWN, NdisLink, general_attributes,
+};
 pub use error::OidError;
 pub use info::{
     AdapterInfo, Counters, ETHERNET_HEADER, HardwareStatus, InterruptModeration, MAC_OPTIONS,

@@ -55,7 +55,7 @@ use super::wire::{
 /// Every OID the driver answers, query or set (`OID_GEN_SUPPORTED_LIST`, and the general
 /// attributes' `SupportedOidList`). NDIS answers the rest from the general attributes.
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-supported-list>
-const SUPPORTED_OIDS: [NDIS_OID; 34] = [
+static SUPPORTED_OIDS: [NDIS_OID; 34] = [
     OID_GEN_SUPPORTED_LIST,
     OID_GEN_HARDWARE_STATUS,
     OID_GEN_MEDIA_SUPPORTED,

@@ -1066,3 +1066,94 @@ fn request_counts_can_be_set_one_by_one() {
     }
     assert_eq!(set_counts(&raw), (4, 8));
 }
+
+// ----- general attributes -------------------------------------------------------------------
+
+#[test]
+fn general_attributes_come_from_the_same_values() {
+    let info = info();
+    let a = general_attributes(&info);
+    assert_eq!(
+        (a.Header.Type, a.Header.Revision, usize::from(a.Header.Size)),
+        (0x9F, 2, GENERAL_ATTRIBUTES_SIZE)
+    );
+    assert_eq!(
+        GENERAL_ATTRIBUTES_SIZE,
+        core::mem::size_of::<NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES>()
+    );
+    assert_eq!(a.MediaType, NdisMedium802_3);
+    assert_eq!(a.PhysicalMediumType, NdisPhysicalMedium802_3);
+    assert_eq!(a.MtuSize, u32_of(OID_GEN_MAXIMUM_FRAME_SIZE, &info));
+    assert_eq!(a.LookaheadSize, u32_of(OID_GEN_MAXIMUM_LOOKAHEAD, &info));
+    assert_eq!(a.MacOptions, u32_of(OID_GEN_MAC_OPTIONS, &info));
+    assert_eq!(a.SupportedPacketFilters, SUPPORTED_PACKET_FILTERS);
+    assert_eq!(
+        a.MaxMulticastListSize,
+        u32_of(OID_802_3_MAXIMUM_LIST_SIZE, &info)
+    );
+    assert_eq!(a.SupportedStatistics, supported_statistics());
+    assert_eq!(a.MacAddressLength, 6);
+    assert_eq!(
+        a.PermanentMacAddress[..6],
+        answer(OID_802_3_PERMANENT_ADDRESS, &info)
+    );
+    assert_eq!(
+        a.CurrentMacAddress[..6],
+        answer(OID_802_3_CURRENT_ADDRESS, &info)
+    );
+    assert!(a.CurrentMacAddress[6..].iter().all(|b| *b == 0));
+    // The OID list is the OID_GEN_SUPPORTED_LIST answer, byte for byte.
+    let listed = answer(OID_GEN_SUPPORTED_LIST, &info);
+    assert_eq!(a.SupportedOidListLength as usize, listed.len());
+    // SAFETY: the list points at the static OID table of SupportedOidListLength bytes.
+    let table =
+        unsafe { core::slice::from_raw_parts(a.SupportedOidList.cast::<u8>(), listed.len()) };
+    assert_eq!(table, listed);
+    // The link, up at 1 Gbit/s full duplex, in bit/s.
+    assert_eq!(
+        (a.XmitLinkSpeed, a.RcvLinkSpeed),
+        (1_000_000_000, 1_000_000_000)
+    );
+    assert_eq!(
+        (a.MaxXmitLinkSpeed, a.MaxRcvLinkSpeed),
+        (MAX_LINK_SPEED, MAX_LINK_SPEED)
+    );
+    assert_eq!(a.MediaConnectState, MediaConnectStateConnected);
+    assert_eq!(a.MediaDuplexState, MediaDuplexStateFull);
+    assert_eq!(
+        a.AutoNegotiationFlags,
+        NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED
+            | NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED
+            | NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED
+    );
+    assert!(
+        a.PowerManagementCapabilities.is_null(),
+        "no power management"
+    );
+    assert_eq!(a.IfType, 6);
+    assert_eq!(a.AccessType, NET_IF_ACCESS_BROADCAST);
+}
+
+#[test]
+fn general_attributes_of_a_link_that_is_down() {
+    let mut info = info();
+    info.link.up = false;
+    let a = general_attributes(&info);
+    assert_eq!(a.MediaConnectState, MediaConnectStateDisconnected);
+    assert_eq!(a.MediaDuplexState, MediaDuplexStateUnknown);
+    assert_eq!(
+        (a.XmitLinkSpeed, a.RcvLinkSpeed),
+        (NDIS_LINK_SPEED_UNKNOWN, NDIS_LINK_SPEED_UNKNOWN)
+    );
+    assert_eq!(a.AutoNegotiationFlags, 0);
+    info.link = LinkStatus {
+        up: true,
+        full_duplex: false,
+        speed: Speed::Mbps100,
+    };
+    let link = NdisLink::of(info.link);
+    assert_eq!(
+        (link.duplex, link.speed),
+        (MediaDuplexStateHalf, 100_000_000)
+    );
+}
