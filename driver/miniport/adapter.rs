@@ -10,8 +10,9 @@ use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
+use super::oid::{self, InterruptModeration, MulticastList};
 use super::queue::NblQueue;
-use super::{header, oid, trampolines};
+use super::{header, requests, trampolines};
 use crate::e1000::{
     Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, MacAddress, ReceiveFilter,
     RingSize, RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
@@ -70,20 +71,28 @@ pub struct State {
     /// `OID_GEN_CURRENT_PACKET_FILTER` (`NDIS_PACKET_TYPE_*`).
     pub packet_filter: u32,
     /// `OID_802_3_MULTICAST_LIST`.
-    pub multicast: Vec<MacAddress>,
+    pub multicast: MulticastList,
     /// `OID_GEN_CURRENT_LOOKAHEAD`.
     pub lookahead: u32,
     /// `OID_GEN_INTERRUPT_MODERATION`.
-    pub moderation: bool,
+    pub moderation: InterruptModeration,
     /// The link as last read.
     pub link: LinkStatus,
     /// The NIC's counters, accumulated (read-to-clear registers).
     pub nic: Statistics,
 }
 
-/// A frame on the TX ring: the NBL it came from.
+/// A frame on the TX ring: the NBL it came from, and what its completion counts (so the
+/// statistics need not look at the frame again).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TxToken(pub usize);
+pub struct TxToken {
+    /// The NBL (`PNET_BUFFER_LIST` as an address: tokens are plain data).
+    pub nbl: usize,
+    /// The frame's destination address.
+    pub destination: MacAddress,
+    /// The frame's length.
+    pub length: u16,
+}
 
 /// Under the `send` lock.
 pub struct SendState {
@@ -93,46 +102,52 @@ pub struct SendState {
     pub ring: TxRing<TxToken>,
     /// Stuck-transmitter detection.
     pub hang: HangDetector,
+    /// Transmit statistics (the `tx_*` fields; the `rx_*` ones stay zero here).
+    pub counters: oid::Counters,
 }
 
 /// Under the `recv` lock.
 pub struct RecvState {
     /// The RX ring bookkeeping.
     pub ring: RxRing,
+    /// Receive statistics (the `rx_*` fields; the `tx_*` ones stay zero here).
+    pub counters: oid::Counters,
 }
 
-/// Counters kept without a lock (each is one atomic add on a path that is already serialised
-/// or does not care about ordering between counters).
+/// Event counters kept without a lock (one atomic add each, on paths that are serialised
+/// already or do not care about ordering between counters). The frame and byte statistics the
+/// OIDs report are not here: they live under the `send` and `recv` locks, next to the rings
+/// whose completions they count ([`SendState::counters`], [`RecvState::counters`]).
 #[derive(Debug, Default)]
 pub struct Counters {
-    /// Frames sent (completed with success).
-    pub tx_frames: AtomicU64,
-    /// Bytes sent.
-    pub tx_bytes: AtomicU64,
-    /// Frames sent to a multicast address.
-    pub tx_multicast: AtomicU64,
-    /// Frames sent to the broadcast address.
-    pub tx_broadcast: AtomicU64,
-    /// Sends failed by the NIC (collisions) or aborted by a reset.
-    pub tx_errors: AtomicU64,
-    /// Sends refused before the NIC (bad length, several `NET_BUFFERs`, unmapped MDL).
-    pub tx_discards: AtomicU64,
-    /// Frames indicated.
-    pub rx_frames: AtomicU64,
-    /// Bytes indicated.
-    pub rx_bytes: AtomicU64,
-    /// Multicast frames indicated.
-    pub rx_multicast: AtomicU64,
-    /// Broadcast frames indicated.
-    pub rx_broadcast: AtomicU64,
-    /// Frames dropped because the adapter was paused.
-    pub rx_discards: AtomicU64,
     /// Interrupts claimed.
     pub interrupts: AtomicU64,
     /// DPCs run.
     pub dpcs: AtomicU64,
     /// Resets (`MiniportResetEx`).
     pub resets: AtomicU64,
+}
+
+/// What the ISR shares with the DPC (and `MiniportEnable/DisableInterruptEx`), only ever
+/// reached at DIRQL under the interrupt lock ([`InterruptShared`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrqState {
+    /// Causes read from ICR and not yet handled by the DPC. Every read of ICR clears it, so
+    /// whatever the ISR reads is kept here, also when the interrupt was not claimed (another
+    /// device on a shared line while this NIC's causes are masked): nothing read is lost.
+    pub pending: Causes,
+    /// The causes IMS enables now: [`Causes::DRIVER`] while the NIC may interrupt, none
+    /// between the ISR and the end of its DPC. The ISR claims an interrupt only if ICR holds
+    /// one of these (ICR also reports masked causes).
+    pub enabled: Causes,
+}
+
+impl IrqState {
+    /// Nothing pending, everything masked (the NIC after bring-up).
+    pub const MASKED: Self = Self {
+        pending: Causes::NONE,
+        enabled: Causes::NONE,
+    };
 }
 
 /// One RX buffer's NBL and MDL, allocated in Initialize.
@@ -174,8 +189,8 @@ pub struct Adapter {
     /// RX ring.
     pub recv:
         core::pin::Pin<alloc::boxed::Box<SpinLock<RecvState, NdisSpinLockBackend, RecvLevel>>>,
-    /// Cause bits the ISR saw, taken by the DPC.
-    pub irq: core::pin::Pin<alloc::boxed::Box<InterruptShared<Causes>>>,
+    /// Cause bits the ISR saw, taken by the DPC, and the enabled mask.
+    pub irq: core::pin::Pin<alloc::boxed::Box<InterruptShared<IrqState>>>,
     /// A Pause is pended (completed with `NdisMPauseComplete`).
     pub pause_pending: AtomicBool,
     /// The device was surprise-removed: never touch the hardware again.
@@ -475,7 +490,7 @@ impl Adapter {
                 multicast: &[],
                 station: None,
                 interrupts: Causes::NONE,
-                throttle: interrupts::throttle_interval(oid::DEFAULT_INTERRUPTS_PER_SECOND),
+                throttle: interrupts::throttle_interval(requests::DEFAULT_INTERRUPTS_PER_SECOND),
             },
         );
         let addresses = match addresses {
@@ -497,9 +512,9 @@ impl Adapter {
                 State {
                     phase: Phase::Paused,
                     packet_filter: 0,
-                    multicast: Vec::new(),
-                    lookahead: MAX_FRAME - MIN_FRAME,
-                    moderation: true,
+                    multicast: MulticastList::EMPTY,
+                    lookahead: oid::MAX_LOOKAHEAD,
+                    moderation: InterruptModeration::Enabled,
                     link,
                     nic: Statistics::default(),
                 },
@@ -510,10 +525,17 @@ impl Adapter {
                     queue: NblQueue::new(),
                     ring: tx_ring,
                     hang: HangDetector::new(HANG_CHECKS),
+                    counters: oid::Counters::default(),
                 },
             )?;
-            let recv = SpinLock::try_new("rse1k.recv", RecvState { ring: rx_ring })?;
-            let irq = InterruptShared::try_new(Causes::NONE)?;
+            let recv = SpinLock::try_new(
+                "rse1k.recv",
+                RecvState {
+                    ring: rx_ring,
+                    counters: oid::Counters::default(),
+                },
+            )?;
+            let irq = InterruptShared::try_new(IrqState::MASKED)?;
             Ok::<_, crate::sync::AllocError>((state, send, recv, irq))
         })();
         let Ok((state, send, recv, irq)) = locks else {
@@ -522,7 +544,7 @@ impl Adapter {
         };
 
         // 2. General attributes (the MAC is known now; still before the interrupt).
-        let mut general = oid::general_attributes(addresses, link);
+        let mut general = oid::general_attributes(&requests::initial_info(addresses, link));
         // SAFETY: a valid general-attributes member of the union, with pointers to 'static data.
         let status = unsafe { sys::NdisMSetMiniportAttributes(handle, (&raw mut general).cast()) };
         if status != sys::NDIS_STATUS_SUCCESS {
@@ -577,8 +599,9 @@ impl Adapter {
             adapter.release(cx);
             return Err(InitError(status, "NdisMRegisterInterruptEx"));
         }
-        // Now the NIC may interrupt.
-        interrupts::unmask(&adapter.regs, Causes::DRIVER);
+        // Now the NIC may interrupt: enabled mask and IMS change together, under the
+        // interrupt lock.
+        adapter.enable_interrupts(cx);
         Ok(())
     }
 

@@ -132,20 +132,23 @@ impl Adapter {
             let copied =
                 unsafe { copy_frame(nb, self.tx_buffers.virtual_at(offset), BUFFER_BYTES) };
             let Some(length) = copied else {
-                self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                // An MDL that could not be mapped (low resources): the frame is dropped.
+                send.counters.tx_discards = send.counters.tx_discards.wrapping_add(1);
                 // SAFETY: the miniport owns the NBL until it completes it.
                 unsafe { failed.push(nbl, sys::NDIS_STATUS_RESOURCES) };
                 continue;
             };
             let address = self.tx_buffers.physical(offset);
-            let length16 = u16::try_from(length).unwrap_or(u16::MAX);
-            if let Err(e) = send
-                .ring
-                .post(&mem, address, length16, TxToken(nbl as usize))
-            {
+            let token = TxToken {
+                nbl: nbl as usize,
+                destination: self.tx_destination(offset),
+                length: u16::try_from(length).unwrap_or(u16::MAX),
+            };
+            if let Err(e) = send.ring.post(&mem, address, token.length, token) {
                 // Not reachable with a free descriptor and a checked length; complete rather
                 // than lose the NBL.
                 debug_assert_ne!(e.reason, PostRefused::Full);
+                send.counters.tx_errors = send.counters.tx_errors.wrapping_add(1);
                 // SAFETY: as above.
                 unsafe { failed.push(nbl, sys::NDIS_STATUS_FAILURE) };
             }
@@ -156,13 +159,14 @@ impl Adapter {
     /// Reclaims finished TX descriptors into `done`.
     fn reclaim(&self, send: &mut SendState, done: &mut NblChain) {
         let mem = self.descriptors_tx();
+        let counters = &mut send.counters;
         send.ring.reclaim(&mem, |c| {
-            let nbl = c.token.0 as sys::PNET_BUFFER_LIST;
+            let nbl = c.token.nbl as sys::PNET_BUFFER_LIST;
             let status = if c.sent() {
-                self.count_sent(nbl);
+                counters.count_tx(c.token.destination, usize::from(c.token.length));
                 sys::NDIS_STATUS_SUCCESS
             } else {
-                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
+                counters.tx_errors = counters.tx_errors.wrapping_add(1);
                 sys::NDIS_STATUS_FAILURE
             };
             // SAFETY: the token is the NBL posted for this descriptor; the miniport owns it.
@@ -170,15 +174,15 @@ impl Adapter {
         });
     }
 
-    fn count_sent(&self, nbl: sys::PNET_BUFFER_LIST) {
-        // SAFETY: the NBL is the miniport's until completed; it passed `check_send`.
-        let nb = unsafe { sys::nbl_first_nb(nbl) };
-        // SAFETY: as above.
-        let length = unsafe { sys::nb_data_length(nb) };
-        self.counters.tx_frames.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .tx_bytes
-            .fetch_add(u64::from(length), Ordering::Relaxed);
+    /// The destination address of the frame copied to the TX buffer at `offset`.
+    fn tx_destination(&self, offset: u32) -> MacAddress {
+        let mut dst = [0u8; 6];
+        // SAFETY: the buffer at `offset` is the driver's (its descriptor is not yet posted)
+        // and holds a frame of at least `MIN_FRAME` (> 6) bytes (`check_send`).
+        unsafe {
+            ptr::copy_nonoverlapping(self.tx_buffers.virtual_at(offset), dst.as_mut_ptr(), 6);
+        };
+        MacAddress(dst)
     }
 
     /// `MiniportSendNetBufferLists`.
@@ -198,11 +202,8 @@ impl Adapter {
             match check_send(nbl) {
                 // SAFETY: the miniport owns the NBL now.
                 Ok(()) => unsafe { accepted.push(nbl, sys::NDIS_STATUS_SUCCESS) },
-                Err(status) => {
-                    self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
-                    // SAFETY: as above.
-                    unsafe { refused.push(nbl, status) };
-                }
+                // SAFETY: as above.
+                Err(status) => unsafe { refused.push(nbl, status) },
             }
             nbl = next;
         }
@@ -229,6 +230,12 @@ impl Adapter {
                 }
                 nbl = next;
             }
+            // Everything refused so far (bad NBLs, or all of them when not running) is a
+            // frame dropped unsent.
+            send.counters.tx_discards = send
+                .counters
+                .tx_discards
+                .wrapping_add(u64::from(refused.len()));
             if refusal.is_none() {
                 self.pump(&mut send, &mut refused);
             }
@@ -236,20 +243,57 @@ impl Adapter {
         self.complete_sends(cx, &refused, at);
     }
 
-    /// `MiniportInterrupt`: one ICR read (read-to-clear); ours only if it holds a cause this
-    /// driver enabled (ICR also reports masked causes, and the line may be shared).
+    /// `MiniportInterrupt`: one ICR read (read-to-clear). The interrupt is this NIC's only if
+    /// ICR holds a cause that is enabled now (ICR also reports masked causes, and the line may
+    /// be shared); then every cause is masked until the DPC has run, and NDIS queues the DPC.
+    /// All ones means the device is gone (a removed PCI device reads all ones): not ours.
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>
     pub(crate) fn isr(&self, token: &mut Dirql) -> bool {
         let icr = interrupts::take_causes(&self.regs);
-        if icr.bits() == u32::MAX || !icr.intersects(Causes::DRIVER) {
-            // All ones: the device is gone; nothing of ours.
+        if icr.bits() == u32::MAX {
             return false;
         }
-        let saved = self.irq.isr(token);
-        *saved = saved.union(icr);
+        let shared = self.irq.isr(token);
+        // Kept even when not claimed: the read cleared them (see `IrqState::pending`).
+        shared.pending = shared.pending.union(icr);
+        if !icr.intersects(shared.enabled) {
+            return false;
+        }
+        shared.enabled = Causes::NONE;
         interrupts::mask_all(&self.regs);
         self.counters.interrupts.fetch_add(1, Ordering::Relaxed);
         true
+    }
+
+    /// Enables the NIC's interrupts (IMS and the ISR's view of them) under the interrupt lock:
+    /// the end of the DPC, and the end of Initialize.
+    pub(crate) fn enable_interrupts(&self, cx: &mut Locked<'_, Unlocked>) {
+        if self.removed.load(Ordering::Acquire) {
+            return;
+        }
+        self.irq.synchronize(cx, |shared, _| {
+            shared.enabled = Causes::DRIVER;
+            interrupts::unmask(&self.regs, Causes::DRIVER);
+        });
+    }
+
+    /// `MiniportEnableInterruptEx` (`DIRQL`, under the interrupt lock).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_enable_interrupt>
+    pub(crate) fn enable_from_ndis(&self, token: &mut Dirql) {
+        if self.removed.load(Ordering::Acquire) {
+            return;
+        }
+        self.irq.isr(token).enabled = Causes::DRIVER;
+        interrupts::unmask(&self.regs, Causes::DRIVER);
+    }
+
+    /// `MiniportDisableInterruptEx` (`DIRQL`, under the interrupt lock).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_disable_interrupt>
+    pub(crate) fn disable_from_ndis(&self, token: &mut Dirql) {
+        self.irq.isr(token).enabled = Causes::NONE;
+        if !self.removed.load(Ordering::Acquire) {
+            interrupts::mask_all(&self.regs);
+        }
     }
 
     /// `MiniportInterruptDPC`.
@@ -263,7 +307,9 @@ impl Adapter {
         self.counters.dpcs.fetch_add(1, Ordering::Relaxed);
         let causes = self
             .irq
-            .synchronize(cx, |saved, _| core::mem::replace(saved, Causes::NONE))
+            .synchronize(cx, |shared, _| {
+                core::mem::replace(&mut shared.pending, Causes::NONE)
+            })
             .unwrap_or(Causes::NONE);
         self.transmit_done(cx, at);
         let limit = if throttle.is_null() {
@@ -284,11 +330,7 @@ impl Adapter {
             trace_info!("link {}", if link.up { "up" } else { "down" });
             self.indicate_link(cx, link);
         }
-        if !self.removed.load(Ordering::Acquire) {
-            self.irq.synchronize(cx, |_, _| {
-                interrupts::unmask(&self.regs, Causes::DRIVER);
-            });
-        }
+        self.enable_interrupts(cx);
         self.try_complete_pause(cx);
     }
 
@@ -318,7 +360,7 @@ impl Adapter {
                 };
                 if !running {
                     // Paused: nothing may be indicated; the buffer goes straight back.
-                    self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
+                    recv.counters.rx_discards = recv.counters.rx_discards.wrapping_add(1);
                     let _ = recv.ring.repost(&mem, frame.slot);
                     continue;
                 }
@@ -329,7 +371,9 @@ impl Adapter {
                 };
                 // SAFETY: as above; the MDL covers BUFFER_BYTES >= the frame length.
                 unsafe { sys::set_nb_data_length(nb, u32::from(frame.length)) };
-                self.count_received(frame.slot, frame.length);
+                let destination = self.rx_destination(frame.slot, frame.length);
+                recv.counters
+                    .count_rx(destination, usize::from(frame.length));
                 // SAFETY: as above.
                 unsafe { chain.push(buffer.nbl, sys::NDIS_STATUS_SUCCESS) };
             }
@@ -367,10 +411,13 @@ impl Adapter {
         more
     }
 
-    fn count_received(&self, slot: u16, length: u16) {
+    /// The destination address of the frame the NIC wrote to RX buffer `slot` (zeros for
+    /// a runt shorter than an address, which the RX ring does not hand out anyway).
+    fn rx_destination(&self, slot: u16, length: u16) -> MacAddress {
         let offset = u32::from(slot) * BUFFER_BYTES;
         let mut dst = [0u8; 6];
-        // SAFETY: the held slot's buffer holds at least `length` bytes written by the NIC.
+        // SAFETY: the held slot's buffer holds at least `length` bytes written by the NIC,
+        // and the copy takes at most that many.
         unsafe {
             ptr::copy_nonoverlapping(
                 self.rx_buffers.virtual_at(offset),
@@ -378,16 +425,7 @@ impl Adapter {
                 usize::from(length.min(6)),
             );
         }
-        let dst = MacAddress(dst);
-        if dst.is_broadcast() {
-            self.counters.rx_broadcast.fetch_add(1, Ordering::Relaxed);
-        } else if dst.is_multicast() {
-            self.counters.rx_multicast.fetch_add(1, Ordering::Relaxed);
-        }
-        self.counters.rx_frames.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .rx_bytes
-            .fetch_add(u64::from(length), Ordering::Relaxed);
+        MacAddress(dst)
     }
 
     /// Gives the buffers of a chain of returned (or RESOURCES-indicated) NBLs back to the NIC.
@@ -483,6 +521,10 @@ impl Adapter {
                 // SAFETY: queued NBLs are the miniport's.
                 unsafe { aborted.push(nbl, sys::NDIS_STATUS_PAUSED) };
             }
+            send.counters.tx_discards = send
+                .counters
+                .tx_discards
+                .wrapping_add(u64::from(aborted.len()));
             self.reclaim(&mut send, &mut aborted);
         }
         self.complete_sends(cx, &aborted, None);
@@ -533,18 +575,20 @@ impl Adapter {
         let mut aborted = NblChain::new();
         {
             let mut send = self.send.lock(cx);
+            let send = &mut *send;
             while let Some(nbl) = send.queue.pop_front() {
                 // SAFETY: queued NBLs are the miniport's.
                 unsafe { aborted.push(nbl, sys::NDIS_STATUS_ADAPTER_REMOVED) };
             }
-            send.ring.abort(|t| {
+            let queued = u64::from(aborted.len());
+            let on_ring = send.ring.abort(|t| {
                 // SAFETY: ring tokens are the miniport's NBLs.
-                unsafe { aborted.push(t.0 as _, sys::NDIS_STATUS_ADAPTER_REMOVED) };
+                unsafe { aborted.push(t.nbl as _, sys::NDIS_STATUS_ADAPTER_REMOVED) };
             });
+            let c = &mut send.counters;
+            c.tx_discards = c.tx_discards.wrapping_add(queued);
+            c.tx_errors = c.tx_errors.wrapping_add(on_ring as u64);
         }
-        self.counters
-            .tx_errors
-            .fetch_add(u64::from(aborted.len()), Ordering::Relaxed);
         self.complete_sends(cx, &aborted, None);
         self.try_complete_pause(cx);
     }
@@ -563,10 +607,17 @@ impl Adapter {
 
     /// `MiniportCheckForHangEx`: TX descriptors in flight and no progress across
     /// [`super::adapter::HANG_CHECKS`] checks.
-    pub(crate) fn check_for_hang(&self, cx: &mut Locked<'_, Unlocked>) -> bool {
+    pub(crate) fn check_for_hang(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: Option<&DispatchLevel>,
+    ) -> bool {
         if self.removed.load(Ordering::Acquire) {
             return false;
         }
+        // NDIS calls this every couple of seconds: a good moment to fold the NIC's 32-bit
+        // read-to-clear counters into their 64-bit totals before they can wrap.
+        self.accumulate_nic_statistics(cx);
         let mut done = NblChain::new();
         let hung = {
             let mut send = self.send.lock(cx);
@@ -574,7 +625,7 @@ impl Adapter {
             let send = &mut *send;
             send.hang.check(&send.ring)
         };
-        self.complete_sends(cx, &done, None);
+        self.complete_sends(cx, &done, at);
         if hung {
             trace_warn!("transmitter hung: asking NDIS for a reset");
         }
@@ -585,17 +636,22 @@ impl Adapter {
     /// taken complete with `NDIS_STATUS_REQUEST_ABORTED` (counted as errors); queued NBLs stay
     /// queued and go out on the fresh ring. The receiver keeps running: its buffers may be
     /// held by the stack.
-    pub(crate) fn reset(&self, cx: &mut Locked<'_, Unlocked>) -> sys::NDIS_STATUS {
+    pub(crate) fn reset(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: Option<&DispatchLevel>,
+    ) -> sys::NDIS_STATUS {
         self.counters.resets.fetch_add(1, Ordering::Relaxed);
         let mut aborted = NblChain::new();
         let status = {
             let mut send = self.send.lock(cx);
             let send = &mut *send;
             // Keep TCTL.EN off while the ring is rebuilt.
-            send.ring.abort(|t| {
+            let on_ring = send.ring.abort(|t| {
                 // SAFETY: ring tokens are the miniport's NBLs.
-                unsafe { aborted.push(t.0 as _, sys::NDIS_STATUS_REQUEST_ABORTED) };
+                unsafe { aborted.push(t.nbl as _, sys::NDIS_STATUS_REQUEST_ABORTED) };
             });
+            send.counters.tx_errors = send.counters.tx_errors.wrapping_add(on_ring as u64);
             send.hang = crate::e1000::HangDetector::new(super::adapter::HANG_CHECKS);
             match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
                 Ok(()) => {
@@ -608,17 +664,19 @@ impl Adapter {
                 }
             }
         };
-        self.counters
-            .tx_errors
-            .fetch_add(u64::from(aborted.len()), Ordering::Relaxed);
-        self.complete_sends(cx, &aborted, None);
+        self.complete_sends(cx, &aborted, at);
         self.try_complete_pause(cx);
         status
     }
 
     /// `MiniportCancelSend`: queued NBLs with this cancel id complete with
     /// `NDIS_STATUS_SEND_ABORTED`; ones already on the ring finish normally.
-    pub(crate) fn cancel_send(&self, cx: &mut Locked<'_, Unlocked>, id: sys::PVOID) {
+    pub(crate) fn cancel_send(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        id: sys::PVOID,
+        at: Option<&DispatchLevel>,
+    ) {
         let mut cancelled = NblChain::new();
         {
             let mut send = self.send.lock(cx);
@@ -628,8 +686,12 @@ impl Adapter {
                 // SAFETY: removed from the queue, still the miniport's.
                 |nbl| unsafe { cancelled.push(nbl, sys::NDIS_STATUS_SEND_ABORTED) },
             );
+            send.counters.tx_discards = send
+                .counters
+                .tx_discards
+                .wrapping_add(u64::from(cancelled.len()));
         }
-        self.complete_sends(cx, &cancelled, None);
+        self.complete_sends(cx, &cancelled, at);
     }
 }
 

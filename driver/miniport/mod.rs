@@ -2,7 +2,8 @@
 //!
 //! - [`adapter`]: Initialize (in the documented order) and Halt;
 //! - `datapath`: sends, ISR/DPC, receives and returns, link, pause, removal, hang and reset;
-//! - `oid`: OID requests and the general attributes;
+//! - [`oid`] (owned by the OID layer): OID answers, validation and the general attributes;
+//! - `requests`: `MiniportOidRequest` on the adapter's side (snapshot, apply a set);
 //! - `hw`: registers, stalls and descriptor rings over NDIS (the only volatile accesses);
 //! - `queue`: intrusive NBL queues;
 //! - `trampolines`: the `extern "C"` entry points NDIS calls.
@@ -12,6 +13,7 @@ mod datapath;
 mod hw;
 pub mod oid;
 mod queue;
+mod requests;
 mod trampolines;
 
 use core::ptr;

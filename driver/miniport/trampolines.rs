@@ -17,6 +17,30 @@ unsafe fn adapter<'a>(context: sys::NDIS_HANDLE) -> &'a Adapter {
     unsafe { &*context.cast::<Adapter>() }
 }
 
+/// The `DispatchLevel` proof for a handler NDIS calls at `PASSIVE_LEVEL` or `DISPATCH_LEVEL`
+/// with no flag that says which (`MiniportCancelSend`, `MiniportResetEx`,
+/// `MiniportCheckForHangEx`): completions from there must still set
+/// `NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL` exactly when the IRQL is `DISPATCH_LEVEL`, so the
+/// IRQL is read once at entry. (The `Flags_Irql` rule forbids `KeGetCurrentIrql` only in the
+/// handlers whose flags already carry the answer: Send and Return, which use
+/// `DispatchLevel::from_ndis_flags`.)
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetcurrentirql>
+///
+/// # Safety
+/// Called at entry of such a handler; the proof is dropped before it returns, and the handler
+/// changes the IRQL only through spin-lock guards, which restore it.
+unsafe fn dispatch_if_raised() -> Option<DispatchLevel> {
+    // SAFETY: KeGetCurrentIrql reads the current processor's IRQL; no precondition.
+    let irql = unsafe { sys::KeGetCurrentIrql() };
+    if u32::from(irql) == sys::DISPATCH_LEVEL {
+        // SAFETY: the processor runs at DISPATCH_LEVEL, and the caller keeps the proof only
+        // while it does (see above).
+        Some(unsafe { DispatchLevel::assume() })
+    } else {
+        None
+    }
+}
+
 /// `MiniportInitializeEx` (`PASSIVE_LEVEL`).
 pub unsafe extern "C" fn initialize(
     handle: sys::NDIS_HANDLE,
@@ -115,16 +139,20 @@ pub unsafe extern "C" fn return_nbls(
 pub unsafe extern "C" fn cancel_send(context: sys::NDIS_HANDLE, id: sys::PVOID) {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
+    // SAFETY: at entry; the proof lives only for this call.
+    let at = unsafe { dispatch_if_raised() };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.cancel_send(&mut cx, id);
+    unsafe { adapter(context) }.cancel_send(&mut cx, id, at.as_ref());
 }
 
 /// `MiniportCheckForHangEx`.
 pub unsafe extern "C" fn check_for_hang(context: sys::NDIS_HANDLE) -> sys::BOOLEAN {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
+    // SAFETY: at entry; the proof lives only for this call.
+    let at = unsafe { dispatch_if_raised() };
     // SAFETY: a live adapter.
-    sys::BOOLEAN::from(unsafe { adapter(context) }.check_for_hang(&mut cx))
+    sys::BOOLEAN::from(unsafe { adapter(context) }.check_for_hang(&mut cx, at.as_ref()))
 }
 
 /// `MiniportResetEx`: completes synchronously; the addressing (station address, multicast)
@@ -139,8 +167,10 @@ pub unsafe extern "C" fn reset(
         // SAFETY: NDIS passes a valid out-parameter.
         unsafe { addressing_reset.write(0) };
     }
+    // SAFETY: at entry; the proof lives only for this call.
+    let at = unsafe { dispatch_if_raised() };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.reset(&mut cx)
+    unsafe { adapter(context) }.reset(&mut cx, at.as_ref())
 }
 
 /// `MiniportDevicePnPEventNotify` (`PASSIVE_LEVEL`).
@@ -208,15 +238,18 @@ unsafe extern "C" fn dpc(
 
 /// `MiniportDisableInterruptEx` (`DIRQL`).
 unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
-    // SAFETY: as in `isr`.
-    crate::e1000::interrupts::mask_all(&unsafe { adapter(context) }.regs);
+    // SAFETY: NDIS calls this handler at DIRQL under the interrupt lock; one token per call.
+    let mut token = unsafe { Dirql::isr_entry() };
+    // SAFETY: the adapter outlives its interrupt registration.
+    unsafe { adapter(context) }.disable_from_ndis(&mut token);
 }
 
 /// `MiniportEnableInterruptEx` (`DIRQL`).
 unsafe extern "C" fn enable(context: sys::NDIS_HANDLE) {
-    // SAFETY: as in `isr`.
-    let a = unsafe { adapter(context) };
-    crate::e1000::interrupts::unmask(&a.regs, crate::e1000::Causes::DRIVER);
+    // SAFETY: as in `disable`.
+    let mut token = unsafe { Dirql::isr_entry() };
+    // SAFETY: the adapter outlives its interrupt registration.
+    unsafe { adapter(context) }.enable_from_ndis(&mut token);
 }
 
 /// The interrupt characteristics: line-based, no MSI (the 82540EM has none).
