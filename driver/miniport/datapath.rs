@@ -726,3 +726,92 @@ pub fn link_state(link: LinkStatus) -> sys::NDIS_LINK_STATE {
         AutoNegotiationFlags: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::{check_send, copy_frame};
+    use crate::miniport::adapter::{BUFFER_BYTES, MAX_FRAME};
+    use crate::miniport::test_frames::Frame;
+    use crate::sys;
+
+    fn pattern(n: usize) -> Vec<u8> {
+        (0..n).map(|i| u8::try_from(i % 251).unwrap_or(0)).collect()
+    }
+
+    /// Copies `frame` into a fresh TX-sized buffer; the bytes copied, or `None`.
+    fn copied(frame: &mut Frame, capacity: u32) -> Option<Vec<u8>> {
+        let mut dst = vec![0u8; BUFFER_BYTES as usize];
+        // SAFETY: the test owns the NB and its MDLs; `dst` holds BUFFER_BYTES >= capacity.
+        let n = unsafe { copy_frame(frame.first_nb(), dst.as_mut_ptr(), capacity) }?;
+        dst.truncate(n as usize);
+        Some(dst)
+    }
+
+    #[test]
+    fn one_mdl_copies_exactly() {
+        let data = pattern(60);
+        let mut f = Frame::new(&data, 0, &[60]);
+        assert_eq!(copied(&mut f, BUFFER_BYTES), Some(data));
+    }
+
+    #[test]
+    fn data_offset_and_a_frame_spanning_three_mdls() {
+        let data = pattern(1514);
+        // 100 bytes of someone else's data first; MDLs of 150, 1, and the rest.
+        let mut f = Frame::new(&data, 100, &[150, 1]);
+        assert_eq!(copied(&mut f, BUFFER_BYTES), Some(data));
+    }
+
+    #[test]
+    fn offset_that_ends_the_first_mdl_starts_in_the_second() {
+        let data = pattern(64);
+        // The whole first MDL is before the data (CurrentMdlOffset == ByteCount).
+        let mut f = Frame::new(&data, 32, &[32, 10, 10]);
+        assert_eq!(copied(&mut f, BUFFER_BYTES), Some(data));
+    }
+
+    #[test]
+    fn a_chain_shorter_than_the_data_length_is_refused() {
+        let data = pattern(60);
+        let mut f = Frame::new(&data, 0, &[30, 30]);
+        f.set_length(61);
+        assert_eq!(copied(&mut f, BUFFER_BYTES), None);
+    }
+
+    #[test]
+    fn a_frame_larger_than_the_buffer_is_refused_before_copying() {
+        let data = pattern(200);
+        let mut f = Frame::new(&data, 0, &[200]);
+        assert_eq!(copied(&mut f, 199), None);
+        assert_eq!(copied(&mut f, 200), Some(data));
+    }
+
+    #[test]
+    fn check_send_names_the_documented_status() {
+        let mut empty = Frame::empty();
+        assert_eq!(
+            check_send(empty.ptr()),
+            Err(sys::NDIS_STATUS_INVALID_PACKET)
+        );
+
+        let mut two = Frame::new(&pattern(60), 0, &[60]);
+        two.add_nb(60);
+        assert_eq!(check_send(two.ptr()), Err(sys::NDIS_STATUS_INVALID_PACKET));
+
+        for bad in [0, 13, MAX_FRAME as usize + 1, 9000] {
+            let mut f = Frame::new(&pattern(bad), 0, &[bad.max(1)]);
+            assert_eq!(
+                check_send(f.ptr()),
+                Err(sys::NDIS_STATUS_INVALID_LENGTH),
+                "{bad} bytes"
+            );
+        }
+        for good in [14, 60, MAX_FRAME as usize] {
+            let mut f = Frame::new(&pattern(good), 0, &[good]);
+            assert_eq!(check_send(f.ptr()), Ok(()), "{good} bytes");
+        }
+    }
+}

@@ -14,6 +14,8 @@ mod hw;
 pub mod oid;
 mod queue;
 mod requests;
+#[cfg(test)]
+mod test_frames;
 mod trampolines;
 
 use core::ptr;
