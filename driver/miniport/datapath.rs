@@ -347,7 +347,19 @@ impl Adapter {
 
     /// Harvests up to `limit` frames and indicates them; whether more are waiting.
     fn receive(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel, limit: u32) -> bool {
-        let running = self.state.lock_dpr(cx, at).phase == Phase::Running;
+        // The phase is read, and this receive pass registered in `rx_outstanding` (one
+        // "pass in progress" unit), under the `state` lock: a Pause, which sets Pausing under
+        // that lock and completes only when `rx_outstanding` is zero, cannot complete between
+        // this check and the indication below. Without the unit it could, and the indication
+        // would reach NDIS after the adapter reported itself Paused.
+        let running = {
+            let state = self.state.lock_dpr(cx, at);
+            let running = state.phase == Phase::Running;
+            if running {
+                self.rx_outstanding.fetch_add(1, Ordering::AcqRel);
+            }
+            running
+        };
         let mut chain = NblChain::new();
         let mut more = false;
         let low;
@@ -384,9 +396,30 @@ impl Adapter {
             low = u32::from(with_nic) < RX_LOW_WATER;
             recv.ring.doorbell(&self.regs);
         }
-        if chain.is_empty() {
+        if !running {
             return more;
         }
+        if !chain.is_empty() {
+            self.indicate(cx, at, &chain, low);
+        }
+        // The pass is over: its unit goes (the indicated NBLs hold their own units); a Pause
+        // waiting for it completes at the end of the DPC (`try_complete_pause`).
+        self.rx_outstanding.fetch_sub(1, Ordering::AcqRel);
+        more
+    }
+
+    /// Indicates `chain` (`NdisMIndicateReceiveNetBufferLists`). With `low` (few buffers
+    /// left with the NIC) the indication carries `NDIS_RECEIVE_FLAGS_RESOURCES`: NDIS copies
+    /// the data before returning, and the buffers go straight back to the NIC; otherwise each
+    /// NBL counts in `rx_outstanding` until `MiniportReturnNetBufferLists` brings it back.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismindicatereceivenetbufferlists>
+    fn indicate(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        chain: &NblChain,
+        low: bool,
+    ) {
         let mut flags = sys::NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
         if low {
             flags |= sys::NDIS_RECEIVE_FLAGS_RESOURCES;
@@ -394,7 +427,7 @@ impl Adapter {
             self.rx_outstanding.fetch_add(chain.len(), Ordering::AcqRel);
         }
         // SAFETY: the chain's NBLs are the driver's RX NBLs, each describing one frame; no
-        // spin lock is held.
+        // spin lock is held (root context); the DispatchLevel proof makes the flag truthful.
         unsafe {
             sys::NdisMIndicateReceiveNetBufferLists(
                 self.handle,
@@ -408,7 +441,6 @@ impl Adapter {
             // With RESOURCES the NBLs are the driver's again as soon as the call returns.
             self.repost(cx, chain.head(), Some(at));
         }
-        more
     }
 
     /// The destination address of the frame the NIC wrote to RX buffer `slot` (zeros for

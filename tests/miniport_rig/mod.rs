@@ -148,8 +148,18 @@ impl Rig {
         assert!(report.violations.is_empty(), "{report}");
     }
 
-    /// Halt (the adapter must be paused), no leaks, unload, no violations.
+    /// Exact NBL accounting of a paused adapter: every NBL sent was completed once, every NBL
+    /// indicated came back once (the host counts both at the NDIS edge).
+    pub fn assert_accounted(adapter: &Adapter) {
+        let c = adapter.counters();
+        assert_eq!(c.sent, c.completed, "sent vs completed NBLs: {c:?}");
+        assert_eq!(c.indicated, c.returned, "indicated vs returned NBLs: {c:?}");
+    }
+
+    /// Halt (the adapter must be paused), exact NBL accounting, no leaks, unload, no
+    /// violations.
     pub fn finish(&self, adapter: Adapter) {
+        Self::assert_accounted(&adapter);
         let leaks = adapter.halt(sys::NdisHaltDeviceDisabled);
         assert!(leaks.is_empty(), "leaks at halt:\n{leaks}");
         self.driver.clone().unload();
