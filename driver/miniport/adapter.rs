@@ -11,7 +11,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
 use super::oid::{self, InterruptModeration, MulticastList};
-use super::queue::NblQueue;
+use super::queue::SendQueue;
 use super::{header, requests, trampolines};
 use crate::e1000::{
     Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, MacAddress, ReceiveFilter,
@@ -96,8 +96,9 @@ pub struct TxToken {
 
 /// Under the `send` lock.
 pub struct SendState {
-    /// NBLs waiting for descriptors, linked through `MiniportReserved[0]`.
-    pub queue: NblQueue,
+    /// NBLs waiting for descriptors, linked through `MiniportReserved[0]`, with their count
+    /// of unfinished frames in `MiniportReserved[1]`.
+    pub queue: SendQueue,
     /// The TX ring bookkeeping.
     pub ring: TxRing<TxToken>,
     /// Stuck-transmitter detection.
@@ -522,7 +523,7 @@ impl Adapter {
             let send = SpinLock::try_new(
                 "rse1k.send",
                 SendState {
-                    queue: NblQueue::new(),
+                    queue: SendQueue::new(),
                     ring: tx_ring,
                     hang: HangDetector::new(HANG_CHECKS),
                     counters: oid::Counters::default(),

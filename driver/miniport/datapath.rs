@@ -13,7 +13,7 @@ use super::adapter::{
 };
 use super::header;
 use super::hw::DescriptorRing;
-use super::queue::NblChain;
+use super::queue::{NblChain, finish_nbs, nb_count};
 use crate::e1000::{Causes, LinkStatus, MacAddress, PostRefused, bringup, interrupts};
 use crate::sync::{Dirql, DispatchLevel, Locked, Unlocked};
 use crate::sys;
@@ -64,24 +64,33 @@ unsafe fn copy_frame(nb: sys::PNET_BUFFER, dst: *mut u8, capacity: u32) -> Optio
     Some(length)
 }
 
-/// Why a send is refused before it reaches the NIC.
+/// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
+/// packet (`NDIS_STATUS_INVALID_PACKET`); a `NET_BUFFER` (one Ethernet frame each) shorter
+/// than a header or longer than header + MTU is `NDIS_STATUS_INVALID_LENGTH`. The whole NBL is
+/// refused if any of its frames is: NDIS completes NBLs, not single `NET_BUFFER`s.
 fn check_send(nbl: sys::PNET_BUFFER_LIST) -> Result<(), sys::NDIS_STATUS> {
     // SAFETY: NDIS gave the miniport this NBL.
-    let nb = unsafe { sys::nbl_first_nb(nbl) };
+    let mut nb = unsafe { sys::nbl_first_nb(nbl) };
     if nb.is_null() {
         return Err(sys::NDIS_STATUS_INVALID_PACKET);
     }
-    // SAFETY: `nb` is the NBL's first NET_BUFFER.
-    if !unsafe { sys::nb_next(nb) }.is_null() {
-        // One frame per NBL: this driver does not take several NET_BUFFERs.
-        return Err(sys::NDIS_STATUS_INVALID_PACKET);
-    }
-    // SAFETY: as above.
-    let length = unsafe { sys::nb_data_length(nb) };
-    if !(MIN_FRAME..=MAX_FRAME).contains(&length) {
-        return Err(sys::NDIS_STATUS_INVALID_LENGTH);
+    while !nb.is_null() {
+        // SAFETY: `nb` is in the NBL's list.
+        let length = unsafe { sys::nb_data_length(nb) };
+        if !(MIN_FRAME..=MAX_FRAME).contains(&length) {
+            return Err(sys::NDIS_STATUS_INVALID_LENGTH);
+        }
+        // SAFETY: as above.
+        nb = unsafe { sys::nb_next(nb) };
     }
     Ok(())
+}
+
+/// Frames an NBL refused whole stands for in the discard counter (at least one).
+fn frames_of(nbl: sys::PNET_BUFFER_LIST) -> u64 {
+    // SAFETY: the NBL is the miniport's until it completes it.
+    let n = unsafe { nb_count(nbl) };
+    u64::try_from(n.max(1)).unwrap_or(u64::MAX)
 }
 
 impl Adapter {
@@ -115,27 +124,34 @@ impl Adapter {
         unsafe { sys::NdisMSendNetBufferListsComplete(self.handle, chain.head(), flags) };
     }
 
-    /// Posts queued NBLs while descriptors are free, copying each frame into the TX buffer of
-    /// its descriptor. Frames that cannot be copied go to `failed`.
+    /// Posts queued frames (one `NET_BUFFER` each) while descriptors are free, copying each
+    /// into the TX buffer of its descriptor. An NBL whose frames all finished without reaching
+    /// the ring (a copy failed) goes to `failed`.
+    ///
+    /// The copy runs under the `send` lock: the buffer belongs to the descriptor at the ring's
+    /// tail, which only the lock holder may claim, and copying first into a buffer reserved
+    /// outside the lock would need a second reservation scheme for one `memcpy` of ≤ 1514
+    /// bytes.
     fn pump(&self, send: &mut SendState, failed: &mut NblChain) {
         let mem = self.descriptors_tx();
         while send.ring.free() > 0 {
-            let Some(nbl) = send.queue.pop_front() else {
+            let Some((nbl, nb)) = send.queue.next_frame() else {
                 break;
             };
             let slot = send.ring.tail();
             let offset = u32::from(slot) * BUFFER_BYTES;
-            // SAFETY: the miniport owns the NBL until it completes it.
-            let nb = unsafe { sys::nbl_first_nb(nbl) };
-            // SAFETY: the NBL passed `check_send`; the slot's buffer is the driver's (its
-            // descriptor is free) and `BUFFER_BYTES` long.
+            // SAFETY: the NBL passed `check_send` and is the miniport's; the slot's buffer is
+            // the driver's (its descriptor is free) and `BUFFER_BYTES` long.
             let copied =
                 unsafe { copy_frame(nb, self.tx_buffers.virtual_at(offset), BUFFER_BYTES) };
             let Some(length) = copied else {
                 // An MDL that could not be mapped (low resources): the frame is dropped.
                 send.counters.tx_discards = send.counters.tx_discards.wrapping_add(1);
-                // SAFETY: the miniport owns the NBL until it completes it.
-                unsafe { failed.push(nbl, sys::NDIS_STATUS_RESOURCES) };
+                // SAFETY: an accepted NBL with this NB unfinished.
+                if unsafe { finish_nbs(nbl, 1, sys::NDIS_STATUS_RESOURCES) } {
+                    // SAFETY: nothing of it is left on the ring or in the queue.
+                    unsafe { failed.push_as_is(nbl) };
+                }
                 continue;
             };
             let address = self.tx_buffers.physical(offset);
@@ -150,7 +166,10 @@ impl Adapter {
                 debug_assert_ne!(e.reason, PostRefused::Full);
                 send.counters.tx_errors = send.counters.tx_errors.wrapping_add(1);
                 // SAFETY: as above.
-                unsafe { failed.push(nbl, sys::NDIS_STATUS_FAILURE) };
+                if unsafe { finish_nbs(nbl, 1, sys::NDIS_STATUS_FAILURE) } {
+                    // SAFETY: as above.
+                    unsafe { failed.push_as_is(nbl) };
+                }
             }
         }
         send.ring.doorbell(&self.regs);
@@ -169,9 +188,26 @@ impl Adapter {
                 counters.tx_errors = counters.tx_errors.wrapping_add(1);
                 sys::NDIS_STATUS_FAILURE
             };
-            // SAFETY: the token is the NBL posted for this descriptor; the miniport owns it.
-            unsafe { done.push(nbl, status) };
+            // SAFETY: the token is the NBL posted for this descriptor; the miniport owns it
+            // and this frame is one of its unfinished ones.
+            if unsafe { finish_nbs(nbl, 1, status) } {
+                // SAFETY: its last frame: complete it once.
+                unsafe { done.push_as_is(nbl) };
+            }
         });
+    }
+
+    /// Finishes every frame on the TX ring with `status` (the NIC will never report them:
+    /// reset or surprise removal); NBLs with nothing left go to `done`. The count of frames.
+    fn abort_ring(send: &mut SendState, status: sys::NDIS_STATUS, done: &mut NblChain) -> usize {
+        send.ring.abort(|t| {
+            let nbl = t.nbl as sys::PNET_BUFFER_LIST;
+            // SAFETY: ring tokens are accepted NBLs with this frame unfinished.
+            if unsafe { finish_nbs(nbl, 1, status) } {
+                // SAFETY: its last frame: complete it once.
+                unsafe { done.push_as_is(nbl) };
+            }
+        })
     }
 
     /// The destination address of the frame copied to the TX buffer at `offset`.
@@ -230,12 +266,16 @@ impl Adapter {
                 }
                 nbl = next;
             }
-            // Everything refused so far (bad NBLs, or all of them when not running) is a
-            // frame dropped unsent.
-            send.counters.tx_discards = send
-                .counters
-                .tx_discards
-                .wrapping_add(u64::from(refused.len()));
+            // Everything refused so far (bad NBLs, or all of them when not running) is
+            // frames dropped unsent.
+            let mut dropped = 0u64;
+            let mut n = refused.head();
+            while !n.is_null() {
+                dropped += frames_of(n);
+                // SAFETY: the chain's NBLs are the miniport's.
+                n = unsafe { sys::nbl_next(n) };
+            }
+            send.counters.tx_discards = send.counters.tx_discards.wrapping_add(dropped);
             if refusal.is_none() {
                 self.pump(&mut send, &mut refused);
             }
@@ -549,14 +589,8 @@ impl Adapter {
             let (state, cx, at) = state.parts();
             state.phase = Phase::Pausing;
             let mut send = self.send.lock_dpr(cx, at);
-            while let Some(nbl) = send.queue.pop_front() {
-                // SAFETY: queued NBLs are the miniport's.
-                unsafe { aborted.push(nbl, sys::NDIS_STATUS_PAUSED) };
-            }
-            send.counters.tx_discards = send
-                .counters
-                .tx_discards
-                .wrapping_add(u64::from(aborted.len()));
+            let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted);
+            send.counters.tx_discards = send.counters.tx_discards.wrapping_add(dropped as u64);
             self.reclaim(&mut send, &mut aborted);
         }
         self.complete_sends(cx, &aborted, None);
@@ -608,17 +642,12 @@ impl Adapter {
         {
             let mut send = self.send.lock(cx);
             let send = &mut *send;
-            while let Some(nbl) = send.queue.pop_front() {
-                // SAFETY: queued NBLs are the miniport's.
-                unsafe { aborted.push(nbl, sys::NDIS_STATUS_ADAPTER_REMOVED) };
-            }
-            let queued = u64::from(aborted.len());
-            let on_ring = send.ring.abort(|t| {
-                // SAFETY: ring tokens are the miniport's NBLs.
-                unsafe { aborted.push(t.nbl as _, sys::NDIS_STATUS_ADAPTER_REMOVED) };
-            });
+            let queued = send
+                .queue
+                .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
+            let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
             let c = &mut send.counters;
-            c.tx_discards = c.tx_discards.wrapping_add(queued);
+            c.tx_discards = c.tx_discards.wrapping_add(queued as u64);
             c.tx_errors = c.tx_errors.wrapping_add(on_ring as u64);
         }
         self.complete_sends(cx, &aborted, None);
@@ -679,10 +708,7 @@ impl Adapter {
             let mut send = self.send.lock(cx);
             let send = &mut *send;
             // Keep TCTL.EN off while the ring is rebuilt.
-            let on_ring = send.ring.abort(|t| {
-                // SAFETY: ring tokens are the miniport's NBLs.
-                unsafe { aborted.push(t.nbl as _, sys::NDIS_STATUS_REQUEST_ABORTED) };
-            });
+            let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_REQUEST_ABORTED, &mut aborted);
             send.counters.tx_errors = send.counters.tx_errors.wrapping_add(on_ring as u64);
             send.hang = crate::e1000::HangDetector::new(super::adapter::HANG_CHECKS);
             match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
@@ -712,16 +738,13 @@ impl Adapter {
         let mut cancelled = NblChain::new();
         {
             let mut send = self.send.lock(cx);
-            send.queue.remove_if(
+            let frames = send.queue.cancel(
                 // SAFETY: queued NBLs are the miniport's.
                 |nbl| unsafe { sys::nbl_cancel_id(nbl) } == id,
-                // SAFETY: removed from the queue, still the miniport's.
-                |nbl| unsafe { cancelled.push(nbl, sys::NDIS_STATUS_SEND_ABORTED) },
+                sys::NDIS_STATUS_SEND_ABORTED,
+                &mut cancelled,
             );
-            send.counters.tx_discards = send
-                .counters
-                .tx_discards
-                .wrapping_add(u64::from(cancelled.len()));
+            send.counters.tx_discards = send.counters.tx_discards.wrapping_add(frames as u64);
         }
         self.complete_sends(cx, &cancelled, at);
     }
@@ -829,9 +852,17 @@ mod tests {
             Err(sys::NDIS_STATUS_INVALID_PACKET)
         );
 
+        // Several NET_BUFFERs are several frames: accepted when each is a valid frame,
+        // refused whole when one is not.
         let mut two = Frame::new(&pattern(60), 0, &[60]);
         two.add_nb(60);
-        assert_eq!(check_send(two.ptr()), Err(sys::NDIS_STATUS_INVALID_PACKET));
+        assert_eq!(check_send(two.ptr()), Ok(()));
+        let mut bad_second = Frame::new(&pattern(60), 0, &[60]);
+        bad_second.add_nb(10);
+        assert_eq!(
+            check_send(bad_second.ptr()),
+            Err(sys::NDIS_STATUS_INVALID_LENGTH)
+        );
 
         for bad in [0, 13, MAX_FRAME as usize + 1, 9000] {
             let mut f = Frame::new(&pattern(bad), 0, &[bad.max(1)]);
