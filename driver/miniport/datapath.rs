@@ -703,6 +703,12 @@ impl Adapter {
         at: Option<&DispatchLevel>,
     ) -> sys::NDIS_STATUS {
         self.counters.resets.fetch_add(1, Ordering::Relaxed);
+        if self.removed.load(Ordering::Acquire) {
+            // Nothing to reprogram (the removal already completed the ring's frames), and a
+            // removed device must not be polled.
+            trace_warn!("reset of a surprise-removed adapter");
+            return sys::NDIS_STATUS_HARD_ERRORS;
+        }
         let mut aborted = NblChain::new();
         let status = {
             let mut send = self.send.lock(cx);
