@@ -217,11 +217,23 @@ struct Partial {
     blocks: Vec<SharedBlock>,
     pool: Option<sys::NDIS_HANDLE>,
     rx: Vec<RxBuffer>,
+    /// Bring-up has begun: the NIC may write by DMA into the rings and buffers (the receiver
+    /// is on once bring-up finishes), so it is reset before they are freed.
+    nic_started: bool,
 }
 
 impl Partial {
-    /// Releases everything, newest first.
+    /// Releases everything, newest first; a NIC that was started is masked and reset first,
+    /// so no DMA reaches memory after it is freed.
     fn release(self, cx: &mut Locked<'_, Unlocked>, handle: sys::NDIS_HANDLE) {
+        if self.nic_started
+            && let Some(bar) = &self.bar
+        {
+            interrupts::mask_all(bar);
+            if let Err(e) = bringup::reset(bar, &mut NdisStall::new(cx)) {
+                trace_error!("unwinding Initialize: NIC reset failed: {e}");
+            }
+        }
         for b in self.rx.into_iter().rev() {
             free_rx_buffer(b);
         }
@@ -479,6 +491,7 @@ impl Adapter {
         let Some(regs) = partial.bar.as_ref() else {
             unreachable!("BAR0 was mapped above");
         };
+        partial.nic_started = true;
         let addresses = bring_up(
             regs,
             &mut NdisStall::new(cx),
@@ -597,7 +610,7 @@ impl Adapter {
         if let Err(status) = registered {
             // SAFETY: the adapter was just built and nothing else references it.
             let adapter = unsafe { alloc::boxed::Box::from_raw(context.cast::<Adapter>()) };
-            adapter.release(cx);
+            adapter.release(cx, true);
             return Err(InitError(status, "NdisMRegisterInterruptEx"));
         }
         // Now the NIC may interrupt: enabled mask and IMS change together, under the
@@ -607,8 +620,13 @@ impl Adapter {
     }
 
     /// Frees everything the adapter holds, newest first (Halt, or Initialize failing at its
-    /// last step). The interrupt must be deregistered already.
-    pub fn release(self: alloc::boxed::Box<Self>, cx: &mut Locked<'_, Unlocked>) {
+    /// last step). The interrupt must be deregistered already; `nic_running` says the NIC
+    /// still has to be stopped first (Halt has stopped it).
+    pub fn release(
+        self: alloc::boxed::Box<Self>,
+        cx: &mut Locked<'_, Unlocked>,
+        nic_running: bool,
+    ) {
         let this = *self;
         let partial = Partial {
             bar: Some(this.regs),
@@ -616,6 +634,7 @@ impl Adapter {
             blocks: alloc::vec![this.tx_desc, this.rx_desc, this.tx_buffers, this.rx_buffers],
             pool: Some(this.nbl_pool),
             rx: this.rx,
+            nic_started: nic_running,
         };
         partial.release(cx, this.handle);
     }
@@ -637,6 +656,6 @@ impl Adapter {
         }
         // NDIS halts a paused adapter, so nothing is queued; frames left on the ring by a
         // removed device were completed at removal.
-        self.release(cx);
+        self.release(cx, false);
     }
 }
