@@ -42,6 +42,11 @@ unsafe fn dispatch_if_raised() -> Option<DispatchLevel> {
 }
 
 /// `MiniportInitializeEx` (`PASSIVE_LEVEL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_initialize>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn initialize(
     handle: sys::NDIS_HANDLE,
     _driver_context: sys::NDIS_HANDLE,
@@ -56,6 +61,11 @@ pub unsafe extern "C" fn initialize(
 }
 
 /// `MiniportHaltEx` (`PASSIVE_LEVEL`): frees the adapter.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn halt(context: sys::NDIS_HANDLE, _action: sys::NDIS_HALT_ACTION) {
     // SAFETY: as in `initialize`.
     let mut cx = unsafe { Locked::new() };
@@ -67,6 +77,11 @@ pub unsafe extern "C" fn halt(context: sys::NDIS_HANDLE, _action: sys::NDIS_HALT
 }
 
 /// `MiniportPause` (`PASSIVE_LEVEL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_pause>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn pause(
     context: sys::NDIS_HANDLE,
     _params: sys::PNDIS_MINIPORT_PAUSE_PARAMETERS,
@@ -78,6 +93,11 @@ pub unsafe extern "C" fn pause(
 }
 
 /// `MiniportRestart` (`PASSIVE_LEVEL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_restart>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn restart(
     context: sys::NDIS_HANDLE,
     _params: sys::PNDIS_MINIPORT_RESTART_PARAMETERS,
@@ -89,6 +109,11 @@ pub unsafe extern "C" fn restart(
 }
 
 /// `MiniportOidRequest`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn oid_request(
     context: sys::NDIS_HANDLE,
     request: sys::PNDIS_OID_REQUEST,
@@ -103,9 +128,19 @@ pub unsafe extern "C" fn oid_request(
 
 /// `MiniportCancelOidRequest`: every OID completes before `MiniportOidRequest` returns, so
 /// there is never one to cancel.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_cancel_oid_request>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn cancel_oid_request(_context: sys::NDIS_HANDLE, _id: sys::PVOID) {}
 
 /// `MiniportSendNetBufferLists` (≤ `DISPATCH_LEVEL`, told by the flags).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_send_net_buffer_lists>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn send(
     context: sys::NDIS_HANDLE,
     nbl: sys::PNET_BUFFER_LIST,
@@ -121,6 +156,11 @@ pub unsafe extern "C" fn send(
 }
 
 /// `MiniportReturnNetBufferLists` (≤ `DISPATCH_LEVEL`, told by the flags).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_return_net_buffer_lists>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn return_nbls(
     context: sys::NDIS_HANDLE,
     nbl: sys::PNET_BUFFER_LIST,
@@ -136,6 +176,11 @@ pub unsafe extern "C" fn return_nbls(
 }
 
 /// `MiniportCancelSend`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_cancel_send>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn cancel_send(context: sys::NDIS_HANDLE, id: sys::PVOID) {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
@@ -146,6 +191,11 @@ pub unsafe extern "C" fn cancel_send(context: sys::NDIS_HANDLE, id: sys::PVOID) 
 }
 
 /// `MiniportCheckForHangEx`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_check_for_hang>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn check_for_hang(context: sys::NDIS_HANDLE) -> sys::BOOLEAN {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
@@ -157,6 +207,11 @@ pub unsafe extern "C" fn check_for_hang(context: sys::NDIS_HANDLE) -> sys::BOOLE
 
 /// `MiniportResetEx`: completes synchronously; the addressing (station address, multicast)
 /// is kept, so `AddressingReset` is FALSE.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_reset>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn reset(
     context: sys::NDIS_HANDLE,
     addressing_reset: *mut sys::BOOLEAN,
@@ -174,6 +229,11 @@ pub unsafe extern "C" fn reset(
 }
 
 /// `MiniportDevicePnPEventNotify` (`PASSIVE_LEVEL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_device_pnp_event_notify>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn pnp_event(context: sys::NDIS_HANDLE, event: sys::PNET_DEVICE_PNP_EVENT) {
     // SAFETY: NDIS passes a valid event.
     let kind = unsafe { (*event).DevicePnPEvent };
@@ -186,6 +246,11 @@ pub unsafe extern "C" fn pnp_event(context: sys::NDIS_HANDLE, event: sys::PNET_D
 }
 
 /// `MiniportShutdownEx` (`PASSIVE_LEVEL`, or high IRQL on a bug check): quiet the NIC only.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_shutdown>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn shutdown(context: sys::NDIS_HANDLE, _action: sys::NDIS_SHUTDOWN_ACTION) {
     // SAFETY: no lock of this driver is held; the shutdown path makes no lock call.
     let mut cx = unsafe { Locked::new() };
@@ -195,6 +260,11 @@ pub unsafe extern "C" fn shutdown(context: sys::NDIS_HANDLE, _action: sys::NDIS_
 
 /// `MiniportProcessSGList`: required to register scatter-gather DMA, never called — the driver
 /// copies frames into its own DMA buffers and never asks NDIS for a scatter-gather list.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_process_sg_list>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn process_sg_list(
     _device: sys::PVOID,
     _reserved: sys::PVOID,
@@ -205,6 +275,11 @@ pub unsafe extern "C" fn process_sg_list(
 }
 
 /// `MiniportInterrupt` (`DIRQL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn isr(
     context: sys::NDIS_HANDLE,
     queue_default_dpc: sys::PBOOLEAN,
@@ -222,6 +297,11 @@ unsafe extern "C" fn isr(
 }
 
 /// `MiniportInterruptDPC` (`DISPATCH_LEVEL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_interrupt_dpc>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn dpc(
     context: sys::NDIS_HANDLE,
     _dpc_context: sys::PVOID,
@@ -237,6 +317,11 @@ unsafe extern "C" fn dpc(
 }
 
 /// `MiniportDisableInterruptEx` (`DIRQL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_disable_interrupt>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
     // SAFETY: NDIS calls this handler at DIRQL under the interrupt lock; one token per call.
     let mut token = unsafe { Dirql::isr_entry() };
@@ -245,6 +330,11 @@ unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
 }
 
 /// `MiniportEnableInterruptEx` (`DIRQL`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_enable_interrupt>
+///
+/// # Safety
+/// Called by NDIS only, with the arguments the DDI page describes (the context is the
+/// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn enable(context: sys::NDIS_HANDLE) {
     // SAFETY: as in `disable`.
     let mut token = unsafe { Dirql::isr_entry() };
