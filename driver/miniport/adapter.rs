@@ -616,6 +616,11 @@ impl Adapter {
         // Now the NIC may interrupt: enabled mask and IMS change together, under the
         // interrupt lock.
         adapter.enable_interrupts(cx);
+        crate::trace_info!(
+            "adapter initialized: station {}, link {}",
+            addresses.current,
+            if link.up { "up" } else { "down" }
+        );
         Ok(())
     }
 

@@ -74,22 +74,35 @@ pub(crate) fn header(kind: u32, revision: u32, size: usize) -> sys::NDIS_OBJECT_
     }
 }
 
+/// `NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2`.
+const CHARACTERISTICS_REVISION_2_SIZE: usize = core::mem::offset_of!(
+    sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
+    CancelDirectOidRequestHandler
+) + core::mem::size_of::<*const core::ffi::c_void>();
+
 /// `DriverEntry`: registers the miniport's characteristics with NDIS 6.83.
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/initializing-a-miniport-driver>
 ///
 /// # Safety
 /// Called once by the system (or the simulator's `Machine::load_driver`) at `PASSIVE_LEVEL` with
 /// the driver object and registry path.
-#[cfg_attr(feature = "kernel", unsafe(export_name = "DriverEntry"))]
+// Exported under its C name in both builds: the kernel loader looks it up by name, and the
+// host build exports the same symbol so the `.sys` and the simulator's cdylib agree (the
+// simulator itself is handed the function pointer).
+#[unsafe(export_name = "DriverEntry")]
 pub unsafe extern "C" fn driver_entry(
     driver: sys::PDRIVER_OBJECT,
     registry_path: sys::PUNICODE_STRING,
 ) -> sys::NTSTATUS {
     let mut characteristics = sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+        // Revision 2 (NDIS 6.20 and later: no direct or synchronous OID handlers are set),
+        // with the size that revision defines (`NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_
+        // REVISION_2`: through `CancelDirectOidRequestHandler`), not the whole structure, whose
+        // later fields belong to revision 3.
         Header: header(
             sys::NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS,
             sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
-            core::mem::size_of::<sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS>(),
+            CHARACTERISTICS_REVISION_2_SIZE,
         ),
         MajorNdisVersion: u8::try_from(sys::NDIS_MINIPORT_MAJOR_VERSION).unwrap_or(6),
         MinorNdisVersion: u8::try_from(sys::NDIS_MINIPORT_MINOR_VERSION).unwrap_or(0),
