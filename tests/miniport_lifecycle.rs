@@ -313,6 +313,53 @@ fn bad_sends_complete_with_a_failure_status_and_are_counted() {
     rig.finish(adapter);
 }
 
+#[test]
+fn a_slow_protocol_gets_low_resource_indications() {
+    let rig = Rig::new(2, 29);
+    let adapter = rig.up();
+    adapter.hold_returns(true);
+    let mut received = Vec::new();
+    // 248 frames in groups of 8, each indicated before the next is sent: the protocol keeps
+    // them all, so the last groups arrive with only a few buffers left with the NIC.
+    for i in 0..248u32 {
+        rig.peer_send(&peer_frame(rig.station(), i, 128));
+        if i % 8 == 7 {
+            let want = (i + 1) as usize - received.len();
+            received.extend(rig.wait_received_frames(&adapter, want));
+        }
+    }
+    assert_eq!(received.len(), 248);
+    let low = received
+        .iter()
+        .filter(|f| f.flags & sys::NDIS_RECEIVE_FLAGS_RESOURCES != 0)
+        .count();
+    assert!(
+        low > 0,
+        "the driver indicated with NDIS_RECEIVE_FLAGS_RESOURCES when low"
+    );
+    // Once the protocol gives its buffers back, receives flow again.
+    adapter.hold_returns(false);
+    adapter.return_all_received();
+    let mut after = Vec::new();
+    for i in 0..64u32 {
+        rig.peer_send(&peer_frame(rig.station(), 10_000 + i, 128));
+        after.extend(rig.wait_received_frames(&adapter, 1));
+    }
+    assert_eq!(
+        after.len(),
+        64,
+        "receives flow again once the protocol returns its buffers"
+    );
+    let seqs: Vec<u32> = received
+        .iter()
+        .chain(&after)
+        .map(|f| u32::from_be_bytes(f.data[14..18].try_into().unwrap()))
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order, none twice");
+    let _ = adapter.pause();
+    rig.finish(adapter);
+}
+
 /// Waits (10 s at most) for `cond`.
 fn wait_for(mut cond: impl FnMut() -> bool) {
     let start = std::time::Instant::now();

@@ -343,28 +343,56 @@ impl Adapter {
         if chain.is_empty() {
             return more;
         }
-        let mut flags = sys::NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
-        if low {
-            flags |= sys::NDIS_RECEIVE_FLAGS_RESOURCES;
-        } else {
+        if !low {
             self.rx_outstanding.fetch_add(chain.len(), Ordering::AcqRel);
+            // SAFETY: the chain's NBLs are the driver's RX NBLs, each describing one frame; no
+            // spin lock is held.
+            unsafe { self.indicate(chain.head(), chain.len(), 0) };
+            return more;
         }
-        // SAFETY: the chain's NBLs are the driver's RX NBLs, each describing one frame; no
-        // spin lock is held.
+        // Low on buffers: indicate with NDIS_RECEIVE_FLAGS_RESOURCES in small groups, each
+        // remembered here, since the chain links are NDIS's to touch during the call; the
+        // NBLs are the driver's again when the call returns and go straight back to the NIC.
+        let mut next = chain.head();
+        while !next.is_null() {
+            let mut group = [ptr::null_mut(); RX_LOW_WATER as usize];
+            let mut n = 0;
+            while n < group.len() && !next.is_null() {
+                group[n] = next;
+                // SAFETY: the NBL is the driver's (harvested, not yet indicated).
+                next = unsafe { sys::nbl_next(next) };
+                n += 1;
+            }
+            // SAFETY: as above: cut the group off the rest of the chain.
+            unsafe { sys::set_nbl_next(group[n - 1], ptr::null_mut()) };
+            // SAFETY: as above.
+            unsafe {
+                self.indicate(
+                    group[0],
+                    u32::try_from(n).unwrap_or(0),
+                    sys::NDIS_RECEIVE_FLAGS_RESOURCES,
+                );
+            }
+            self.repost(cx, group[..n].iter().copied(), Some(at));
+        }
+        more
+    }
+
+    /// `NdisMIndicateReceiveNetBufferLists` at `DISPATCH_LEVEL` with `extra` flags.
+    ///
+    /// # Safety
+    /// `head` starts a chain of `count` of the driver's RX NBLs, each describing one frame.
+    unsafe fn indicate(&self, head: sys::PNET_BUFFER_LIST, count: u32, extra: sys::ULONG) {
+        // SAFETY: per the caller; called with no spin lock held (after the locks' scope).
         unsafe {
             sys::NdisMIndicateReceiveNetBufferLists(
                 self.handle,
-                chain.head(),
+                head,
                 sys::NDIS_DEFAULT_PORT_NUMBER,
-                chain.len(),
-                flags,
+                count,
+                sys::NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | extra,
             );
         }
-        if low {
-            // With RESOURCES the NBLs are the driver's again as soon as the call returns.
-            self.repost(cx, chain.head(), Some(at));
-        }
-        more
     }
 
     fn count_received(&self, slot: u16, length: u16) {
@@ -390,26 +418,26 @@ impl Adapter {
             .fetch_add(u64::from(length), Ordering::Relaxed);
     }
 
-    /// Gives the buffers of a chain of returned (or RESOURCES-indicated) NBLs back to the NIC.
+    /// Gives the buffers of returned (or RESOURCES-indicated) NBLs back to the NIC.
     fn repost(
         &self,
         cx: &mut Locked<'_, Unlocked>,
-        mut nbl: sys::PNET_BUFFER_LIST,
+        nbls: impl Iterator<Item = sys::PNET_BUFFER_LIST>,
         at: Option<&DispatchLevel>,
     ) {
-        let mut reposts = 0u32;
-        let mut work = |recv: &mut super::adapter::RecvState| {
+        let work = |recv: &mut super::adapter::RecvState| {
             let mem = self.descriptors_rx();
-            while !nbl.is_null() {
-                // SAFETY: NDIS returned this NBL to the miniport (or never took it).
-                let next = unsafe { sys::nbl_next(nbl) };
-                // SAFETY: as above; slot 0 of MiniportReserved holds the buffer's slot.
+            for nbl in nbls {
+                // SAFETY: the NBL is the driver's again; slot 0 of MiniportReserved holds its
+                // buffer's slot.
                 let slot = unsafe { sys::nbl_miniport_reserved(nbl, 0) } as usize;
-                match u16::try_from(slot).ok().map(|s| recv.ring.repost(&mem, s)) {
-                    Some(Ok(())) => reposts += 1,
-                    _ => trace_warn!("returned NBL with unknown slot {slot}"),
+                if u16::try_from(slot)
+                    .ok()
+                    .and_then(|s| recv.ring.repost(&mem, s).ok())
+                    .is_none()
+                {
+                    trace_warn!("returned NBL with unknown slot {slot}");
                 }
-                nbl = next;
             }
             recv.ring.doorbell(&self.regs);
         };
@@ -417,7 +445,6 @@ impl Adapter {
             Some(at) => work(&mut self.recv.lock_dpr(cx, at)),
             None => work(&mut self.recv.lock(cx)),
         }
-        let _ = reposts;
     }
 
     /// `MiniportReturnNetBufferLists`.
@@ -429,13 +456,13 @@ impl Adapter {
         at: Option<&DispatchLevel>,
     ) {
         let mut count = 0;
-        let mut n = nbl;
-        while !n.is_null() {
-            count += 1;
-            // SAFETY: NDIS returned this chain.
-            n = unsafe { sys::nbl_next(n) };
-        }
-        self.repost(cx, nbl, at);
+        let chain = core::iter::successors((!nbl.is_null()).then_some(nbl), |&n| {
+            // SAFETY: NDIS returned this chain to the driver; the links are valid.
+            let next = unsafe { sys::nbl_next(n) };
+            (!next.is_null()).then_some(next)
+        })
+        .inspect(|_| count += 1);
+        self.repost(cx, chain, at);
         self.rx_outstanding.fetch_sub(count, Ordering::AcqRel);
         self.try_complete_pause(cx);
     }
@@ -585,7 +612,11 @@ impl Adapter {
     /// taken complete with `NDIS_STATUS_REQUEST_ABORTED` (counted as errors); queued NBLs stay
     /// queued and go out on the fresh ring. The receiver keeps running: its buffers may be
     /// held by the stack.
-    pub(crate) fn reset(&self, cx: &mut Locked<'_, Unlocked>) -> sys::NDIS_STATUS {
+    pub(crate) fn reset(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: Option<&DispatchLevel>,
+    ) -> sys::NDIS_STATUS {
         self.counters.resets.fetch_add(1, Ordering::Relaxed);
         let mut aborted = NblChain::new();
         let status = {
@@ -611,14 +642,19 @@ impl Adapter {
         self.counters
             .tx_errors
             .fetch_add(u64::from(aborted.len()), Ordering::Relaxed);
-        self.complete_sends(cx, &aborted, None);
+        self.complete_sends(cx, &aborted, at);
         self.try_complete_pause(cx);
         status
     }
 
     /// `MiniportCancelSend`: queued NBLs with this cancel id complete with
     /// `NDIS_STATUS_SEND_ABORTED`; ones already on the ring finish normally.
-    pub(crate) fn cancel_send(&self, cx: &mut Locked<'_, Unlocked>, id: sys::PVOID) {
+    pub(crate) fn cancel_send(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        id: sys::PVOID,
+        at: Option<&DispatchLevel>,
+    ) {
         let mut cancelled = NblChain::new();
         {
             let mut send = self.send.lock(cx);
@@ -629,7 +665,7 @@ impl Adapter {
                 |nbl| unsafe { cancelled.push(nbl, sys::NDIS_STATUS_SEND_ABORTED) },
             );
         }
-        self.complete_sends(cx, &cancelled, None);
+        self.complete_sends(cx, &cancelled, at);
     }
 }
 

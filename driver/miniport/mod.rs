@@ -31,8 +31,17 @@ static DRIVER_HANDLES: [(AtomicPtr<core::ffi::c_void>, AtomicPtr<core::ffi::c_vo
     )
 }; 64];
 
-/// Remembers `handle` for `driver`; false when the table is full.
+/// Remembers `handle` for `driver`; false when the table is full. An entry left for the same
+/// driver object (a previous load that never reached Unload, possible only in the simulator,
+/// where driver objects are reused) is replaced.
 fn remember(driver: sys::PDRIVER_OBJECT, handle: sys::NDIS_HANDLE) -> bool {
+    if let Some((_, saved)) = DRIVER_HANDLES
+        .iter()
+        .find(|(object, _)| object.load(Ordering::Acquire) == driver.cast())
+    {
+        saved.store(handle, Ordering::Release);
+        return true;
+    }
     DRIVER_HANDLES.iter().any(|(object, saved)| {
         let claimed = object
             .compare_exchange(

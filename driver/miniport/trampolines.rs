@@ -111,12 +111,27 @@ pub unsafe extern "C" fn return_nbls(
     unsafe { adapter(context) }.return_nbls(&mut cx, nbl, at.as_ref());
 }
 
-/// `MiniportCancelSend`.
+/// The `DispatchLevel` proof for a handler NDIS may call at `PASSIVE_LEVEL` or
+/// `DISPATCH_LEVEL` without flags saying which (`MiniportCancelSend`, `MiniportResetEx`): the
+/// current IRQL is read. (`Flags_Irql` forbids this only where flags carry the answer.)
+///
+/// # Safety
+/// Called at a handler's entry, holding no lock; the proof is dropped before it returns.
+unsafe fn irql_without_flags() -> Option<DispatchLevel> {
+    // SAFETY: reading the IRQL has no precondition.
+    let irql = unsafe { sys::KeGetCurrentIrql() };
+    // SAFETY: the IRQL is DISPATCH_LEVEL and stays so until the handler returns (per caller).
+    (u32::from(irql) == sys::DISPATCH_LEVEL).then(|| unsafe { DispatchLevel::assume() })
+}
+
+/// `MiniportCancelSend` (≤ `DISPATCH_LEVEL`).
 pub unsafe extern "C" fn cancel_send(context: sys::NDIS_HANDLE, id: sys::PVOID) {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
+    // SAFETY: at entry; dropped on return.
+    let at = unsafe { irql_without_flags() };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.cancel_send(&mut cx, id);
+    unsafe { adapter(context) }.cancel_send(&mut cx, id, at.as_ref());
 }
 
 /// `MiniportCheckForHangEx`.
@@ -139,8 +154,10 @@ pub unsafe extern "C" fn reset(
         // SAFETY: NDIS passes a valid out-parameter.
         unsafe { addressing_reset.write(0) };
     }
+    // SAFETY: at entry; dropped on return.
+    let at = unsafe { irql_without_flags() };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.reset(&mut cx)
+    unsafe { adapter(context) }.reset(&mut cx, at.as_ref())
 }
 
 /// `MiniportDevicePnPEventNotify` (`PASSIVE_LEVEL`).

@@ -104,6 +104,10 @@ pub struct AdapterCounters {
     pub status_indications: u64,
 }
 
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent flags of the adapter's NDIS-side state"
+)]
 pub(crate) struct AdapterInner {
     pub(crate) phase: Phase,
     /// `MiniportAdapterContext` from the registration attributes.
@@ -124,6 +128,9 @@ pub(crate) struct AdapterInner {
     pub(crate) held: Vec<usize>,
     /// Return batches taken from `held` whose `MiniportReturnNetBufferLists` call is running.
     pub(crate) returning: usize,
+    /// The protocol keeps its receives (`Adapter::hold_returns`): only Pause, Halt and
+    /// `return_all_received` return them.
+    pub(crate) holding: bool,
     pub(crate) status: Vec<StatusIndication>,
     pub(crate) oid: super::oid::OidSlot,
     pub(crate) counters: AdapterCounters,
@@ -152,6 +159,7 @@ impl AdapterState {
                 received: Vec::new(),
                 held: Vec::new(),
                 returning: 0,
+                holding: false,
                 status: Vec::new(),
                 oid: super::oid::OidSlot::default(),
                 counters: AdapterCounters::default(),

@@ -185,6 +185,14 @@ impl Adapter {
         std::mem::take(&mut self.state.lock().received)
     }
 
+    /// Makes the protocol keep the receives it is indicated (`true`) until Pause, Halt or
+    /// [`Adapter::return_all_received`], as a slow protocol would: the miniport's free receive
+    /// buffers run low and it must indicate with `NDIS_RECEIVE_FLAGS_RESOURCES`. `false` lets
+    /// the background returner give them back again.
+    pub fn hold_returns(&self, hold: bool) {
+        self.state.lock().holding = hold;
+    }
+
     /// Returns every indicated NBL the host still holds to the miniport now.
     ///
     /// # Panics
@@ -202,7 +210,10 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
     let processors = machine.processors();
     let (batches, context) = {
         let mut g = state.lock();
-        if g.held.is_empty() || matches!(g.phase, Phase::Halting | Phase::Halted) {
+        if g.held.is_empty()
+            || matches!(g.phase, Phase::Halting | Phase::Halted)
+            || (g.holding && !all)
+        {
             return;
         }
         let mut held = std::mem::take(&mut g.held);
