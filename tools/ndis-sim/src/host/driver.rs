@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::adapter::AdapterState;
 use super::consts::{OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, STATUS_UNSUCCESSFUL};
 use crate::Handler;
-use crate::machine::processor::{self, DISPATCH, PASSIVE, run_handler, violation};
+use crate::machine::processor::{self, PASSIVE, run_handler, violation};
 use crate::machine::{Machine, Shared, lock};
 use crate::sys::{
     self, DRIVER_OBJECT, NDIS_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_STATUS, NTSTATUS,
@@ -357,30 +357,5 @@ impl LoadedDriver {
     #[must_use]
     pub fn handle(&self) -> sys::NDIS_HANDLE {
         Arc::as_ptr(&self.record).cast_mut().cast()
-    }
-}
-
-/// Reports `Irql_Miniport_Driver_Function` when `api` is called above `max` (its page's IRQL).
-pub(crate) fn check_irql_at_most(
-    cpu: &processor::Cpu,
-    api: &str,
-    max: u8,
-    location: &'static Location<'static>,
-) {
-    let irql = cpu.irql();
-    if irql > max {
-        let allowed = if max == PASSIVE {
-            "PASSIVE_LEVEL"
-        } else if max == DISPATCH {
-            "IRQL <= DISPATCH_LEVEL"
-        } else {
-            "its documented IRQL"
-        };
-        violation(
-            cpu,
-            Rule::IrqlMiniportDriverFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at {allowed}"),
-        );
     }
 }

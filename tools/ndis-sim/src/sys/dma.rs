@@ -7,7 +7,6 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bus::adapter;
-use super::enter_ndis;
 use super::ndis_types::{
     NDIS_PHYSICAL_ADDRESS, NDIS_SG_DMA_DESCRIPTION, PNDIS_PHYSICAL_ADDRESS,
     PNDIS_SG_DMA_DESCRIPTION, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
@@ -16,8 +15,9 @@ use super::types::{
     BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PNDIS_HANDLE,
     PVOID, ULONG,
 };
+use super::{check_irql_at_most, enter_ndis};
 use crate::bus::{PAGE_SIZE, SgDmaRegistration};
-use crate::machine::processor::{Cpu, DISPATCH, Handler, PASSIVE, violation};
+use crate::machine::processor::{DISPATCH, Handler, PASSIVE, violation};
 use crate::machine::{Shared, lock};
 use crate::verifier::Rule;
 
@@ -38,32 +38,6 @@ const NDIS_STATUS_INVALID_PARAMETER: NDIS_STATUS = 0xC000_000D_u32.cast_signed()
 /// The `NdisMiniportDmaHandle` values handed out: a counter (never reused, so a stale handle
 /// never names a newer registration), offset so that it is never null or a small integer.
 static NEXT_DMA_HANDLE: AtomicUsize = AtomicUsize::new(0x5D4A_0000);
-
-/// Reports `Irql_Miniport_Driver_Function` when `api` is called above `PASSIVE_LEVEL`.
-fn check_passive_miniport(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql != PASSIVE {
-        violation(
-            cpu,
-            Rule::IrqlMiniportDriverFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
-        );
-    }
-}
-
-/// Reports `Irql_Gather_DMA_Function` when `api` is called above `PASSIVE_LEVEL`.
-fn check_passive_gather(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql != PASSIVE {
-        violation(
-            cpu,
-            Rule::IrqlGatherDmaFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
-        );
-    }
-}
 
 /// The scatter/gather DMA registrations `owner` still holds (all of them with `None`).
 pub(crate) fn sg_dma_of(shared: &Shared, owner: Option<usize>) -> Vec<SgDmaRegistration> {
@@ -100,7 +74,13 @@ pub unsafe fn NdisMMapIoSpace(
     let location = Location::caller();
     let api = "NdisMMapIoSpace";
     let cpu = enter_ndis(api, location);
-    check_passive_miniport(&cpu, api, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        PASSIVE,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     if let Some(h) = cpu.current_handler()
         && !cpu.in_handler(Handler::Initialize)
     {
@@ -151,7 +131,13 @@ pub unsafe fn NdisMUnmapIoSpace(
     let location = Location::caller();
     let api = "NdisMUnmapIoSpace";
     let cpu = enter_ndis(api, location);
-    check_passive_miniport(&cpu, api, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        PASSIVE,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     if cpu
         .shared
         .bus
@@ -204,7 +190,7 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
     let location = Location::caller();
     let api = "NdisMRegisterScatterGatherDma";
     let cpu = enter_ndis(api, location);
-    check_passive_gather(&cpu, api, location);
+    check_irql_at_most(&cpu, api, PASSIVE, Rule::IrqlGatherDmaFunction, location);
     let _ = adapter(&cpu.shared, MiniportAdapterHandle, api);
     // SAFETY: the caller guarantees `NdisMiniportDmaHandle` is valid for a write; it reads
     // null unless the registration succeeds.
@@ -252,7 +238,7 @@ pub unsafe fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NDIS_HANDLE
     let location = Location::caller();
     let api = "NdisMDeregisterScatterGatherDma";
     let cpu = enter_ndis(api, location);
-    check_passive_gather(&cpu, api, location);
+    check_irql_at_most(&cpu, api, PASSIVE, Rule::IrqlGatherDmaFunction, location);
     let handle = NdisMiniportDmaHandle as usize;
     let removed = {
         let mut regs = lock(&cpu.shared.bus.sg_dma);

@@ -6,19 +6,18 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::enter_ndis;
 use super::ndis_types::{
     NDIS_PORT_NUMBER, PDRIVER_OBJECT, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES,
     PNDIS_MINIPORT_DRIVER_CHARACTERISTICS, PNDIS_OID_REQUEST, PNDIS_STATUS_INDICATION,
     PNET_BUFFER_LIST, PUNICODE_STRING,
 };
 use super::types::{BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_SUCCESS, PNDIS_HANDLE, ULONG};
+use super::{check_irql_at_most, enter_ndis};
 use crate::Handler;
 use crate::host::adapter::{AdapterState, Phase};
 use crate::host::consts::{
     OBJECT_TYPE_GENERAL_ATTRIBUTES, OBJECT_TYPE_REGISTRATION_ATTRIBUTES, STATUS_BAD_CHARACTERISTICS,
 };
-use crate::host::driver::check_irql_at_most;
 use crate::host::{datapath, driver, oid};
 use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
 use crate::verifier::Rule;
@@ -32,19 +31,6 @@ fn adapter_of(cpu: &Cpu, handle: NDIS_HANDLE, api: &str) -> Arc<AdapterState> {
              (LoadedDriver::initialize)"
         )
     })
-}
-
-/// Reports an IRQL above `DISPATCH_LEVEL` as `rule` (the rule family of `api`).
-fn check_at_most_dispatch(cpu: &Cpu, api: &str, rule: Rule, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql > DISPATCH {
-        violation(
-            cpu,
-            rule,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= DISPATCH_LEVEL"),
-        );
-    }
 }
 
 /// `NdisMRegisterMiniportDriver`: validates the characteristics (header type 0x8A, revision
@@ -69,7 +55,13 @@ pub unsafe fn NdisMRegisterMiniportDriver(
     let location = Location::caller();
     let api = "NdisMRegisterMiniportDriver";
     let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        PASSIVE,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     let _ = RegistryPath;
     if MiniportDriverCharacteristics.is_null() {
         return STATUS_BAD_CHARACTERISTICS;
@@ -114,7 +106,13 @@ pub unsafe fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NDIS_HANDL
     let location = Location::caller();
     let api = "NdisMDeregisterMiniportDriver";
     let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        PASSIVE,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     let ok = cpu
         .shared
         .host
@@ -152,7 +150,13 @@ pub unsafe fn NdisMSetMiniportAttributes(
     let location = Location::caller();
     let api = "NdisMSetMiniportAttributes";
     let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        PASSIVE,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     let adapter = adapter_of(&cpu, NdisMiniportHandle, api);
     // SAFETY: the caller guarantees the attributes are valid for reads.
     let attributes = unsafe { &*MiniportAttributes };
@@ -210,7 +214,7 @@ pub unsafe fn NdisMSendNetBufferListsComplete(
     let location = Location::caller();
     let api = "NdisMSendNetBufferListsComplete";
     let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlSendRcvFunction, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlSendRcvFunction, location);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     datapath::send_complete(&cpu, &adapter, NetBufferList, SendCompleteFlags, location);
 }
@@ -237,7 +241,7 @@ pub unsafe fn NdisMIndicateReceiveNetBufferLists(
     let location = Location::caller();
     let api = "NdisMIndicateReceiveNetBufferLists";
     let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlSendRcvFunction, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlSendRcvFunction, location);
     let _ = PortNumber;
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     datapath::indicate(
@@ -267,7 +271,13 @@ pub unsafe fn NdisMIndicateStatusEx(
     let location = Location::caller();
     let api = "NdisMIndicateStatusEx";
     let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlStatusIndicationFunction, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        DISPATCH,
+        Rule::IrqlStatusIndicationFunction,
+        location,
+    );
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     oid::indicate_status(&cpu, &adapter, StatusIndication, location);
 }
@@ -290,7 +300,7 @@ pub unsafe fn NdisMOidRequestComplete(
     let location = Location::caller();
     let api = "NdisMOidRequestComplete";
     let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlOidFunction, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlOidFunction, location);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     oid::oid_complete(&cpu, &adapter, OidRequest, Status, location);
 }
@@ -343,7 +353,13 @@ pub unsafe fn NdisMPauseComplete(MiniportAdapterHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMPauseComplete";
     let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        DISPATCH,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, NDIS_STATUS_SUCCESS, |g| {
         (g.phase == Phase::Pausing).then_some(&mut g.pause)
@@ -364,7 +380,13 @@ pub unsafe fn NdisMRestartComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: N
     let location = Location::caller();
     let api = "NdisMRestartComplete";
     let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        DISPATCH,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, Status, |g| {
         (g.phase == Phase::Restarting).then_some(&mut g.restart)
@@ -389,7 +411,13 @@ pub unsafe fn NdisMResetComplete(
     let location = Location::caller();
     let api = "NdisMResetComplete";
     let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, location);
+    check_irql_at_most(
+        &cpu,
+        api,
+        DISPATCH,
+        Rule::IrqlMiniportDriverFunction,
+        location,
+    );
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, Status, |g| {
         g.reset_addressing = AddressingReset != 0;

@@ -50,7 +50,7 @@ pub use types::*;
 use std::panic::Location;
 use std::rc::Rc;
 
-use crate::machine::processor::{self, Cpu};
+use crate::machine::processor::{self, Cpu, DISPATCH};
 use crate::verifier::Rule;
 use crate::verifier::rules::CALLABLE_UNDER_NDIS_SPIN_LOCK;
 
@@ -78,4 +78,72 @@ fn enter_ndis(api: &'static str, location: &'static Location<'static>) -> Rc<Cpu
         }
     }
     cpu
+}
+
+/// The IRQL limit of a DDI page in words, for violation details.
+fn irql_limit(max: KIRQL) -> String {
+    match u32::from(max) {
+        PASSIVE_LEVEL => "PASSIVE_LEVEL".to_owned(),
+        APC_LEVEL => "IRQL <= APC_LEVEL".to_owned(),
+        DISPATCH_LEVEL => "IRQL <= DISPATCH_LEVEL".to_owned(),
+        _ => format!("IRQL <= {max}"),
+    }
+}
+
+/// Reports `rule` (the IRQL rule of `api`'s family) when `cpu` runs above `max`, the IRQL the
+/// DDI page of `api` allows (`PASSIVE` for "only at `PASSIVE_LEVEL`"). Performed either way.
+pub(crate) fn check_irql_at_most(
+    cpu: &Cpu,
+    api: &str,
+    max: KIRQL,
+    rule: Rule,
+    location: &'static Location<'static>,
+) {
+    let irql = cpu.irql();
+    if irql > max {
+        violation_at_irql(cpu, api, irql, rule, location, &irql_limit(max));
+    }
+}
+
+/// Reports a call of `api`, a DDI callable only at `DISPATCH_LEVEL`, at any other IRQL: `below`
+/// under `DISPATCH_LEVEL` (the detail names `IrqlDispatch`, which the Ke call behind every such
+/// DDI also breaks there); `above` over it, or [`Rule::SpinLockInIsr`] inside an ISR or
+/// synchronize callback (`ke::check_not_above_dispatch`).
+pub(crate) fn check_irql_exactly_dispatch(
+    cpu: &Cpu,
+    api: &str,
+    below: Rule,
+    above: Rule,
+    location: &'static Location<'static>,
+) {
+    let irql = cpu.irql();
+    if irql < DISPATCH {
+        let also = Rule::IrqlDispatch;
+        let limit = format!(
+            "DISPATCH_LEVEL only; also breaks {} ({:#010x})",
+            also.name(),
+            also.parameter1().unwrap_or(0)
+        );
+        violation_at_irql(cpu, api, irql, below, location, &limit);
+    } else {
+        ke::check_not_above_dispatch(cpu, api, above, location);
+    }
+}
+
+/// The one wording of an IRQL violation: `"{api} at IRQL {irql}: it is callable at {limit}"`.
+/// Details start with the API name (tests take it from there).
+fn violation_at_irql(
+    cpu: &Cpu,
+    api: &str,
+    irql: KIRQL,
+    rule: Rule,
+    location: &'static Location<'static>,
+    limit: &str,
+) {
+    processor::violation(
+        cpu,
+        rule,
+        location,
+        format!("{api} at IRQL {irql}: it is callable at {limit}"),
+    );
 }

@@ -13,7 +13,7 @@ use super::ndis_types::{
     PNET_BUFFER_LIST_POOL_PARAMETERS, SIZE_T, UINT,
 };
 use super::types::{NDIS_HANDLE, PVOID, ULONG, USHORT};
-use super::{enter, enter_ndis};
+use super::{check_irql_at_most, enter, enter_ndis};
 use crate::machine::processor::{Cpu, DISPATCH, violation};
 use crate::nbl::{
     self, Align16, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, NblFreeError,
@@ -46,19 +46,6 @@ const MEMORY_ALLOCATION_ALIGNMENT: usize = 16;
 /// then `ContextData` aligned to `MEMORY_ALLOCATION_ALIGNMENT`): 16 bytes on x64.
 const CONTEXT_HEADER: usize = 16;
 
-/// Reports `Irql_NetBuffer_Function` when `api` is called above `max`.
-fn check_irql(cpu: &Cpu, api: &str, max: u8, location: &'static Location<'static>, note: &str) {
-    let irql = cpu.irql();
-    if irql > max {
-        violation(
-            cpu,
-            Rule::IrqlNetBufferFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= {max}{note}"),
-        );
-    }
-}
-
 /// The tag of the calling processor's machine in the NBL tables.
 fn machine_of(cpu: &Cpu) -> usize {
     nbl::machine_id(&cpu.shared)
@@ -84,7 +71,7 @@ pub unsafe fn NdisAllocateNetBufferListPool(
     let location = Location::caller();
     let api = "NdisAllocateNetBufferListPool";
     let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
     if Parameters.is_null() {
         return core::ptr::null_mut();
     }
@@ -136,7 +123,7 @@ pub unsafe fn NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisFreeNetBufferListPool";
     let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
     match nbl::free_pool(PoolHandle as usize) {
         Ok(()) => {}
         Err(PoolFreeError::Unknown) => violation(
@@ -192,7 +179,7 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
     let location = Location::caller();
     let api = "NdisAllocateNetBufferAndNetBufferList";
     let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
     let Some((params, _owner)) = nbl::pool_info(PoolHandle as usize) else {
         unknown_pool(&cpu, api, PoolHandle, location);
         return core::ptr::null_mut();
@@ -291,7 +278,7 @@ pub unsafe fn NdisFreeNetBufferList(NetBufferList: PNET_BUFFER_LIST) {
     let location = Location::caller();
     let api = "NdisFreeNetBufferList";
     let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
     let (rule, detail) = match nbl::free_pool_nbl_at(NetBufferList as usize) {
         Ok(()) => return,
         Err(NblFreeError::Unknown) => (
@@ -336,7 +323,7 @@ pub unsafe fn NdisAllocateMdl(
     let location = Location::caller();
     let api = "NdisAllocateMdl";
     let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
     if VirtualAddress.is_null() || cpu.shared.bus.inject_allocation_failure() {
         return core::ptr::null_mut();
     }
@@ -366,7 +353,7 @@ pub unsafe fn NdisFreeMdl(Mdl: PMDL) {
     let location = Location::caller();
     let api = "NdisFreeMdl";
     let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
     if !nbl::free_mdl(Mdl as usize) {
         violation(
             &cpu,
@@ -406,12 +393,19 @@ pub unsafe fn MmMapLockedPagesSpecifyCache(
     let api = "MmMapLockedPagesSpecifyCache";
     let cpu = enter(api);
     let _ = (CacheType, RequestedAddress, Priority);
-    let (max, mode) = if AccessMode == KERNEL_MODE {
-        (DISPATCH, " for KernelMode")
+    // The page's limit depends on the mode; the detail names it after the API.
+    let (max, api_in_mode) = if AccessMode == KERNEL_MODE {
+        (DISPATCH, "MmMapLockedPagesSpecifyCache for KernelMode")
     } else {
-        (APC_LEVEL, " for UserMode")
+        (APC_LEVEL, "MmMapLockedPagesSpecifyCache for UserMode")
     };
-    check_irql(&cpu, api, max, location, mode);
+    check_irql_at_most(
+        &cpu,
+        api_in_mode,
+        max,
+        Rule::IrqlNetBufferFunction,
+        location,
+    );
     let mdl = MemoryDescriptorList;
     // SAFETY: `mdl` points at a live MDL (the contract).
     let flags = unsafe { (*mdl).MdlFlags };

@@ -4,13 +4,13 @@
 
 use std::panic::Location;
 
-use super::enter_ndis;
 use super::ndis_types::{LARGE_INTEGER, NDIS_TIMER_CHARACTERISTICS, PNDIS_TIMER_CHARACTERISTICS};
 use super::types::{
     BOOLEAN, LONG, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS,
     PNDIS_HANDLE, PVOID,
 };
-use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
+use super::{check_irql_at_most, enter_ndis};
+use crate::machine::processor::{DISPATCH, PASSIVE, violation};
 use crate::machine::timer::{self, NotATimer};
 use crate::verifier::Rule;
 
@@ -20,19 +20,6 @@ const NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS: u8 = 0x97;
 const NDIS_TIMER_CHARACTERISTICS_REVISION_1: u8 = 1;
 // ndis.h value (`#define NDIS_STATUS_BAD_CHARACTERISTICS ((NDIS_STATUS)0xC0010005L)`).
 const NDIS_STATUS_BAD_CHARACTERISTICS: NDIS_STATUS = 0xC001_0005_u32.cast_signed();
-
-/// Reports `Irql_Timer_Function` when `api` is called above `DISPATCH_LEVEL`.
-fn check_timer_irql(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql > DISPATCH {
-        violation(
-            cpu,
-            Rule::IrqlTimerFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= DISPATCH_LEVEL"),
-        );
-    }
-}
 
 /// The panic for a handle that names no live timer object (never allocated, or freed: using
 /// it is a use after free on Windows).
@@ -64,7 +51,7 @@ pub unsafe fn NdisAllocateTimerObject(
     let location = Location::caller();
     let api = "NdisAllocateTimerObject";
     let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
     // SAFETY: the caller guarantees `pTimerObject` is valid for a write; it reads null unless
     // the allocation succeeds.
     unsafe { pTimerObject.write(core::ptr::null_mut()) };
@@ -116,7 +103,7 @@ pub unsafe fn NdisSetTimerObject(
     let location = Location::caller();
     let api = "NdisSetTimerObject";
     let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
     // SAFETY: every bit pattern of the union is a valid `QuadPart`.
     let due = unsafe { DueTime.QuadPart };
     let was = cpu
@@ -153,7 +140,7 @@ pub unsafe fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN {
     let location = Location::caller();
     let api = "NdisCancelTimerObject";
     let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
     let (was, obj) = cpu
         .shared
         .timers
@@ -192,7 +179,7 @@ pub unsafe fn NdisFreeTimerObject(TimerObject: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisFreeTimerObject";
     let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
     match cpu.shared.timers.free(&cpu.shared, TimerObject as usize) {
         Err(NotATimer) => violation(
             &cpu,
