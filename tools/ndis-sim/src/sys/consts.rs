@@ -5,17 +5,20 @@
 //! cannot evaluate). Values checked against public copies of the headers; the Microsoft page
 //! of each group is linked on its first item.
 //!
-//! Two exceptions on the kernel side: `MM_PAGE_PRIORITY` / `EX_POOL_PRIORITY` values come from
+//! Exceptions on the kernel side: `MM_PAGE_PRIORITY` / `EX_POOL_PRIORITY` values come from
 //! wdk-sys (`wdm.h`, whose enums wdk-build emits as modules, `_MM_PAGE_PRIORITY::NormalPagePriority`);
-//! `driver/sys/kernel.rs` re-exports them under these flat names.
+//! `driver/sys/kernel.rs` re-exports them under these flat names. The other `wdm.h` items here
+//! (`MODE`, `CM_SHARE_DISPOSITION`, `PCI_WHICHSPACE_CONFIG`, `STATUS_UNSUCCESSFUL`) are used by
+//! the simulator itself, not by the driver, so the kernel build does not need them.
 
 use super::ndis_types::{
-    EX_POOL_PRIORITY, MM_PAGE_PRIORITY, NDIS_DEVICE_PNP_EVENT, NDIS_HALT_ACTION,
-    NDIS_HARDWARE_STATUS, NDIS_INTERFACE_TYPE, NDIS_INTERRUPT_MODERATION, NDIS_MEDIA_CONNECT_STATE,
-    NDIS_MEDIA_DUPLEX_STATE, NDIS_MEDIUM, NDIS_PHYSICAL_MEDIUM, NDIS_REQUEST_TYPE,
-    NDIS_SHUTDOWN_ACTION, NDIS_SUPPORTED_PAUSE_FUNCTIONS, NET_IF_ACCESS_TYPE,
+    CM_SHARE_DISPOSITION, EX_POOL_PRIORITY, MM_PAGE_PRIORITY, MODE, NDIS_DEVICE_PNP_EVENT,
+    NDIS_HALT_ACTION, NDIS_HARDWARE_STATUS, NDIS_INTERFACE_TYPE, NDIS_INTERRUPT_MODERATION,
+    NDIS_MEDIA_CONNECT_STATE, NDIS_MEDIA_DUPLEX_STATE, NDIS_MEDIUM, NDIS_PHYSICAL_MEDIUM,
+    NDIS_REQUEST_TYPE, NDIS_SHUTDOWN_ACTION, NDIS_SUPPORTED_PAUSE_FUNCTIONS, NET_IF_ACCESS_TYPE,
     NET_IF_CONNECTION_TYPE, NET_IF_DIRECTION_TYPE,
 };
+use super::types::NTSTATUS;
 
 // Object header types (`NDIS_OBJECT_HEADER::Type`).
 /// `NDIS_OBJECT_TYPE_DEFAULT`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/objectheader/ns-objectheader-ndis_object_header>
@@ -321,6 +324,11 @@ pub const NDIS_MAC_OPTION_RECEIVE_AT_DPC: u32 = 0x100;
 /// `NDIS_MAC_OPTION_8021Q_VLAN`.
 pub const NDIS_MAC_OPTION_8021Q_VLAN: u32 = 0x200;
 
+/// `NDIS_PAUSE_NDIS_INTERNAL` (`NDIS_MINIPORT_PAUSE_PARAMETERS::PauseReason`): <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_pause_parameters>
+pub const NDIS_PAUSE_NDIS_INTERNAL: u32 = 0x1;
+/// `STATUS_UNSUCCESSFUL` (`ntstatus.h`, an `NTSTATUS`): <https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values>
+pub const STATUS_UNSUCCESSFUL: NTSTATUS = 0xC000_0001_u32.cast_signed();
+
 // Send, receive and return flags.
 /// `NDIS_SEND_FLAGS_DISPATCH_LEVEL`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_send_net_buffer_lists>
 pub const NDIS_SEND_FLAGS_DISPATCH_LEVEL: u32 = 0x1;
@@ -364,6 +372,13 @@ pub const CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE: u32 = 0x0;
 pub const CM_RESOURCE_INTERRUPT_LATCHED: u32 = 0x1;
 /// `CM_RESOURCE_MEMORY_READ_WRITE`.
 pub const CM_RESOURCE_MEMORY_READ_WRITE: u32 = 0x0;
+/// `CmResourceShareDeviceExclusive` (`CM_SHARE_DISPOSITION`).
+pub const CmResourceShareDeviceExclusive: CM_SHARE_DISPOSITION = 1;
+/// `CmResourceShareShared` (`CM_SHARE_DISPOSITION`; a PCI `INTx` line may be shared).
+pub const CmResourceShareShared: CM_SHARE_DISPOSITION = 3;
+/// `PCI_WHICHSPACE_CONFIG`: the `WhichSpace` of `NdisMGetBusData` for configuration space.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismgetbusdata>
+pub const PCI_WHICHSPACE_CONFIG: u32 = 0x0;
 /// `IF_TYPE_ETHERNET_CSMACD`.
 pub const IF_TYPE_ETHERNET_CSMACD: u32 = 0x6;
 
@@ -464,6 +479,12 @@ pub const NdisHaltDeviceFailed: NDIS_HALT_ACTION = 4;
 pub const NdisHaltDeviceInitializationFailed: NDIS_HALT_ACTION = 5;
 /// `NdisHaltDeviceStopped`.
 pub const NdisHaltDeviceStopped: NDIS_HALT_ACTION = 6;
+
+// `MODE` (`wdm.h`).
+/// `KernelMode`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpagesspecifycache>
+pub const KernelMode: MODE = 0;
+/// `UserMode`.
+pub const UserMode: MODE = 1;
 
 // `NDIS_SHUTDOWN_ACTION`.
 /// `NdisShutdownPowerOff`.

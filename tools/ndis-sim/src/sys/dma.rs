@@ -7,9 +7,14 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bus::adapter;
+use super::consts::{
+    NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+    NDIS_SG_DMA_DESCRIPTION_REVISION_2,
+};
+use super::ndis_status::NDIS_STATUS_INVALID_PARAMETER;
 use super::ndis_types::{
     NDIS_PHYSICAL_ADDRESS, NDIS_SG_DMA_DESCRIPTION, PNDIS_PHYSICAL_ADDRESS,
-    PNDIS_SG_DMA_DESCRIPTION, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
+    PNDIS_SG_DMA_DESCRIPTION, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST, UINT,
 };
 use super::types::{
     BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PNDIS_HANDLE,
@@ -20,20 +25,6 @@ use crate::bus::{PAGE_SIZE, SgDmaRegistration};
 use crate::machine::processor::{DISPATCH, Handler, PASSIVE, violation};
 use crate::machine::{Shared, lock};
 use crate::verifier::Rule;
-
-/// `UINT` (bindgen's name, kept for the signatures; private so it cannot clash with another
-/// family's copy until the shared types module has it).
-#[allow(clippy::upper_case_acronyms)]
-type UINT = u32;
-
-// ndis.h value (`#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION 0x83`).
-const NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION: u8 = 0x83;
-// ndis.h value (`#define NDIS_SG_DMA_DESCRIPTION_REVISION_1 1`).
-const NDIS_SG_DMA_DESCRIPTION_REVISION_1: u8 = 1;
-// ndis.h value (`#define NDIS_SG_DMA_DESCRIPTION_REVISION_2 2`, NDIS 6.85).
-const NDIS_SG_DMA_DESCRIPTION_REVISION_2: u8 = 2;
-// ndis.h value: `NDIS_STATUS_INVALID_PARAMETER` is `STATUS_INVALID_PARAMETER`, 0xC000000D.
-const NDIS_STATUS_INVALID_PARAMETER: NDIS_STATUS = 0xC000_000D_u32.cast_signed();
 
 /// The `NdisMiniportDmaHandle` values handed out: a counter (never reused, so a stale handle
 /// never names a newer registration), offset so that it is never null or a small integer.
@@ -197,9 +188,9 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
     unsafe { NdisMiniportDmaHandle.write(core::ptr::null_mut()) };
     // SAFETY: the caller guarantees `DmaDescription` points to a valid description.
     let desc = unsafe { &mut *DmaDescription };
-    let header_ok = desc.Header.Type == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
+    let header_ok = u32::from(desc.Header.Type) == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
         && matches!(
-            desc.Header.Revision,
+            u32::from(desc.Header.Revision),
             NDIS_SG_DMA_DESCRIPTION_REVISION_1 | NDIS_SG_DMA_DESCRIPTION_REVISION_2
         )
         && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();

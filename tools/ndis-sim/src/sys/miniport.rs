@@ -15,11 +15,12 @@ use super::types::{BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_SUCCESS, PNDIS
 use super::{check_irql_at_most, enter_ndis};
 use crate::Handler;
 use crate::host::adapter::{AdapterState, Phase};
-use crate::host::consts::{
-    OBJECT_TYPE_GENERAL_ATTRIBUTES, OBJECT_TYPE_REGISTRATION_ATTRIBUTES, STATUS_BAD_CHARACTERISTICS,
-};
 use crate::host::{datapath, driver, oid};
 use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
+use crate::sys::{
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_STATUS_BAD_CHARACTERISTICS,
+};
 use crate::verifier::Rule;
 
 /// The adapter behind `handle`; panics with a clear message for a handle the host did not
@@ -64,7 +65,7 @@ pub unsafe fn NdisMRegisterMiniportDriver(
     );
     let _ = RegistryPath;
     if MiniportDriverCharacteristics.is_null() {
-        return STATUS_BAD_CHARACTERISTICS;
+        return NDIS_STATUS_BAD_CHARACTERISTICS;
     }
     // SAFETY: the caller guarantees the characteristics are valid for reads.
     let chars = unsafe { &*MiniportDriverCharacteristics };
@@ -171,7 +172,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
                 g.phase
             ));
         }
-        if header.Type == OBJECT_TYPE_REGISTRATION_ATTRIBUTES {
+        if u32::from(header.Type) == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
             // SAFETY: the header says these are registration attributes.
             let reg = unsafe { attributes.RegistrationAttributes };
             g.context = reg.MiniportAdapterContext as usize;
@@ -184,7 +185,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
                     header.Type
                 ));
             }
-            if header.Type == OBJECT_TYPE_GENERAL_ATTRIBUTES {
+            if u32::from(header.Type) == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
                 g.general_set = true;
             }
         }

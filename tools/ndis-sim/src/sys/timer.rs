@@ -4,6 +4,10 @@
 
 use std::panic::Location;
 
+use super::consts::{
+    NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, NDIS_TIMER_CHARACTERISTICS_REVISION_1,
+};
+use super::ndis_status::NDIS_STATUS_BAD_CHARACTERISTICS;
 use super::ndis_types::{LARGE_INTEGER, NDIS_TIMER_CHARACTERISTICS, PNDIS_TIMER_CHARACTERISTICS};
 use super::types::{
     BOOLEAN, LONG, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS,
@@ -13,13 +17,6 @@ use super::{check_irql_at_most, enter_ndis};
 use crate::machine::processor::{DISPATCH, PASSIVE, violation};
 use crate::machine::timer::{self, NotATimer};
 use crate::verifier::Rule;
-
-// ndis.h value (`#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS 0x97`).
-const NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS: u8 = 0x97;
-// ndis.h value (`#define NDIS_TIMER_CHARACTERISTICS_REVISION_1 1`).
-const NDIS_TIMER_CHARACTERISTICS_REVISION_1: u8 = 1;
-// ndis.h value (`#define NDIS_STATUS_BAD_CHARACTERISTICS ((NDIS_STATUS)0xC0010005L)`).
-const NDIS_STATUS_BAD_CHARACTERISTICS: NDIS_STATUS = 0xC001_0005_u32.cast_signed();
 
 /// The panic for a handle that names no live timer object (never allocated, or freed: using
 /// it is a use after free on Windows).
@@ -57,8 +54,8 @@ pub unsafe fn NdisAllocateTimerObject(
     unsafe { pTimerObject.write(core::ptr::null_mut()) };
     // SAFETY: the caller guarantees `TimerCharacteristics` points to valid characteristics.
     let chars = unsafe { &*TimerCharacteristics };
-    let header_ok = chars.Header.Type == NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS
-        && chars.Header.Revision == NDIS_TIMER_CHARACTERISTICS_REVISION_1
+    let header_ok = u32::from(chars.Header.Type) == NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS
+        && u32::from(chars.Header.Revision) == NDIS_TIMER_CHARACTERISTICS_REVISION_1
         && usize::from(chars.Header.Size) >= size_of::<NDIS_TIMER_CHARACTERISTICS>();
     if !header_ok || chars.TimerFunction.is_none() {
         return NDIS_STATUS_BAD_CHARACTERISTICS;
