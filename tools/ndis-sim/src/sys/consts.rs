@@ -324,8 +324,11 @@ pub const NDIS_MAC_OPTION_RECEIVE_AT_DPC: u32 = 0x100;
 /// `NDIS_MAC_OPTION_8021Q_VLAN`.
 pub const NDIS_MAC_OPTION_8021Q_VLAN: u32 = 0x200;
 
+// Pause reasons.
 /// `NDIS_PAUSE_NDIS_INTERNAL` (`NDIS_MINIPORT_PAUSE_PARAMETERS::PauseReason`): <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_pause_parameters>
 pub const NDIS_PAUSE_NDIS_INTERNAL: u32 = 0x1;
+
+// NT status codes (`ntstatus.h`; the kernel build has them from wdk-sys).
 /// `STATUS_UNSUCCESSFUL` (`ntstatus.h`, an `NTSTATUS`): <https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values>
 pub const STATUS_UNSUCCESSFUL: NTSTATUS = 0xC000_0001_u32.cast_signed();
 

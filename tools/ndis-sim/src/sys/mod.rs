@@ -106,9 +106,10 @@ pub(crate) fn check_irql_at_most(
 }
 
 /// Reports a call of `api`, a DDI callable only at `DISPATCH_LEVEL`, at any other IRQL: `below`
-/// under `DISPATCH_LEVEL` (the detail names `IrqlDispatch`, which the Ke call behind every such
-/// DDI also breaks there); `above` over it, or [`Rule::SpinLockInIsr`] inside an ISR or
-/// synchronize callback (`ke::check_not_above_dispatch`).
+/// under `DISPATCH_LEVEL`, `above` over it ([`Rule::SpinLockInIsr`] inside an ISR or synchronize
+/// callback, as `ke::check_not_above_dispatch`). Every such DDI is, or expands to, a Ke call
+/// that breaks `IrqlDispatch` there, so the detail names that rule when it is not the one
+/// reported.
 pub(crate) fn check_irql_exactly_dispatch(
     cpu: &Cpu,
     api: &str,
@@ -117,17 +118,25 @@ pub(crate) fn check_irql_exactly_dispatch(
     location: &'static Location<'static>,
 ) {
     let irql = cpu.irql();
-    if irql < DISPATCH {
-        let also = Rule::IrqlDispatch;
-        let limit = format!(
+    if irql == DISPATCH {
+        return;
+    }
+    if irql > DISPATCH && cpu.in_interrupt_routine() {
+        ke::check_not_above_dispatch(cpu, api, above, location);
+        return;
+    }
+    let rule = if irql < DISPATCH { below } else { above };
+    let also = Rule::IrqlDispatch;
+    let limit = if rule == also {
+        "DISPATCH_LEVEL only".to_owned()
+    } else {
+        format!(
             "DISPATCH_LEVEL only; also breaks {} ({:#010x})",
             also.name(),
             also.parameter1().unwrap_or(0)
-        );
-        violation_at_irql(cpu, api, irql, below, location, &limit);
-    } else {
-        ke::check_not_above_dispatch(cpu, api, above, location);
-    }
+        )
+    };
+    violation_at_irql(cpu, api, irql, rule, location, &limit);
 }
 
 /// The one wording of an IRQL violation: `"{api} at IRQL {irql}: it is callable at {limit}"`.
