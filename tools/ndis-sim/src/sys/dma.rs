@@ -20,7 +20,7 @@ use super::types::{
     BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PNDIS_HANDLE,
     PVOID, ULONG,
 };
-use super::{check_irql_at_most, enter_ndis};
+use super::{enter_ndis, enter_ndis_at_most};
 use crate::bus::{PAGE_SIZE, SgDmaRegistration};
 use crate::machine::processor::{DISPATCH, Handler, PASSIVE, violation};
 use crate::machine::{Shared, lock};
@@ -64,14 +64,7 @@ pub unsafe fn NdisMMapIoSpace(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMMapIoSpace";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        PASSIVE,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     if let Some(h) = cpu.current_handler()
         && !cpu.in_handler(Handler::Initialize)
     {
@@ -121,14 +114,7 @@ pub unsafe fn NdisMUnmapIoSpace(
 ) {
     let location = Location::caller();
     let api = "NdisMUnmapIoSpace";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        PASSIVE,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     if cpu
         .shared
         .bus
@@ -180,8 +166,7 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMRegisterScatterGatherDma";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, Rule::IrqlGatherDmaFunction, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlGatherDmaFunction);
     let _ = adapter(&cpu.shared, MiniportAdapterHandle, api);
     // SAFETY: the caller guarantees `NdisMiniportDmaHandle` is valid for a write; it reads
     // null unless the registration succeeds.
@@ -228,8 +213,7 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
 pub unsafe fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMDeregisterScatterGatherDma";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, Rule::IrqlGatherDmaFunction, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlGatherDmaFunction);
     let handle = NdisMiniportDmaHandle as usize;
     let removed = {
         let mut regs = lock(&cpu.shared.bus.sg_dma);

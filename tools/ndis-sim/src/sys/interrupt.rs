@@ -10,7 +10,7 @@ use super::types::{
     NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PGROUP_AFFINITY, PNDIS_HANDLE,
     PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, PVOID, ULONG,
 };
-use super::{check_irql_at_most, enter_ndis};
+use super::{enter_ndis, enter_ndis_at_most};
 use crate::machine::interrupt::{
     InterruptObj, acquire_interrupt_lock, arm, dirql_of, release_interrupt_lock, resolve,
 };
@@ -42,13 +42,11 @@ pub unsafe fn NdisMRegisterInterruptEx(
     NdisInterruptHandle: PNDIS_HANDLE,
 ) -> NDIS_STATUS {
     let location = Location::caller();
-    let cpu = enter_ndis("NdisMRegisterInterruptEx", location);
-    check_irql_at_most(
-        &cpu,
+    let cpu = enter_ndis_at_most(
         "NdisMRegisterInterruptEx",
+        location,
         PASSIVE,
         Rule::IrqlInterruptFunction,
-        location,
     );
     let shared = Arc::clone(&cpu.shared);
     let line = {
@@ -128,13 +126,11 @@ pub unsafe fn NdisMRegisterInterruptEx(
 #[track_caller]
 pub unsafe fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE) {
     let location = Location::caller();
-    let cpu = enter_ndis("NdisMDeregisterInterruptEx", location);
-    check_irql_at_most(
-        &cpu,
+    let cpu = enter_ndis_at_most(
         "NdisMDeregisterInterruptEx",
+        location,
         PASSIVE,
         Rule::IrqlInterruptFunction,
-        location,
     );
     let shared = Arc::clone(&cpu.shared);
     let irq = resolve(&shared, NdisInterruptHandle, "NdisMDeregisterInterruptEx");

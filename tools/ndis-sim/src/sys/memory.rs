@@ -3,8 +3,8 @@
 
 use std::panic::Location;
 
+use super::enter_ndis_at_most;
 use super::types::{NDIS_HANDLE, PVOID, ULONG};
-use super::{check_irql_at_most, enter_ndis};
 use crate::machine::processor::{DISPATCH, violation};
 use crate::verifier::Rule;
 
@@ -27,14 +27,7 @@ pub unsafe fn NdisAllocateMemoryWithTagPriority(
 ) -> PVOID {
     let location = Location::caller();
     let api = "NdisAllocateMemoryWithTagPriority";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        DISPATCH,
-        Rule::IrqlMiscellaneousFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiscellaneousFunction);
     if Tag == 0 {
         violation(
             &cpu,
@@ -65,14 +58,7 @@ pub unsafe fn NdisAllocateMemoryWithTagPriority(
 pub unsafe fn NdisFreeMemory(VirtualAddress: PVOID, Length: ULONG, MemoryFlags: ULONG) {
     let location = Location::caller();
     let api = "NdisFreeMemory";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        DISPATCH,
-        Rule::IrqlMiscellaneousFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiscellaneousFunction);
     let pool = &cpu.shared.bus.pool;
     let addr = VirtualAddress as usize;
     let known = pool.outstanding(None).into_iter().find(|a| a.addr == addr);

@@ -6,13 +6,13 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use super::enter_ndis_at_most;
 use super::ndis_types::{
     NDIS_PORT_NUMBER, PDRIVER_OBJECT, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES,
     PNDIS_MINIPORT_DRIVER_CHARACTERISTICS, PNDIS_OID_REQUEST, PNDIS_STATUS_INDICATION,
     PNET_BUFFER_LIST, PUNICODE_STRING,
 };
 use super::types::{BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_SUCCESS, PNDIS_HANDLE, ULONG};
-use super::{check_irql_at_most, enter_ndis};
 use crate::Handler;
 use crate::host::adapter::{AdapterState, Phase};
 use crate::host::{datapath, driver, oid};
@@ -55,14 +55,7 @@ pub unsafe fn NdisMRegisterMiniportDriver(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMRegisterMiniportDriver";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        PASSIVE,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     let _ = RegistryPath;
     if MiniportDriverCharacteristics.is_null() {
         return NDIS_STATUS_BAD_CHARACTERISTICS;
@@ -106,14 +99,7 @@ pub unsafe fn NdisMRegisterMiniportDriver(
 pub unsafe fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMDeregisterMiniportDriver";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        PASSIVE,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     let ok = cpu
         .shared
         .host
@@ -150,14 +136,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMSetMiniportAttributes";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        PASSIVE,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, NdisMiniportHandle, api);
     // SAFETY: the caller guarantees the attributes are valid for reads.
     let attributes = unsafe { &*MiniportAttributes };
@@ -214,8 +193,7 @@ pub unsafe fn NdisMSendNetBufferListsComplete(
 ) {
     let location = Location::caller();
     let api = "NdisMSendNetBufferListsComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlSendRcvFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlSendRcvFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     datapath::send_complete(&cpu, &adapter, NetBufferList, SendCompleteFlags, location);
 }
@@ -241,8 +219,7 @@ pub unsafe fn NdisMIndicateReceiveNetBufferLists(
 ) {
     let location = Location::caller();
     let api = "NdisMIndicateReceiveNetBufferLists";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlSendRcvFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlSendRcvFunction);
     let _ = PortNumber;
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     datapath::indicate(
@@ -271,14 +248,7 @@ pub unsafe fn NdisMIndicateStatusEx(
 ) {
     let location = Location::caller();
     let api = "NdisMIndicateStatusEx";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        DISPATCH,
-        Rule::IrqlStatusIndicationFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlStatusIndicationFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     oid::indicate_status(&cpu, &adapter, StatusIndication, location);
 }
@@ -300,8 +270,7 @@ pub unsafe fn NdisMOidRequestComplete(
 ) {
     let location = Location::caller();
     let api = "NdisMOidRequestComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlOidFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlOidFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     oid::oid_complete(&cpu, &adapter, OidRequest, Status, location);
 }
@@ -353,14 +322,7 @@ fn complete_pending(
 pub unsafe fn NdisMPauseComplete(MiniportAdapterHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMPauseComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        DISPATCH,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, NDIS_STATUS_SUCCESS, |g| {
         (g.phase == Phase::Pausing).then_some(&mut g.pause)
@@ -380,14 +342,7 @@ pub unsafe fn NdisMPauseComplete(MiniportAdapterHandle: NDIS_HANDLE) {
 pub unsafe fn NdisMRestartComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS) {
     let location = Location::caller();
     let api = "NdisMRestartComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        DISPATCH,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, Status, |g| {
         (g.phase == Phase::Restarting).then_some(&mut g.restart)
@@ -411,14 +366,7 @@ pub unsafe fn NdisMResetComplete(
 ) {
     let location = Location::caller();
     let api = "NdisMResetComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(
-        &cpu,
-        api,
-        DISPATCH,
-        Rule::IrqlMiniportDriverFunction,
-        location,
-    );
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, Status, |g| {
         g.reset_addressing = AddressingReset != 0;

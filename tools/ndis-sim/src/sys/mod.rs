@@ -80,6 +80,19 @@ fn enter_ndis(api: &'static str, location: &'static Location<'static>) -> Rc<Cpu
     cpu
 }
 
+/// [`enter_ndis`], then [`check_irql_at_most`]: the entry of an `Ndis*` function whose page
+/// allows IRQL <= `max`, checked as `rule`.
+fn enter_ndis_at_most(
+    api: &'static str,
+    location: &'static Location<'static>,
+    max: KIRQL,
+    rule: Rule,
+) -> Rc<Cpu> {
+    let cpu = enter_ndis(api, location);
+    check_irql_at_most(&cpu, api, max, rule, location);
+    cpu
+}
+
 /// The IRQL limit of a DDI page in words, for violation details.
 fn irql_limit(max: KIRQL) -> String {
     match u32::from(max) {

@@ -18,7 +18,7 @@ use super::ndis_types::{
     PNET_BUFFER_LIST_POOL_PARAMETERS, SIZE_T, UINT,
 };
 use super::types::{APC_LEVEL, KIRQL, NDIS_HANDLE, PVOID, ULONG, USHORT};
-use super::{check_irql_at_most, enter, enter_ndis};
+use super::{check_irql_at_most, enter, enter_ndis_at_most};
 use crate::machine::processor::{Cpu, DISPATCH, violation};
 use crate::nbl::{self, Align16, NblFreeError, PoolFreeError, PoolNblBlock, mdl_flags};
 use crate::verifier::Rule;
@@ -63,8 +63,7 @@ pub unsafe fn NdisAllocateNetBufferListPool(
 ) -> NDIS_HANDLE {
     let location = Location::caller();
     let api = "NdisAllocateNetBufferListPool";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if Parameters.is_null() {
         return core::ptr::null_mut();
     }
@@ -115,8 +114,7 @@ pub unsafe fn NdisAllocateNetBufferListPool(
 pub unsafe fn NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisFreeNetBufferListPool";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     match nbl::free_pool(PoolHandle as usize) {
         Ok(()) => {}
         Err(PoolFreeError::Unknown) => violation(
@@ -171,8 +169,7 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
 ) -> PNET_BUFFER_LIST {
     let location = Location::caller();
     let api = "NdisAllocateNetBufferAndNetBufferList";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     let Some((params, _owner)) = nbl::pool_info(PoolHandle as usize) else {
         unknown_pool(&cpu, api, PoolHandle, location);
         return core::ptr::null_mut();
@@ -270,8 +267,7 @@ fn context_area(pool_size: usize, size: usize, backfill: usize) -> Option<Vec<Al
 pub unsafe fn NdisFreeNetBufferList(NetBufferList: PNET_BUFFER_LIST) {
     let location = Location::caller();
     let api = "NdisFreeNetBufferList";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     let (rule, detail) = match nbl::free_pool_nbl_at(NetBufferList as usize) {
         Ok(()) => return,
         Err(NblFreeError::Unknown) => (
@@ -315,8 +311,7 @@ pub unsafe fn NdisAllocateMdl(
 ) -> PMDL {
     let location = Location::caller();
     let api = "NdisAllocateMdl";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if VirtualAddress.is_null() || cpu.shared.bus.inject_allocation_failure() {
         return core::ptr::null_mut();
     }
@@ -345,8 +340,7 @@ pub unsafe fn NdisAllocateMdl(
 pub unsafe fn NdisFreeMdl(Mdl: PMDL) {
     let location = Location::caller();
     let api = "NdisFreeMdl";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlNetBufferFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if !nbl::free_mdl(Mdl as usize) {
         violation(
             &cpu,

@@ -7,13 +7,13 @@ use std::panic::Location;
 use super::consts::{
     NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, NDIS_TIMER_CHARACTERISTICS_REVISION_1,
 };
+use super::enter_ndis_at_most;
 use super::ndis_status::NDIS_STATUS_BAD_CHARACTERISTICS;
 use super::ndis_types::{LARGE_INTEGER, NDIS_TIMER_CHARACTERISTICS, PNDIS_TIMER_CHARACTERISTICS};
 use super::types::{
     BOOLEAN, LONG, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS,
     PNDIS_HANDLE, PVOID,
 };
-use super::{check_irql_at_most, enter_ndis};
 use crate::machine::processor::{DISPATCH, PASSIVE, violation};
 use crate::machine::timer::{self, NotATimer};
 use crate::verifier::Rule;
@@ -47,8 +47,7 @@ pub unsafe fn NdisAllocateTimerObject(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisAllocateTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     // SAFETY: the caller guarantees `pTimerObject` is valid for a write; it reads null unless
     // the allocation succeeds.
     unsafe { pTimerObject.write(core::ptr::null_mut()) };
@@ -99,8 +98,7 @@ pub unsafe fn NdisSetTimerObject(
 ) -> BOOLEAN {
     let location = Location::caller();
     let api = "NdisSetTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     // SAFETY: every bit pattern of the union is a valid `QuadPart`.
     let due = unsafe { DueTime.QuadPart };
     let was = cpu
@@ -136,8 +134,7 @@ pub unsafe fn NdisSetTimerObject(
 pub unsafe fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN {
     let location = Location::caller();
     let api = "NdisCancelTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     let (was, obj) = cpu
         .shared
         .timers
@@ -175,8 +172,7 @@ pub unsafe fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN {
 pub unsafe fn NdisFreeTimerObject(TimerObject: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisFreeTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, Rule::IrqlTimerFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     match cpu.shared.timers.free(&cpu.shared, TimerObject as usize) {
         Err(NotATimer) => violation(
             &cpu,
