@@ -33,6 +33,7 @@ extern crate wdk_panic;
 static GLOBAL_ALLOCATOR: wdk_alloc::WdkAllocator = wdk_alloc::WdkAllocator;
 
 pub mod e1000;
+pub mod miniport;
 pub mod sync;
 pub mod sys;
 pub mod trace;

@@ -33,12 +33,16 @@ impl fmt::Display for AllocError {
     }
 }
 
-/// Moves `value` into a new heap allocation and pins it there, or fails without panicking.
-pub(super) fn try_pin_box<X>(value: X) -> Result<Pin<Box<X>>, AllocError> {
+/// Moves `value` into a new heap allocation (nonpaged pool in the kernel), or fails without
+/// panicking: `Box::new` would bug-check the machine on exhaustion.
+///
+/// # Errors
+/// [`AllocError`] when the allocator has no memory.
+pub fn try_box<X>(value: X) -> Result<Box<X>, AllocError> {
     let layout = Layout::new::<X>();
     if layout.size() == 0 {
         // A zero-sized value needs no allocation and Box::new performs none, so it cannot fail.
-        return Ok(Box::pin(value));
+        return Ok(Box::new(value));
     }
     // SAFETY: the layout has a non-zero size (checked above), as GlobalAlloc::alloc requires.
     let raw = unsafe { alloc(layout) }.cast::<X>();
@@ -49,6 +53,10 @@ pub(super) fn try_pin_box<X>(value: X) -> Result<Pin<Box<X>>, AllocError> {
     unsafe { raw.write(value) };
     // SAFETY: `raw` came from the global allocator with `Layout::new::<X>()` (Box's layout for X)
     // and holds an initialised X that nothing else owns.
-    let boxed = unsafe { Box::from_raw(raw) };
-    Ok(Box::into_pin(boxed))
+    Ok(unsafe { Box::from_raw(raw) })
+}
+
+/// [`try_box`], pinned.
+pub(super) fn try_pin_box<X>(value: X) -> Result<Pin<Box<X>>, AllocError> {
+    try_box(value).map(Box::into_pin)
 }

@@ -48,7 +48,7 @@ mod ndis;
 mod order;
 
 pub use backend::{Backend, DprBackend, KeSpinLockBackend, NdisSpinLockBackend};
-pub use heap::AllocError;
+pub use heap::{AllocError, try_box};
 pub use interrupt::{Interrupt, InterruptShared};
 pub use irql::{Dirql, DispatchLevel, PassiveLevel};
 pub use lock::{Acquisition, AtDispatch, DprGuard, Guard, LockGuard, Raised, SpinLock};

@@ -72,6 +72,21 @@ mod ndis_status {
 }
 pub use ndis_status::*;
 
+/// `NDIS_DEFAULT_PORT_NUMBER`: `((NDIS_PORT_NUMBER)0)` in ndis.h, a cast bindgen cannot
+/// evaluate.
+pub const NDIS_DEFAULT_PORT_NUMBER: NDIS_PORT_NUMBER = 0;
+
+// The wdm.h / ntdef.h items the miniport's accessors and handlers name (structures the NDIS
+// structures embed, MDL flags, resource types) and the MDL mapping function the
+// `MmGetSystemAddressForMdlSafe` macro calls.
+pub use wdk_sys::ntddk::MmMapLockedPagesSpecifyCache;
+pub use wdk_sys::{
+    CM_PARTIAL_RESOURCE_DESCRIPTOR, CmResourceTypeInterrupt, CmResourceTypeMemory, DRIVER_OBJECT,
+    LARGE_INTEGER, MDL, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL,
+    PCM_PARTIAL_RESOURCE_DESCRIPTOR, PDRIVER_OBJECT, PHYSICAL_ADDRESS, PMDL, PSCATTER_GATHER_LIST,
+    PUNICODE_STRING, SCATTER_GATHER_LIST, UNICODE_STRING,
+};
+
 // wdm.h enums come from wdk-sys as modules (`EnumVariation::ModuleConsts`); the surface names
 // them flat, as the simulator does.
 pub use wdk_sys::_EX_POOL_PRIORITY::{HighPoolPriority, LowPoolPriority, NormalPoolPriority};

@@ -15,3 +15,6 @@ pub use ndis_sim::sys::*;
 mod kernel;
 #[cfg(feature = "kernel")]
 pub use kernel::*;
+
+mod access;
+pub use access::*;

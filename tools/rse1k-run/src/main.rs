@@ -1,8 +1,13 @@
-//! `rse1k-run`: the main job. Boots a simulated multiprocessor, runs rse1k's locking pattern on
-//! every processor through the safe lock layer (with an interrupt line, its ISR and DPCs), and
-//! prints the verifier's report, ending with `verifier: N violations`. Exits non-zero on any
-//! violation or any accounting error.
+//! `rse1k-run`: the main job. Boots a simulated multiprocessor with an emulated e1000, loads
+//! rse1k's miniport through the simulated NDIS, runs traffic both ways with a pause/restart and
+//! a link flap, and prints frames and bytes each way, drops and why, interrupts and DPCs, lock
+//! statistics and the verifier's report, ending with `verifier: N violations`. Exits non-zero
+//! on any violation, lost or changed frame, or leak.
+//!
+//! `--workload locks` runs the lock layer's own pattern instead (no NIC), which is where
+//! `--inject` commits a documented hazard to show the verifier catching it.
 
+mod driver_job;
 mod hazards;
 mod workload;
 
@@ -20,10 +25,16 @@ use workload::{Adapter, Totals};
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
+    /// What to run: the driver with traffic, or the lock layer's own pattern.
+    #[arg(long, value_enum, default_value_t = Job::Driver)]
+    workload: Job,
+    /// Frames each way (driver workload).
+    #[arg(long, default_value_t = 20_000)]
+    frames: u32,
     /// Simulated processors.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=8))]
     processors: u64,
-    /// Send-path iterations per processor.
+    /// Send-path iterations per processor (locks workload).
     #[arg(long, default_value_t = 20_000)]
     iterations: u64,
     /// Seed for the interrupt delivery choices (default: `NDIS_SIM_SEED`, else a fixed seed).
@@ -36,6 +47,15 @@ struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+/// The two workloads.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Job {
+    /// The miniport on an emulated e1000, with traffic.
+    Driver,
+    /// The lock layer's pattern on every processor (with `--inject`).
+    Locks,
 }
 
 /// The seed used when neither `--seed` nor `NDIS_SIM_SEED` is given: runs are repeatable.
@@ -59,6 +79,9 @@ fn main() -> ExitCode {
         .seed(seed)
         .mode(mode)
         .build();
+    if args.workload == Job::Driver && args.inject.is_none() {
+        return run_driver(&machine, &args, processors, seed);
+    }
 
     println!(
         "rse1k-run: {processors} simulated processors, {} iterations each, seed {seed:#x}",
@@ -123,6 +146,103 @@ fn main() -> ExitCode {
     }
 }
 
+fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> ExitCode {
+    println!(
+        "rse1k-run: rse1k miniport on an emulated 82540EM, {processors} simulated processors, \
+         {} frames each way, seed {seed:#x}",
+        args.frames
+    );
+    let progress = progress_bar(args.quiet, u64::from(args.frames));
+    let result = driver_job::run(machine, args.frames, &progress);
+    progress.finish_and_clear();
+    let report = machine.report();
+    let ok = match &result {
+        Ok(s) => {
+            print_driver_summary(s, &report);
+            s.mismatches == 0
+        }
+        Err(error) => {
+            println!("driver job FAILED: {error}");
+            false
+        }
+    };
+    print_locks(&report);
+    println!("verifier: {} violations", report.violations.len());
+    if ok && report.violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_driver_summary(s: &driver_job::Summary, report: &Report) {
+    let secs = s.elapsed.as_secs_f64().max(1e-9);
+    println!();
+    println!(
+        "transmit: {} frames, {} bytes reached the wire byte-exact and in order; {} sends \
+         completed with a failure status (queued when Pause came)",
+        s.tx_frames, s.tx_bytes, s.sends_failed
+    );
+    println!(
+        "receive:  {} frames, {} bytes indicated byte-exact and in order; {} not indicated \
+         (arrived while paused or while the link was down)",
+        s.rx_frames, s.rx_bytes, s.rx_lost
+    );
+    println!(
+        "OID_GEN_STATISTICS: ifInDiscards {}, ifInErrors {}, ifOutErrors {}, ifOutDiscards {}",
+        s.drops.0, s.drops.1, s.drops.2, s.drops.3
+    );
+    println!(
+        "frames changed or out of order: {}; link state indications: {}",
+        s.mismatches, s.link_indications
+    );
+    let c = &report.counters;
+    println!(
+        "interrupts: {} line assertions, {} ISR calls ({} claimed), {} DPCs queued, {} run, \
+         {} synchronized calls",
+        c.line_assertions,
+        c.isr_calls,
+        c.isr_claimed,
+        c.dpcs_queued,
+        c.dpcs_run,
+        c.synchronized_calls
+    );
+    #[allow(clippy::cast_precision_loss, reason = "a rate for display")]
+    let rate = (s.tx_frames + s.rx_frames) as f64 / secs;
+    println!(
+        "throughput: {rate:.0} frames/s through driver + model (host wall clock, {secs:.2} s)"
+    );
+}
+
+fn print_locks(report: &Report) {
+    println!();
+    println!(
+        "{:<20} {:>12} {:>10} {:>12} {:>12} {:>12} {:>10}",
+        "lock", "acquisitions", "contended", "spin (µs)", "max hold", "p99 hold", ">25 µs"
+    );
+    for lock in &report.locks {
+        println!(
+            "{:<20} {:>12} {:>10} {:>12} {:>12} {:>12} {:>10}",
+            lock.name,
+            lock.acquisitions,
+            lock.contended,
+            lock.spin_ns / 1_000,
+            format_ns(lock.max_hold_ns),
+            format_ns(lock.p99_hold_ns),
+            lock.holds_over_25us
+        );
+    }
+    println!();
+    println!("hold times are host wall-clock times on shared machines: statistics, not verdicts");
+    println!(
+        "seed {:#x} (replay: NDIS_SIM_SEED={:#x})",
+        report.seed, report.seed
+    );
+    for violation in &report.violations {
+        println!("violation: {violation}");
+    }
+}
+
 fn progress_bar(quiet: bool, total: u64) -> ProgressBar {
     let bar = ProgressBar::new(total);
     if quiet {
@@ -156,32 +276,7 @@ fn print_report(report: &Report, totals: &Totals, expected_sends: u64) {
         c.synchronized_calls,
         totals.dpc_tx_causes
     );
-    println!();
-    println!(
-        "{:<16} {:>12} {:>10} {:>12} {:>12} {:>12} {:>10}",
-        "lock", "acquisitions", "contended", "spin (µs)", "max hold", "p99 hold", ">25 µs"
-    );
-    for lock in &report.locks {
-        println!(
-            "{:<16} {:>12} {:>10} {:>12} {:>12} {:>12} {:>10}",
-            lock.name,
-            lock.acquisitions,
-            lock.contended,
-            lock.spin_ns / 1_000,
-            format_ns(lock.max_hold_ns),
-            format_ns(lock.p99_hold_ns),
-            lock.holds_over_25us
-        );
-    }
-    println!();
-    println!("hold times are host wall-clock times on shared machines: statistics, not verdicts");
-    println!(
-        "seed {:#x} (replay: NDIS_SIM_SEED={:#x})",
-        report.seed, report.seed
-    );
-    for violation in &report.violations {
-        println!("violation: {violation}");
-    }
+    print_locks(report);
 }
 
 fn format_ns(ns: u64) -> String {

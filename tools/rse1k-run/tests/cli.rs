@@ -1,11 +1,12 @@
-//! The runner end to end: a clean run ends `verifier: 0 violations` and exits 0; each injected
-//! hazard is reported with its documented rule and code and makes the run exit non-zero.
+//! The runner end to end: a clean run of the driver job (traffic through the miniport) and of
+//! the lock workload ends `verifier: 0 violations` and exits 0; each injected hazard is reported
+//! with its documented rule and code and makes the run exit non-zero.
 
 use std::process::Command;
 
 fn run(args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rse1k-run"))
-        .args(["--quiet", "--iterations", "300"])
+        .args(["--quiet", "--iterations", "300", "--frames", "600"])
         .args(args)
         .output()
         .expect("the runner starts");
@@ -14,9 +15,27 @@ fn run(args: &[&str]) -> (bool, String) {
 }
 
 #[test]
-fn clean_run_reports_zero_violations_and_exact_accounting() {
+fn driver_job_moves_every_frame_both_ways_with_zero_violations() {
     for processors in ["1", "2", "4"] {
         let (ok, out) = run(&["--processors", processors]);
+        assert!(ok, "driver job failed on {processors} processors:\n{out}");
+        assert!(out.contains("transmit: 600 frames"), "{out}");
+        assert!(out.contains("receive:  600 frames"), "{out}");
+        assert!(out.contains("frames changed or out of order: 0"), "{out}");
+        assert_eq!(out.lines().last(), Some("verifier: 0 violations"), "{out}");
+        for lock in ["rse1k.state", "rse1k.send", "rse1k.recv"] {
+            assert!(
+                out.lines().any(|l| l.starts_with(lock)),
+                "no statistics for lock {lock}:\n{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn clean_run_reports_zero_violations_and_exact_accounting() {
+    for processors in ["1", "2", "4"] {
+        let (ok, out) = run(&["--workload", "locks", "--processors", processors]);
         assert!(ok, "clean run failed on {processors} processors:\n{out}");
         assert!(out.contains("accounting: exact"), "{out}");
         assert_eq!(out.lines().last(), Some("verifier: 0 violations"), "{out}");

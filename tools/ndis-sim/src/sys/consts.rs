@@ -1,24 +1,33 @@
-//! `#define` and enum constants of `ndis.h` / `ntddndis.h` / `wdm.h` a miniport uses, as the
-//! kernel build's bindgen emits them: `#define`s as `u32`, C enums flat (`build_kernel.rs` sets
-//! `EnumVariation::Consts` without the enum-name prefix for the NDIS headers) with the enum's
-//! typedef as the constant's type. The status codes live in `ndis_status.rs` (casts bindgen
-//! cannot evaluate). Values checked against public copies of the headers; the Microsoft page
-//! of each group is linked on its first item.
+//! `#define` and enum constants of the WDK headers a miniport uses (`ndis.h` with
+//! `ndis/nbl*.h` and `ndis/oidrequest.h`, `ntddndis.h`, `ndis/oidtypes.h`, `ndis/ndisport.h`,
+//! `ifdef.h`, `wdm.h`, `ntstatus.h`), with their header values, as the kernel build's bindgen
+//! emits them: `#define`s as `u32`, C enums flat (`build_kernel.rs` sets `EnumVariation::Consts`
+//! without the enum-name prefix for the NDIS headers) with the enum's typedef as the constant's
+//! type. The status codes live in `ndis_status.rs` (casts bindgen cannot evaluate). Every value
+//! was checked against public copies of the WDK / SDK headers; the Microsoft page of each group
+//! is linked on its first item.
 //!
-//! Exceptions on the kernel side: `MM_PAGE_PRIORITY` / `EX_POOL_PRIORITY` values come from
-//! wdk-sys (`wdm.h`, whose enums wdk-build emits as modules, `_MM_PAGE_PRIORITY::NormalPagePriority`);
-//! `driver/sys/kernel.rs` re-exports them under these flat names. The other `wdm.h` items here
-//! (`MODE`, `CM_SHARE_DISPOSITION`, `PCI_WHICHSPACE_CONFIG`, `STATUS_UNSUCCESSFUL`) are used by
-//! the simulator itself, not by the driver, so the kernel build does not need them.
+//! Kernel-side differences: wdk-sys emits the `wdm.h` enums (`MM_PAGE_PRIORITY`,
+//! `EX_POOL_PRIORITY`, `CM_SHARE_DISPOSITION`, `MODE`) as modules
+//! (`_MM_PAGE_PRIORITY::NormalPagePriority`), which `driver/sys/kernel.rs` re-exports under these flat names (the page and pool priorities so
+//! far); `STATUS_SUCCESS` is a cast in `ntstatus.h`, which wdk-sys supplies by hand; and
+//! `NDIS_DEFAULT_PORT_NUMBER` is a cast bindgen does not emit, so the kernel side has to define it.
 
 use super::ndis_types::{
-    CM_SHARE_DISPOSITION, EX_POOL_PRIORITY, MM_PAGE_PRIORITY, MODE, NDIS_DEVICE_PNP_EVENT,
-    NDIS_HALT_ACTION, NDIS_HARDWARE_STATUS, NDIS_INTERFACE_TYPE, NDIS_INTERRUPT_MODERATION,
-    NDIS_MEDIA_CONNECT_STATE, NDIS_MEDIA_DUPLEX_STATE, NDIS_MEDIUM, NDIS_PHYSICAL_MEDIUM,
+    EX_POOL_PRIORITY, MM_PAGE_PRIORITY, MODE, NDIS_DEVICE_PNP_EVENT, NDIS_HALT_ACTION,
+    NDIS_HARDWARE_STATUS, NDIS_INTERFACE_TYPE, NDIS_INTERRUPT_MODERATION, NDIS_MEDIA_CONNECT_STATE,
+    NDIS_MEDIA_DUPLEX_STATE, NDIS_MEDIUM, NDIS_PHYSICAL_MEDIUM, NDIS_PORT_NUMBER,
     NDIS_REQUEST_TYPE, NDIS_SHUTDOWN_ACTION, NDIS_SUPPORTED_PAUSE_FUNCTIONS, NET_IF_ACCESS_TYPE,
     NET_IF_CONNECTION_TYPE, NET_IF_DIRECTION_TYPE,
 };
 use super::types::NTSTATUS;
+
+// NTSTATUS.
+/// `STATUS_SUCCESS`: <https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values>
+pub const STATUS_SUCCESS: NTSTATUS = 0;
+/// `STATUS_UNSUCCESSFUL` (what the host reports for a `DriverEntry` that succeeded without
+/// registering).
+pub const STATUS_UNSUCCESSFUL: NTSTATUS = 0xC000_0001_u32.cast_signed();
 
 // Object header types (`NDIS_OBJECT_HEADER::Type`).
 /// `NDIS_OBJECT_TYPE_DEFAULT`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/objectheader/ns-objectheader-ndis_object_header>
@@ -41,6 +50,16 @@ pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES: u32 = 0x9E;
 pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES: u32 = 0x9F;
 /// `NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES`.
 pub const NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES: u32 = 0xA2;
+/// `NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES`.
+pub const NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES: u32 = 0x85;
+/// `NDIS_OBJECT_TYPE_MINIPORT_PNP_CHARACTERISTICS`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_PNP_CHARACTERISTICS: u32 = 0x92;
+/// `NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES: u32 = 0xA0;
+/// `NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT`.
+pub const NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT: u32 = 0xA9;
+/// `NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES: u32 = 0xAF;
 
 // Structure revisions (`NDIS_OBJECT_HEADER::Revision`).
 /// `NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1`: <https://learn.microsoft.com/windows-hardware/drivers/network/specifying-ndis-version-information>
@@ -83,6 +102,26 @@ pub const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1: u32 = 0x1;
 pub const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2: u32 = 0x2;
 /// `NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1`.
 pub const NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1: u32 = 0x1;
+/// `NDIS_MINIPORT_PAUSE_PARAMETERS_REVISION_1`.
+pub const NDIS_MINIPORT_PAUSE_PARAMETERS_REVISION_1: u32 = 0x1;
+/// `NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1`.
+pub const NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1: u32 = 0x1;
+/// `NET_DEVICE_PNP_EVENT_REVISION_1`.
+pub const NET_DEVICE_PNP_EVENT_REVISION_1: u32 = 0x1;
+/// `NDIS_RESTART_GENERAL_ATTRIBUTES_REVISION_1`.
+pub const NDIS_RESTART_GENERAL_ATTRIBUTES_REVISION_1: u32 = 0x1;
+/// `NDIS_RESTART_GENERAL_ATTRIBUTES_REVISION_2`.
+pub const NDIS_RESTART_GENERAL_ATTRIBUTES_REVISION_2: u32 = 0x2;
+/// `NET_BUFFER_POOL_PARAMETERS_REVISION_1`.
+pub const NET_BUFFER_POOL_PARAMETERS_REVISION_1: u32 = 0x1;
+/// `NET_BUFFER_POOL_PARAMETERS_REVISION_2`.
+pub const NET_BUFFER_POOL_PARAMETERS_REVISION_2: u32 = 0x2;
+/// `NDIS_CONFIGURATION_OBJECT_REVISION_1`.
+pub const NDIS_CONFIGURATION_OBJECT_REVISION_1: u32 = 0x1;
+/// `NDIS_PM_CAPABILITIES_REVISION_1`.
+pub const NDIS_PM_CAPABILITIES_REVISION_1: u32 = 0x1;
+/// `NDIS_PM_CAPABILITIES_REVISION_2`.
+pub const NDIS_PM_CAPABILITIES_REVISION_2: u32 = 0x2;
 
 // NDIS version a miniport declares (`NDIS683_MINIPORT`).
 /// `NDIS_MINIPORT_MAJOR_VERSION`: <https://learn.microsoft.com/windows-hardware/drivers/network/introduction-to-ndis-6-83>
@@ -175,6 +214,70 @@ pub const OID_802_3_XMIT_MORE_COLLISIONS: u32 = 0x0102_0103;
 pub const OID_PNP_SET_POWER: u32 = 0xFD01_0101;
 /// `OID_PNP_QUERY_POWER`.
 pub const OID_PNP_QUERY_POWER: u32 = 0xFD01_0102;
+/// `OID_GEN_PROTOCOL_OPTIONS`.
+pub const OID_GEN_PROTOCOL_OPTIONS: u32 = 0x0001_0112;
+/// `OID_GEN_MEDIA_CAPABILITIES`.
+pub const OID_GEN_MEDIA_CAPABILITIES: u32 = 0x0001_0201;
+/// `OID_GEN_DIRECTED_BYTES_XMIT`.
+pub const OID_GEN_DIRECTED_BYTES_XMIT: u32 = 0x0002_0201;
+/// `OID_GEN_DIRECTED_FRAMES_XMIT`.
+pub const OID_GEN_DIRECTED_FRAMES_XMIT: u32 = 0x0002_0202;
+/// `OID_GEN_MULTICAST_BYTES_XMIT`.
+pub const OID_GEN_MULTICAST_BYTES_XMIT: u32 = 0x0002_0203;
+/// `OID_GEN_MULTICAST_FRAMES_XMIT`.
+pub const OID_GEN_MULTICAST_FRAMES_XMIT: u32 = 0x0002_0204;
+/// `OID_GEN_BROADCAST_BYTES_XMIT`.
+pub const OID_GEN_BROADCAST_BYTES_XMIT: u32 = 0x0002_0205;
+/// `OID_GEN_BROADCAST_FRAMES_XMIT`.
+pub const OID_GEN_BROADCAST_FRAMES_XMIT: u32 = 0x0002_0206;
+/// `OID_GEN_DIRECTED_BYTES_RCV`.
+pub const OID_GEN_DIRECTED_BYTES_RCV: u32 = 0x0002_0207;
+/// `OID_GEN_DIRECTED_FRAMES_RCV`.
+pub const OID_GEN_DIRECTED_FRAMES_RCV: u32 = 0x0002_0208;
+/// `OID_GEN_MULTICAST_BYTES_RCV`.
+pub const OID_GEN_MULTICAST_BYTES_RCV: u32 = 0x0002_0209;
+/// `OID_GEN_MULTICAST_FRAMES_RCV`.
+pub const OID_GEN_MULTICAST_FRAMES_RCV: u32 = 0x0002_020A;
+/// `OID_GEN_BROADCAST_BYTES_RCV`.
+pub const OID_GEN_BROADCAST_BYTES_RCV: u32 = 0x0002_020B;
+/// `OID_GEN_BROADCAST_FRAMES_RCV`.
+pub const OID_GEN_BROADCAST_FRAMES_RCV: u32 = 0x0002_020C;
+/// `OID_GEN_RCV_CRC_ERROR`.
+pub const OID_GEN_RCV_CRC_ERROR: u32 = 0x0002_020D;
+/// `OID_GEN_TRANSMIT_QUEUE_LENGTH`.
+pub const OID_GEN_TRANSMIT_QUEUE_LENGTH: u32 = 0x0002_020E;
+/// `OID_GEN_BYTES_RCV`.
+pub const OID_GEN_BYTES_RCV: u32 = 0x0002_0219;
+/// `OID_GEN_BYTES_XMIT`.
+pub const OID_GEN_BYTES_XMIT: u32 = 0x0002_021A;
+/// `OID_GEN_RCV_DISCARDS`.
+pub const OID_GEN_RCV_DISCARDS: u32 = 0x0002_021B;
+/// `OID_GEN_XMIT_DISCARDS`.
+pub const OID_GEN_XMIT_DISCARDS: u32 = 0x0002_021C;
+/// `OID_802_3_MAC_OPTIONS`.
+pub const OID_802_3_MAC_OPTIONS: u32 = 0x0101_0105;
+/// `OID_802_3_XMIT_DEFERRED`.
+pub const OID_802_3_XMIT_DEFERRED: u32 = 0x0102_0201;
+/// `OID_802_3_XMIT_MAX_COLLISIONS`.
+pub const OID_802_3_XMIT_MAX_COLLISIONS: u32 = 0x0102_0202;
+/// `OID_802_3_RCV_OVERRUN`.
+pub const OID_802_3_RCV_OVERRUN: u32 = 0x0102_0203;
+/// `OID_802_3_XMIT_UNDERRUN`.
+pub const OID_802_3_XMIT_UNDERRUN: u32 = 0x0102_0204;
+/// `OID_802_3_XMIT_HEARTBEAT_FAILURE`.
+pub const OID_802_3_XMIT_HEARTBEAT_FAILURE: u32 = 0x0102_0205;
+/// `OID_802_3_XMIT_TIMES_CRS_LOST`.
+pub const OID_802_3_XMIT_TIMES_CRS_LOST: u32 = 0x0102_0206;
+/// `OID_802_3_XMIT_LATE_COLLISIONS`.
+pub const OID_802_3_XMIT_LATE_COLLISIONS: u32 = 0x0102_0207;
+/// `OID_PNP_CAPABILITIES`.
+pub const OID_PNP_CAPABILITIES: u32 = 0xFD01_0100;
+/// `OID_PNP_ADD_WAKE_UP_PATTERN`.
+pub const OID_PNP_ADD_WAKE_UP_PATTERN: u32 = 0xFD01_0103;
+/// `OID_PNP_REMOVE_WAKE_UP_PATTERN`.
+pub const OID_PNP_REMOVE_WAKE_UP_PATTERN: u32 = 0xFD01_0104;
+/// `OID_PNP_ENABLE_WAKE_UP`.
+pub const OID_PNP_ENABLE_WAKE_UP: u32 = 0xFD01_0106;
 
 // Packet filters (`OID_GEN_CURRENT_PACKET_FILTER`).
 /// `NDIS_PACKET_TYPE_DIRECTED`: <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-current-packet-filter>
@@ -305,6 +408,16 @@ pub const NDIS_MINIPORT_ATTRIBUTES_NOT_CO_NDIS: u32 = 0x8;
 pub const NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND: u32 = 0x20;
 /// `NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER`.
 pub const NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER: u32 = 0x40;
+/// `NDIS_MINIPORT_ATTRIBUTES_DO_NOT_BIND_TO_ALL_CO`.
+pub const NDIS_MINIPORT_ATTRIBUTES_DO_NOT_BIND_TO_ALL_CO: u32 = 0x10;
+/// `NDIS_MINIPORT_ATTRIBUTES_CONTROLS_DEFAULT_PORT`.
+pub const NDIS_MINIPORT_ATTRIBUTES_CONTROLS_DEFAULT_PORT: u32 = 0x80;
+/// `NDIS_MINIPORT_ATTRIBUTES_NO_PAUSE_ON_SUSPEND`.
+pub const NDIS_MINIPORT_ATTRIBUTES_NO_PAUSE_ON_SUSPEND: u32 = 0x100;
+/// `NDIS_MINIPORT_ATTRIBUTES_NO_OID_INTERCEPT_ON_NONDEFAULT_PORTS`.
+pub const NDIS_MINIPORT_ATTRIBUTES_NO_OID_INTERCEPT_ON_NONDEFAULT_PORTS: u32 = 0x200;
+/// `NDIS_MINIPORT_ATTRIBUTES_REGISTER_BUGCHECK_CALLBACK`.
+pub const NDIS_MINIPORT_ATTRIBUTES_REGISTER_BUGCHECK_CALLBACK: u32 = 0x400;
 
 // MAC options.
 /// `NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA`: <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-mac-options>
@@ -323,14 +436,12 @@ pub const NDIS_MAC_OPTION_8021P_PRIORITY: u32 = 0x40;
 pub const NDIS_MAC_OPTION_RECEIVE_AT_DPC: u32 = 0x100;
 /// `NDIS_MAC_OPTION_8021Q_VLAN`.
 pub const NDIS_MAC_OPTION_8021Q_VLAN: u32 = 0x200;
-
-// Pause reasons.
-/// `NDIS_PAUSE_NDIS_INTERNAL` (`NDIS_MINIPORT_PAUSE_PARAMETERS::PauseReason`): <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_pause_parameters>
-pub const NDIS_PAUSE_NDIS_INTERNAL: u32 = 0x1;
-
-// NT status codes (`ntstatus.h`; the kernel build has them from wdk-sys).
-/// `STATUS_UNSUCCESSFUL` (`ntstatus.h`, an `NTSTATUS`): <https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values>
-pub const STATUS_UNSUCCESSFUL: NTSTATUS = 0xC000_0001_u32.cast_signed();
+/// `NDIS_MAC_OPTION_FULL_DUPLEX` (deprecated).
+pub const NDIS_MAC_OPTION_FULL_DUPLEX: u32 = 0x10;
+/// `NDIS_MAC_OPTION_SUPPORTS_MAC_ADDRESS_OVERWRITE`.
+pub const NDIS_MAC_OPTION_SUPPORTS_MAC_ADDRESS_OVERWRITE: u32 = 0x80;
+/// `NDIS_MAC_OPTION_RESERVED`.
+pub const NDIS_MAC_OPTION_RESERVED: u32 = 0x8000_0000;
 
 // Send, receive and return flags.
 /// `NDIS_SEND_FLAGS_DISPATCH_LEVEL`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_send_net_buffer_lists>
@@ -351,6 +462,70 @@ pub const NDIS_INTERRUPT_MODERATION_CHANGE_NEEDS_RESET: u32 = 0x1;
 pub const NDIS_INTERRUPT_MODERATION_CHANGE_NEEDS_REINITIALIZE: u32 = 0x2;
 /// `NDIS_PROTOCOL_ID_DEFAULT`.
 pub const NDIS_PROTOCOL_ID_DEFAULT: u32 = 0x0;
+/// `NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK`.
+pub const NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK: u32 = 0x2;
+/// `NDIS_SEND_FLAGS_SINGLE_QUEUE`.
+pub const NDIS_SEND_FLAGS_SINGLE_QUEUE: u32 = 0x4;
+/// `NDIS_SEND_COMPLETE_FLAGS_SINGLE_QUEUE`.
+pub const NDIS_SEND_COMPLETE_FLAGS_SINGLE_QUEUE: u32 = 0x2;
+/// `NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE`.
+pub const NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE: u32 = 0x100;
+/// `NDIS_RECEIVE_FLAGS_SINGLE_VLAN`.
+pub const NDIS_RECEIVE_FLAGS_SINGLE_VLAN: u32 = 0x200;
+/// `NDIS_RECEIVE_FLAGS_PERFECT_FILTERED`.
+pub const NDIS_RECEIVE_FLAGS_PERFECT_FILTERED: u32 = 0x400;
+/// `NDIS_RECEIVE_FLAGS_SINGLE_QUEUE`.
+pub const NDIS_RECEIVE_FLAGS_SINGLE_QUEUE: u32 = 0x800;
+/// `NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID`.
+pub const NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID: u32 = 0x1000;
+/// `NDIS_RECEIVE_FLAGS_MORE_NBLS`.
+pub const NDIS_RECEIVE_FLAGS_MORE_NBLS: u32 = 0x2000;
+
+// Default port (`ndis/ndisport.h`: `((NDIS_PORT_NUMBER)0)`, a cast bindgen does not evaluate).
+/// `NDIS_DEFAULT_PORT_NUMBER`: <https://learn.microsoft.com/windows-hardware/drivers/network/default-ndis-port>
+pub const NDIS_DEFAULT_PORT_NUMBER: NDIS_PORT_NUMBER = 0;
+
+// Status indication flags (`NDIS_STATUS_INDICATION::Flags`).
+/// `NDIS_STATUS_INDICATION_FLAGS_MEDIA_CONNECT_TO_CONNECT`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_status_indication>
+pub const NDIS_STATUS_INDICATION_FLAGS_MEDIA_CONNECT_TO_CONNECT: u32 = 0x1000;
+/// `NDIS_STATUS_INDICATION_FLAGS_NDIS_RESERVED`.
+pub const NDIS_STATUS_INDICATION_FLAGS_NDIS_RESERVED: u32 = 0xFFF;
+
+// Link state flags (`NDIS_LINK_STATE::AutoNegotiationFlags`).
+/// `NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_link_state>
+pub const NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED: u32 = 0x1;
+/// `NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED: u32 = 0x2;
+/// `NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED: u32 = 0x4;
+/// `NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED: u32 = 0x8;
+
+// Scatter/gather DMA flags (`NDIS_SG_DMA_DESCRIPTION::Flags`).
+/// `NDIS_SG_DMA_64_BIT_ADDRESS`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_sg_dma_description>
+pub const NDIS_SG_DMA_64_BIT_ADDRESS: u32 = 0x1;
+/// `NDIS_SG_DMA_V3_HAL_API`.
+pub const NDIS_SG_DMA_V3_HAL_API: u32 = 0x2;
+/// `NDIS_SG_DMA_HYBRID_DMA`.
+pub const NDIS_SG_DMA_HYBRID_DMA: u32 = 0x4;
+
+// Pause reasons (`NDIS_MINIPORT_PAUSE_PARAMETERS::PauseReason`).
+/// `NDIS_PAUSE_NDIS_INTERNAL`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_pause_parameters>
+pub const NDIS_PAUSE_NDIS_INTERNAL: u32 = 0x1;
+/// `NDIS_PAUSE_LOW_POWER`.
+pub const NDIS_PAUSE_LOW_POWER: u32 = 0x2;
+/// `NDIS_PAUSE_BIND_PROTOCOL`.
+pub const NDIS_PAUSE_BIND_PROTOCOL: u32 = 0x4;
+/// `NDIS_PAUSE_UNBIND_PROTOCOL`.
+pub const NDIS_PAUSE_UNBIND_PROTOCOL: u32 = 0x8;
+/// `NDIS_PAUSE_ATTACH_FILTER`.
+pub const NDIS_PAUSE_ATTACH_FILTER: u32 = 0x10;
+/// `NDIS_PAUSE_DETACH_FILTER`.
+pub const NDIS_PAUSE_DETACH_FILTER: u32 = 0x20;
+/// `NDIS_PAUSE_FILTER_RESTART_STACK`.
+pub const NDIS_PAUSE_FILTER_RESTART_STACK: u32 = 0x40;
+/// `NDIS_PAUSE_MINIPORT_DEVICE_REMOVE`.
+pub const NDIS_PAUSE_MINIPORT_DEVICE_REMOVE: u32 = 0x80;
 
 // Memory descriptor lists.
 /// `MDL_MAPPED_TO_SYSTEM_VA`: <https://learn.microsoft.com/windows-hardware/drivers/kernel/using-mdls>
@@ -359,6 +534,32 @@ pub const MDL_MAPPED_TO_SYSTEM_VA: u32 = 0x1;
 pub const MDL_SOURCE_IS_NONPAGED_POOL: u32 = 0x4;
 /// `MEMORY_ALLOCATION_ALIGNMENT`.
 pub const MEMORY_ALLOCATION_ALIGNMENT: u32 = 0x10;
+/// `MDL_PAGES_LOCKED`.
+pub const MDL_PAGES_LOCKED: u32 = 0x2;
+/// `MDL_ALLOCATED_FIXED_SIZE`.
+pub const MDL_ALLOCATED_FIXED_SIZE: u32 = 0x8;
+/// `MDL_PARTIAL`.
+pub const MDL_PARTIAL: u32 = 0x10;
+/// `MDL_PARTIAL_HAS_BEEN_MAPPED`.
+pub const MDL_PARTIAL_HAS_BEEN_MAPPED: u32 = 0x20;
+/// `MDL_IO_PAGE_READ`.
+pub const MDL_IO_PAGE_READ: u32 = 0x40;
+/// `MDL_WRITE_OPERATION`.
+pub const MDL_WRITE_OPERATION: u32 = 0x80;
+/// `MDL_IO_SPACE`.
+pub const MDL_IO_SPACE: u32 = 0x800;
+/// `MDL_NETWORK_HEADER`.
+pub const MDL_NETWORK_HEADER: u32 = 0x1000;
+/// `MDL_MAPPING_CAN_FAIL`.
+pub const MDL_MAPPING_CAN_FAIL: u32 = 0x2000;
+
+// Mapping flags, OR-ed into the `MM_PAGE_PRIORITY` of `MmGetSystemAddressForMdlSafe`.
+/// `MdlMappingNoWrite`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe>
+pub const MdlMappingNoWrite: u32 = 0x8000_0000;
+/// `MdlMappingNoExecute`.
+pub const MdlMappingNoExecute: u32 = 0x4000_0000;
+/// `MdlMappingWithGuardPtes`.
+pub const MdlMappingWithGuardPtes: u32 = 0x2000_0000;
 
 // Hardware resources.
 /// `CmResourceTypeNull`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_cm_partial_resource_descriptor>
@@ -375,28 +576,65 @@ pub const CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE: u32 = 0x0;
 pub const CM_RESOURCE_INTERRUPT_LATCHED: u32 = 0x1;
 /// `CM_RESOURCE_MEMORY_READ_WRITE`.
 pub const CM_RESOURCE_MEMORY_READ_WRITE: u32 = 0x0;
-/// `CmResourceShareDeviceExclusive` (`CM_SHARE_DISPOSITION`).
-pub const CmResourceShareDeviceExclusive: CM_SHARE_DISPOSITION = 1;
-/// `CmResourceShareShared` (`CM_SHARE_DISPOSITION`; a PCI `INTx` line may be shared).
-pub const CmResourceShareShared: CM_SHARE_DISPOSITION = 3;
-/// `PCI_WHICHSPACE_CONFIG`: the `WhichSpace` of `NdisMGetBusData` for configuration space.
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismgetbusdata>
-pub const PCI_WHICHSPACE_CONFIG: u32 = 0x0;
 /// `IF_TYPE_ETHERNET_CSMACD`.
 pub const IF_TYPE_ETHERNET_CSMACD: u32 = 0x6;
+/// `CmResourceTypeDma`.
+pub const CmResourceTypeDma: u32 = 0x4;
+/// `CmResourceTypeDeviceSpecific`.
+pub const CmResourceTypeDeviceSpecific: u32 = 0x5;
+/// `CmResourceTypeBusNumber`.
+pub const CmResourceTypeBusNumber: u32 = 0x6;
+/// `CmResourceTypeMemoryLarge`.
+pub const CmResourceTypeMemoryLarge: u32 = 0x7;
+/// `CM_RESOURCE_INTERRUPT_MESSAGE`.
+pub const CM_RESOURCE_INTERRUPT_MESSAGE: u32 = 0x2;
+/// `CM_RESOURCE_INTERRUPT_POLICY_INCLUDED`.
+pub const CM_RESOURCE_INTERRUPT_POLICY_INCLUDED: u32 = 0x4;
+/// `CM_RESOURCE_MEMORY_READ_ONLY`.
+pub const CM_RESOURCE_MEMORY_READ_ONLY: u32 = 0x1;
+/// `CM_RESOURCE_MEMORY_WRITE_ONLY`.
+pub const CM_RESOURCE_MEMORY_WRITE_ONLY: u32 = 0x2;
+/// `CM_RESOURCE_MEMORY_PREFETCHABLE`.
+pub const CM_RESOURCE_MEMORY_PREFETCHABLE: u32 = 0x4;
+/// `CM_RESOURCE_PORT_MEMORY`.
+pub const CM_RESOURCE_PORT_MEMORY: u32 = 0x0;
+/// `CM_RESOURCE_PORT_IO`.
+pub const CM_RESOURCE_PORT_IO: u32 = 0x1;
+
+// `NdisMGetBusData` / `NdisMSetBusData` `WhichSpace`.
+/// `PCI_WHICHSPACE_CONFIG`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismgetbusdata>
+pub const PCI_WHICHSPACE_CONFIG: u32 = 0x0;
+/// `PCI_WHICHSPACE_ROM`.
+pub const PCI_WHICHSPACE_ROM: u32 = 0x5269_6350;
+
+// `CM_SHARE_DISPOSITION` (`CM_PARTIAL_RESOURCE_DESCRIPTOR::ShareDisposition`).
+/// `CM_SHARE_DISPOSITION`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_cm_partial_resource_descriptor>
+pub type CM_SHARE_DISPOSITION = i32;
+/// `CmResourceShareUndetermined`.
+pub const CmResourceShareUndetermined: CM_SHARE_DISPOSITION = 0;
+/// `CmResourceShareDeviceExclusive`.
+pub const CmResourceShareDeviceExclusive: CM_SHARE_DISPOSITION = 1;
+/// `CmResourceShareDriverExclusive`.
+pub const CmResourceShareDriverExclusive: CM_SHARE_DISPOSITION = 2;
+/// `CmResourceShareShared`.
+pub const CmResourceShareShared: CM_SHARE_DISPOSITION = 3;
 
 // `NDIS_MEDIUM`.
-/// `NdisMedium802_3`.
+/// `NdisMedium802_3`: <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-media-supported>
 pub const NdisMedium802_3: NDIS_MEDIUM = 0;
+/// `NdisMedium802_5`.
+pub const NdisMedium802_5: NDIS_MEDIUM = 1;
 
 // `NDIS_PHYSICAL_MEDIUM`.
-/// `NdisPhysicalMediumUnspecified`.
+/// `NdisPhysicalMediumUnspecified`: <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-physical-medium>
 pub const NdisPhysicalMediumUnspecified: NDIS_PHYSICAL_MEDIUM = 0;
 /// `NdisPhysicalMedium802_3`.
 pub const NdisPhysicalMedium802_3: NDIS_PHYSICAL_MEDIUM = 14;
+/// `NdisPhysicalMediumNative802_11`.
+pub const NdisPhysicalMediumNative802_11: NDIS_PHYSICAL_MEDIUM = 9;
 
 // `NDIS_MEDIA_CONNECT_STATE`.
-/// `MediaConnectStateUnknown`.
+/// `MediaConnectStateUnknown`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_link_state>
 pub const MediaConnectStateUnknown: NDIS_MEDIA_CONNECT_STATE = 0;
 /// `MediaConnectStateConnected`.
 pub const MediaConnectStateConnected: NDIS_MEDIA_CONNECT_STATE = 1;
@@ -404,7 +642,7 @@ pub const MediaConnectStateConnected: NDIS_MEDIA_CONNECT_STATE = 1;
 pub const MediaConnectStateDisconnected: NDIS_MEDIA_CONNECT_STATE = 2;
 
 // `NDIS_MEDIA_DUPLEX_STATE`.
-/// `MediaDuplexStateUnknown`.
+/// `MediaDuplexStateUnknown`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_link_state>
 pub const MediaDuplexStateUnknown: NDIS_MEDIA_DUPLEX_STATE = 0;
 /// `MediaDuplexStateHalf`.
 pub const MediaDuplexStateHalf: NDIS_MEDIA_DUPLEX_STATE = 1;
@@ -412,7 +650,7 @@ pub const MediaDuplexStateHalf: NDIS_MEDIA_DUPLEX_STATE = 1;
 pub const MediaDuplexStateFull: NDIS_MEDIA_DUPLEX_STATE = 2;
 
 // `NDIS_SUPPORTED_PAUSE_FUNCTIONS`.
-/// `NdisPauseFunctionsUnsupported`.
+/// `NdisPauseFunctionsUnsupported`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_link_state>
 pub const NdisPauseFunctionsUnsupported: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 0;
 /// `NdisPauseFunctionsSendOnly`.
 pub const NdisPauseFunctionsSendOnly: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 1;
@@ -424,7 +662,7 @@ pub const NdisPauseFunctionsSendAndReceive: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 3;
 pub const NdisPauseFunctionsUnknown: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 4;
 
 // `NDIS_INTERRUPT_MODERATION`.
-/// `NdisInterruptModerationUnknown`.
+/// `NdisInterruptModerationUnknown`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_interrupt_moderation_parameters>
 pub const NdisInterruptModerationUnknown: NDIS_INTERRUPT_MODERATION = 0;
 /// `NdisInterruptModerationNotSupported`.
 pub const NdisInterruptModerationNotSupported: NDIS_INTERRUPT_MODERATION = 1;
@@ -434,7 +672,7 @@ pub const NdisInterruptModerationEnabled: NDIS_INTERRUPT_MODERATION = 2;
 pub const NdisInterruptModerationDisabled: NDIS_INTERRUPT_MODERATION = 3;
 
 // `NDIS_HARDWARE_STATUS`.
-/// `NdisHardwareStatusReady`.
+/// `NdisHardwareStatusReady`: <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-hardware-status>
 pub const NdisHardwareStatusReady: NDIS_HARDWARE_STATUS = 0;
 /// `NdisHardwareStatusInitializing`.
 pub const NdisHardwareStatusInitializing: NDIS_HARDWARE_STATUS = 1;
@@ -446,15 +684,35 @@ pub const NdisHardwareStatusClosing: NDIS_HARDWARE_STATUS = 3;
 pub const NdisHardwareStatusNotReady: NDIS_HARDWARE_STATUS = 4;
 
 // `NDIS_REQUEST_TYPE`.
-/// `NdisRequestQueryInformation`.
+/// `NdisRequestQueryInformation`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 pub const NdisRequestQueryInformation: NDIS_REQUEST_TYPE = 0;
 /// `NdisRequestSetInformation`.
 pub const NdisRequestSetInformation: NDIS_REQUEST_TYPE = 1;
 /// `NdisRequestQueryStatistics`.
 pub const NdisRequestQueryStatistics: NDIS_REQUEST_TYPE = 2;
+/// `NdisRequestOpen`.
+pub const NdisRequestOpen: NDIS_REQUEST_TYPE = 3;
+/// `NdisRequestClose`.
+pub const NdisRequestClose: NDIS_REQUEST_TYPE = 4;
+/// `NdisRequestSend`.
+pub const NdisRequestSend: NDIS_REQUEST_TYPE = 5;
+/// `NdisRequestTransferData`.
+pub const NdisRequestTransferData: NDIS_REQUEST_TYPE = 6;
+/// `NdisRequestReset`.
+pub const NdisRequestReset: NDIS_REQUEST_TYPE = 7;
+/// `NdisRequestGeneric1`.
+pub const NdisRequestGeneric1: NDIS_REQUEST_TYPE = 8;
+/// `NdisRequestGeneric2`.
+pub const NdisRequestGeneric2: NDIS_REQUEST_TYPE = 9;
+/// `NdisRequestGeneric3`.
+pub const NdisRequestGeneric3: NDIS_REQUEST_TYPE = 10;
+/// `NdisRequestGeneric4`.
+pub const NdisRequestGeneric4: NDIS_REQUEST_TYPE = 11;
+/// `NdisRequestMethod`.
+pub const NdisRequestMethod: NDIS_REQUEST_TYPE = 12;
 
 // `NDIS_DEVICE_PNP_EVENT`.
-/// `NdisDevicePnPEventQueryRemoved`.
+/// `NdisDevicePnPEventQueryRemoved`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_net_device_pnp_event>
 pub const NdisDevicePnPEventQueryRemoved: NDIS_DEVICE_PNP_EVENT = 0;
 /// `NdisDevicePnPEventRemoved`.
 pub const NdisDevicePnPEventRemoved: NDIS_DEVICE_PNP_EVENT = 1;
@@ -466,9 +724,11 @@ pub const NdisDevicePnPEventQueryStopped: NDIS_DEVICE_PNP_EVENT = 3;
 pub const NdisDevicePnPEventStopped: NDIS_DEVICE_PNP_EVENT = 4;
 /// `NdisDevicePnPEventPowerProfileChanged`.
 pub const NdisDevicePnPEventPowerProfileChanged: NDIS_DEVICE_PNP_EVENT = 5;
+/// `NdisDevicePnPEventFilterListChanged`.
+pub const NdisDevicePnPEventFilterListChanged: NDIS_DEVICE_PNP_EVENT = 6;
 
 // `NDIS_HALT_ACTION`.
-/// `NdisHaltDeviceDisabled`.
+/// `NdisHaltDeviceDisabled`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
 pub const NdisHaltDeviceDisabled: NDIS_HALT_ACTION = 0;
 /// `NdisHaltDeviceInstanceDeInitialized`.
 pub const NdisHaltDeviceInstanceDeInitialized: NDIS_HALT_ACTION = 1;
@@ -483,24 +743,30 @@ pub const NdisHaltDeviceInitializationFailed: NDIS_HALT_ACTION = 5;
 /// `NdisHaltDeviceStopped`.
 pub const NdisHaltDeviceStopped: NDIS_HALT_ACTION = 6;
 
-// `MODE` (`wdm.h`).
+// `MODE` (`wdm.h`; a `KPROCESSOR_MODE` holds one).
 /// `KernelMode`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpagesspecifycache>
 pub const KernelMode: MODE = 0;
 /// `UserMode`.
 pub const UserMode: MODE = 1;
 
 // `NDIS_SHUTDOWN_ACTION`.
-/// `NdisShutdownPowerOff`.
+/// `NdisShutdownPowerOff`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_shutdown>
 pub const NdisShutdownPowerOff: NDIS_SHUTDOWN_ACTION = 0;
 /// `NdisShutdownBugCheck`.
 pub const NdisShutdownBugCheck: NDIS_SHUTDOWN_ACTION = 1;
 
 // `NDIS_INTERFACE_TYPE`.
+/// `NdisInterfaceInternal`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_registration_attributes>
+pub const NdisInterfaceInternal: NDIS_INTERFACE_TYPE = 0;
+/// `NdisInterfaceIsa`.
+pub const NdisInterfaceIsa: NDIS_INTERFACE_TYPE = 1;
 /// `NdisInterfacePci`.
 pub const NdisInterfacePci: NDIS_INTERFACE_TYPE = 5;
+/// `NdisInterfacePNPBus`.
+pub const NdisInterfacePNPBus: NDIS_INTERFACE_TYPE = 15;
 
 // `NET_IF_ACCESS_TYPE`.
-/// `NET_IF_ACCESS_LOOPBACK`.
+/// `NET_IF_ACCESS_LOOPBACK`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_general_attributes>
 pub const NET_IF_ACCESS_LOOPBACK: NET_IF_ACCESS_TYPE = 1;
 /// `NET_IF_ACCESS_BROADCAST`.
 pub const NET_IF_ACCESS_BROADCAST: NET_IF_ACCESS_TYPE = 2;
@@ -510,7 +776,7 @@ pub const NET_IF_ACCESS_POINT_TO_POINT: NET_IF_ACCESS_TYPE = 3;
 pub const NET_IF_ACCESS_POINT_TO_MULTI_POINT: NET_IF_ACCESS_TYPE = 4;
 
 // `NET_IF_DIRECTION_TYPE`.
-/// `NET_IF_DIRECTION_SENDRECEIVE`.
+/// `NET_IF_DIRECTION_SENDRECEIVE`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_general_attributes>
 pub const NET_IF_DIRECTION_SENDRECEIVE: NET_IF_DIRECTION_TYPE = 0;
 /// `NET_IF_DIRECTION_SENDONLY`.
 pub const NET_IF_DIRECTION_SENDONLY: NET_IF_DIRECTION_TYPE = 1;
@@ -518,7 +784,7 @@ pub const NET_IF_DIRECTION_SENDONLY: NET_IF_DIRECTION_TYPE = 1;
 pub const NET_IF_DIRECTION_RECEIVEONLY: NET_IF_DIRECTION_TYPE = 2;
 
 // `NET_IF_CONNECTION_TYPE`.
-/// `NET_IF_CONNECTION_DEDICATED`.
+/// `NET_IF_CONNECTION_DEDICATED`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_general_attributes>
 pub const NET_IF_CONNECTION_DEDICATED: NET_IF_CONNECTION_TYPE = 1;
 /// `NET_IF_CONNECTION_PASSIVE`.
 pub const NET_IF_CONNECTION_PASSIVE: NET_IF_CONNECTION_TYPE = 2;
@@ -526,7 +792,7 @@ pub const NET_IF_CONNECTION_PASSIVE: NET_IF_CONNECTION_TYPE = 2;
 pub const NET_IF_CONNECTION_DEMAND: NET_IF_CONNECTION_TYPE = 3;
 
 // `MM_PAGE_PRIORITY`.
-/// `LowPagePriority`.
+/// `LowPagePriority`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe>
 pub const LowPagePriority: MM_PAGE_PRIORITY = 0;
 /// `NormalPagePriority`.
 pub const NormalPagePriority: MM_PAGE_PRIORITY = 16;
@@ -534,7 +800,7 @@ pub const NormalPagePriority: MM_PAGE_PRIORITY = 16;
 pub const HighPagePriority: MM_PAGE_PRIORITY = 32;
 
 // `EX_POOL_PRIORITY`.
-/// `LowPoolPriority`.
+/// `LowPoolPriority`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ne-wdm-ex_pool_priority>
 pub const LowPoolPriority: EX_POOL_PRIORITY = 0;
 /// `NormalPoolPriority`.
 pub const NormalPoolPriority: EX_POOL_PRIORITY = 16;

@@ -79,9 +79,6 @@ pub type MM_PAGE_PRIORITY = i32;
 pub type EX_POOL_PRIORITY = i32;
 /// `MODE` (`wdm.h`: `KernelMode`, `UserMode`; a `KPROCESSOR_MODE` holds one).
 pub type MODE = i32;
-/// `CM_SHARE_DISPOSITION` (`wdm.h`; `CM_PARTIAL_RESOURCE_DESCRIPTOR::ShareDisposition` holds
-/// one in a `UCHAR`).
-pub type CM_SHARE_DISPOSITION = i32;
 
 macro_rules! zeroed_default {
     ($($t:ty),* $(,)?) => {$(

@@ -1,0 +1,618 @@
+//! One e1000 adapter: what Initialize builds, in the order `ndis.md` documents, and what Halt
+//! frees, in reverse.
+//!
+//! Locks (DESIGN.md), acquired only in this order: [`StateLevel`] (phase, filter, multicast,
+//! link) → [`SendLevel`] (send queue and TX ring) → [`RecvLevel`] (RX ring). Data the ISR
+//! touches (the cause bits) lives in an [`InterruptShared`], never under a spin lock.
+
+use alloc::vec::Vec;
+use core::ptr;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
+use super::queue::NblQueue;
+use super::{header, oid, trampolines};
+use crate::e1000::{
+    Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, MacAddress, ReceiveFilter,
+    RingSize, RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
+};
+use crate::impl_lock_after;
+use crate::sync::{
+    InterruptShared, Locked, NdisSpinLockBackend, PassiveLevel, SpinLock, Unlocked, try_box,
+};
+use crate::sys;
+use crate::trace_error;
+
+/// Descriptors in each ring (and TX/RX buffers: one per descriptor).
+pub const RING_DESCRIPTORS: usize = 256;
+/// Bytes of each packet buffer: a whole standard frame.
+pub const BUFFER_BYTES: u32 = 2048;
+/// The largest frame the driver sends or accepts: 1500 bytes of payload plus the 14-byte
+/// Ethernet header (the NIC appends the FCS).
+pub const MAX_FRAME: u32 = 1514;
+/// The smallest frame the driver sends: an Ethernet header.
+pub const MIN_FRAME: u32 = 14;
+/// Below this many RX buffers left with the NIC, indications carry
+/// `NDIS_RECEIVE_FLAGS_RESOURCES` and the buffers come straight back.
+pub const RX_LOW_WATER: u32 = 16;
+/// `MiniportCheckForHangEx` calls without TX progress before the adapter asks for a reset.
+pub const HANG_CHECKS: u32 = 2;
+/// Pool tag of the adapter's NBL pool ('e1kR' read little-endian: "Rk1e").
+pub const POOL_TAG: u32 = u32::from_le_bytes(*b"e1kR");
+
+/// Lock level of [`State`].
+pub enum StateLevel {}
+/// Lock level of [`SendState`].
+pub enum SendLevel {}
+/// Lock level of [`RecvState`].
+pub enum RecvLevel {}
+impl_lock_after!(Unlocked => StateLevel);
+impl_lock_after!(StateLevel => SendLevel);
+impl_lock_after!(SendLevel => RecvLevel);
+
+/// The adapter's NDIS state, as the miniport tracks it
+/// (<https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// After Initialize and after Pause completes: no sends, no indications.
+    Paused,
+    /// After Restart.
+    Running,
+    /// Pause pended: waiting for sends to complete and receives to return.
+    Pausing,
+}
+
+/// Under the `state` lock.
+#[derive(Debug)]
+pub struct State {
+    /// The NDIS phase.
+    pub phase: Phase,
+    /// `OID_GEN_CURRENT_PACKET_FILTER` (`NDIS_PACKET_TYPE_*`).
+    pub packet_filter: u32,
+    /// `OID_802_3_MULTICAST_LIST`.
+    pub multicast: Vec<MacAddress>,
+    /// `OID_GEN_CURRENT_LOOKAHEAD`.
+    pub lookahead: u32,
+    /// `OID_GEN_INTERRUPT_MODERATION`.
+    pub moderation: bool,
+    /// The link as last read.
+    pub link: LinkStatus,
+    /// The NIC's counters, accumulated (read-to-clear registers).
+    pub nic: Statistics,
+}
+
+/// A frame on the TX ring: the NBL it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxToken(pub usize);
+
+/// Under the `send` lock.
+pub struct SendState {
+    /// NBLs waiting for descriptors, linked through `MiniportReserved[0]`.
+    pub queue: NblQueue,
+    /// The TX ring bookkeeping.
+    pub ring: TxRing<TxToken>,
+    /// Stuck-transmitter detection.
+    pub hang: HangDetector,
+}
+
+/// Under the `recv` lock.
+pub struct RecvState {
+    /// The RX ring bookkeeping.
+    pub ring: RxRing,
+}
+
+/// Counters kept without a lock (each is one atomic add on a path that is already serialised
+/// or does not care about ordering between counters).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Frames sent (completed with success).
+    pub tx_frames: AtomicU64,
+    /// Bytes sent.
+    pub tx_bytes: AtomicU64,
+    /// Frames sent to a multicast address.
+    pub tx_multicast: AtomicU64,
+    /// Frames sent to the broadcast address.
+    pub tx_broadcast: AtomicU64,
+    /// Sends failed by the NIC (collisions) or aborted by a reset.
+    pub tx_errors: AtomicU64,
+    /// Sends refused before the NIC (bad length, several `NET_BUFFERs`, unmapped MDL).
+    pub tx_discards: AtomicU64,
+    /// Frames indicated.
+    pub rx_frames: AtomicU64,
+    /// Bytes indicated.
+    pub rx_bytes: AtomicU64,
+    /// Multicast frames indicated.
+    pub rx_multicast: AtomicU64,
+    /// Broadcast frames indicated.
+    pub rx_broadcast: AtomicU64,
+    /// Frames dropped because the adapter was paused.
+    pub rx_discards: AtomicU64,
+    /// Interrupts claimed.
+    pub interrupts: AtomicU64,
+    /// DPCs run.
+    pub dpcs: AtomicU64,
+    /// Resets (`MiniportResetEx`).
+    pub resets: AtomicU64,
+}
+
+/// One RX buffer's NBL and MDL, allocated in Initialize.
+#[derive(Clone, Copy, Debug)]
+pub struct RxBuffer {
+    /// The NBL indicated for this buffer (its `MiniportReserved[0]` holds the slot).
+    pub nbl: sys::PNET_BUFFER_LIST,
+    /// The MDL over the buffer in shared memory.
+    pub mdl: sys::PMDL,
+}
+
+/// The adapter: `MiniportAdapterContext`.
+pub struct Adapter {
+    /// `NdisMiniportHandle` / `MiniportAdapterHandle`.
+    pub handle: sys::NDIS_HANDLE,
+    /// BAR0.
+    pub regs: Bar0,
+    /// `NdisMRegisterScatterGatherDma`'s handle.
+    pub dma: sys::NDIS_HANDLE,
+    /// TX descriptors.
+    pub tx_desc: SharedBlock,
+    /// RX descriptors.
+    pub rx_desc: SharedBlock,
+    /// TX packet buffers, one per descriptor.
+    pub tx_buffers: SharedBlock,
+    /// RX packet buffers, one per descriptor.
+    pub rx_buffers: SharedBlock,
+    /// The NBL pool for receive indications.
+    pub nbl_pool: sys::NDIS_HANDLE,
+    /// One NBL + MDL per RX buffer.
+    pub rx: Vec<RxBuffer>,
+    /// Permanent and current station address.
+    pub addresses: Addresses,
+    /// Phase, filters, link.
+    pub state: core::pin::Pin<alloc::boxed::Box<SpinLock<State, NdisSpinLockBackend, StateLevel>>>,
+    /// Send queue and TX ring.
+    pub send:
+        core::pin::Pin<alloc::boxed::Box<SpinLock<SendState, NdisSpinLockBackend, SendLevel>>>,
+    /// RX ring.
+    pub recv:
+        core::pin::Pin<alloc::boxed::Box<SpinLock<RecvState, NdisSpinLockBackend, RecvLevel>>>,
+    /// Cause bits the ISR saw, taken by the DPC.
+    pub irq: core::pin::Pin<alloc::boxed::Box<InterruptShared<Causes>>>,
+    /// A Pause is pended (completed with `NdisMPauseComplete`).
+    pub pause_pending: AtomicBool,
+    /// The device was surprise-removed: never touch the hardware again.
+    pub removed: AtomicBool,
+    /// Receive NBLs indicated and not yet returned.
+    pub rx_outstanding: AtomicU32,
+    /// Statistics.
+    pub counters: Counters,
+}
+
+// SAFETY: the raw pointers in `Adapter` (NDIS handles, NBLs, MDLs) are owned by the adapter for
+// its whole life and used under the locks above or by one handler at a time as NDIS serialises
+// Initialize/Halt; NDIS calls the adapter's handlers on any processor.
+unsafe impl Send for Adapter {}
+// SAFETY: as above: every mutable part is behind a spin lock, an interrupt lock or an atomic.
+unsafe impl Sync for Adapter {}
+
+/// Resources acquired so far by Initialize, released in reverse if a later step fails.
+#[derive(Default)]
+struct Partial {
+    bar: Option<Bar0>,
+    dma: Option<sys::NDIS_HANDLE>,
+    blocks: Vec<SharedBlock>,
+    pool: Option<sys::NDIS_HANDLE>,
+    rx: Vec<RxBuffer>,
+}
+
+impl Partial {
+    /// Releases everything, newest first.
+    fn release(self, cx: &mut Locked<'_, Unlocked>, handle: sys::NDIS_HANDLE) {
+        for b in self.rx.into_iter().rev() {
+            free_rx_buffer(b);
+        }
+        if let Some(pool) = self.pool {
+            // SAFETY: the pool came from NdisAllocateNetBufferListPool and its NBLs are freed.
+            unsafe { sys::NdisFreeNetBufferListPool(pool) };
+        }
+        for block in self.blocks.into_iter().rev() {
+            block.free(cx, handle);
+        }
+        if let Some(dma) = self.dma {
+            // SAFETY: the handle came from NdisMRegisterScatterGatherDma.
+            unsafe { sys::NdisMDeregisterScatterGatherDma(dma) };
+        }
+        if let Some(bar) = self.bar {
+            // SAFETY: the mapping came from NdisMMapIoSpace with this length; nothing uses it.
+            unsafe { sys::NdisMUnmapIoSpace(handle, bar.base().cast(), bar.length()) };
+        }
+    }
+}
+
+fn free_rx_buffer(b: RxBuffer) {
+    if !b.nbl.is_null() {
+        // SAFETY: the NBL came from NdisAllocateNetBufferAndNetBufferList and NDIS does not
+        // hold it (Halt runs after every indicated NBL returned).
+        unsafe { sys::NdisFreeNetBufferList(b.nbl) };
+    }
+    if !b.mdl.is_null() {
+        // SAFETY: the MDL came from NdisAllocateMdl; its NBL is gone.
+        unsafe { sys::NdisFreeMdl(b.mdl) };
+    }
+}
+
+/// What Initialize failed at: the NDIS status to return and the step, for the trace.
+struct InitError(sys::NDIS_STATUS, &'static str);
+
+impl Adapter {
+    /// `MiniportInitializeEx`, in the documented order. On failure everything acquired is
+    /// released and the status says why.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_initialize>
+    ///
+    /// # Safety
+    /// Called from `MiniportInitializeEx` at `PASSIVE_LEVEL` with its arguments.
+    pub unsafe fn initialize(
+        cx: &mut Locked<'_, Unlocked>,
+        at: &PassiveLevel,
+        handle: sys::NDIS_HANDLE,
+        params: sys::PNDIS_MINIPORT_INIT_PARAMETERS,
+    ) -> sys::NDIS_STATUS {
+        let mut partial = Partial::default();
+        // SAFETY: forwarded from the caller.
+        match unsafe { Self::build(cx, at, handle, params, &mut partial) } {
+            Ok(()) => sys::NDIS_STATUS_SUCCESS,
+            Err(InitError(status, step)) => {
+                trace_error!("MiniportInitializeEx failed at {step}: status {status:#x}");
+                partial.release(cx, handle);
+                status
+            }
+        }
+    }
+
+    #[allow(
+        clippy::too_many_lines,
+        reason = "the documented sequence, step by step"
+    )]
+    unsafe fn build(
+        cx: &mut Locked<'_, Unlocked>,
+        at: &PassiveLevel,
+        handle: sys::NDIS_HANDLE,
+        params: sys::PNDIS_MINIPORT_INIT_PARAMETERS,
+        partial: &mut Partial,
+    ) -> Result<(), InitError> {
+        // The adapter object first: its address is the context the registration names.
+        let slot = try_box(core::mem::MaybeUninit::<Adapter>::uninit())
+            .map_err(|_| InitError(sys::NDIS_STATUS_RESOURCES, "adapter allocation"))?;
+        let context = alloc::boxed::Box::into_raw(slot);
+
+        // 1. Registration attributes, before anything claims hardware.
+        let mut registration = sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+            Header: header(
+                sys::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+                sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
+                core::mem::size_of::<sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES>(),
+            ),
+            MiniportAdapterContext: context.cast(),
+            AttributeFlags: sys::NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE
+                | sys::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER,
+            CheckForHangTimeInSeconds: 0,
+            InterfaceType: sys::NdisInterfacePci,
+        };
+        let free_context = |context: *mut core::mem::MaybeUninit<Adapter>| {
+            // SAFETY: `context` came from `Box::into_raw` above and was not initialised.
+            drop(unsafe { alloc::boxed::Box::from_raw(context) });
+        };
+        // SAFETY: the attributes are a valid registration-attributes member of the union.
+        let status =
+            unsafe { sys::NdisMSetMiniportAttributes(handle, (&raw mut registration).cast()) };
+        if status != sys::NDIS_STATUS_SUCCESS {
+            free_context(context);
+            return Err(InitError(status, "registration attributes"));
+        }
+
+        // 3. Resources: BAR0 and the interrupt (read before the general attributes need the
+        // MAC, which is read from the NIC).
+        let mut bar = None;
+        for index in 0.. {
+            // SAFETY: NDIS passes valid init parameters with a valid resource list.
+            let list = unsafe { (*params).AllocatedResources };
+            // SAFETY: as above.
+            let Some(resource) = (unsafe { sys::resource(list, index) }) else {
+                break;
+            };
+            if let sys::Resource::Memory { start, length } = resource
+                && bar.is_none()
+                && length >= crate::e1000::regs::BAR0_SIZE
+            {
+                bar = Some((start, length));
+            }
+        }
+        let Some((start, length)) = bar else {
+            free_context(context);
+            return Err(InitError(
+                sys::NDIS_STATUS_RESOURCE_CONFLICT,
+                "no memory BAR",
+            ));
+        };
+        let mut va: sys::PVOID = ptr::null_mut();
+        // SAFETY: PASSIVE_LEVEL in Initialize; `va` is valid for a write.
+        let status = unsafe {
+            sys::NdisMMapIoSpace(
+                &raw mut va,
+                handle,
+                sys::large_integer(start.cast_signed()),
+                length,
+            )
+        };
+        if status != sys::NDIS_STATUS_SUCCESS || va.is_null() {
+            free_context(context);
+            return Err(InitError(sys::NDIS_STATUS_RESOURCES, "NdisMMapIoSpace"));
+        }
+        // SAFETY: `va` maps `length` bytes of BAR0 until unmapped.
+        partial.bar = Some(unsafe { Bar0::new(va.cast(), length) });
+
+        // 4. Scatter-gather DMA (required before shared memory), then shared memory.
+        let mut description = sys::NDIS_SG_DMA_DESCRIPTION {
+            Header: header(
+                sys::NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
+                sys::NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+                core::mem::size_of::<sys::NDIS_SG_DMA_DESCRIPTION>(),
+            ),
+            Flags: 0,
+            MaximumPhysicalMapping: MAX_FRAME,
+            ProcessSGListHandler: Some(trampolines::process_sg_list),
+            SharedMemAllocateCompleteHandler: None,
+            ScatterGatherListSize: 0,
+        };
+        let mut dma: sys::NDIS_HANDLE = ptr::null_mut();
+        // SAFETY: PASSIVE_LEVEL; the description and out-handle are valid.
+        let status = unsafe {
+            sys::NdisMRegisterScatterGatherDma(handle, &raw mut description, &raw mut dma)
+        };
+        if status != sys::NDIS_STATUS_SUCCESS {
+            free_context(context);
+            return Err(InitError(status, "NdisMRegisterScatterGatherDma"));
+        }
+        partial.dma = Some(dma);
+        let ring = RingSize::new(RING_DESCRIPTORS)
+            .map_err(|_| InitError(sys::NDIS_STATUS_FAILURE, "ring size"));
+        let ring = match ring {
+            Ok(r) => r,
+            Err(e) => {
+                free_context(context);
+                return Err(e);
+            }
+        };
+        let buffers = u32::from(ring.descriptors()) * BUFFER_BYTES;
+        for (what, len) in [
+            ("TX descriptors", ring.bytes()),
+            ("RX descriptors", ring.bytes()),
+            ("TX buffers", buffers),
+            ("RX buffers", buffers),
+        ] {
+            let Some(block) = SharedBlock::allocate(cx, handle, len) else {
+                free_context(context);
+                return Err(InitError(sys::NDIS_STATUS_RESOURCES, what));
+            };
+            partial.blocks.push(block);
+        }
+
+        // 5. The NBL pool and one NBL + MDL per RX buffer.
+        let mut pool_params = sys::NET_BUFFER_LIST_POOL_PARAMETERS {
+            Header: header(
+                sys::NDIS_OBJECT_TYPE_DEFAULT,
+                sys::NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+                16,
+            ),
+            ProtocolId: u8::try_from(sys::NDIS_PROTOCOL_ID_DEFAULT).unwrap_or(0),
+            fAllocateNetBuffer: 1,
+            ContextSize: 0,
+            PoolTag: POOL_TAG,
+            DataSize: 0,
+            Flags: 0,
+        };
+        // SAFETY: the parameters are valid for the call.
+        let pool = unsafe { sys::NdisAllocateNetBufferListPool(handle, &raw mut pool_params) };
+        if pool.is_null() {
+            free_context(context);
+            return Err(InitError(sys::NDIS_STATUS_RESOURCES, "NBL pool"));
+        }
+        partial.pool = Some(pool);
+        let rx_block = &partial.blocks[3];
+        for slot in 0..ring.descriptors() {
+            let offset = u32::from(slot) * BUFFER_BYTES;
+            // SAFETY: the buffer is inside the RX block, nonpaged, for the adapter's life.
+            let mdl = unsafe {
+                sys::NdisAllocateMdl(handle, rx_block.virtual_at(offset).cast(), BUFFER_BYTES)
+            };
+            if mdl.is_null() {
+                free_context(context);
+                return Err(InitError(sys::NDIS_STATUS_RESOURCES, "RX MDL"));
+            }
+            // SAFETY: `pool` makes NBLs with a NET_BUFFER; `mdl` describes BUFFER_BYTES bytes.
+            let nbl = unsafe { sys::NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, mdl, 0, 0) };
+            partial.rx.push(RxBuffer { nbl, mdl });
+            if nbl.is_null() {
+                free_context(context);
+                return Err(InitError(sys::NDIS_STATUS_RESOURCES, "RX NBL"));
+            }
+            // SAFETY: the NBL is the driver's; slot numbers fit a pointer.
+            unsafe { sys::set_nbl_miniport_reserved(nbl, 0, usize::from(slot) as sys::PVOID) };
+        }
+
+        // 6. Locks and interrupt-shared data.
+        let tx_ring = TxRing::new(ring);
+        let rx_addresses: Vec<u64> = (0..u32::from(ring.descriptors()))
+            .map(|i| partial.blocks[3].physical(i * BUFFER_BYTES))
+            .collect();
+        let rx_ring = RxRing::new(
+            &DescriptorRing::new(&partial.blocks[1]),
+            &rx_addresses,
+            BufferSize::B2048,
+        )
+        .map_err(|_| InitError(sys::NDIS_STATUS_FAILURE, "RX ring"));
+        let mut rx_ring = match rx_ring {
+            Ok(r) => r,
+            Err(e) => {
+                free_context(context);
+                return Err(e);
+            }
+        };
+        let mut tx_ring = tx_ring;
+
+        // 7. Reset and bring up the NIC with interrupts masked; the receiver starts with the
+        // filter off (NDIS sets the packet filter by OID).
+        let Some(regs) = partial.bar.as_ref() else {
+            unreachable!("BAR0 was mapped above");
+        };
+        let addresses = bring_up(
+            regs,
+            &mut NdisStall::new(cx),
+            BringUp {
+                tx: &mut tx_ring,
+                tx_base: partial.blocks[0].physical(0),
+                rx: &mut rx_ring,
+                rx_base: partial.blocks[1].physical(0),
+                filter: ReceiveFilter::NONE,
+                multicast: &[],
+                station: None,
+                interrupts: Causes::NONE,
+                throttle: interrupts::throttle_interval(oid::DEFAULT_INTERRUPTS_PER_SECOND),
+            },
+        );
+        let addresses = match addresses {
+            Ok(a) => a,
+            Err(e) => {
+                trace_error!("NIC bring-up failed: {e}");
+                free_context(context);
+                return Err(InitError(
+                    sys::NDIS_STATUS_ADAPTER_NOT_FOUND,
+                    "NIC bring-up",
+                ));
+            }
+        };
+        let link = LinkStatus::read(regs);
+
+        let locks = (|| {
+            let state = SpinLock::try_new(
+                "rse1k.state",
+                State {
+                    phase: Phase::Paused,
+                    packet_filter: 0,
+                    multicast: Vec::new(),
+                    lookahead: MAX_FRAME - MIN_FRAME,
+                    moderation: true,
+                    link,
+                    nic: Statistics::default(),
+                },
+            )?;
+            let send = SpinLock::try_new(
+                "rse1k.send",
+                SendState {
+                    queue: NblQueue::new(),
+                    ring: tx_ring,
+                    hang: HangDetector::new(HANG_CHECKS),
+                },
+            )?;
+            let recv = SpinLock::try_new("rse1k.recv", RecvState { ring: rx_ring })?;
+            let irq = InterruptShared::try_new(Causes::NONE)?;
+            Ok::<_, crate::sync::AllocError>((state, send, recv, irq))
+        })();
+        let Ok((state, send, recv, irq)) = locks else {
+            free_context(context);
+            return Err(InitError(sys::NDIS_STATUS_RESOURCES, "locks"));
+        };
+
+        // 2. General attributes (the MAC is known now; still before the interrupt).
+        let mut general = oid::general_attributes(addresses, link);
+        // SAFETY: a valid general-attributes member of the union, with pointers to 'static data.
+        let status = unsafe { sys::NdisMSetMiniportAttributes(handle, (&raw mut general).cast()) };
+        if status != sys::NDIS_STATUS_SUCCESS {
+            free_context(context);
+            return Err(InitError(status, "general attributes"));
+        }
+
+        let parts = core::mem::take(partial);
+        let mut blocks = parts.blocks.into_iter();
+        let (Some(tx_desc), Some(rx_desc), Some(tx_buffers), Some(rx_buffers)) =
+            (blocks.next(), blocks.next(), blocks.next(), blocks.next())
+        else {
+            unreachable!("four blocks were allocated above");
+        };
+        let adapter = Adapter {
+            handle,
+            regs: parts.bar.unwrap_or_else(|| unreachable!()),
+            dma: parts.dma.unwrap_or(ptr::null_mut()),
+            tx_desc,
+            rx_desc,
+            tx_buffers,
+            rx_buffers,
+            nbl_pool: parts.pool.unwrap_or(ptr::null_mut()),
+            rx: parts.rx,
+            addresses,
+            state,
+            send,
+            recv,
+            irq,
+            pause_pending: AtomicBool::new(false),
+            removed: AtomicBool::new(false),
+            rx_outstanding: AtomicU32::new(0),
+            counters: Counters::default(),
+        };
+        // SAFETY: `context` is the uninitialised allocation made for this adapter.
+        unsafe { context.cast::<Adapter>().write(adapter) };
+        // SAFETY: just initialised; lives until Halt frees it.
+        let adapter = unsafe { &*context.cast::<Adapter>() };
+
+        // 8. The interrupt, last: the ISR may run before this returns.
+        let mut characteristics = trampolines::interrupt_characteristics();
+        // SAFETY: the adapter (the interrupt context) outlives the registration: Halt
+        // deregisters before freeing it.
+        let registered = unsafe {
+            adapter
+                .irq
+                .register(cx, at, handle, context.cast(), &mut characteristics)
+        };
+        if let Err(status) = registered {
+            // SAFETY: the adapter was just built and nothing else references it.
+            let adapter = unsafe { alloc::boxed::Box::from_raw(context.cast::<Adapter>()) };
+            adapter.release(cx);
+            return Err(InitError(status, "NdisMRegisterInterruptEx"));
+        }
+        // Now the NIC may interrupt.
+        interrupts::unmask(&adapter.regs, Causes::DRIVER);
+        Ok(())
+    }
+
+    /// Frees everything the adapter holds, newest first (Halt, or Initialize failing at its
+    /// last step). The interrupt must be deregistered already.
+    pub fn release(self: alloc::boxed::Box<Self>, cx: &mut Locked<'_, Unlocked>) {
+        let this = *self;
+        let partial = Partial {
+            bar: Some(this.regs),
+            dma: Some(this.dma),
+            blocks: alloc::vec![this.tx_desc, this.rx_desc, this.tx_buffers, this.rx_buffers],
+            pool: Some(this.nbl_pool),
+            rx: this.rx,
+        };
+        partial.release(cx, this.handle);
+    }
+
+    /// `MiniportHaltEx`: mask and deregister the interrupt first (it waits for running DPCs),
+    /// stop the NIC, then free in reverse order.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
+    pub fn halt(self: alloc::boxed::Box<Self>, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel) {
+        let present = !self.removed.load(Ordering::Acquire);
+        if present {
+            interrupts::mask_all(&self.regs);
+        }
+        self.irq.deregister(cx, at);
+        if present {
+            // Stop DMA before the memory it targets is freed.
+            if let Err(e) = bringup::reset(&self.regs, &mut NdisStall::new(cx)) {
+                trace_error!("halt: NIC reset failed: {e}");
+            }
+        }
+        // NDIS halts a paused adapter, so nothing is queued; frames left on the ring by a
+        // removed device were completed at removal.
+        self.release(cx);
+    }
+}

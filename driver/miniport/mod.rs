@@ -1,0 +1,142 @@
+//! The e1000 NDIS 6 miniport: `DriverEntry`, the adapter and its handlers.
+//!
+//! - [`adapter`]: Initialize (in the documented order) and Halt;
+//! - `datapath`: sends, ISR/DPC, receives and returns, link, pause, removal, hang and reset;
+//! - `oid`: OID requests and the general attributes;
+//! - `hw`: registers, stalls and descriptor rings over NDIS (the only volatile accesses);
+//! - `queue`: intrusive NBL queues;
+//! - `trampolines`: the `extern "C"` entry points NDIS calls.
+
+pub mod adapter;
+mod datapath;
+mod hw;
+pub mod oid;
+mod queue;
+mod trampolines;
+
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::sys;
+
+/// The handles `NdisMRegisterMiniportDriver` returned, by driver object, for
+/// `NdisMDeregisterMiniportDriver` in Unload: the driver's only global state, because NDIS gives
+/// Unload nothing but the driver object. In the kernel there is one driver object, so one entry
+/// is used; the table lets the simulator run several machines (each with its own driver
+/// object) in one test process.
+static DRIVER_HANDLES: [(AtomicPtr<core::ffi::c_void>, AtomicPtr<core::ffi::c_void>); 64] = [const {
+    (
+        AtomicPtr::new(ptr::null_mut()),
+        AtomicPtr::new(ptr::null_mut()),
+    )
+}; 64];
+
+/// Remembers `handle` for `driver`; false when the table is full.
+fn remember(driver: sys::PDRIVER_OBJECT, handle: sys::NDIS_HANDLE) -> bool {
+    DRIVER_HANDLES.iter().any(|(object, saved)| {
+        let claimed = object
+            .compare_exchange(
+                ptr::null_mut(),
+                driver.cast(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok();
+        if claimed {
+            saved.store(handle, Ordering::Release);
+        }
+        claimed
+    })
+}
+
+/// Takes back the handle remembered for `driver`.
+fn forget(driver: sys::PDRIVER_OBJECT) -> Option<sys::NDIS_HANDLE> {
+    DRIVER_HANDLES.iter().find_map(|(object, saved)| {
+        if object.load(Ordering::Acquire) != driver.cast() {
+            return None;
+        }
+        let handle = saved.swap(ptr::null_mut(), Ordering::AcqRel);
+        object.store(ptr::null_mut(), Ordering::Release);
+        Some(handle)
+    })
+}
+
+/// An `NDIS_OBJECT_HEADER`.
+pub(crate) fn header(kind: u32, revision: u32, size: usize) -> sys::NDIS_OBJECT_HEADER {
+    sys::NDIS_OBJECT_HEADER {
+        Type: u8::try_from(kind).unwrap_or(0),
+        Revision: u8::try_from(revision).unwrap_or(0),
+        Size: u16::try_from(size).unwrap_or(u16::MAX),
+    }
+}
+
+/// `DriverEntry`: registers the miniport's characteristics with NDIS 6.83.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/initializing-a-miniport-driver>
+///
+/// # Safety
+/// Called once by the system (or the simulator's `Machine::load_driver`) at `PASSIVE_LEVEL` with
+/// the driver object and registry path.
+#[cfg_attr(feature = "kernel", unsafe(export_name = "DriverEntry"))]
+pub unsafe extern "C" fn driver_entry(
+    driver: sys::PDRIVER_OBJECT,
+    registry_path: sys::PUNICODE_STRING,
+) -> sys::NTSTATUS {
+    let mut characteristics = sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+        Header: header(
+            sys::NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS,
+            sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
+            core::mem::size_of::<sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS>(),
+        ),
+        MajorNdisVersion: u8::try_from(sys::NDIS_MINIPORT_MAJOR_VERSION).unwrap_or(6),
+        MinorNdisVersion: u8::try_from(sys::NDIS_MINIPORT_MINOR_VERSION).unwrap_or(0),
+        MajorDriverVersion: 1,
+        MinorDriverVersion: 0,
+        InitializeHandlerEx: Some(trampolines::initialize),
+        HaltHandlerEx: Some(trampolines::halt),
+        UnloadHandler: Some(unload),
+        PauseHandler: Some(trampolines::pause),
+        RestartHandler: Some(trampolines::restart),
+        OidRequestHandler: Some(trampolines::oid_request),
+        SendNetBufferListsHandler: Some(trampolines::send),
+        ReturnNetBufferListsHandler: Some(trampolines::return_nbls),
+        CancelSendHandler: Some(trampolines::cancel_send),
+        CheckForHangHandlerEx: Some(trampolines::check_for_hang),
+        ResetHandlerEx: Some(trampolines::reset),
+        DevicePnPEventNotifyHandler: Some(trampolines::pnp_event),
+        ShutdownHandlerEx: Some(trampolines::shutdown),
+        CancelOidRequestHandler: Some(trampolines::cancel_oid_request),
+        ..Default::default()
+    };
+    let mut handle: sys::NDIS_HANDLE = ptr::null_mut();
+    // SAFETY: PASSIVE_LEVEL in DriverEntry; the characteristics and out-handle are valid for
+    // the call (NDIS copies the characteristics).
+    let status = unsafe {
+        sys::NdisMRegisterMiniportDriver(
+            driver,
+            registry_path,
+            ptr::null_mut(),
+            &raw mut characteristics,
+            &raw mut handle,
+        )
+    };
+    if status != sys::NDIS_STATUS_SUCCESS {
+        crate::trace_error!("NdisMRegisterMiniportDriver failed: {status:#x}");
+        return status;
+    }
+    if !remember(driver, handle) {
+        // SAFETY: the handle was just registered; PASSIVE_LEVEL in DriverEntry.
+        unsafe { sys::NdisMDeregisterMiniportDriver(handle) };
+        return sys::NDIS_STATUS_RESOURCES;
+    }
+    status
+}
+
+/// `MiniportDriverUnload`: deregisters the driver.
+unsafe extern "C" fn unload(driver: sys::PDRIVER_OBJECT) {
+    if let Some(handle) = forget(driver)
+        && !handle.is_null()
+    {
+        // SAFETY: the handle came from NdisMRegisterMiniportDriver; PASSIVE_LEVEL in Unload.
+        unsafe { sys::NdisMDeregisterMiniportDriver(handle) };
+    }
+}

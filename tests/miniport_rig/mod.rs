@@ -1,0 +1,158 @@
+//! The rig the miniport tests share: a simulated machine with an e1000 on an in-process cable,
+//! the driver loaded through the protocol edge, and helpers to move frames.
+#![allow(dead_code, reason = "each test file uses part of the rig")]
+
+use std::time::{Duration, Instant};
+
+use e1000_model::{CableEnd, E1000Config, LinkConditions, Wire, cable};
+use ndis_sim::bus::PluggedE1000;
+use ndis_sim::host::{Adapter, LoadedDriver, SendCompletion};
+use ndis_sim::{Machine, VerifierMode};
+use rse1k::sys;
+
+/// A machine, its e1000, the far end of its cable, the loaded driver.
+pub struct Rig {
+    pub machine: Machine,
+    pub nic: PluggedE1000,
+    pub peer: std::sync::Mutex<CableEnd>,
+    pub driver: LoadedDriver,
+}
+
+/// A frame from us to `dst`: a sequence number in the payload, `len` bytes in all.
+pub fn frame_to(dst: [u8; 6], seq: u32, len: usize) -> Vec<u8> {
+    let mut f = vec![0u8; len.max(60)];
+    f[..6].copy_from_slice(&dst);
+    f[6..12].copy_from_slice(&[0x52, 0x54, 0, 0x12, 0x34, 0x56]);
+    f[12..14].copy_from_slice(&[0x88, 0xB5]);
+    f[14..18].copy_from_slice(&seq.to_be_bytes());
+    for (i, b) in f.iter_mut().enumerate().skip(18) {
+        *b = (i ^ seq as usize).to_le_bytes()[0];
+    }
+    f
+}
+
+/// A frame from the peer to `station`.
+pub fn peer_frame(station: [u8; 6], seq: u32, len: usize) -> Vec<u8> {
+    let mut f = frame_to(station, seq, len);
+    f[6..12].copy_from_slice(&[0x02, 0, 0, 0, 0, 9]);
+    f
+}
+
+impl Rig {
+    /// A machine of `processors` with `seed`, collecting violations; the driver loaded.
+    pub fn new(processors: usize, seed: u64) -> Self {
+        let machine = Machine::builder()
+            .processors(processors)
+            .seed(seed)
+            .mode(VerifierMode::Collect)
+            .build();
+        let (near, far) = cable(LinkConditions::default());
+        let nic = machine.plug_e1000(5, E1000Config::default(), Box::new(near));
+        let driver = machine
+            .load_driver(rse1k::miniport::driver_entry)
+            .expect("DriverEntry succeeds");
+        Self {
+            machine,
+            nic,
+            peer: std::sync::Mutex::new(far),
+            driver,
+        }
+    }
+
+    /// Initialize, packet filter (directed + multicast + broadcast), Restart.
+    pub fn up(&self) -> Adapter {
+        let adapter = self
+            .driver
+            .initialize(&self.nic)
+            .expect("Initialize succeeds");
+        let filter = sys::NDIS_PACKET_TYPE_DIRECTED
+            | sys::NDIS_PACKET_TYPE_MULTICAST
+            | sys::NDIS_PACKET_TYPE_BROADCAST;
+        let r = adapter.oid_set(sys::OID_GEN_CURRENT_PACKET_FILTER, &filter.to_le_bytes());
+        assert_eq!(r.status, sys::NDIS_STATUS_SUCCESS);
+        assert_eq!(adapter.restart(), sys::NDIS_STATUS_SUCCESS);
+        self.assert_clean();
+        adapter
+    }
+
+    /// The station address (`OID_802_3_CURRENT_ADDRESS`).
+    pub fn station(&self) -> [u8; 6] {
+        self.nic.device.nic().mac()
+    }
+
+    /// Moves virtual time on by `steps` × 10 µs (mitigation timers, wire delivery).
+    pub fn pump(&self, steps: u32) {
+        for _ in 0..steps {
+            self.machine.advance_clock(10_000);
+        }
+    }
+
+    /// Sends `frame` from the peer.
+    pub fn peer_send(&self, frame: &[u8]) {
+        let now = self.machine.virtual_time_ns();
+        self.peer.lock().unwrap().send(frame, now);
+    }
+
+    /// Frames the peer received, waiting (pumping) until `n` arrived or 10 s passed.
+    pub fn drain_until(&self, n: usize) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        let start = Instant::now();
+        while got.len() < n && start.elapsed() < Duration::from_secs(10) {
+            let now = self.machine.virtual_time_ns();
+            got.extend(
+                self.peer
+                    .lock()
+                    .unwrap()
+                    .drain(now)
+                    .into_iter()
+                    .map(|f| f.data),
+            );
+            if got.len() < n {
+                self.pump(5);
+            }
+        }
+        got
+    }
+
+    /// Send completions, waiting until `n` or 10 s.
+    pub fn wait_completions(&self, adapter: &Adapter, n: usize) -> Vec<SendCompletion> {
+        let mut got = Vec::new();
+        let start = Instant::now();
+        while got.len() < n && start.elapsed() < Duration::from_secs(10) {
+            got.extend(adapter.take_completions());
+            if got.len() < n {
+                self.pump(5);
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        got
+    }
+
+    /// Indicated frames, waiting until `n` or 10 s.
+    pub fn wait_received(&self, adapter: &Adapter, n: usize) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        let start = Instant::now();
+        while got.len() < n && start.elapsed() < Duration::from_secs(10) {
+            got.extend(adapter.take_received().into_iter().map(|f| f.data));
+            if got.len() < n {
+                self.pump(5);
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        got
+    }
+
+    /// Panics with the report if the verifier saw anything.
+    pub fn assert_clean(&self) {
+        let report = self.machine.report();
+        assert!(report.violations.is_empty(), "{report}");
+    }
+
+    /// Halt (the adapter must be paused), no leaks, unload, no violations.
+    pub fn finish(&self, adapter: Adapter) {
+        let leaks = adapter.halt(sys::NdisHaltDeviceDisabled);
+        assert!(leaks.is_empty(), "leaks at halt:\n{leaks}");
+        self.driver.clone().unload();
+        self.assert_clean();
+    }
+}
