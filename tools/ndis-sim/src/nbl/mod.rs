@@ -20,8 +20,8 @@ mod chain;
 
 #[allow(unused_imports)] // The API for the miniport host (sim-host, in progress).
 pub(crate) use chain::{
-    FrameChain, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, build_send_chain,
-    free_host_nbl, locate, nbl_id, read_nb_data, system_address,
+    FrameChain, build_send_chain, free_host_nbl, locate, mdl_flags, nbl_id, read_nb_data,
+    system_address,
 };
 
 use std::collections::BTreeMap;
