@@ -59,9 +59,11 @@ fn bad_oid_values_get_the_documented_status() {
         set(sys::OID_802_3_MULTICAST_LIST, &[1, 0, 0x5e, 0, 0]),
         sys::NDIS_STATUS_INVALID_LENGTH
     );
+    // A unicast address in the list: the OID_802_3_MULTICAST_LIST page names
+    // NDIS_STATUS_MULTICAST_FULL for an invalid multicast address.
     assert_eq!(
         set(sys::OID_802_3_MULTICAST_LIST, &[2, 0, 0, 0, 0, 1]),
-        sys::NDIS_STATUS_INVALID_DATA
+        sys::NDIS_STATUS_MULTICAST_FULL
     );
     let too_many: Vec<u8> = (0..33u8).flat_map(|i| [1, 0, 0x5e, 0, 0, i]).collect();
     assert_eq!(

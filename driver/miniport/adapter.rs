@@ -10,11 +10,15 @@ use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
+use super::oid::{
+    self, AdapterInfo, Counters as TrafficCounters, HardwareStatus, InterruptModeration,
+    MulticastList, RingInfo,
+};
 use super::queue::NblQueue;
-use super::{header, oid, trampolines};
+use super::{header, trampolines};
 use crate::e1000::{
-    Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, MacAddress, ReceiveFilter,
-    RingSize, RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
+    Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, ReceiveFilter, RingSize,
+    RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
 };
 use crate::impl_lock_after;
 use crate::sync::{
@@ -37,6 +41,8 @@ pub const MIN_FRAME: u32 = 14;
 pub const RX_LOW_WATER: u32 = 16;
 /// `MiniportCheckForHangEx` calls without TX progress before the adapter asks for a reset.
 pub const HANG_CHECKS: u32 = 2;
+/// Interrupts per second with moderation on (ITR).
+pub const DEFAULT_INTERRUPTS_PER_SECOND: u32 = 8000;
 /// Pool tag of the adapter's NBL pool ('e1kR' read little-endian: "Rk1e").
 pub const POOL_TAG: u32 = u32::from_le_bytes(*b"e1kR");
 
@@ -70,20 +76,25 @@ pub struct State {
     /// `OID_GEN_CURRENT_PACKET_FILTER` (`NDIS_PACKET_TYPE_*`).
     pub packet_filter: u32,
     /// `OID_802_3_MULTICAST_LIST`.
-    pub multicast: Vec<MacAddress>,
+    pub multicast: MulticastList,
     /// `OID_GEN_CURRENT_LOOKAHEAD`.
     pub lookahead: u32,
     /// `OID_GEN_INTERRUPT_MODERATION`.
-    pub moderation: bool,
+    pub moderation: InterruptModeration,
     /// The link as last read.
     pub link: LinkStatus,
     /// The NIC's counters, accumulated (read-to-clear registers).
     pub nic: Statistics,
 }
 
-/// A frame on the TX ring: the NBL it came from.
+/// A frame on the TX ring: the NBL it came from and the slot whose buffer holds its copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TxToken(pub usize);
+pub struct TxToken {
+    /// The NBL (as an address: the token is plain data).
+    pub nbl: usize,
+    /// The descriptor slot, whose TX buffer holds the frame.
+    pub slot: u16,
+}
 
 /// Under the `send` lock.
 pub struct SendState {
@@ -93,38 +104,27 @@ pub struct SendState {
     pub ring: TxRing<TxToken>,
     /// Stuck-transmitter detection.
     pub hang: HangDetector,
+    /// Frames and bytes sent, by destination kind (the transmit half of the OID counters).
+    pub counters: TrafficCounters,
 }
 
 /// Under the `recv` lock.
 pub struct RecvState {
     /// The RX ring bookkeeping.
     pub ring: RxRing,
+    /// Frames and bytes indicated, by destination kind (the receive half of the OID
+    /// counters).
+    pub counters: TrafficCounters,
 }
 
 /// Counters kept without a lock (each is one atomic add on a path that is already serialised
 /// or does not care about ordering between counters).
 #[derive(Debug, Default)]
 pub struct Counters {
-    /// Frames sent (completed with success).
-    pub tx_frames: AtomicU64,
-    /// Bytes sent.
-    pub tx_bytes: AtomicU64,
-    /// Frames sent to a multicast address.
-    pub tx_multicast: AtomicU64,
-    /// Frames sent to the broadcast address.
-    pub tx_broadcast: AtomicU64,
     /// Sends failed by the NIC (collisions) or aborted by a reset.
     pub tx_errors: AtomicU64,
     /// Sends refused before the NIC (bad length, several `NET_BUFFERs`, unmapped MDL).
     pub tx_discards: AtomicU64,
-    /// Frames indicated.
-    pub rx_frames: AtomicU64,
-    /// Bytes indicated.
-    pub rx_bytes: AtomicU64,
-    /// Multicast frames indicated.
-    pub rx_multicast: AtomicU64,
-    /// Broadcast frames indicated.
-    pub rx_broadcast: AtomicU64,
     /// Frames dropped because the adapter was paused.
     pub rx_discards: AtomicU64,
     /// Interrupts claimed.
@@ -475,7 +475,7 @@ impl Adapter {
                 multicast: &[],
                 station: None,
                 interrupts: Causes::NONE,
-                throttle: interrupts::throttle_interval(oid::DEFAULT_INTERRUPTS_PER_SECOND),
+                throttle: interrupts::throttle_interval(DEFAULT_INTERRUPTS_PER_SECOND),
             },
         );
         let addresses = match addresses {
@@ -497,9 +497,9 @@ impl Adapter {
                 State {
                     phase: Phase::Paused,
                     packet_filter: 0,
-                    multicast: Vec::new(),
-                    lookahead: MAX_FRAME - MIN_FRAME,
-                    moderation: true,
+                    multicast: MulticastList::EMPTY,
+                    lookahead: oid::MAX_LOOKAHEAD,
+                    moderation: InterruptModeration::Enabled,
                     link,
                     nic: Statistics::default(),
                 },
@@ -510,9 +510,16 @@ impl Adapter {
                     queue: NblQueue::new(),
                     ring: tx_ring,
                     hang: HangDetector::new(HANG_CHECKS),
+                    counters: TrafficCounters::default(),
                 },
             )?;
-            let recv = SpinLock::try_new("rse1k.recv", RecvState { ring: rx_ring })?;
+            let recv = SpinLock::try_new(
+                "rse1k.recv",
+                RecvState {
+                    ring: rx_ring,
+                    counters: TrafficCounters::default(),
+                },
+            )?;
             let irq = InterruptShared::try_new(Causes::NONE)?;
             Ok::<_, crate::sync::AllocError>((state, send, recv, irq))
         })();
@@ -522,7 +529,7 @@ impl Adapter {
         };
 
         // 2. General attributes (the MAC is known now; still before the interrupt).
-        let mut general = oid::general_attributes(addresses, link);
+        let mut general = oid::general_attributes(&initial_info(addresses, link));
         // SAFETY: a valid general-attributes member of the union, with pointers to 'static data.
         let status = unsafe { sys::NdisMSetMiniportAttributes(handle, (&raw mut general).cast()) };
         if status != sys::NDIS_STATUS_SUCCESS {
@@ -616,3 +623,29 @@ impl Adapter {
         self.release(cx);
     }
 }
+
+/// The adapter as the OIDs describe it before any traffic: what the general attributes say.
+#[must_use]
+pub fn initial_info(addresses: Addresses, link: LinkStatus) -> AdapterInfo {
+    AdapterInfo {
+        permanent_address: addresses.permanent,
+        current_address: addresses.current,
+        link,
+        packet_filter: 0,
+        multicast: MulticastList::EMPTY,
+        lookahead: oid::MAX_LOOKAHEAD,
+        interrupt_moderation: InterruptModeration::Enabled,
+        hardware_status: HardwareStatus::Ready,
+        rings: RingInfo {
+            tx_descriptors: RING_DESCRIPTORS_U32,
+            rx_descriptors: RING_DESCRIPTORS_U32,
+            rx_buffer_size: BUFFER_BYTES,
+        },
+        counters: TrafficCounters::default(),
+        nic: Statistics::default(),
+    }
+}
+
+/// [`RING_DESCRIPTORS`] as NDIS counts it.
+const RING_DESCRIPTORS_U32: u32 = 256;
+const _: () = assert!(RING_DESCRIPTORS_U32 as usize == RING_DESCRIPTORS);

@@ -64,6 +64,21 @@ unsafe fn copy_frame(nb: sys::PNET_BUFFER, dst: *mut u8, capacity: u32) -> Optio
     Some(length)
 }
 
+/// The destination address of the frame in packet buffer `slot` of `buffers`.
+fn destination(buffers: &super::hw::SharedBlock, slot: u16) -> MacAddress {
+    let mut dst = [0u8; 6];
+    // SAFETY: the slot's buffer holds a frame of at least 14 bytes (checked on send, validated
+    // on receive) that the driver owns now.
+    unsafe {
+        ptr::copy_nonoverlapping(
+            buffers.virtual_at(u32::from(slot) * BUFFER_BYTES),
+            dst.as_mut_ptr(),
+            6,
+        );
+    }
+    MacAddress(dst)
+}
+
 /// Why a send is refused before it reaches the NIC.
 fn check_send(nbl: sys::PNET_BUFFER_LIST) -> Result<(), sys::NDIS_STATUS> {
     // SAFETY: NDIS gave the miniport this NBL.
@@ -139,10 +154,11 @@ impl Adapter {
             };
             let address = self.tx_buffers.physical(offset);
             let length16 = u16::try_from(length).unwrap_or(u16::MAX);
-            if let Err(e) = send
-                .ring
-                .post(&mem, address, length16, TxToken(nbl as usize))
-            {
+            let token = TxToken {
+                nbl: nbl as usize,
+                slot,
+            };
+            if let Err(e) = send.ring.post(&mem, address, length16, token) {
                 // Not reachable with a free descriptor and a checked length; complete rather
                 // than lose the NBL.
                 debug_assert_ne!(e.reason, PostRefused::Full);
@@ -156,10 +172,12 @@ impl Adapter {
     /// Reclaims finished TX descriptors into `done`.
     fn reclaim(&self, send: &mut SendState, done: &mut NblChain) {
         let mem = self.descriptors_tx();
-        send.ring.reclaim(&mem, |c| {
-            let nbl = c.token.0 as sys::PNET_BUFFER_LIST;
+        let SendState { ring, counters, .. } = send;
+        ring.reclaim(&mem, |c| {
+            let nbl = c.token.nbl as sys::PNET_BUFFER_LIST;
             let status = if c.sent() {
-                self.count_sent(nbl);
+                let (dst, length) = self.sent_frame(nbl, c.token.slot);
+                counters.count_tx(dst, length);
                 sys::NDIS_STATUS_SUCCESS
             } else {
                 self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
@@ -170,15 +188,13 @@ impl Adapter {
         });
     }
 
-    fn count_sent(&self, nbl: sys::PNET_BUFFER_LIST) {
+    /// The destination and length of the frame `nbl` sent from TX buffer `slot`.
+    fn sent_frame(&self, nbl: sys::PNET_BUFFER_LIST, slot: u16) -> (MacAddress, usize) {
         // SAFETY: the NBL is the miniport's until completed; it passed `check_send`.
         let nb = unsafe { sys::nbl_first_nb(nbl) };
         // SAFETY: as above.
         let length = unsafe { sys::nb_data_length(nb) };
-        self.counters.tx_frames.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .tx_bytes
-            .fetch_add(u64::from(length), Ordering::Relaxed);
+        (destination(&self.tx_buffers, slot), length as usize)
     }
 
     /// `MiniportSendNetBufferLists`.
@@ -329,7 +345,8 @@ impl Adapter {
                 };
                 // SAFETY: as above; the MDL covers BUFFER_BYTES >= the frame length.
                 unsafe { sys::set_nb_data_length(nb, u32::from(frame.length)) };
-                self.count_received(frame.slot, frame.length);
+                let dst = destination(&self.rx_buffers, frame.slot);
+                recv.counters.count_rx(dst, usize::from(frame.length));
                 // SAFETY: as above.
                 unsafe { chain.push(buffer.nbl, sys::NDIS_STATUS_SUCCESS) };
             }
@@ -393,29 +410,6 @@ impl Adapter {
                 sys::NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | extra,
             );
         }
-    }
-
-    fn count_received(&self, slot: u16, length: u16) {
-        let offset = u32::from(slot) * BUFFER_BYTES;
-        let mut dst = [0u8; 6];
-        // SAFETY: the held slot's buffer holds at least `length` bytes written by the NIC.
-        unsafe {
-            ptr::copy_nonoverlapping(
-                self.rx_buffers.virtual_at(offset),
-                dst.as_mut_ptr(),
-                usize::from(length.min(6)),
-            );
-        }
-        let dst = MacAddress(dst);
-        if dst.is_broadcast() {
-            self.counters.rx_broadcast.fetch_add(1, Ordering::Relaxed);
-        } else if dst.is_multicast() {
-            self.counters.rx_multicast.fetch_add(1, Ordering::Relaxed);
-        }
-        self.counters.rx_frames.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .rx_bytes
-            .fetch_add(u64::from(length), Ordering::Relaxed);
     }
 
     /// Gives the buffers of returned (or RESOURCES-indicated) NBLs back to the NIC.
@@ -566,7 +560,7 @@ impl Adapter {
             }
             send.ring.abort(|t| {
                 // SAFETY: ring tokens are the miniport's NBLs.
-                unsafe { aborted.push(t.0 as _, sys::NDIS_STATUS_ADAPTER_REMOVED) };
+                unsafe { aborted.push(t.nbl as _, sys::NDIS_STATUS_ADAPTER_REMOVED) };
             });
         }
         self.counters
@@ -625,7 +619,7 @@ impl Adapter {
             // Keep TCTL.EN off while the ring is rebuilt.
             send.ring.abort(|t| {
                 // SAFETY: ring tokens are the miniport's NBLs.
-                unsafe { aborted.push(t.0 as _, sys::NDIS_STATUS_REQUEST_ABORTED) };
+                unsafe { aborted.push(t.nbl as _, sys::NDIS_STATUS_REQUEST_ABORTED) };
             });
             send.hang = crate::e1000::HangDetector::new(super::adapter::HANG_CHECKS);
             match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {

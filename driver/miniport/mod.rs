@@ -2,7 +2,8 @@
 //!
 //! - [`adapter`]: Initialize (in the documented order) and Halt;
 //! - `datapath`: sends, ISR/DPC, receives and returns, link, pause, removal, hang and reset;
-//! - `oid`: OID requests and the general attributes;
+//! - [`oid`]: the OID layer (plain data: answers, validated sets, general attributes);
+//! - `requests`: `MiniportOidRequest` over the adapter;
 //! - `hw`: registers, stalls and descriptor rings over NDIS (the only volatile accesses);
 //! - `queue`: intrusive NBL queues;
 //! - `trampolines`: the `extern "C"` entry points NDIS calls.
@@ -12,6 +13,7 @@ mod datapath;
 mod hw;
 pub mod oid;
 mod queue;
+mod requests;
 mod trampolines;
 
 use core::ptr;

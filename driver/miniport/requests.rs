@@ -1,0 +1,119 @@
+//! `MiniportOidRequest`: a snapshot of the adapter under its locks, the OID layer
+//! ([`super::oid`]) on it with no lock held, then the validated change applied under the
+//! `state` lock. Every request completes before the handler returns.
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
+
+use core::sync::atomic::Ordering;
+
+use super::adapter::{Adapter, DEFAULT_INTERRUPTS_PER_SECOND, initial_info};
+use super::oid::{AdapterInfo, InterruptModeration, OidRequest, SetAction, receive_filter};
+use crate::e1000::{filter, interrupts};
+use crate::sync::{Locked, Unlocked};
+use crate::sys;
+
+impl Adapter {
+    /// `MiniportOidRequest`.
+    ///
+    /// # Safety
+    /// `request` is the valid request NDIS passed, with an information buffer of the length it
+    /// states, not used by anyone else until this returns.
+    pub(crate) unsafe fn oid_request(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        request: sys::PNDIS_OID_REQUEST,
+    ) -> sys::NDIS_STATUS {
+        // SAFETY: forwarded from the caller.
+        let Some(mut request) = (unsafe { OidRequest::from_raw(request) }) else {
+            return sys::NDIS_STATUS_INVALID_PARAMETER;
+        };
+        let info = self.snapshot(cx);
+        let handled = request.handle(&info);
+        if let Some(action) = handled.action {
+            self.apply(cx, action);
+        }
+        handled.status
+    }
+
+    /// The adapter as the OIDs see it: state, then the send and receive counters, taken in
+    /// lock order; the NIC's read-to-clear counters are accumulated on the way.
+    fn snapshot(&self, cx: &mut Locked<'_, Unlocked>) -> AdapterInfo {
+        let mut info = initial_info(self.addresses, self.state.lock(cx).link);
+        let mut state = self.state.lock(cx);
+        let (state, cx, at) = state.parts();
+        if !self.removed.load(Ordering::Acquire) {
+            state.nic.accumulate(&self.regs);
+        }
+        info.link = state.link;
+        info.packet_filter = state.packet_filter;
+        info.multicast = state.multicast;
+        info.lookahead = state.lookahead;
+        info.interrupt_moderation = state.moderation;
+        info.nic = state.nic;
+        let mut send = self.send.lock_dpr(cx, at);
+        let (send, cx, at) = send.parts();
+        let recv = self.recv.lock_dpr(cx, at);
+        let (tx, rx) = (&send.counters, &recv.counters);
+        let c = &mut info.counters;
+        c.tx_directed_frames = tx.tx_directed_frames;
+        c.tx_directed_bytes = tx.tx_directed_bytes;
+        c.tx_multicast_frames = tx.tx_multicast_frames;
+        c.tx_multicast_bytes = tx.tx_multicast_bytes;
+        c.tx_broadcast_frames = tx.tx_broadcast_frames;
+        c.tx_broadcast_bytes = tx.tx_broadcast_bytes;
+        c.rx_directed_frames = rx.rx_directed_frames;
+        c.rx_directed_bytes = rx.rx_directed_bytes;
+        c.rx_multicast_frames = rx.rx_multicast_frames;
+        c.rx_multicast_bytes = rx.rx_multicast_bytes;
+        c.rx_broadcast_frames = rx.rx_broadcast_frames;
+        c.rx_broadcast_bytes = rx.rx_broadcast_bytes;
+        let load = |a: &core::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        c.rx_discards = load(&self.counters.rx_discards);
+        c.tx_errors = load(&self.counters.tx_errors);
+        c.tx_discards = load(&self.counters.tx_discards);
+        info
+    }
+
+    /// Applies a validated set: the state first, then the NIC (not once it is removed).
+    fn apply(&self, cx: &mut Locked<'_, Unlocked>, action: SetAction) {
+        let present = !self.removed.load(Ordering::Acquire);
+        let mut state = self.state.lock(cx);
+        match action {
+            SetAction::PacketFilter(bits) => {
+                state.packet_filter = bits;
+                if present {
+                    filter::apply(
+                        &self.regs,
+                        &receive_filter(bits),
+                        state.multicast.as_slice(),
+                    );
+                }
+            }
+            SetAction::Lookahead(value) => state.lookahead = value,
+            SetAction::Multicast(list) => {
+                state.multicast = list;
+                if present {
+                    let filter_bits = receive_filter(state.packet_filter);
+                    filter::apply(&self.regs, &filter_bits, state.multicast.as_slice());
+                }
+            }
+            SetAction::InterruptModeration(on) => {
+                state.moderation = if on {
+                    InterruptModeration::Enabled
+                } else {
+                    InterruptModeration::Disabled
+                };
+                if present {
+                    let interval = if on {
+                        interrupts::throttle_interval(DEFAULT_INTERRUPTS_PER_SECOND)
+                    } else {
+                        0
+                    };
+                    interrupts::set_throttle(&self.regs, interval);
+                }
+            }
+            // The NIC auto-negotiates already (bring-up sets CTRL.ASDE/SLU); the link state is
+            // indicated when LSC reports a change.
+            SetAction::RestartAutoNegotiation => {}
+        }
+    }
+}
