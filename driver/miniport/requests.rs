@@ -6,7 +6,9 @@
 use core::sync::atomic::Ordering;
 
 use super::adapter::{Adapter, DEFAULT_INTERRUPTS_PER_SECOND, initial_info};
-use super::oid::{AdapterInfo, InterruptModeration, OidRequest, SetAction, receive_filter};
+use super::oid::{
+    AdapterInfo, Counters, InterruptModeration, OidRequest, SetAction, receive_filter,
+};
 use crate::e1000::{filter, interrupts};
 use crate::sync::{Locked, Unlocked};
 use crate::sys;
@@ -52,20 +54,8 @@ impl Adapter {
         let mut send = self.send.lock_dpr(cx, at);
         let (send, cx, at) = send.parts();
         let recv = self.recv.lock_dpr(cx, at);
-        let (tx, rx) = (&send.counters, &recv.counters);
+        info.counters = Counters::joined(&send.counters, &recv.counters);
         let c = &mut info.counters;
-        c.tx_directed_frames = tx.tx_directed_frames;
-        c.tx_directed_bytes = tx.tx_directed_bytes;
-        c.tx_multicast_frames = tx.tx_multicast_frames;
-        c.tx_multicast_bytes = tx.tx_multicast_bytes;
-        c.tx_broadcast_frames = tx.tx_broadcast_frames;
-        c.tx_broadcast_bytes = tx.tx_broadcast_bytes;
-        c.rx_directed_frames = rx.rx_directed_frames;
-        c.rx_directed_bytes = rx.rx_directed_bytes;
-        c.rx_multicast_frames = rx.rx_multicast_frames;
-        c.rx_multicast_bytes = rx.rx_multicast_bytes;
-        c.rx_broadcast_frames = rx.rx_broadcast_frames;
-        c.rx_broadcast_bytes = rx.rx_broadcast_bytes;
         let load = |a: &core::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
         c.rx_discards = load(&self.counters.rx_discards);
         c.tx_errors = load(&self.counters.tx_errors);
