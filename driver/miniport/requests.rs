@@ -39,13 +39,12 @@ impl Adapter {
     /// The adapter as the OIDs see it: state, then the send and receive counters, taken in
     /// lock order; the NIC's read-to-clear counters are accumulated on the way.
     fn snapshot(&self, cx: &mut Locked<'_, Unlocked>) -> AdapterInfo {
-        let mut info = initial_info(self.addresses, self.state.lock(cx).link);
         let mut state = self.state.lock(cx);
         let (state, cx, at) = state.parts();
         if !self.removed.load(Ordering::Acquire) {
             state.nic.accumulate(&self.regs);
         }
-        info.link = state.link;
+        let mut info = initial_info(self.addresses, state.link);
         info.packet_filter = state.packet_filter;
         info.multicast = state.multicast;
         info.lookahead = state.lookahead;
