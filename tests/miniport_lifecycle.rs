@@ -59,10 +59,11 @@ fn bad_oid_values_get_the_documented_status() {
         set(sys::OID_802_3_MULTICAST_LIST, &[1, 0, 0x5e, 0, 0]),
         sys::NDIS_STATUS_INVALID_LENGTH
     );
+    // A unicast address in the list: the OID_802_3_MULTICAST_LIST page names
+    // NDIS_STATUS_MULTICAST_FULL for an invalid multicast address.
     assert_eq!(
         set(sys::OID_802_3_MULTICAST_LIST, &[2, 0, 0, 0, 0, 1]),
-        // The OID layer's documented choice for an address without the group bit.
-        rse1k::miniport::oid::OidError::InvalidMulticastAddress.status()
+        sys::NDIS_STATUS_MULTICAST_FULL
     );
     let too_many: Vec<u8> = (0..33u8).flat_map(|i| [1, 0, 0x5e, 0, 0, i]).collect();
     assert_eq!(
@@ -310,6 +311,53 @@ fn bad_sends_complete_with_a_failure_status_and_are_counted() {
     // ifOutDiscards at 8 + 11*8 = 96.
     let discards = u64::from_le_bytes(statistics.data[96..104].try_into().unwrap());
     assert_eq!(discards, 2);
+    let _ = adapter.pause();
+    rig.finish(adapter);
+}
+
+#[test]
+fn a_slow_protocol_gets_low_resource_indications() {
+    let rig = Rig::new(2, 29);
+    let adapter = rig.up();
+    adapter.hold_returns(true);
+    let mut received = Vec::new();
+    // 248 frames in groups of 8, each indicated before the next is sent: the protocol keeps
+    // them all, so the last groups arrive with only a few buffers left with the NIC.
+    for i in 0..248u32 {
+        rig.peer_send(&peer_frame(rig.station(), i, 128));
+        if i % 8 == 7 {
+            let want = (i + 1) as usize - received.len();
+            received.extend(rig.wait_received_frames(&adapter, want));
+        }
+    }
+    assert_eq!(received.len(), 248);
+    let low = received
+        .iter()
+        .filter(|f| f.flags & sys::NDIS_RECEIVE_FLAGS_RESOURCES != 0)
+        .count();
+    assert!(
+        low > 0,
+        "the driver indicated with NDIS_RECEIVE_FLAGS_RESOURCES when low"
+    );
+    // Once the protocol gives its buffers back, receives flow again.
+    adapter.hold_returns(false);
+    adapter.return_all_received();
+    let mut after = Vec::new();
+    for i in 0..64u32 {
+        rig.peer_send(&peer_frame(rig.station(), 10_000 + i, 128));
+        after.extend(rig.wait_received_frames(&adapter, 1));
+    }
+    assert_eq!(
+        after.len(),
+        64,
+        "receives flow again once the protocol returns its buffers"
+    );
+    let seqs: Vec<u32> = received
+        .iter()
+        .chain(&after)
+        .map(|f| u32::from_be_bytes(f.data[14..18].try_into().unwrap()))
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order, none twice");
     let _ = adapter.pause();
     rig.finish(adapter);
 }

@@ -10,12 +10,15 @@ use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
-use super::oid::{self, InterruptModeration, MulticastList};
+use super::oid::{
+    self, AdapterInfo, Counters as TrafficCounters, HardwareStatus, InterruptModeration,
+    MulticastList, RingInfo,
+};
 use super::queue::SendQueue;
-use super::{header, requests, trampolines};
+use super::{header, trampolines};
 use crate::e1000::{
-    Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, MacAddress, ReceiveFilter,
-    RingSize, RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
+    Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, ReceiveFilter, RingSize,
+    RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
 };
 use crate::impl_lock_after;
 use crate::sync::{
@@ -38,6 +41,8 @@ pub const MIN_FRAME: u32 = 14;
 pub const RX_LOW_WATER: u32 = 16;
 /// `MiniportCheckForHangEx` calls without TX progress before the adapter asks for a reset.
 pub const HANG_CHECKS: u32 = 2;
+/// Interrupts per second with moderation on (ITR).
+pub const DEFAULT_INTERRUPTS_PER_SECOND: u32 = 8000;
 /// Pool tag of the adapter's NBL pool ('e1kR' read little-endian: "Rk1e").
 pub const POOL_TAG: u32 = u32::from_le_bytes(*b"e1kR");
 
@@ -82,15 +87,14 @@ pub struct State {
     pub nic: Statistics,
 }
 
-/// A frame on the TX ring: the NBL it came from, and what its completion counts (so the
-/// statistics need not look at the frame again).
+/// A frame on the TX ring: the NBL it came from and the slot whose buffer holds its copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TxToken {
-    /// The NBL (`PNET_BUFFER_LIST` as an address: tokens are plain data).
+    /// The NBL (as an address: the token is plain data).
     pub nbl: usize,
-    /// The frame's destination address.
-    pub destination: MacAddress,
-    /// The frame's length.
+    /// The descriptor slot, whose TX buffer holds the frame.
+    pub slot: u16,
+    /// The frame's length (one `NET_BUFFER` of the NBL, which may have several).
     pub length: u16,
 }
 
@@ -103,24 +107,29 @@ pub struct SendState {
     pub ring: TxRing<TxToken>,
     /// Stuck-transmitter detection.
     pub hang: HangDetector,
-    /// Transmit statistics (the `tx_*` fields; the `rx_*` ones stay zero here).
-    pub counters: oid::Counters,
+    /// Frames and bytes sent, by destination kind (the transmit half of the OID counters).
+    pub counters: TrafficCounters,
 }
 
 /// Under the `recv` lock.
 pub struct RecvState {
     /// The RX ring bookkeeping.
     pub ring: RxRing,
-    /// Receive statistics (the `rx_*` fields; the `tx_*` ones stay zero here).
-    pub counters: oid::Counters,
+    /// Frames and bytes indicated, by destination kind (the receive half of the OID
+    /// counters).
+    pub counters: TrafficCounters,
 }
 
-/// Event counters kept without a lock (one atomic add each, on paths that are serialised
-/// already or do not care about ordering between counters). The frame and byte statistics the
-/// OIDs report are not here: they live under the `send` and `recv` locks, next to the rings
-/// whose completions they count ([`SendState::counters`], [`RecvState::counters`]).
+/// Counters kept without a lock (each is one atomic add on a path that is already serialised
+/// or does not care about ordering between counters).
 #[derive(Debug, Default)]
 pub struct Counters {
+    /// Sends failed by the NIC (collisions) or aborted by a reset.
+    pub tx_errors: AtomicU64,
+    /// Sends refused before the NIC (bad length, several `NET_BUFFERs`, unmapped MDL).
+    pub tx_discards: AtomicU64,
+    /// Frames dropped because the adapter was paused.
+    pub rx_discards: AtomicU64,
     /// Interrupts claimed.
     pub interrupts: AtomicU64,
     /// DPCs run.
@@ -504,7 +513,7 @@ impl Adapter {
                 multicast: &[],
                 station: None,
                 interrupts: Causes::NONE,
-                throttle: interrupts::throttle_interval(requests::DEFAULT_INTERRUPTS_PER_SECOND),
+                throttle: interrupts::throttle_interval(DEFAULT_INTERRUPTS_PER_SECOND),
             },
         );
         let addresses = match addresses {
@@ -539,14 +548,14 @@ impl Adapter {
                     queue: SendQueue::new(),
                     ring: tx_ring,
                     hang: HangDetector::new(HANG_CHECKS),
-                    counters: oid::Counters::default(),
+                    counters: TrafficCounters::default(),
                 },
             )?;
             let recv = SpinLock::try_new(
                 "rse1k.recv",
                 RecvState {
                     ring: rx_ring,
-                    counters: oid::Counters::default(),
+                    counters: TrafficCounters::default(),
                 },
             )?;
             let irq = InterruptShared::try_new(IrqState::MASKED)?;
@@ -558,7 +567,7 @@ impl Adapter {
         };
 
         // 2. General attributes (the MAC is known now; still before the interrupt).
-        let mut general = oid::general_attributes(&requests::initial_info(addresses, link));
+        let mut general = oid::general_attributes(&initial_info(addresses, link));
         // SAFETY: a valid general-attributes member of the union, with pointers to 'static data.
         let status = unsafe { sys::NdisMSetMiniportAttributes(handle, (&raw mut general).cast()) };
         if status != sys::NDIS_STATUS_SUCCESS {
@@ -664,3 +673,29 @@ impl Adapter {
         self.release(cx, false);
     }
 }
+
+/// The adapter as the OIDs describe it before any traffic: what the general attributes say.
+#[must_use]
+pub fn initial_info(addresses: Addresses, link: LinkStatus) -> AdapterInfo {
+    AdapterInfo {
+        permanent_address: addresses.permanent,
+        current_address: addresses.current,
+        link,
+        packet_filter: 0,
+        multicast: MulticastList::EMPTY,
+        lookahead: oid::MAX_LOOKAHEAD,
+        interrupt_moderation: InterruptModeration::Enabled,
+        hardware_status: HardwareStatus::Ready,
+        rings: RingInfo {
+            tx_descriptors: RING_DESCRIPTORS_U32,
+            rx_descriptors: RING_DESCRIPTORS_U32,
+            rx_buffer_size: BUFFER_BYTES,
+        },
+        counters: TrafficCounters::default(),
+        nic: Statistics::default(),
+    }
+}
+
+/// [`RING_DESCRIPTORS`] as NDIS counts it.
+const RING_DESCRIPTORS_U32: u32 = 256;
+const _: () = assert!(RING_DESCRIPTORS_U32 as usize == RING_DESCRIPTORS);

@@ -64,6 +64,21 @@ unsafe fn copy_frame(nb: sys::PNET_BUFFER, dst: *mut u8, capacity: u32) -> Optio
     Some(length)
 }
 
+/// The destination address of the frame in packet buffer `slot` of `buffers`.
+fn destination(buffers: &super::hw::SharedBlock, slot: u16) -> MacAddress {
+    let mut dst = [0u8; 6];
+    // SAFETY: the slot's buffer holds a frame of at least 14 bytes (checked on send, validated
+    // on receive) that the driver owns now.
+    unsafe {
+        ptr::copy_nonoverlapping(
+            buffers.virtual_at(u32::from(slot) * BUFFER_BYTES),
+            dst.as_mut_ptr(),
+            6,
+        );
+    }
+    MacAddress(dst)
+}
+
 /// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
 /// packet (`NDIS_STATUS_INVALID_PACKET`); a `NET_BUFFER` (one Ethernet frame each) shorter
 /// than a header or longer than header + MTU is `NDIS_STATUS_INVALID_LENGTH`. The whole NBL is
@@ -129,9 +144,8 @@ impl Adapter {
     /// the ring (a copy failed) goes to `failed`.
     ///
     /// The copy runs under the `send` lock: the buffer belongs to the descriptor at the ring's
-    /// tail, which only the lock holder may claim, and copying first into a buffer reserved
-    /// outside the lock would need a second reservation scheme for one `memcpy` of ≤ 1514
-    /// bytes.
+    /// tail, which only the lock holder may claim; copying outside would need a second
+    /// reservation scheme for one copy of at most 1514 bytes.
     fn pump(&self, send: &mut SendState, failed: &mut NblChain) {
         let mem = self.descriptors_tx();
         while send.ring.free() > 0 {
@@ -146,8 +160,8 @@ impl Adapter {
                 unsafe { copy_frame(nb, self.tx_buffers.virtual_at(offset), BUFFER_BYTES) };
             let Some(length) = copied else {
                 // An MDL that could not be mapped (low resources): the frame is dropped.
-                send.counters.tx_discards = send.counters.tx_discards.wrapping_add(1);
-                // SAFETY: an accepted NBL with this NB unfinished.
+                self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                // SAFETY: an accepted NBL with this frame unfinished.
                 if unsafe { finish_nbs(nbl, 1, sys::NDIS_STATUS_RESOURCES) } {
                     // SAFETY: nothing of it is left on the ring or in the queue.
                     unsafe { failed.push_as_is(nbl) };
@@ -157,14 +171,14 @@ impl Adapter {
             let address = self.tx_buffers.physical(offset);
             let token = TxToken {
                 nbl: nbl as usize,
-                destination: self.tx_destination(offset),
+                slot,
                 length: u16::try_from(length).unwrap_or(u16::MAX),
             };
             if let Err(e) = send.ring.post(&mem, address, token.length, token) {
-                // Not reachable with a free descriptor and a checked length; complete rather
-                // than lose the NBL.
+                // Not reachable with a free descriptor and a checked length; finish the frame
+                // rather than lose it.
                 debug_assert_ne!(e.reason, PostRefused::Full);
-                send.counters.tx_errors = send.counters.tx_errors.wrapping_add(1);
+                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
                 // SAFETY: as above.
                 if unsafe { finish_nbs(nbl, 1, sys::NDIS_STATUS_FAILURE) } {
                     // SAFETY: as above.
@@ -178,14 +192,15 @@ impl Adapter {
     /// Reclaims finished TX descriptors into `done`.
     fn reclaim(&self, send: &mut SendState, done: &mut NblChain) {
         let mem = self.descriptors_tx();
-        let counters = &mut send.counters;
-        send.ring.reclaim(&mem, |c| {
+        let SendState { ring, counters, .. } = send;
+        ring.reclaim(&mem, |c| {
             let nbl = c.token.nbl as sys::PNET_BUFFER_LIST;
             let status = if c.sent() {
-                counters.count_tx(c.token.destination, usize::from(c.token.length));
+                let dst = destination(&self.tx_buffers, c.token.slot);
+                counters.count_tx(dst, usize::from(c.token.length));
                 sys::NDIS_STATUS_SUCCESS
             } else {
-                counters.tx_errors = counters.tx_errors.wrapping_add(1);
+                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
                 sys::NDIS_STATUS_FAILURE
             };
             // SAFETY: the token is the NBL posted for this descriptor; the miniport owns it
@@ -210,17 +225,6 @@ impl Adapter {
         })
     }
 
-    /// The destination address of the frame copied to the TX buffer at `offset`.
-    fn tx_destination(&self, offset: u32) -> MacAddress {
-        let mut dst = [0u8; 6];
-        // SAFETY: the buffer at `offset` is the driver's (its descriptor is not yet posted)
-        // and holds a frame of at least `MIN_FRAME` (> 6) bytes (`check_send`).
-        unsafe {
-            ptr::copy_nonoverlapping(self.tx_buffers.virtual_at(offset), dst.as_mut_ptr(), 6);
-        };
-        MacAddress(dst)
-    }
-
     /// `MiniportSendNetBufferLists`.
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_send_net_buffer_lists>
     pub(crate) fn send(
@@ -238,8 +242,13 @@ impl Adapter {
             match check_send(nbl) {
                 // SAFETY: the miniport owns the NBL now.
                 Ok(()) => unsafe { accepted.push(nbl, sys::NDIS_STATUS_SUCCESS) },
-                // SAFETY: as above.
-                Err(status) => unsafe { refused.push(nbl, status) },
+                Err(status) => {
+                    self.counters
+                        .tx_discards
+                        .fetch_add(frames_of(nbl), Ordering::Relaxed);
+                    // SAFETY: as above.
+                    unsafe { refused.push(nbl, status) };
+                }
             }
             nbl = next;
         }
@@ -259,23 +268,19 @@ impl Adapter {
                 // SAFETY: the chain's NBLs are the miniport's.
                 let next = unsafe { sys::nbl_next(nbl) };
                 match refusal {
-                    // SAFETY: as above; the chain no longer links it once requeued.
-                    Some(status) => unsafe { refused.push(nbl, status) },
-                    // SAFETY: as above.
+                    Some(status) => {
+                        // Frames dropped unsent (paused or removed) are discards too.
+                        self.counters
+                            .tx_discards
+                            .fetch_add(frames_of(nbl), Ordering::Relaxed);
+                        // SAFETY: as above; the chain no longer links it once requeued.
+                        unsafe { refused.push(nbl, status) };
+                    }
+                    // SAFETY: as above; `check_send` saw a NET_BUFFER.
                     None => unsafe { send.queue.push_back(nbl) },
                 }
                 nbl = next;
             }
-            // Everything refused so far (bad NBLs, or all of them when not running) is
-            // frames dropped unsent.
-            let mut dropped = 0u64;
-            let mut n = refused.head();
-            while !n.is_null() {
-                dropped += frames_of(n);
-                // SAFETY: the chain's NBLs are the miniport's.
-                n = unsafe { sys::nbl_next(n) };
-            }
-            send.counters.tx_discards = send.counters.tx_discards.wrapping_add(dropped);
             if refusal.is_none() {
                 self.pump(&mut send, &mut refused);
             }
@@ -387,11 +392,11 @@ impl Adapter {
 
     /// Harvests up to `limit` frames and indicates them; whether more are waiting.
     fn receive(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel, limit: u32) -> bool {
-        // The phase is read, and this receive pass registered in `rx_outstanding` (one
-        // "pass in progress" unit), under the `state` lock: a Pause, which sets Pausing under
-        // that lock and completes only when `rx_outstanding` is zero, cannot complete between
-        // this check and the indication below. Without the unit it could, and the indication
-        // would reach NDIS after the adapter reported itself Paused.
+        // The phase is read, and this receive pass registered in `rx_outstanding` (one "pass
+        // in progress" unit), under the `state` lock: a Pause, which sets Pausing under that
+        // lock and completes only when `rx_outstanding` is zero, cannot complete between this
+        // check and the indications below. Without the unit it could, and an indication would
+        // reach NDIS after the adapter reported itself Paused.
         let running = {
             let state = self.state.lock_dpr(cx, at);
             let running = state.phase == Phase::Running;
@@ -400,6 +405,24 @@ impl Adapter {
             }
             running
         };
+        let more = self.harvest_and_indicate(cx, at, limit, running);
+        if running {
+            // The pass is over: its unit goes (indicated NBLs hold their own units); a Pause
+            // waiting for it completes at the end of the DPC (`try_complete_pause`).
+            self.rx_outstanding.fetch_sub(1, Ordering::AcqRel);
+        }
+        more
+    }
+
+    /// [`Self::receive`]'s work: harvest up to `limit` frames; indicate them if `running`,
+    /// else give the buffers straight back.
+    fn harvest_and_indicate(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        limit: u32,
+        running: bool,
+    ) -> bool {
         let mut chain = NblChain::new();
         let mut more = false;
         let low;
@@ -412,7 +435,7 @@ impl Adapter {
                 };
                 if !running {
                     // Paused: nothing may be indicated; the buffer goes straight back.
-                    recv.counters.rx_discards = recv.counters.rx_discards.wrapping_add(1);
+                    self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
                     let _ = recv.ring.repost(&mem, frame.slot);
                     continue;
                 }
@@ -423,9 +446,8 @@ impl Adapter {
                 };
                 // SAFETY: as above; the MDL covers BUFFER_BYTES >= the frame length.
                 unsafe { sys::set_nb_data_length(nb, u32::from(frame.length)) };
-                let destination = self.rx_destination(frame.slot, frame.length);
-                recv.counters
-                    .count_rx(destination, usize::from(frame.length));
+                let dst = destination(&self.rx_buffers, frame.slot);
+                recv.counters.count_rx(dst, usize::from(frame.length));
                 // SAFETY: as above.
                 unsafe { chain.push(buffer.nbl, sys::NDIS_STATUS_SUCCESS) };
             }
@@ -436,90 +458,81 @@ impl Adapter {
             low = u32::from(with_nic) < RX_LOW_WATER;
             recv.ring.doorbell(&self.regs);
         }
-        if !running {
+        if chain.is_empty() {
             return more;
         }
-        if !chain.is_empty() {
-            self.indicate(cx, at, &chain, low);
+        if !low {
+            self.rx_outstanding.fetch_add(chain.len(), Ordering::AcqRel);
+            // SAFETY: the chain's NBLs are the driver's RX NBLs, each describing one frame; no
+            // spin lock is held.
+            unsafe { self.indicate(chain.head(), chain.len(), 0) };
+            return more;
         }
-        // The pass is over: its unit goes (the indicated NBLs hold their own units); a Pause
-        // waiting for it completes at the end of the DPC (`try_complete_pause`).
-        self.rx_outstanding.fetch_sub(1, Ordering::AcqRel);
+        // Low on buffers: indicate with NDIS_RECEIVE_FLAGS_RESOURCES in small groups, each
+        // remembered here, since the chain links are NDIS's to touch during the call; the
+        // NBLs are the driver's again when the call returns and go straight back to the NIC.
+        let mut next = chain.head();
+        while !next.is_null() {
+            let mut group = [ptr::null_mut(); RX_LOW_WATER as usize];
+            let mut n = 0;
+            while n < group.len() && !next.is_null() {
+                group[n] = next;
+                // SAFETY: the NBL is the driver's (harvested, not yet indicated).
+                next = unsafe { sys::nbl_next(next) };
+                n += 1;
+            }
+            // SAFETY: as above: cut the group off the rest of the chain.
+            unsafe { sys::set_nbl_next(group[n - 1], ptr::null_mut()) };
+            // SAFETY: as above.
+            unsafe {
+                self.indicate(
+                    group[0],
+                    u32::try_from(n).unwrap_or(0),
+                    sys::NDIS_RECEIVE_FLAGS_RESOURCES,
+                );
+            }
+            self.repost(cx, group[..n].iter().copied(), Some(at));
+        }
         more
     }
 
-    /// Indicates `chain` (`NdisMIndicateReceiveNetBufferLists`). With `low` (few buffers
-    /// left with the NIC) the indication carries `NDIS_RECEIVE_FLAGS_RESOURCES`: NDIS copies
-    /// the data before returning, and the buffers go straight back to the NIC; otherwise each
-    /// NBL counts in `rx_outstanding` until `MiniportReturnNetBufferLists` brings it back.
-    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismindicatereceivenetbufferlists>
-    fn indicate(
-        &self,
-        cx: &mut Locked<'_, Unlocked>,
-        at: &DispatchLevel,
-        chain: &NblChain,
-        low: bool,
-    ) {
-        let mut flags = sys::NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
-        if low {
-            flags |= sys::NDIS_RECEIVE_FLAGS_RESOURCES;
-        } else {
-            self.rx_outstanding.fetch_add(chain.len(), Ordering::AcqRel);
-        }
-        // SAFETY: the chain's NBLs are the driver's RX NBLs, each describing one frame; no
-        // spin lock is held (root context); the DispatchLevel proof makes the flag truthful.
+    /// `NdisMIndicateReceiveNetBufferLists` at `DISPATCH_LEVEL` with `extra` flags.
+    ///
+    /// # Safety
+    /// `head` starts a chain of `count` of the driver's RX NBLs, each describing one frame.
+    unsafe fn indicate(&self, head: sys::PNET_BUFFER_LIST, count: u32, extra: sys::ULONG) {
+        // SAFETY: per the caller; called with no spin lock held (after the locks' scope).
         unsafe {
             sys::NdisMIndicateReceiveNetBufferLists(
                 self.handle,
-                chain.head(),
+                head,
                 sys::NDIS_DEFAULT_PORT_NUMBER,
-                chain.len(),
-                flags,
+                count,
+                sys::NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | extra,
             );
-        }
-        if low {
-            // With RESOURCES the NBLs are the driver's again as soon as the call returns.
-            self.repost(cx, chain.head(), Some(at));
         }
     }
 
-    /// The destination address of the frame the NIC wrote to RX buffer `slot` (zeros for
-    /// a runt shorter than an address, which the RX ring does not hand out anyway).
-    fn rx_destination(&self, slot: u16, length: u16) -> MacAddress {
-        let offset = u32::from(slot) * BUFFER_BYTES;
-        let mut dst = [0u8; 6];
-        // SAFETY: the held slot's buffer holds at least `length` bytes written by the NIC,
-        // and the copy takes at most that many.
-        unsafe {
-            ptr::copy_nonoverlapping(
-                self.rx_buffers.virtual_at(offset),
-                dst.as_mut_ptr(),
-                usize::from(length.min(6)),
-            );
-        }
-        MacAddress(dst)
-    }
-
-    /// Gives the buffers of a chain of returned (or RESOURCES-indicated) NBLs back to the NIC.
+    /// Gives the buffers of returned (or RESOURCES-indicated) NBLs back to the NIC.
     fn repost(
         &self,
         cx: &mut Locked<'_, Unlocked>,
-        mut nbl: sys::PNET_BUFFER_LIST,
+        nbls: impl Iterator<Item = sys::PNET_BUFFER_LIST>,
         at: Option<&DispatchLevel>,
     ) {
-        let mut reposts = 0u32;
-        let mut work = |recv: &mut super::adapter::RecvState| {
+        let work = |recv: &mut super::adapter::RecvState| {
             let mem = self.descriptors_rx();
-            while !nbl.is_null() {
-                // SAFETY: NDIS returned this NBL to the miniport (or never took it).
-                let next = unsafe { sys::nbl_next(nbl) };
-                // SAFETY: as above; slot 0 of MiniportReserved holds the buffer's slot.
+            for nbl in nbls {
+                // SAFETY: the NBL is the driver's again; slot 0 of MiniportReserved holds its
+                // buffer's slot.
                 let slot = unsafe { sys::nbl_miniport_reserved(nbl, 0) } as usize;
-                match u16::try_from(slot).ok().map(|s| recv.ring.repost(&mem, s)) {
-                    Some(Ok(())) => reposts += 1,
-                    _ => trace_warn!("returned NBL with unknown slot {slot}"),
+                if u16::try_from(slot)
+                    .ok()
+                    .and_then(|s| recv.ring.repost(&mem, s).ok())
+                    .is_none()
+                {
+                    trace_warn!("returned NBL with unknown slot {slot}");
                 }
-                nbl = next;
             }
             recv.ring.doorbell(&self.regs);
         };
@@ -527,7 +540,6 @@ impl Adapter {
             Some(at) => work(&mut self.recv.lock_dpr(cx, at)),
             None => work(&mut self.recv.lock(cx)),
         }
-        let _ = reposts;
     }
 
     /// `MiniportReturnNetBufferLists`.
@@ -539,13 +551,13 @@ impl Adapter {
         at: Option<&DispatchLevel>,
     ) {
         let mut count = 0;
-        let mut n = nbl;
-        while !n.is_null() {
-            count += 1;
-            // SAFETY: NDIS returned this chain.
-            n = unsafe { sys::nbl_next(n) };
-        }
-        self.repost(cx, nbl, at);
+        let chain = core::iter::successors((!nbl.is_null()).then_some(nbl), |&n| {
+            // SAFETY: NDIS returned this chain to the driver; the links are valid.
+            let next = unsafe { sys::nbl_next(n) };
+            (!next.is_null()).then_some(next)
+        })
+        .inspect(|_| count += 1);
+        self.repost(cx, chain, at);
         self.rx_outstanding.fetch_sub(count, Ordering::AcqRel);
         self.try_complete_pause(cx);
     }
@@ -590,7 +602,9 @@ impl Adapter {
             state.phase = Phase::Pausing;
             let mut send = self.send.lock_dpr(cx, at);
             let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted);
-            send.counters.tx_discards = send.counters.tx_discards.wrapping_add(dropped as u64);
+            self.counters
+                .tx_discards
+                .fetch_add(dropped as u64, Ordering::Relaxed);
             self.reclaim(&mut send, &mut aborted);
         }
         self.complete_sends(cx, &aborted, None);
@@ -646,9 +660,12 @@ impl Adapter {
                 .queue
                 .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
             let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
-            let c = &mut send.counters;
-            c.tx_discards = c.tx_discards.wrapping_add(queued as u64);
-            c.tx_errors = c.tx_errors.wrapping_add(on_ring as u64);
+            self.counters
+                .tx_discards
+                .fetch_add(queued as u64, Ordering::Relaxed);
+            self.counters
+                .tx_errors
+                .fetch_add(on_ring as u64, Ordering::Relaxed);
         }
         self.complete_sends(cx, &aborted, None);
         self.try_complete_pause(cx);
@@ -715,7 +732,9 @@ impl Adapter {
             let send = &mut *send;
             // Keep TCTL.EN off while the ring is rebuilt.
             let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_REQUEST_ABORTED, &mut aborted);
-            send.counters.tx_errors = send.counters.tx_errors.wrapping_add(on_ring as u64);
+            self.counters
+                .tx_errors
+                .fetch_add(on_ring as u64, Ordering::Relaxed);
             send.hang = crate::e1000::HangDetector::new(super::adapter::HANG_CHECKS);
             match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
                 Ok(()) => {
@@ -750,7 +769,9 @@ impl Adapter {
                 sys::NDIS_STATUS_SEND_ABORTED,
                 &mut cancelled,
             );
-            send.counters.tx_discards = send.counters.tx_discards.wrapping_add(frames as u64);
+            self.counters
+                .tx_discards
+                .fetch_add(frames as u64, Ordering::Relaxed);
         }
         self.complete_sends(cx, &cancelled, at);
     }

@@ -2,8 +2,8 @@
 //!
 //! - [`adapter`]: Initialize (in the documented order) and Halt;
 //! - `datapath`: sends, ISR/DPC, receives and returns, link, pause, removal, hang and reset;
-//! - [`oid`] (owned by the OID layer): OID answers, validation and the general attributes;
-//! - `requests`: `MiniportOidRequest` on the adapter's side (snapshot, apply a set);
+//! - [`oid`]: the OID layer (plain data: answers, validated sets, general attributes);
+//! - `requests`: `MiniportOidRequest` over the adapter;
 //! - `hw`: registers, stalls and descriptor rings over NDIS (the only volatile accesses);
 //! - `queue`: intrusive NBL queues;
 //! - `trampolines`: the `extern "C"` entry points NDIS calls.
@@ -35,8 +35,17 @@ static DRIVER_HANDLES: [(AtomicPtr<core::ffi::c_void>, AtomicPtr<core::ffi::c_vo
     )
 }; 64];
 
-/// Remembers `handle` for `driver`; false when the table is full.
+/// Remembers `handle` for `driver`; false when the table is full. An entry left for the same
+/// driver object (a previous load that never reached Unload, possible only in the simulator,
+/// where driver objects are reused) is replaced.
 fn remember(driver: sys::PDRIVER_OBJECT, handle: sys::NDIS_HANDLE) -> bool {
+    if let Some((_, saved)) = DRIVER_HANDLES
+        .iter()
+        .find(|(object, _)| object.load(Ordering::Acquire) == driver.cast())
+    {
+        saved.store(handle, Ordering::Release);
+        return true;
+    }
     DRIVER_HANDLES.iter().any(|(object, saved)| {
         let claimed = object
             .compare_exchange(

@@ -17,30 +17,6 @@ unsafe fn adapter<'a>(context: sys::NDIS_HANDLE) -> &'a Adapter {
     unsafe { &*context.cast::<Adapter>() }
 }
 
-/// The `DispatchLevel` proof for a handler NDIS calls at `PASSIVE_LEVEL` or `DISPATCH_LEVEL`
-/// with no flag that says which (`MiniportCancelSend`, `MiniportResetEx`,
-/// `MiniportCheckForHangEx`): completions from there must still set
-/// `NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL` exactly when the IRQL is `DISPATCH_LEVEL`, so the
-/// IRQL is read once at entry. (The `Flags_Irql` rule forbids `KeGetCurrentIrql` only in the
-/// handlers whose flags already carry the answer: Send and Return, which use
-/// `DispatchLevel::from_ndis_flags`.)
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetcurrentirql>
-///
-/// # Safety
-/// Called at entry of such a handler; the proof is dropped before it returns, and the handler
-/// changes the IRQL only through spin-lock guards, which restore it.
-unsafe fn dispatch_if_raised() -> Option<DispatchLevel> {
-    // SAFETY: KeGetCurrentIrql reads the current processor's IRQL; no precondition.
-    let irql = unsafe { sys::KeGetCurrentIrql() };
-    if u32::from(irql) == sys::DISPATCH_LEVEL {
-        // SAFETY: the processor runs at DISPATCH_LEVEL, and the caller keeps the proof only
-        // while it does (see above).
-        Some(unsafe { DispatchLevel::assume() })
-    } else {
-        None
-    }
-}
-
 /// `MiniportInitializeEx` (`PASSIVE_LEVEL`).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_initialize>
 ///
@@ -175,7 +151,21 @@ pub unsafe extern "C" fn return_nbls(
     unsafe { adapter(context) }.return_nbls(&mut cx, nbl, at.as_ref());
 }
 
-/// `MiniportCancelSend`.
+/// The `DispatchLevel` proof for a handler NDIS may call at `PASSIVE_LEVEL` or
+/// `DISPATCH_LEVEL` without flags saying which (`MiniportCancelSend`, `MiniportResetEx`,
+/// `MiniportCheckForHangEx`, which older NDIS versions call from a timer DPC): the
+/// current IRQL is read. (`Flags_Irql` forbids this only where flags carry the answer.)
+///
+/// # Safety
+/// Called at a handler's entry, holding no lock; the proof is dropped before it returns.
+unsafe fn irql_without_flags() -> Option<DispatchLevel> {
+    // SAFETY: reading the IRQL has no precondition.
+    let irql = unsafe { sys::KeGetCurrentIrql() };
+    // SAFETY: the IRQL is DISPATCH_LEVEL and stays so until the handler returns (per caller).
+    (u32::from(irql) == sys::DISPATCH_LEVEL).then(|| unsafe { DispatchLevel::assume() })
+}
+
+/// `MiniportCancelSend` (≤ `DISPATCH_LEVEL`).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_cancel_send>
 ///
 /// # Safety
@@ -184,8 +174,8 @@ pub unsafe extern "C" fn return_nbls(
 pub unsafe extern "C" fn cancel_send(context: sys::NDIS_HANDLE, id: sys::PVOID) {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
-    // SAFETY: at entry; the proof lives only for this call.
-    let at = unsafe { dispatch_if_raised() };
+    // SAFETY: at entry; dropped on return.
+    let at = unsafe { irql_without_flags() };
     // SAFETY: a live adapter.
     unsafe { adapter(context) }.cancel_send(&mut cx, id, at.as_ref());
 }
@@ -199,8 +189,8 @@ pub unsafe extern "C" fn cancel_send(context: sys::NDIS_HANDLE, id: sys::PVOID) 
 pub unsafe extern "C" fn check_for_hang(context: sys::NDIS_HANDLE) -> sys::BOOLEAN {
     // SAFETY: no lock held at entry.
     let mut cx = unsafe { Locked::new() };
-    // SAFETY: at entry; the proof lives only for this call.
-    let at = unsafe { dispatch_if_raised() };
+    // SAFETY: at entry; dropped on return.
+    let at = unsafe { irql_without_flags() };
     // SAFETY: a live adapter.
     sys::BOOLEAN::from(unsafe { adapter(context) }.check_for_hang(&mut cx, at.as_ref()))
 }
@@ -222,8 +212,8 @@ pub unsafe extern "C" fn reset(
         // SAFETY: NDIS passes a valid out-parameter.
         unsafe { addressing_reset.write(0) };
     }
-    // SAFETY: at entry; the proof lives only for this call.
-    let at = unsafe { dispatch_if_raised() };
+    // SAFETY: at entry; dropped on return.
+    let at = unsafe { irql_without_flags() };
     // SAFETY: a live adapter.
     unsafe { adapter(context) }.reset(&mut cx, at.as_ref())
 }

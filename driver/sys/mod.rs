@@ -18,7 +18,6 @@ pub use kernel::*;
 
 mod access;
 pub use access::*;
-
 // Accessors for NDIS_OID_REQUEST's DATA union (both builds).
 mod oid_access;
 pub use oid_access::*;

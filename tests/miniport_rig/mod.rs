@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use e1000_model::{CableEnd, E1000Config, LinkConditions, Wire, cable};
 use ndis_sim::bus::PluggedE1000;
-use ndis_sim::host::{Adapter, LoadedDriver, SendCompletion};
+use ndis_sim::host::{Adapter, LoadedDriver, ReceivedFrame, SendCompletion};
 use ndis_sim::{Machine, VerifierMode};
 use rse1k::sys;
 
@@ -130,10 +130,18 @@ impl Rig {
 
     /// Indicated frames, waiting until `n` or 10 s.
     pub fn wait_received(&self, adapter: &Adapter, n: usize) -> Vec<Vec<u8>> {
+        self.wait_received_frames(adapter, n)
+            .into_iter()
+            .map(|f| f.data)
+            .collect()
+    }
+
+    /// Indicated frames with their flags, waiting until `n` or 10 s.
+    pub fn wait_received_frames(&self, adapter: &Adapter, n: usize) -> Vec<ReceivedFrame> {
         let mut got = Vec::new();
         let start = Instant::now();
         while got.len() < n && start.elapsed() < Duration::from_secs(10) {
-            got.extend(adapter.take_received().into_iter().map(|f| f.data));
+            got.extend(adapter.take_received());
             if got.len() < n {
                 self.pump(5);
                 std::thread::sleep(Duration::from_millis(1));

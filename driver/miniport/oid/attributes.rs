@@ -19,8 +19,9 @@ use super::info::{
     AdapterInfo, MAC_OPTIONS, MAX_LOOKAHEAD, MAX_MULTICAST_LIST, MTU, SUPPORTED_PACKET_FILTERS,
 };
 use super::query::{supported_oids, supported_statistics};
-use super::wire::{
-    self, NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED, NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED,
+use super::wire::{self};
+use crate::sys::{
+    NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED, NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED,
     NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED,
 };
 

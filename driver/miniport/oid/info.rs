@@ -249,6 +249,30 @@ impl Counters {
         }
     }
 
+    /// The transmit counters of `tx` with the receive counters of `rx`: each direction is
+    /// counted under its own lock (`send`, `recv`), and an OID snapshot joins them.
+    #[must_use]
+    pub const fn joined(tx: &Self, rx: &Self) -> Self {
+        Self {
+            rx_directed_frames: rx.rx_directed_frames,
+            rx_directed_bytes: rx.rx_directed_bytes,
+            rx_multicast_frames: rx.rx_multicast_frames,
+            rx_multicast_bytes: rx.rx_multicast_bytes,
+            rx_broadcast_frames: rx.rx_broadcast_frames,
+            rx_broadcast_bytes: rx.rx_broadcast_bytes,
+            tx_directed_frames: tx.tx_directed_frames,
+            tx_directed_bytes: tx.tx_directed_bytes,
+            tx_multicast_frames: tx.tx_multicast_frames,
+            tx_multicast_bytes: tx.tx_multicast_bytes,
+            tx_broadcast_frames: tx.tx_broadcast_frames,
+            tx_broadcast_bytes: tx.tx_broadcast_bytes,
+            rx_errors: rx.rx_errors,
+            rx_discards: rx.rx_discards,
+            tx_errors: tx.tx_errors,
+            tx_discards: tx.tx_discards,
+        }
+    }
+
     /// All frames received and indicated (`OID_GEN_RCV_OK`).
     #[must_use]
     pub const fn rx_frames(&self) -> u64 {

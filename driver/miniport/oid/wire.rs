@@ -24,15 +24,7 @@ pub(super) const NDIS_REQUEST_METHOD: i32 = 12;
 pub(super) const NDIS_MEDIA_STATE_CONNECTED: u32 = 0;
 /// `NdisMediaStateDisconnected` (`NDIS_MEDIA_STATE`): 1.
 pub(super) const NDIS_MEDIA_STATE_DISCONNECTED: u32 = 1;
-// `NDIS_LINK_STATE_*_AUTO_NEGOTIATED` (0x1, 0x2, 0x4, 0x8): `crate::sys` has them now (the
-// constants table landed on main), so they are re-exported rather than defined twice (two
-// definitions made the names ambiguous where both `sys::*` and this module are glob-imported).
-// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-link-parameters>
-pub use crate::sys::{
-    NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED, NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED,
-    NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED,
-    NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED,
-};
+// The `NDIS_LINK_STATE_*_AUTO_NEGOTIATED` flags come from `crate::sys` (ntddndis.h).
 
 /// `NDIS_OBJECT_TYPE_DEFAULT` as the `UCHAR` of `NDIS_OBJECT_HEADER::Type`.
 #[allow(

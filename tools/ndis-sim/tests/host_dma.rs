@@ -4,11 +4,15 @@
 // bindgen emits #defines as u32; drivers narrow them to the field types like this.
 #![allow(clippy::cast_possible_truncation)]
 
+mod common;
+
 use e1000_model::descriptors::{TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_RS, TXD_STAT_DD};
 use e1000_model::{DmaMemory, E1000Config, Unplugged, regs};
 use ndis_sim::bus::BAR0_LEN;
 use ndis_sim::sys::{self, NDIS_HANDLE, PVOID};
 use ndis_sim::{Handler, Machine, Rule, VerifierMode};
+
+use common::rules;
 
 const NDIS_STATUS_INVALID_PARAMETER: sys::NDIS_STATUS = 0xC000_000D_u32.cast_signed();
 
@@ -18,10 +22,6 @@ fn machine() -> Machine {
         .seed(9)
         .mode(VerifierMode::Collect)
         .build()
-}
-
-fn rules(m: &Machine) -> Vec<Rule> {
-    m.report().violations.iter().map(|v| v.rule).collect()
 }
 
 fn pa(x: u64) -> sys::NDIS_PHYSICAL_ADDRESS {

@@ -3,9 +3,13 @@
 //! adapter handle of a plugged e1000 (its line is the device's).
 #![allow(clippy::cast_possible_truncation)] // the header fields are u8/u16, the constants u32/usize
 
+mod common;
+
 use e1000_model::{E1000Config, Unplugged};
 use ndis_sim::sys::{self, NDIS_HANDLE, PVOID};
 use ndis_sim::{Machine, Rule, VerifierMode};
+
+use common::rules;
 
 const TAG: sys::ULONG = u32::from_le_bytes(*b"rse1");
 
@@ -56,10 +60,6 @@ fn register(m: &Machine, adapter: NDIS_HANDLE) -> usize {
         assert_eq!(status, sys::NDIS_STATUS_SUCCESS);
         handle as usize
     })
-}
-
-fn rules(m: &Machine) -> Vec<Rule> {
-    m.report().violations.iter().map(|v| v.rule).collect()
 }
 
 #[test]

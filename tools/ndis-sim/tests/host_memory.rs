@@ -1,7 +1,11 @@
 //! Pool memory: `NdisAllocateMemoryWithTagPriority` / `NdisFreeMemory` accounting and rules.
 
+mod common;
+
 use ndis_sim::sys;
 use ndis_sim::{Machine, Rule, VerifierMode};
+
+use common::rules;
 
 const TAG: sys::ULONG = u32::from_le_bytes(*b"rse1");
 
@@ -11,10 +15,6 @@ fn machine() -> Machine {
         .seed(5)
         .mode(VerifierMode::Collect)
         .build()
-}
-
-fn rules(m: &Machine) -> Vec<Rule> {
-    m.report().violations.iter().map(|v| v.rule).collect()
 }
 
 #[test]

@@ -4,8 +4,12 @@
 // bindgen emits #defines as u32; drivers narrow them to the field types like this.
 #![allow(clippy::cast_possible_truncation)]
 
+mod common;
+
 use ndis_sim::sys::{self, MDL, NDIS_HANDLE, PMDL, PNET_BUFFER, PNET_BUFFER_LIST, PVOID};
 use ndis_sim::{Machine, Rule, VerifierMode};
+
+use common::rules;
 
 const TAG: u32 = u32::from_le_bytes(*b"rse1");
 const MDL_MAPPED_TO_SYSTEM_VA: i16 = 0x0001;
@@ -23,10 +27,6 @@ fn machine() -> Machine {
         .seed(11)
         .mode(VerifierMode::Collect)
         .build()
-}
-
-fn rules(m: &Machine) -> Vec<Rule> {
-    m.report().violations.iter().map(|v| v.rule).collect()
 }
 
 fn params(revision: u8, size: u16) -> sys::NET_BUFFER_LIST_POOL_PARAMETERS {

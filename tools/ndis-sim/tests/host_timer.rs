@@ -3,11 +3,15 @@
 // bindgen emits #defines as u32; drivers narrow them to the field types like this.
 #![allow(clippy::cast_possible_truncation)]
 
+mod common;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndis_sim::sys::{self, NDIS_HANDLE, PVOID};
 use ndis_sim::{Machine, Rule, VerifierMode};
+
+use common::rules;
 
 const TAG: sys::ULONG = u32::from_le_bytes(*b"rsTm");
 const MS: u64 = 1_000_000;
@@ -19,10 +23,6 @@ fn machine(processors: usize) -> Machine {
         .seed(3)
         .mode(VerifierMode::Collect)
         .build()
-}
-
-fn rules(m: &Machine) -> Vec<Rule> {
-    m.report().violations.iter().map(|v| v.rule).collect()
 }
 
 /// One call of the timer function.

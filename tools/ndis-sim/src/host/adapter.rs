@@ -9,12 +9,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::AdapterLeaks;
-use super::consts::{
-    CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE, CM_RESOURCE_MEMORY_READ_WRITE,
-    CM_RESOURCE_TYPE_INTERRUPT, CM_RESOURCE_TYPE_MEMORY, CM_SHARE_DEVICE_EXCLUSIVE,
-    CM_SHARE_SHARED, OBJECT_TYPE_DEFAULT, OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
-    PAUSE_NDIS_INTERNAL, PNP_EVENT_SURPRISE_REMOVED, SHUTDOWN_BUG_CHECK, STATUS_PENDING,
-};
 use super::datapath::{self, HostNbl};
 use super::driver::{DriverRecord, LoadedDriver, call_handler, host_violation};
 use crate::Handler;
@@ -27,6 +21,13 @@ use crate::sys::{
     NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_OBJECT_HEADER, NDIS_STATUS, NDIS_STATUS_SUCCESS,
     NET_DEVICE_PNP_EVENT,
+};
+use crate::sys::{
+    CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE, CM_RESOURCE_MEMORY_READ_WRITE,
+    CmResourceShareDeviceExclusive, CmResourceShareShared, CmResourceTypeInterrupt,
+    CmResourceTypeMemory, NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
+    NDIS_PAUSE_NDIS_INTERNAL, NDIS_STATUS_PENDING, NdisDevicePnPEventSurpriseRemoved,
+    NdisShutdownBugCheck,
 };
 use crate::verifier::Rule;
 
@@ -104,6 +105,10 @@ pub struct AdapterCounters {
     pub status_indications: u64,
 }
 
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent flags of the adapter's NDIS-side state"
+)]
 pub(crate) struct AdapterInner {
     pub(crate) phase: Phase,
     /// `MiniportAdapterContext` from the registration attributes.
@@ -124,6 +129,9 @@ pub(crate) struct AdapterInner {
     pub(crate) held: Vec<usize>,
     /// Return batches taken from `held` whose `MiniportReturnNetBufferLists` call is running.
     pub(crate) returning: usize,
+    /// The protocol keeps its receives (`Adapter::hold_returns`): only Pause, Halt and
+    /// `return_all_received` return them.
+    pub(crate) holding: bool,
     pub(crate) status: Vec<StatusIndication>,
     pub(crate) oid: super::oid::OidSlot,
     pub(crate) counters: AdapterCounters,
@@ -152,6 +160,7 @@ impl AdapterState {
                 received: Vec::new(),
                 held: Vec::new(),
                 returning: 0,
+                holding: false,
                 status: Vec::new(),
                 oid: super::oid::OidSlot::default(),
                 counters: AdapterCounters::default(),
@@ -244,19 +253,34 @@ struct Resources {
     interrupt: CM_PARTIAL_RESOURCE_DESCRIPTOR,
 }
 
+/// A `sys` constant (`u32` for a `#define`, the enum typedef for an enum member, as bindgen
+/// emits them) in a `UCHAR` header or descriptor field. Every one stored here (object types,
+/// revisions, `CmResourceType*`, `CmResourceShare*`) is below 0x100; the panic cannot happen.
+fn uchar<T: TryInto<u8> + Copy + core::fmt::Debug>(value: T) -> u8 {
+    value
+        .try_into()
+        .unwrap_or_else(|_| panic!("ndis-sim: {value:?} does not fit a UCHAR field"))
+}
+
+/// As [`uchar`], for the `USHORT` `Flags` of a resource descriptor.
+fn ushort(value: u32) -> u16 {
+    u16::try_from(value)
+        .unwrap_or_else(|_| panic!("ndis-sim: {value:#x} does not fit a USHORT field"))
+}
+
 fn resources(device: &PciDevice, processors: usize) -> Resources {
     let mut memory = CM_PARTIAL_RESOURCE_DESCRIPTOR {
-        Type: CM_RESOURCE_TYPE_MEMORY,
-        ShareDisposition: CM_SHARE_DEVICE_EXCLUSIVE,
-        Flags: CM_RESOURCE_MEMORY_READ_WRITE,
+        Type: uchar(CmResourceTypeMemory),
+        ShareDisposition: uchar(CmResourceShareDeviceExclusive),
+        Flags: ushort(CM_RESOURCE_MEMORY_READ_WRITE),
         ..Default::default()
     };
     memory.u.Memory.Start.QuadPart = i64::try_from(device.bar0()).unwrap_or(i64::MAX);
     memory.u.Memory.Length = BAR0_LEN;
     let mut interrupt = CM_PARTIAL_RESOURCE_DESCRIPTOR {
-        Type: CM_RESOURCE_TYPE_INTERRUPT,
-        ShareDisposition: CM_SHARE_SHARED,
-        Flags: CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE,
+        Type: uchar(CmResourceTypeInterrupt),
+        ShareDisposition: uchar(CmResourceShareShared),
+        Flags: ushort(CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE),
         ..Default::default()
     };
     let line = device.line();
@@ -278,10 +302,12 @@ fn resources(device: &PciDevice, processors: usize) -> Resources {
     }
 }
 
-fn header(kind: u8, revision: u8, size: usize) -> NDIS_OBJECT_HEADER {
+/// An `NDIS_OBJECT_HEADER` for a structure the host hands the miniport (`kind` and `revision` are
+/// `sys` constants, `size` its `size_of`).
+pub(super) fn header(kind: u32, revision: u32, size: usize) -> NDIS_OBJECT_HEADER {
     NDIS_OBJECT_HEADER {
-        Type: kind,
-        Revision: revision,
+        Type: uchar(kind),
+        Revision: uchar(revision),
         Size: u16::try_from(size).unwrap_or(u16::MAX),
     }
 }
@@ -317,7 +343,7 @@ impl LoadedDriver {
         let resources = resources(&device.device, machine.processors());
         let params = NDIS_MINIPORT_INIT_PARAMETERS {
             Header: header(
-                OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
+                NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
                 1,
                 core::mem::size_of::<NDIS_MINIPORT_INIT_PARAMETERS>(),
             ),
@@ -365,7 +391,7 @@ impl LoadedDriver {
         let _ = (params, resources, leaks);
         if status != NDIS_STATUS_SUCCESS {
             state.lock().phase = Phase::Halted;
-            if status == STATUS_PENDING {
+            if status == NDIS_STATUS_PENDING {
                 host_violation(
                     machine,
                     Rule::MiniportState,
@@ -453,7 +479,7 @@ impl Adapter {
         let restart = self.state.driver.handlers.restart.expect("validated");
         let mut params = NDIS_MINIPORT_RESTART_PARAMETERS {
             Header: header(
-                OBJECT_TYPE_DEFAULT,
+                NDIS_OBJECT_TYPE_DEFAULT,
                 1,
                 core::mem::size_of::<NDIS_MINIPORT_RESTART_PARAMETERS>(),
             ),
@@ -470,7 +496,7 @@ impl Adapter {
                 )
             }
         });
-        let status = if returned == STATUS_PENDING {
+        let status = if returned == NDIS_STATUS_PENDING {
             self.state.wait_for(
                 &self.machine,
                 "MiniportRestart (NdisMRestartComplete)",
@@ -532,12 +558,12 @@ impl Adapter {
         let pause = self.state.driver.handlers.pause.expect("validated");
         let mut params = NDIS_MINIPORT_PAUSE_PARAMETERS {
             Header: header(
-                OBJECT_TYPE_DEFAULT,
+                NDIS_OBJECT_TYPE_DEFAULT,
                 1,
                 core::mem::size_of::<NDIS_MINIPORT_PAUSE_PARAMETERS>(),
             ),
             Flags: 0,
-            PauseReason: PAUSE_NDIS_INTERNAL,
+            PauseReason: NDIS_PAUSE_NDIS_INTERNAL,
         };
         let params_addr = core::ptr::from_mut(&mut params) as usize;
         let returned = call_handler(&self.machine, 0, Handler::Pause, PASSIVE, move || {
@@ -549,7 +575,7 @@ impl Adapter {
                 )
             }
         });
-        if returned == STATUS_PENDING {
+        if returned == NDIS_STATUS_PENDING {
             self.state
                 .wait_for(&self.machine, "MiniportPause (NdisMPauseComplete)", |g| {
                     g.pause.completed.is_some()
@@ -659,7 +685,7 @@ impl Adapter {
     pub fn shutdown(&self, action: sys::NDIS_SHUTDOWN_ACTION) {
         let shutdown = self.state.driver.handlers.shutdown.expect("validated");
         let context = self.state.context() as usize;
-        let irql = if action == SHUTDOWN_BUG_CHECK {
+        let irql = if action == NdisShutdownBugCheck {
             u8::try_from(sys::HIGH_LEVEL).unwrap_or(15)
         } else {
             PASSIVE
@@ -684,12 +710,12 @@ impl Adapter {
         let context = self.state.context() as usize;
         let mut event = NET_DEVICE_PNP_EVENT {
             Header: header(
-                OBJECT_TYPE_DEFAULT,
+                NDIS_OBJECT_TYPE_DEFAULT,
                 1,
                 core::mem::size_of::<NET_DEVICE_PNP_EVENT>(),
             ),
             PortNumber: 0,
-            DevicePnPEvent: PNP_EVENT_SURPRISE_REMOVED,
+            DevicePnPEvent: NdisDevicePnPEventSurpriseRemoved,
             InformationBuffer: core::ptr::null_mut(),
             InformationBufferLength: 0,
             NdisReserved: [0; 16],
@@ -763,7 +789,7 @@ impl Adapter {
             let status = unsafe { reset(context as sys::NDIS_HANDLE, &raw mut addressing) };
             (status, addressing)
         });
-        if returned.0 == STATUS_PENDING {
+        if returned.0 == NDIS_STATUS_PENDING {
             self.state
                 .wait_for(&self.machine, "MiniportResetEx (NdisMResetComplete)", |g| {
                     g.reset.completed.is_some()

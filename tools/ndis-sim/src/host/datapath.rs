@@ -8,14 +8,15 @@
 use std::panic::Location;
 
 use super::adapter::{Adapter, AdapterState, Phase, receives_allowed};
-use super::consts::{
-    RECEIVE_FLAGS_DISPATCH_LEVEL, RECEIVE_FLAGS_RESOURCES, RETURN_FLAGS_DISPATCH_LEVEL,
-    SEND_COMPLETE_FLAGS_DISPATCH_LEVEL, SEND_FLAGS_DISPATCH_LEVEL,
-};
 use super::driver::call_handler;
 use crate::Handler;
 use crate::machine::Machine;
 use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
+use crate::sys::{
+    NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_RECEIVE_FLAGS_RESOURCES,
+    NDIS_RETURN_FLAGS_DISPATCH_LEVEL, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
+    NDIS_SEND_FLAGS_DISPATCH_LEVEL,
+};
 use crate::sys::{NDIS_STATUS, PNET_BUFFER, PNET_BUFFER_LIST, ULONG};
 use crate::verifier::Rule;
 
@@ -152,7 +153,7 @@ impl Adapter {
         };
         let send = self.state.driver.handlers.send.expect("validated");
         let (irql, flags) = if at_dispatch {
-            (DISPATCH, SEND_FLAGS_DISPATCH_LEVEL)
+            (DISPATCH, NDIS_SEND_FLAGS_DISPATCH_LEVEL)
         } else {
             (PASSIVE, 0)
         };
@@ -185,6 +186,14 @@ impl Adapter {
         std::mem::take(&mut self.state.lock().received)
     }
 
+    /// Makes the protocol keep the receives it is indicated (`true`) until Pause, Halt or
+    /// [`Adapter::return_all_received`], as a slow protocol would: the miniport's free receive
+    /// buffers run low and it must indicate with `NDIS_RECEIVE_FLAGS_RESOURCES`. `false` lets
+    /// the background returner give them back again.
+    pub fn hold_returns(&self, hold: bool) {
+        self.state.lock().holding = hold;
+    }
+
     /// Returns every indicated NBL the host still holds to the miniport now.
     ///
     /// # Panics
@@ -202,7 +211,10 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
     let processors = machine.processors();
     let (batches, context) = {
         let mut g = state.lock();
-        if g.held.is_empty() || matches!(g.phase, Phase::Halting | Phase::Halted) {
+        if g.held.is_empty()
+            || matches!(g.phase, Phase::Halting | Phase::Halted)
+            || (g.holding && !all)
+        {
             return;
         }
         let mut held = std::mem::take(&mut g.held);
@@ -245,7 +257,7 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
         state.lock().counters.returned += batch.len() as u64;
         let head = batch[0];
         let (irql, flags) = if dispatch {
-            (DISPATCH, RETURN_FLAGS_DISPATCH_LEVEL)
+            (DISPATCH, NDIS_RETURN_FLAGS_DISPATCH_LEVEL)
         } else {
             (PASSIVE, 0)
         };
@@ -341,7 +353,7 @@ pub(crate) fn send_complete(
         cpu,
         "NdisMSendNetBufferListsComplete",
         flags,
-        SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
+        NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
         location,
     );
     let mut bad = None;
@@ -402,7 +414,7 @@ pub(crate) fn indicate(
         cpu,
         "NdisMIndicateReceiveNetBufferLists",
         flags,
-        RECEIVE_FLAGS_DISPATCH_LEVEL,
+        NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL,
         location,
     );
     let mut nbls = Vec::new();
@@ -459,7 +471,7 @@ pub(crate) fn indicate(
         if receives_allowed(phase) {
             g.received.extend(frames);
         }
-        if flags & RECEIVE_FLAGS_RESOURCES != 0 {
+        if flags & NDIS_RECEIVE_FLAGS_RESOURCES != 0 {
             g.counters.returned += nbls.len() as u64;
         } else if !matches!(phase, Phase::Halting | Phase::Halted) {
             for &a in &nbls {

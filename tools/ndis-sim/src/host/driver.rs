@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::adapter::AdapterState;
-use super::consts::{OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, STATUS_UNSUCCESSFUL};
 use crate::Handler;
-use crate::machine::processor::{self, DISPATCH, PASSIVE, run_handler, violation};
+use crate::machine::processor::{self, PASSIVE, run_handler, violation};
 use crate::machine::{Machine, Shared, lock};
 use crate::sys::{
     self, DRIVER_OBJECT, NDIS_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_STATUS, NTSTATUS,
     UNICODE_STRING,
 };
+use crate::sys::{NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, STATUS_UNSUCCESSFUL};
 use crate::verifier::Rule;
 
 /// `DRIVER_INITIALIZE`: the driver's `DriverEntry`.
@@ -90,9 +90,9 @@ macro_rules! end_of {
 pub(crate) fn validate(
     chars: &NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
 ) -> Result<Handlers, (NDIS_STATUS, String)> {
-    use super::consts::{STATUS_BAD_CHARACTERISTICS as BAD, STATUS_BAD_VERSION};
+    use crate::sys::{NDIS_STATUS_BAD_CHARACTERISTICS as BAD, NDIS_STATUS_BAD_VERSION};
     let h = chars.Header;
-    if h.Type != OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS {
+    if u32::from(h.Type) != NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS {
         return Err((BAD, format!("header type {:#x}, not 0x8A", h.Type)));
     }
     let needed = match h.Revision {
@@ -112,7 +112,7 @@ pub(crate) fn validate(
     }
     if chars.MajorNdisVersion != 6 {
         return Err((
-            STATUS_BAD_VERSION,
+            NDIS_STATUS_BAD_VERSION,
             format!(
                 "MajorNdisVersion {} (an NDIS 6 miniport declares 6)",
                 chars.MajorNdisVersion
@@ -357,30 +357,5 @@ impl LoadedDriver {
     #[must_use]
     pub fn handle(&self) -> sys::NDIS_HANDLE {
         Arc::as_ptr(&self.record).cast_mut().cast()
-    }
-}
-
-/// Reports `Irql_Miniport_Driver_Function` when `api` is called above `max` (its page's IRQL).
-pub(crate) fn check_irql_at_most(
-    cpu: &processor::Cpu,
-    api: &str,
-    max: u8,
-    location: &'static Location<'static>,
-) {
-    let irql = cpu.irql();
-    if irql > max {
-        let allowed = if max == PASSIVE {
-            "PASSIVE_LEVEL"
-        } else if max == DISPATCH {
-            "IRQL <= DISPATCH_LEVEL"
-        } else {
-            "its documented IRQL"
-        };
-        violation(
-            cpu,
-            Rule::IrqlMiniportDriverFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at {allowed}"),
-        );
     }
 }

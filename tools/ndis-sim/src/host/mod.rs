@@ -8,7 +8,6 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
 
 pub(crate) mod adapter;
-pub(crate) mod consts;
 pub(crate) mod datapath;
 pub(crate) mod driver;
 pub(crate) mod oid;

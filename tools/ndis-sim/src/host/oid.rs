@@ -4,17 +4,17 @@
 use std::collections::VecDeque;
 use std::panic::Location;
 
-use super::adapter::{Adapter, AdapterState, Phase, StatusIndication};
-use super::consts::{
-    OBJECT_TYPE_OID_REQUEST, REQUEST_QUERY_INFORMATION, REQUEST_SET_INFORMATION, STATUS_LINK_STATE,
-    STATUS_PENDING,
-};
+use super::adapter::{Adapter, AdapterState, Phase, StatusIndication, header};
 use super::driver::{call_handler, host_violation};
 use crate::Handler;
 use crate::machine::processor::{Cpu, PASSIVE, violation};
 use crate::sys::{
     NDIS_LINK_STATE, NDIS_OID, NDIS_OID_REQUEST, NDIS_STATUS, PNDIS_OID_REQUEST,
     PNDIS_STATUS_INDICATION,
+};
+use crate::sys::{
+    NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_STATUS_LINK_STATE,
+    NDIS_STATUS_PENDING, NdisRequestQueryInformation, NdisRequestSetInformation,
 };
 use crate::verifier::Rule;
 
@@ -103,15 +103,15 @@ impl Adapter {
         let buf = Box::into_raw(buffer.into_boxed_slice());
         let len = u32::try_from(buf.len()).expect("OID buffer below 4 GiB");
         let mut req = NDIS_OID_REQUEST {
-            Header: crate::sys::NDIS_OBJECT_HEADER {
-                Type: OBJECT_TYPE_OID_REQUEST,
-                Revision: 1,
-                Size: u16::try_from(core::mem::size_of::<NDIS_OID_REQUEST>()).unwrap_or(0),
-            },
+            Header: header(
+                NDIS_OBJECT_TYPE_OID_REQUEST,
+                NDIS_OID_REQUEST_REVISION_1,
+                core::mem::size_of::<NDIS_OID_REQUEST>(),
+            ),
             RequestType: if set {
-                REQUEST_SET_INFORMATION
+                NdisRequestSetInformation
             } else {
-                REQUEST_QUERY_INFORMATION
+                NdisRequestQueryInformation
             },
             ..Default::default()
         };
@@ -154,7 +154,7 @@ impl Adapter {
             g.oid.returned = Some(returned);
             g.oid.completed
         };
-        let status = if returned == STATUS_PENDING {
+        let status = if returned == NDIS_STATUS_PENDING {
             self.state.wait_for(
                 &self.machine,
                 &format!("OID {oid:#010x} (NdisMOidRequestComplete)"),
@@ -219,7 +219,7 @@ impl Adapter {
             .status
             .iter()
             .rev()
-            .find(|s| s.code == STATUS_LINK_STATE)?;
+            .find(|s| s.code == NDIS_STATUS_LINK_STATE)?;
         if last.payload.len() < core::mem::size_of::<NDIS_LINK_STATE>() {
             return None;
         }
@@ -249,7 +249,7 @@ pub(crate) fn oid_complete(
         if slot.current.as_ref().is_some_and(|c| c.req == request) {
             if slot.completed.is_some() {
                 Some("completed twice".to_owned())
-            } else if let Some(r) = slot.returned.filter(|&r| r != STATUS_PENDING) {
+            } else if let Some(r) = slot.returned.filter(|&r| r != NDIS_STATUS_PENDING) {
                 Some(format!(
                     "completed although MiniportOidRequest returned {r:#x}, not \
                      NDIS_STATUS_PENDING"

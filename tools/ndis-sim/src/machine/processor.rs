@@ -253,7 +253,6 @@ impl Cpu {
         })
     }
 
-    #[allow(dead_code)] // Used by the NDIS rules of the miniport host (in progress).
     /// Whether `handler` is running on this processor (anywhere on its routine stack: an ISR
     /// nested in Initialize still counts as inside Initialize).
     pub(crate) fn in_handler(&self, handler: Handler) -> bool {
@@ -264,7 +263,6 @@ impl Cpu {
             .any(|r| r.kind == RoutineKind::Handler(handler))
     }
 
-    #[allow(dead_code)] // Used by the NDIS rules of the miniport host (in progress).
     /// The innermost miniport handler running on this processor, if any.
     pub(crate) fn current_handler(&self) -> Option<Handler> {
         self.st
@@ -515,7 +513,6 @@ pub(crate) fn violation(
 
 /// Runs `f` as miniport handler `handler` on `cpu`: the routine checks of [`end_routine`] apply
 /// when it returns (locks released, IRQL back where it was).
-#[allow(dead_code)] // The miniport host (in progress) calls every handler through this.
 pub(crate) fn run_handler<R>(
     cpu: &Cpu,
     handler: Handler,

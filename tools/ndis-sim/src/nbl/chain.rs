@@ -9,12 +9,23 @@
 
 use super::{data_length, host_id, nb_data, nb_data_of, nbl_links, register_host, unregister_host};
 use crate::rng::SplitMix64;
-use crate::sys::{CSHORT, MDL, NET_BUFFER, NET_BUFFER_LIST, PMDL, PNET_BUFFER, PNET_BUFFER_LIST};
+use crate::sys::{
+    CSHORT, MDL, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, NET_BUFFER, NET_BUFFER_LIST,
+    PMDL, PNET_BUFFER, PNET_BUFFER_LIST,
+};
 
-/// `MDL_MAPPED_TO_SYSTEM_VA` (`wdm.h` 0x0001).
-pub(crate) const MDL_MAPPED_TO_SYSTEM_VA: CSHORT = 0x0001;
-/// `MDL_SOURCE_IS_NONPAGED_POOL` (`wdm.h` 0x0004).
-pub(crate) const MDL_SOURCE_IS_NONPAGED_POOL: CSHORT = 0x0004;
+/// `MDL_*` flags (`sys` has the `#define`s as bindgen emits them, `u32`) in the `CSHORT` of
+/// `MDL::MdlFlags`. Every MDL flag is a bit of a 16-bit field, so the conversion loses nothing;
+/// a value that does not fit fails const evaluation or panics.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "lossless: 16 bits, asserted first"
+)]
+pub(crate) const fn mdl_flags(flags: u32) -> CSHORT {
+    assert!(flags <= 0xFFFF, "MDL flags are 16 bits");
+    // The `MdlFlags` bit pattern (`CSHORT` is signed).
+    (flags as u16).cast_signed()
+}
 
 /// The x64 page size, for `StartVa` / `ByteOffset`.
 const PAGE: usize = crate::bus::PAGE_SIZE;
@@ -153,8 +164,8 @@ fn build_one(frame: &[u8], rng: &mut SplitMix64) -> Box<HostNbl> {
         at += len;
         let va = buffer.as_ptr() as usize;
         let (flags, mapped) = match rng.below(3) {
-            0 => (MDL_SOURCE_IS_NONPAGED_POOL, va),
-            1 => (MDL_MAPPED_TO_SYSTEM_VA, va),
+            0 => (mdl_flags(MDL_SOURCE_IS_NONPAGED_POOL), va),
+            1 => (mdl_flags(MDL_MAPPED_TO_SYSTEM_VA), va),
             _ => {
                 let decoy = vec![UNMAPPED_POISON; len];
                 let p = decoy.as_ptr() as usize;
@@ -257,7 +268,7 @@ pub(crate) unsafe fn free_host_nbl(nbl: PNET_BUFFER_LIST) {
 pub(crate) unsafe fn system_address(mdl: PMDL) -> usize {
     // SAFETY: the caller's contract.
     let m = unsafe { &*mdl };
-    if m.MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
+    if m.MdlFlags & mdl_flags(MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
         m.MappedSystemVa as usize
     } else {
         (m.StartVa as usize) + m.ByteOffset as usize

@@ -13,15 +13,14 @@
 //! [`AdapterLeaks`](crate::host::AdapterLeaks)); the rest is the crate-internal API the host
 //! and `sys::nbl` use.
 
-// The miniport host (sim-host, in progress) is the user of the chain API; until it lands only
-// the tests are.
+// The miniport host uses most of the chain API; `FrameChain::ids` and `nbl_id` only the tests.
 #[cfg_attr(not(test), allow(dead_code))]
 mod chain;
 
-#[allow(unused_imports)] // The API for the miniport host (sim-host, in progress).
+#[allow(unused_imports)] // `FrameChain` and `nbl_id` are read by the unit tests only.
 pub(crate) use chain::{
-    FrameChain, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, build_send_chain,
-    free_host_nbl, locate, nbl_id, read_nb_data, system_address,
+    FrameChain, build_send_chain, free_host_nbl, locate, mdl_flags, nbl_id, read_nb_data,
+    system_address,
 };
 
 use std::collections::BTreeMap;
@@ -403,14 +402,14 @@ pub(crate) fn free_pool_nbl_at(nbl: usize) -> Result<(), NblFreeError> {
 }
 
 /// Whether `nbl` is a live NBL allocated from an NBL pool (by any driver).
-#[cfg_attr(not(test), allow(dead_code))] // The miniport host (sim-host, in progress) calls it.
+#[cfg_attr(not(test), allow(dead_code))] // Only the unit tests ask this.
 pub(crate) fn is_pool_nbl(nbl: PNET_BUFFER_LIST) -> bool {
     lock(&TABLES).nbls.contains_key(&(nbl as usize))
 }
 
 /// The owner of a live pool NBL: the `NdisHandle` its pool was allocated with (the adapter
 /// handle). `None` when `nbl` is not a live pool NBL.
-#[cfg_attr(not(test), allow(dead_code))] // The miniport host (sim-host, in progress) calls it.
+#[cfg_attr(not(test), allow(dead_code))] // Only the unit tests ask this.
 pub(crate) fn pool_nbl_owner(nbl: PNET_BUFFER_LIST) -> Option<NDIS_HANDLE> {
     lock(&TABLES)
         .nbls
@@ -421,7 +420,6 @@ pub(crate) fn pool_nbl_owner(nbl: PNET_BUFFER_LIST) -> Option<NDIS_HANDLE> {
 /// Marks pool NBL `nbl` as indicated to NDIS (owned by NDIS until [`mark_returned`]):
 /// `NdisFreeNetBufferList` of it is then a `ReceiveAccounting` violation. Returns false (and
 /// marks nothing) when `nbl` is not a live pool NBL or is already marked.
-#[cfg_attr(not(test), allow(dead_code))] // The miniport host (sim-host, in progress) calls it.
 pub(crate) fn mark_indicated(nbl: PNET_BUFFER_LIST) -> bool {
     match lock(&TABLES).nbls.get_mut(&(nbl as usize)) {
         Some(n) if !n.indicated => {
@@ -435,7 +433,6 @@ pub(crate) fn mark_indicated(nbl: PNET_BUFFER_LIST) -> bool {
 /// Clears the mark of [`mark_indicated`] (NDIS returned the NBL with
 /// `MiniportReturnNetBufferLists`). Returns false when `nbl` is not a live pool NBL or was
 /// not marked.
-#[cfg_attr(not(test), allow(dead_code))] // The miniport host (sim-host, in progress) calls it.
 pub(crate) fn mark_returned(nbl: PNET_BUFFER_LIST) -> bool {
     match lock(&TABLES).nbls.get_mut(&(nbl as usize)) {
         Some(n) if n.indicated => {
@@ -447,7 +444,7 @@ pub(crate) fn mark_returned(nbl: PNET_BUFFER_LIST) -> bool {
 }
 
 /// Whether pool NBL `nbl` is marked indicated (owned by NDIS).
-#[cfg_attr(not(test), allow(dead_code))] // The miniport host (sim-host, in progress) calls it.
+#[cfg_attr(not(test), allow(dead_code))] // Only the unit tests ask this.
 pub(crate) fn is_indicated(nbl: PNET_BUFFER_LIST) -> bool {
     lock(&TABLES)
         .nbls

@@ -4,12 +4,10 @@
 use std::panic::Location;
 use std::sync::Arc;
 
+use super::consts::PCI_WHICHSPACE_CONFIG;
 use super::types::{NDIS_HANDLE, PULONG, PVOID, ULONG};
 use super::{enter, enter_ndis};
 use crate::machine::{AdapterBinding, Shared, lock};
-
-/// `PCI_WHICHSPACE_CONFIG`: the configuration space, the only one `NdisMGetBusData` reads here.
-const WHICHSPACE_CONFIG: ULONG = 0;
 
 /// The adapter binding behind `handle`, or a panic naming `api`.
 pub(crate) fn adapter(shared: &Shared, handle: NDIS_HANDLE, api: &str) -> Arc<AdapterBinding> {
@@ -55,7 +53,8 @@ pub unsafe fn NdisMGetBusData(
     let Some(device) = binding.device.as_ref() else {
         return 0;
     };
-    if WhichSpace != WHICHSPACE_CONFIG || Length == 0 {
+    // Configuration space is the only one `NdisMGetBusData` reads here.
+    if WhichSpace != PCI_WHICHSPACE_CONFIG || Length == 0 {
         return 0;
     }
     // SAFETY: the caller guarantees `Buffer` is valid for `Length` bytes of writes.

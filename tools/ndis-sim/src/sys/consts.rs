@@ -8,13 +8,13 @@
 //! is linked on its first item.
 //!
 //! Kernel-side differences: wdk-sys emits the `wdm.h` enums (`MM_PAGE_PRIORITY`,
-//! `EX_POOL_PRIORITY`, `CM_SHARE_DISPOSITION`) as modules (`_MM_PAGE_PRIORITY::NormalPagePriority`),
-//! which `driver/sys/kernel.rs` re-exports under these flat names (the page and pool priorities so
+//! `EX_POOL_PRIORITY`, `CM_SHARE_DISPOSITION`, `MODE`) as modules
+//! (`_MM_PAGE_PRIORITY::NormalPagePriority`), which `driver/sys/kernel.rs` re-exports under these flat names (the page and pool priorities so
 //! far); `STATUS_SUCCESS` is a cast in `ntstatus.h`, which wdk-sys supplies by hand; and
 //! `NDIS_DEFAULT_PORT_NUMBER` is a cast bindgen does not emit, so the kernel side has to define it.
 
 use super::ndis_types::{
-    EX_POOL_PRIORITY, MM_PAGE_PRIORITY, NDIS_DEVICE_PNP_EVENT, NDIS_HALT_ACTION,
+    EX_POOL_PRIORITY, MM_PAGE_PRIORITY, MODE, NDIS_DEVICE_PNP_EVENT, NDIS_HALT_ACTION,
     NDIS_HARDWARE_STATUS, NDIS_INTERFACE_TYPE, NDIS_INTERRUPT_MODERATION, NDIS_MEDIA_CONNECT_STATE,
     NDIS_MEDIA_DUPLEX_STATE, NDIS_MEDIUM, NDIS_PHYSICAL_MEDIUM, NDIS_PORT_NUMBER,
     NDIS_REQUEST_TYPE, NDIS_SHUTDOWN_ACTION, NDIS_SUPPORTED_PAUSE_FUNCTIONS, NET_IF_ACCESS_TYPE,
@@ -25,6 +25,9 @@ use super::types::NTSTATUS;
 // NTSTATUS.
 /// `STATUS_SUCCESS`: <https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values>
 pub const STATUS_SUCCESS: NTSTATUS = 0;
+/// `STATUS_UNSUCCESSFUL` (what the host reports for a `DriverEntry` that succeeded without
+/// registering).
+pub const STATUS_UNSUCCESSFUL: NTSTATUS = 0xC000_0001_u32.cast_signed();
 
 // Object header types (`NDIS_OBJECT_HEADER::Type`).
 /// `NDIS_OBJECT_TYPE_DEFAULT`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/objectheader/ns-objectheader-ndis_object_header>
@@ -739,6 +742,12 @@ pub const NdisHaltDeviceFailed: NDIS_HALT_ACTION = 4;
 pub const NdisHaltDeviceInitializationFailed: NDIS_HALT_ACTION = 5;
 /// `NdisHaltDeviceStopped`.
 pub const NdisHaltDeviceStopped: NDIS_HALT_ACTION = 6;
+
+// `MODE` (`wdm.h`; a `KPROCESSOR_MODE` holds one).
+/// `KernelMode`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmmaplockedpagesspecifycache>
+pub const KernelMode: MODE = 0;
+/// `UserMode`.
+pub const UserMode: MODE = 1;
 
 // `NDIS_SHUTDOWN_ACTION`.
 /// `NdisShutdownPowerOff`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_shutdown>

@@ -7,63 +7,28 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bus::adapter;
-use super::enter_ndis;
+use super::consts::{
+    NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+    NDIS_SG_DMA_DESCRIPTION_REVISION_2,
+};
+use super::ndis_status::NDIS_STATUS_INVALID_PARAMETER;
 use super::ndis_types::{
     NDIS_PHYSICAL_ADDRESS, NDIS_SG_DMA_DESCRIPTION, PNDIS_PHYSICAL_ADDRESS,
-    PNDIS_SG_DMA_DESCRIPTION, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
+    PNDIS_SG_DMA_DESCRIPTION, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST, UINT,
 };
 use super::types::{
     BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PNDIS_HANDLE,
     PVOID, ULONG,
 };
+use super::{enter_ndis, enter_ndis_at_most};
 use crate::bus::{PAGE_SIZE, SgDmaRegistration};
-use crate::machine::processor::{Cpu, DISPATCH, Handler, PASSIVE, violation};
+use crate::machine::processor::{DISPATCH, Handler, PASSIVE, violation};
 use crate::machine::{Shared, lock};
 use crate::verifier::Rule;
-
-/// `UINT` (bindgen's name, kept for the signatures; private so it cannot clash with another
-/// family's copy until the shared types module has it).
-#[allow(clippy::upper_case_acronyms)]
-type UINT = u32;
-
-// ndis.h value (`#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION 0x83`).
-const NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION: u8 = 0x83;
-// ndis.h value (`#define NDIS_SG_DMA_DESCRIPTION_REVISION_1 1`).
-const NDIS_SG_DMA_DESCRIPTION_REVISION_1: u8 = 1;
-// ndis.h value (`#define NDIS_SG_DMA_DESCRIPTION_REVISION_2 2`, NDIS 6.85).
-const NDIS_SG_DMA_DESCRIPTION_REVISION_2: u8 = 2;
-// ndis.h value: `NDIS_STATUS_INVALID_PARAMETER` is `STATUS_INVALID_PARAMETER`, 0xC000000D.
-const NDIS_STATUS_INVALID_PARAMETER: NDIS_STATUS = 0xC000_000D_u32.cast_signed();
 
 /// The `NdisMiniportDmaHandle` values handed out: a counter (never reused, so a stale handle
 /// never names a newer registration), offset so that it is never null or a small integer.
 static NEXT_DMA_HANDLE: AtomicUsize = AtomicUsize::new(0x5D4A_0000);
-
-/// Reports `Irql_Miniport_Driver_Function` when `api` is called above `PASSIVE_LEVEL`.
-fn check_passive_miniport(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql != PASSIVE {
-        violation(
-            cpu,
-            Rule::IrqlMiniportDriverFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
-        );
-    }
-}
-
-/// Reports `Irql_Gather_DMA_Function` when `api` is called above `PASSIVE_LEVEL`.
-fn check_passive_gather(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql != PASSIVE {
-        violation(
-            cpu,
-            Rule::IrqlGatherDmaFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
-        );
-    }
-}
 
 /// The scatter/gather DMA registrations `owner` still holds (all of them with `None`).
 pub(crate) fn sg_dma_of(shared: &Shared, owner: Option<usize>) -> Vec<SgDmaRegistration> {
@@ -99,8 +64,7 @@ pub unsafe fn NdisMMapIoSpace(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMMapIoSpace";
-    let cpu = enter_ndis(api, location);
-    check_passive_miniport(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     if let Some(h) = cpu.current_handler()
         && !cpu.in_handler(Handler::Initialize)
     {
@@ -150,8 +114,7 @@ pub unsafe fn NdisMUnmapIoSpace(
 ) {
     let location = Location::caller();
     let api = "NdisMUnmapIoSpace";
-    let cpu = enter_ndis(api, location);
-    check_passive_miniport(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     if cpu
         .shared
         .bus
@@ -203,17 +166,16 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMRegisterScatterGatherDma";
-    let cpu = enter_ndis(api, location);
-    check_passive_gather(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlGatherDmaFunction);
     let _ = adapter(&cpu.shared, MiniportAdapterHandle, api);
     // SAFETY: the caller guarantees `NdisMiniportDmaHandle` is valid for a write; it reads
     // null unless the registration succeeds.
     unsafe { NdisMiniportDmaHandle.write(core::ptr::null_mut()) };
     // SAFETY: the caller guarantees `DmaDescription` points to a valid description.
     let desc = unsafe { &mut *DmaDescription };
-    let header_ok = desc.Header.Type == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
+    let header_ok = u32::from(desc.Header.Type) == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
         && matches!(
-            desc.Header.Revision,
+            u32::from(desc.Header.Revision),
             NDIS_SG_DMA_DESCRIPTION_REVISION_1 | NDIS_SG_DMA_DESCRIPTION_REVISION_2
         )
         && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();
@@ -251,8 +213,7 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
 pub unsafe fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMDeregisterScatterGatherDma";
-    let cpu = enter_ndis(api, location);
-    check_passive_gather(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlGatherDmaFunction);
     let handle = NdisMiniportDmaHandle as usize;
     let removed = {
         let mut regs = lock(&cpu.shared.bus.sg_dma);

@@ -4,33 +4,21 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use super::enter_ndis;
 use super::types::{
     BOOLEAN, KAFFINITY, MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER, NDIS_CONNECT_LINE_BASED,
     NDIS_HANDLE, NDIS_MINIPORT_INTERRUPT_REVISION_1, NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT,
     NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, PGROUP_AFFINITY, PNDIS_HANDLE,
     PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, PVOID, ULONG,
 };
+use super::{enter_ndis, enter_ndis_at_most};
 use crate::machine::interrupt::{
     InterruptObj, acquire_interrupt_lock, arm, dirql_of, release_interrupt_lock, resolve,
 };
 use crate::machine::processor::{
-    self, Cpu, PASSIVE, RoutineKind, begin_routine, end_routine, violation,
+    self, PASSIVE, RoutineKind, begin_routine, end_routine, violation,
 };
 use crate::machine::{AdapterBinding, dpc, lock};
 use crate::verifier::Rule;
-
-fn check_passive(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql != PASSIVE {
-        violation(
-            cpu,
-            Rule::IrqlInterruptFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is only callable at PASSIVE_LEVEL"),
-        );
-    }
-}
 
 /// `NdisMRegisterInterruptEx` (line-based): validates the characteristics, connects the ISR
 /// to the adapter's line (an already asserted line is delivered at once: the ISR may run before
@@ -54,8 +42,12 @@ pub unsafe fn NdisMRegisterInterruptEx(
     NdisInterruptHandle: PNDIS_HANDLE,
 ) -> NDIS_STATUS {
     let location = Location::caller();
-    let cpu = enter_ndis("NdisMRegisterInterruptEx", location);
-    check_passive(&cpu, "NdisMRegisterInterruptEx", location);
+    let cpu = enter_ndis_at_most(
+        "NdisMRegisterInterruptEx",
+        location,
+        PASSIVE,
+        Rule::IrqlInterruptFunction,
+    );
     let shared = Arc::clone(&cpu.shared);
     let line = {
         let adapters = lock(&shared.adapters);
@@ -134,8 +126,12 @@ pub unsafe fn NdisMRegisterInterruptEx(
 #[track_caller]
 pub unsafe fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE) {
     let location = Location::caller();
-    let cpu = enter_ndis("NdisMDeregisterInterruptEx", location);
-    check_passive(&cpu, "NdisMDeregisterInterruptEx", location);
+    let cpu = enter_ndis_at_most(
+        "NdisMDeregisterInterruptEx",
+        location,
+        PASSIVE,
+        Rule::IrqlInterruptFunction,
+    );
     let shared = Arc::clone(&cpu.shared);
     let irq = resolve(&shared, NdisInterruptHandle, "NdisMDeregisterInterruptEx");
     irq.deregistered.store(true, Ordering::SeqCst);

@@ -2,8 +2,8 @@
 
 use std::panic::Location;
 
-use super::enter;
 use super::types::{BOOLEAN, KIRQL, PKIRQL, PKSPIN_LOCK};
+use super::{check_irql_exactly_dispatch, enter};
 use crate::Handler;
 use crate::machine::processor::{self, Api, Cpu, DISPATCH, RoutineKind, lower_irql, violation};
 use crate::machine::spinlock::{self, Got};
@@ -132,23 +132,15 @@ pub unsafe fn KeReleaseSpinLock(SpinLock: PKSPIN_LOCK, NewIrql: KIRQL) {
 pub unsafe fn KeAcquireSpinLockAtDpcLevel(SpinLock: PKSPIN_LOCK) {
     let location = Location::caller();
     let cpu = enter("KeAcquireSpinLockAtDpcLevel");
-    check_at_dpc(&cpu, "KeAcquireSpinLockAtDpcLevel", location);
+    check_irql_exactly_dispatch(
+        &cpu,
+        "KeAcquireSpinLockAtDpcLevel",
+        Rule::AtDpcLevelBelowDispatch,
+        Rule::IrqlDispatch,
+        location,
+    );
     let irql = cpu.irql();
     spinlock::acquire(&cpu, SpinLock as usize, Api::KeAtDpc, irql, false, location);
-}
-
-fn check_at_dpc(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql < DISPATCH {
-        violation(
-            cpu,
-            Rule::AtDpcLevelBelowDispatch,
-            location,
-            format!("{api} at IRQL {irql}, below DISPATCH_LEVEL; also IrqlDispatch (0x00020003)"),
-        );
-    } else {
-        check_not_above_dispatch(cpu, api, Rule::IrqlDispatch, location);
-    }
 }
 
 /// `KeReleaseSpinLockFromDpcLevel`. Checks `IrqlDispatch` (0x00020003) and the common release
@@ -185,7 +177,13 @@ pub unsafe fn KeReleaseSpinLockFromDpcLevel(SpinLock: PKSPIN_LOCK) {
 pub unsafe fn KeTryToAcquireSpinLockAtDpcLevel(SpinLock: PKSPIN_LOCK) -> BOOLEAN {
     let location = Location::caller();
     let cpu = enter("KeTryToAcquireSpinLockAtDpcLevel");
-    check_at_dpc(&cpu, "KeTryToAcquireSpinLockAtDpcLevel", location);
+    check_irql_exactly_dispatch(
+        &cpu,
+        "KeTryToAcquireSpinLockAtDpcLevel",
+        Rule::AtDpcLevelBelowDispatch,
+        Rule::IrqlDispatch,
+        location,
+    );
     let irql = cpu.irql();
     BOOLEAN::from(
         spinlock::acquire(&cpu, SpinLock as usize, Api::KeTry, irql, true, location) == Got::Taken,

@@ -3,23 +3,10 @@
 
 use std::panic::Location;
 
-use super::enter_ndis;
+use super::enter_ndis_at_most;
 use super::types::{NDIS_HANDLE, PVOID, ULONG};
-use crate::machine::processor::{Cpu, DISPATCH, violation};
+use crate::machine::processor::{DISPATCH, violation};
 use crate::verifier::Rule;
-
-/// Reports `Irql_Miscellaneous_Function` when `api` is called above `DISPATCH_LEVEL`.
-pub(crate) fn check_at_most_dispatch(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql > DISPATCH {
-        violation(
-            cpu,
-            Rule::IrqlMiscellaneousFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= DISPATCH_LEVEL"),
-        );
-    }
-}
 
 /// `NdisAllocateMemoryWithTagPriority`: `Length` bytes of nonpaged pool (null when
 /// `Machine::fail_allocations` injects a failure) (16-byte aligned, filled
@@ -40,8 +27,7 @@ pub unsafe fn NdisAllocateMemoryWithTagPriority(
 ) -> PVOID {
     let location = Location::caller();
     let api = "NdisAllocateMemoryWithTagPriority";
-    let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiscellaneousFunction);
     if Tag == 0 {
         violation(
             &cpu,
@@ -72,8 +58,7 @@ pub unsafe fn NdisAllocateMemoryWithTagPriority(
 pub unsafe fn NdisFreeMemory(VirtualAddress: PVOID, Length: ULONG, MemoryFlags: ULONG) {
     let location = Location::caller();
     let api = "NdisFreeMemory";
-    let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiscellaneousFunction);
     let pool = &cpu.shared.bus.pool;
     let addr = VirtualAddress as usize;
     let known = pool.outstanding(None).into_iter().find(|a| a.addr == addr);

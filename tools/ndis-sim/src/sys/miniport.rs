@@ -6,7 +6,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::enter_ndis;
+use super::enter_ndis_at_most;
 use super::ndis_types::{
     NDIS_PORT_NUMBER, PDRIVER_OBJECT, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES,
     PNDIS_MINIPORT_DRIVER_CHARACTERISTICS, PNDIS_OID_REQUEST, PNDIS_STATUS_INDICATION,
@@ -15,12 +15,12 @@ use super::ndis_types::{
 use super::types::{BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_SUCCESS, PNDIS_HANDLE, ULONG};
 use crate::Handler;
 use crate::host::adapter::{AdapterState, Phase};
-use crate::host::consts::{
-    OBJECT_TYPE_GENERAL_ATTRIBUTES, OBJECT_TYPE_REGISTRATION_ATTRIBUTES, STATUS_BAD_CHARACTERISTICS,
-};
-use crate::host::driver::check_irql_at_most;
 use crate::host::{datapath, driver, oid};
 use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
+use crate::sys::{
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_STATUS_BAD_CHARACTERISTICS,
+};
 use crate::verifier::Rule;
 
 /// The adapter behind `handle`; panics with a clear message for a handle the host did not
@@ -32,19 +32,6 @@ fn adapter_of(cpu: &Cpu, handle: NDIS_HANDLE, api: &str) -> Arc<AdapterState> {
              (LoadedDriver::initialize)"
         )
     })
-}
-
-/// Reports an IRQL above `DISPATCH_LEVEL` as `rule` (the rule family of `api`).
-fn check_at_most_dispatch(cpu: &Cpu, api: &str, rule: Rule, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql > DISPATCH {
-        violation(
-            cpu,
-            rule,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= DISPATCH_LEVEL"),
-        );
-    }
 }
 
 /// `NdisMRegisterMiniportDriver`: validates the characteristics (header type 0x8A, revision
@@ -68,11 +55,10 @@ pub unsafe fn NdisMRegisterMiniportDriver(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMRegisterMiniportDriver";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     let _ = RegistryPath;
     if MiniportDriverCharacteristics.is_null() {
-        return STATUS_BAD_CHARACTERISTICS;
+        return NDIS_STATUS_BAD_CHARACTERISTICS;
     }
     // SAFETY: the caller guarantees the characteristics are valid for reads.
     let chars = unsafe { &*MiniportDriverCharacteristics };
@@ -113,8 +99,7 @@ pub unsafe fn NdisMRegisterMiniportDriver(
 pub unsafe fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMDeregisterMiniportDriver";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     let ok = cpu
         .shared
         .host
@@ -151,8 +136,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisMSetMiniportAttributes";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, PASSIVE, location);
+    let cpu = enter_ndis_at_most(api, location, PASSIVE, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, NdisMiniportHandle, api);
     // SAFETY: the caller guarantees the attributes are valid for reads.
     let attributes = unsafe { &*MiniportAttributes };
@@ -167,7 +151,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
                 g.phase
             ));
         }
-        if header.Type == OBJECT_TYPE_REGISTRATION_ATTRIBUTES {
+        if u32::from(header.Type) == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
             // SAFETY: the header says these are registration attributes.
             let reg = unsafe { attributes.RegistrationAttributes };
             g.context = reg.MiniportAdapterContext as usize;
@@ -180,7 +164,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
                     header.Type
                 ));
             }
-            if header.Type == OBJECT_TYPE_GENERAL_ATTRIBUTES {
+            if u32::from(header.Type) == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
                 g.general_set = true;
             }
         }
@@ -209,8 +193,7 @@ pub unsafe fn NdisMSendNetBufferListsComplete(
 ) {
     let location = Location::caller();
     let api = "NdisMSendNetBufferListsComplete";
-    let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlSendRcvFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlSendRcvFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     datapath::send_complete(&cpu, &adapter, NetBufferList, SendCompleteFlags, location);
 }
@@ -236,8 +219,7 @@ pub unsafe fn NdisMIndicateReceiveNetBufferLists(
 ) {
     let location = Location::caller();
     let api = "NdisMIndicateReceiveNetBufferLists";
-    let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlSendRcvFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlSendRcvFunction);
     let _ = PortNumber;
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     datapath::indicate(
@@ -266,8 +248,7 @@ pub unsafe fn NdisMIndicateStatusEx(
 ) {
     let location = Location::caller();
     let api = "NdisMIndicateStatusEx";
-    let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlStatusIndicationFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlStatusIndicationFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     oid::indicate_status(&cpu, &adapter, StatusIndication, location);
 }
@@ -289,8 +270,7 @@ pub unsafe fn NdisMOidRequestComplete(
 ) {
     let location = Location::caller();
     let api = "NdisMOidRequestComplete";
-    let cpu = enter_ndis(api, location);
-    check_at_most_dispatch(&cpu, api, Rule::IrqlOidFunction, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlOidFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     oid::oid_complete(&cpu, &adapter, OidRequest, Status, location);
 }
@@ -342,8 +322,7 @@ fn complete_pending(
 pub unsafe fn NdisMPauseComplete(MiniportAdapterHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisMPauseComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, NDIS_STATUS_SUCCESS, |g| {
         (g.phase == Phase::Pausing).then_some(&mut g.pause)
@@ -363,8 +342,7 @@ pub unsafe fn NdisMPauseComplete(MiniportAdapterHandle: NDIS_HANDLE) {
 pub unsafe fn NdisMRestartComplete(MiniportAdapterHandle: NDIS_HANDLE, Status: NDIS_STATUS) {
     let location = Location::caller();
     let api = "NdisMRestartComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, Status, |g| {
         (g.phase == Phase::Restarting).then_some(&mut g.restart)
@@ -388,8 +366,7 @@ pub unsafe fn NdisMResetComplete(
 ) {
     let location = Location::caller();
     let api = "NdisMResetComplete";
-    let cpu = enter_ndis(api, location);
-    check_irql_at_most(&cpu, api, DISPATCH, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlMiniportDriverFunction);
     let adapter = adapter_of(&cpu, MiniportAdapterHandle, api);
     complete_pending(&cpu, &adapter, api, location, Status, |g| {
         g.reset_addressing = AddressingReset != 0;

@@ -50,7 +50,7 @@ pub use types::*;
 use std::panic::Location;
 use std::rc::Rc;
 
-use crate::machine::processor::{self, Cpu};
+use crate::machine::processor::{self, Cpu, DISPATCH};
 use crate::verifier::Rule;
 use crate::verifier::rules::CALLABLE_UNDER_NDIS_SPIN_LOCK;
 
@@ -78,4 +78,94 @@ fn enter_ndis(api: &'static str, location: &'static Location<'static>) -> Rc<Cpu
         }
     }
     cpu
+}
+
+/// [`enter_ndis`], then [`check_irql_at_most`]: the entry of an `Ndis*` function whose page
+/// allows IRQL <= `max`, checked as `rule`.
+fn enter_ndis_at_most(
+    api: &'static str,
+    location: &'static Location<'static>,
+    max: KIRQL,
+    rule: Rule,
+) -> Rc<Cpu> {
+    let cpu = enter_ndis(api, location);
+    check_irql_at_most(&cpu, api, max, rule, location);
+    cpu
+}
+
+/// The IRQL limit of a DDI page in words, for violation details.
+fn irql_limit(max: KIRQL) -> String {
+    match u32::from(max) {
+        PASSIVE_LEVEL => "PASSIVE_LEVEL".to_owned(),
+        APC_LEVEL => "IRQL <= APC_LEVEL".to_owned(),
+        DISPATCH_LEVEL => "IRQL <= DISPATCH_LEVEL".to_owned(),
+        _ => format!("IRQL <= {max}"),
+    }
+}
+
+/// Reports `rule` (the IRQL rule of `api`'s family) when `cpu` runs above `max`, the IRQL the
+/// DDI page of `api` allows (`PASSIVE` for "only at `PASSIVE_LEVEL`"). Performed either way.
+pub(crate) fn check_irql_at_most(
+    cpu: &Cpu,
+    api: &str,
+    max: KIRQL,
+    rule: Rule,
+    location: &'static Location<'static>,
+) {
+    let irql = cpu.irql();
+    if irql > max {
+        violation_at_irql(cpu, api, irql, rule, location, &irql_limit(max));
+    }
+}
+
+/// Reports a call of `api`, a DDI callable only at `DISPATCH_LEVEL`, at any other IRQL: `below`
+/// under `DISPATCH_LEVEL`, `above` over it ([`Rule::SpinLockInIsr`] inside an ISR or synchronize
+/// callback, as `ke::check_not_above_dispatch`). Every such DDI is, or expands to, a Ke call
+/// that breaks `IrqlDispatch` there, so the detail names that rule when it is not the one
+/// reported.
+pub(crate) fn check_irql_exactly_dispatch(
+    cpu: &Cpu,
+    api: &str,
+    below: Rule,
+    above: Rule,
+    location: &'static Location<'static>,
+) {
+    let irql = cpu.irql();
+    if irql == DISPATCH {
+        return;
+    }
+    if irql > DISPATCH && cpu.in_interrupt_routine() {
+        ke::check_not_above_dispatch(cpu, api, above, location);
+        return;
+    }
+    let rule = if irql < DISPATCH { below } else { above };
+    let also = Rule::IrqlDispatch;
+    let limit = if rule == also {
+        "DISPATCH_LEVEL only".to_owned()
+    } else {
+        format!(
+            "DISPATCH_LEVEL only; also breaks {} ({:#010x})",
+            also.name(),
+            also.parameter1().unwrap_or(0)
+        )
+    };
+    violation_at_irql(cpu, api, irql, rule, location, &limit);
+}
+
+/// The one wording of an IRQL violation: `"{api} at IRQL {irql}: it is callable at {limit}"`.
+/// Details start with the API name (tests take it from there).
+fn violation_at_irql(
+    cpu: &Cpu,
+    api: &str,
+    irql: KIRQL,
+    rule: Rule,
+    location: &'static Location<'static>,
+    limit: &str,
+) {
+    processor::violation(
+        cpu,
+        rule,
+        location,
+        format!("{api} at IRQL {irql}: it is callable at {limit}"),
+    );
 }

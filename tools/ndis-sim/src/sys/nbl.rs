@@ -8,56 +8,36 @@
 
 use std::panic::Location;
 
+use super::consts::{
+    KernelMode, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, MEMORY_ALLOCATION_ALIGNMENT,
+    NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+    NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2,
+};
 use super::ndis_types::{
-    CSHORT, MDL, NET_BUFFER_LIST_POOL_PARAMETERS, PMDL, PNET_BUFFER_LIST,
+    CSHORT, MDL, MODE, NET_BUFFER_LIST_POOL_PARAMETERS, PMDL, PNET_BUFFER_LIST,
     PNET_BUFFER_LIST_POOL_PARAMETERS, SIZE_T, UINT,
 };
-use super::types::{NDIS_HANDLE, PVOID, ULONG, USHORT};
-use super::{enter, enter_ndis};
+use super::types::{APC_LEVEL, KIRQL, NDIS_HANDLE, PVOID, ULONG, USHORT};
+use super::{check_irql_at_most, enter, enter_ndis_at_most};
 use crate::machine::processor::{Cpu, DISPATCH, violation};
-use crate::nbl::{
-    self, Align16, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, NblFreeError,
-    PoolFreeError, PoolNblBlock,
-};
+use crate::nbl::{self, Align16, NblFreeError, PoolFreeError, PoolNblBlock, mdl_flags};
 use crate::verifier::Rule;
 
 /// `KPROCESSOR_MODE` (`wdm.h`: `typedef CCHAR KPROCESSOR_MODE`).
 pub type KPROCESSOR_MODE = i8;
+/// `APC_LEVEL` as a `KIRQL` (`sys` has the `#define` as bindgen emits it, `u32`).
+#[expect(clippy::cast_possible_truncation, reason = "lossless: APC_LEVEL is 1")]
+const APC: KIRQL = APC_LEVEL as KIRQL;
 /// `MEMORY_CACHING_TYPE` (an enum, `c_int` in bindgen's output).
 pub type MEMORY_CACHING_TYPE = i32;
 
-/// `KernelMode` (`wdm.h` `MODE` enum: 0).
-const KERNEL_MODE: KPROCESSOR_MODE = 0;
-/// `APC_LEVEL` (`wdm.h` 1).
-const APC_LEVEL: u8 = 1;
-/// `NDIS_OBJECT_TYPE_DEFAULT` (`ndis/objectheader.h` 0x80).
-const NDIS_OBJECT_TYPE_DEFAULT: u8 = 0x80;
-/// `NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1` (`nblapi.h` 1).
-const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1: u8 = 1;
-/// `NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2` (`nblapi.h` 2, NDIS 6.84: adds `Flags`).
-const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2: u8 = 2;
 /// `NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1`: through `DataSize` (16).
 const POOL_PARAMETERS_SIZE_1: usize = 16;
 /// `NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2`: through `Flags` (20).
 const POOL_PARAMETERS_SIZE_2: usize = 20;
-/// `MEMORY_ALLOCATION_ALIGNMENT` on x64 (`ntdef.h` 16).
-const MEMORY_ALLOCATION_ALIGNMENT: usize = 16;
 /// The header of `NET_BUFFER_LIST_CONTEXT` before `ContextData` (`Next`, `Size`, `Offset`,
 /// then `ContextData` aligned to `MEMORY_ALLOCATION_ALIGNMENT`): 16 bytes on x64.
 const CONTEXT_HEADER: usize = 16;
-
-/// Reports `Irql_NetBuffer_Function` when `api` is called above `max`.
-fn check_irql(cpu: &Cpu, api: &str, max: u8, location: &'static Location<'static>, note: &str) {
-    let irql = cpu.irql();
-    if irql > max {
-        violation(
-            cpu,
-            Rule::IrqlNetBufferFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= {max}{note}"),
-        );
-    }
-}
 
 /// The tag of the calling processor's machine in the NBL tables.
 fn machine_of(cpu: &Cpu) -> usize {
@@ -83,20 +63,19 @@ pub unsafe fn NdisAllocateNetBufferListPool(
 ) -> NDIS_HANDLE {
     let location = Location::caller();
     let api = "NdisAllocateNetBufferListPool";
-    let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if Parameters.is_null() {
         return core::ptr::null_mut();
     }
     // SAFETY: `Parameters` points at a structure with at least its header (the contract).
     let header = unsafe { (*Parameters).Header };
     let size = usize::from(header.Size);
-    let needed = match header.Revision {
+    let needed = match u32::from(header.Revision) {
         NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 => POOL_PARAMETERS_SIZE_1,
         NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2 => POOL_PARAMETERS_SIZE_2,
         _ => return core::ptr::null_mut(),
     };
-    if header.Type != NDIS_OBJECT_TYPE_DEFAULT || size < needed {
+    if u32::from(header.Type) != NDIS_OBJECT_TYPE_DEFAULT || size < needed {
         return core::ptr::null_mut();
     }
     // Copy only what the revision has: a revision 1 structure ends before `Flags`.
@@ -110,7 +89,7 @@ pub unsafe fn NdisAllocateNetBufferListPool(
             needed,
         );
     }
-    if usize::from(params.ContextSize) % MEMORY_ALLOCATION_ALIGNMENT != 0
+    if u32::from(params.ContextSize) % MEMORY_ALLOCATION_ALIGNMENT != 0
         || (params.fAllocateNetBuffer == 0 && params.DataSize != 0)
     {
         return core::ptr::null_mut();
@@ -135,8 +114,7 @@ pub unsafe fn NdisAllocateNetBufferListPool(
 pub unsafe fn NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisFreeNetBufferListPool";
-    let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     match nbl::free_pool(PoolHandle as usize) {
         Ok(()) => {}
         Err(PoolFreeError::Unknown) => violation(
@@ -191,13 +169,12 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
 ) -> PNET_BUFFER_LIST {
     let location = Location::caller();
     let api = "NdisAllocateNetBufferAndNetBufferList";
-    let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     let Some((params, _owner)) = nbl::pool_info(PoolHandle as usize) else {
         unknown_pool(&cpu, api, PoolHandle, location);
         return core::ptr::null_mut();
     };
-    let aligned = |n: USHORT| usize::from(n) % MEMORY_ALLOCATION_ALIGNMENT == 0;
+    let aligned = |n: USHORT| u32::from(n) % MEMORY_ALLOCATION_ALIGNMENT == 0;
     if params.fAllocateNetBuffer == 0
         || params.DataSize != 0
         || !aligned(ContextSize)
@@ -290,8 +267,7 @@ fn context_area(pool_size: usize, size: usize, backfill: usize) -> Option<Vec<Al
 pub unsafe fn NdisFreeNetBufferList(NetBufferList: PNET_BUFFER_LIST) {
     let location = Location::caller();
     let api = "NdisFreeNetBufferList";
-    let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     let (rule, detail) = match nbl::free_pool_nbl_at(NetBufferList as usize) {
         Ok(()) => return,
         Err(NblFreeError::Unknown) => (
@@ -335,8 +311,7 @@ pub unsafe fn NdisAllocateMdl(
 ) -> PMDL {
     let location = Location::caller();
     let api = "NdisAllocateMdl";
-    let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if VirtualAddress.is_null() || cpu.shared.bus.inject_allocation_failure() {
         return core::ptr::null_mut();
     }
@@ -344,7 +319,7 @@ pub unsafe fn NdisAllocateMdl(
     let page = crate::bus::PAGE_SIZE;
     let mdl = MDL {
         Size: CSHORT::try_from(size_of::<MDL>()).unwrap_or(CSHORT::MAX),
-        MdlFlags: MDL_SOURCE_IS_NONPAGED_POOL,
+        MdlFlags: mdl_flags(MDL_SOURCE_IS_NONPAGED_POOL),
         MappedSystemVa: VirtualAddress,
         StartVa: (va & !(page - 1)) as PVOID,
         ByteCount: Length,
@@ -365,8 +340,7 @@ pub unsafe fn NdisAllocateMdl(
 pub unsafe fn NdisFreeMdl(Mdl: PMDL) {
     let location = Location::caller();
     let api = "NdisFreeMdl";
-    let cpu = enter_ndis(api, location);
-    check_irql(&cpu, api, DISPATCH, location, "");
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if !nbl::free_mdl(Mdl as usize) {
         violation(
             &cpu,
@@ -406,16 +380,23 @@ pub unsafe fn MmMapLockedPagesSpecifyCache(
     let api = "MmMapLockedPagesSpecifyCache";
     let cpu = enter(api);
     let _ = (CacheType, RequestedAddress, Priority);
-    let (max, mode) = if AccessMode == KERNEL_MODE {
-        (DISPATCH, " for KernelMode")
+    // The page's limit depends on the mode; the detail names it after the API.
+    let (max, api_in_mode) = if MODE::from(AccessMode) == KernelMode {
+        (DISPATCH, "MmMapLockedPagesSpecifyCache for KernelMode")
     } else {
-        (APC_LEVEL, " for UserMode")
+        (APC, "MmMapLockedPagesSpecifyCache for UserMode")
     };
-    check_irql(&cpu, api, max, location, mode);
+    check_irql_at_most(
+        &cpu,
+        api_in_mode,
+        max,
+        Rule::IrqlNetBufferFunction,
+        location,
+    );
     let mdl = MemoryDescriptorList;
     // SAFETY: `mdl` points at a live MDL (the contract).
     let flags = unsafe { (*mdl).MdlFlags };
-    if flags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
+    if flags & mdl_flags(MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
         // SAFETY: as above.
         return unsafe { (*mdl).MappedSystemVa };
     }
@@ -427,6 +408,6 @@ pub unsafe fn MmMapLockedPagesSpecifyCache(
     // SAFETY: as above; the caller owns the MDL, and mapping updates it as Mm does.
     unsafe { (*mdl).MappedSystemVa = va };
     // SAFETY: as above.
-    unsafe { (*mdl).MdlFlags = flags | MDL_MAPPED_TO_SYSTEM_VA };
+    unsafe { (*mdl).MdlFlags = flags | mdl_flags(MDL_MAPPED_TO_SYSTEM_VA) };
     va
 }

@@ -6,10 +6,10 @@
 
 use std::panic::Location;
 
-use super::enter_ndis;
 use super::ke::check_not_above_dispatch;
 use super::types::PNDIS_SPIN_LOCK;
-use crate::machine::processor::{self, Api, Cpu, DISPATCH, lower_irql, violation};
+use super::{check_irql_exactly_dispatch, enter_ndis};
+use crate::machine::processor::{self, Api, DISPATCH, lower_irql};
 use crate::machine::spinlock::{self, Got};
 use crate::verifier::{LockKind, Rule};
 
@@ -23,28 +23,6 @@ fn old_irql_ptr(SpinLock: PNDIS_SPIN_LOCK) -> *mut u8 {
     SpinLock
         .cast::<u8>()
         .wrapping_add(core::mem::offset_of!(super::types::NDIS_SPIN_LOCK, OldIrql))
-}
-
-fn check_exactly_dispatch(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql > DISPATCH && cpu.in_interrupt_routine() {
-        check_not_above_dispatch(cpu, api, Rule::IrqlSynchFunction, location);
-    } else if irql != DISPATCH {
-        violation(
-            cpu,
-            Rule::IrqlSynchFunction,
-            location,
-            format!(
-                "{api} at IRQL {irql}: it is only callable at DISPATCH_LEVEL (its Ke expansion \
-                 would trip {})",
-                if irql < DISPATCH {
-                    "0xC4 P1 0x40 / IrqlDispatch 0x00020003"
-                } else {
-                    "IrqlDispatch 0x00020003"
-                }
-            ),
-        );
-    }
 }
 
 /// `NdisAllocateSpinLock`: initialises the lock (any IRQL).
@@ -111,7 +89,13 @@ pub unsafe fn NdisAcquireSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
 pub unsafe fn NdisReleaseSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
     let location = Location::caller();
     let cpu = enter_ndis("NdisReleaseSpinLock", location);
-    check_exactly_dispatch(&cpu, "NdisReleaseSpinLock", location);
+    check_irql_exactly_dispatch(
+        &cpu,
+        "NdisReleaseSpinLock",
+        Rule::IrqlSynchFunction,
+        Rule::IrqlSynchFunction,
+        location,
+    );
     // SAFETY: the caller guarantees `SpinLock` is valid; read before the release, while this
     // processor still owns the lock (after it, another owner may overwrite it).
     let stored = unsafe { old_irql_ptr(SpinLock).read() };
@@ -136,7 +120,13 @@ pub unsafe fn NdisReleaseSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
 pub unsafe fn NdisDprAcquireSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
     let location = Location::caller();
     let cpu = enter_ndis("NdisDprAcquireSpinLock", location);
-    check_exactly_dispatch(&cpu, "NdisDprAcquireSpinLock", location);
+    check_irql_exactly_dispatch(
+        &cpu,
+        "NdisDprAcquireSpinLock",
+        Rule::IrqlSynchFunction,
+        Rule::IrqlSynchFunction,
+        location,
+    );
     let irql = cpu.irql();
     spinlock::acquire(
         &cpu,
@@ -158,7 +148,13 @@ pub unsafe fn NdisDprAcquireSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
 pub unsafe fn NdisDprReleaseSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
     let location = Location::caller();
     let cpu = enter_ndis("NdisDprReleaseSpinLock", location);
-    check_exactly_dispatch(&cpu, "NdisDprReleaseSpinLock", location);
+    check_irql_exactly_dispatch(
+        &cpu,
+        "NdisDprReleaseSpinLock",
+        Rule::IrqlSynchFunction,
+        Rule::IrqlSynchFunction,
+        location,
+    );
     if let Some(h) = spinlock::release(&cpu, lock_addr(SpinLock), Api::NdisDpr, location)
         && h.api.raises()
     {

@@ -77,6 +77,8 @@ pub type NDIS_HARDWARE_STATUS = i32;
 pub type MM_PAGE_PRIORITY = i32;
 /// `EX_POOL_PRIORITY`.
 pub type EX_POOL_PRIORITY = i32;
+/// `MODE` (`wdm.h`: `KernelMode`, `UserMode`; a `KPROCESSOR_MODE` holds one).
+pub type MODE = i32;
 
 macro_rules! zeroed_default {
     ($($t:ty),* $(,)?) => {$(

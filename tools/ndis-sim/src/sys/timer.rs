@@ -4,35 +4,19 @@
 
 use std::panic::Location;
 
-use super::enter_ndis;
+use super::consts::{
+    NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS, NDIS_TIMER_CHARACTERISTICS_REVISION_1,
+};
+use super::enter_ndis_at_most;
+use super::ndis_status::NDIS_STATUS_BAD_CHARACTERISTICS;
 use super::ndis_types::{LARGE_INTEGER, NDIS_TIMER_CHARACTERISTICS, PNDIS_TIMER_CHARACTERISTICS};
 use super::types::{
     BOOLEAN, LONG, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS,
     PNDIS_HANDLE, PVOID,
 };
-use crate::machine::processor::{Cpu, DISPATCH, PASSIVE, violation};
+use crate::machine::processor::{DISPATCH, PASSIVE, violation};
 use crate::machine::timer::{self, NotATimer};
 use crate::verifier::Rule;
-
-// ndis.h value (`#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS 0x97`).
-const NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS: u8 = 0x97;
-// ndis.h value (`#define NDIS_TIMER_CHARACTERISTICS_REVISION_1 1`).
-const NDIS_TIMER_CHARACTERISTICS_REVISION_1: u8 = 1;
-// ndis.h value (`#define NDIS_STATUS_BAD_CHARACTERISTICS ((NDIS_STATUS)0xC0010005L)`).
-const NDIS_STATUS_BAD_CHARACTERISTICS: NDIS_STATUS = 0xC001_0005_u32.cast_signed();
-
-/// Reports `Irql_Timer_Function` when `api` is called above `DISPATCH_LEVEL`.
-fn check_timer_irql(cpu: &Cpu, api: &str, location: &'static Location<'static>) {
-    let irql = cpu.irql();
-    if irql > DISPATCH {
-        violation(
-            cpu,
-            Rule::IrqlTimerFunction,
-            location,
-            format!("{api} at IRQL {irql}: it is callable at IRQL <= DISPATCH_LEVEL"),
-        );
-    }
-}
 
 /// The panic for a handle that names no live timer object (never allocated, or freed: using
 /// it is a use after free on Windows).
@@ -63,15 +47,14 @@ pub unsafe fn NdisAllocateTimerObject(
 ) -> NDIS_STATUS {
     let location = Location::caller();
     let api = "NdisAllocateTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     // SAFETY: the caller guarantees `pTimerObject` is valid for a write; it reads null unless
     // the allocation succeeds.
     unsafe { pTimerObject.write(core::ptr::null_mut()) };
     // SAFETY: the caller guarantees `TimerCharacteristics` points to valid characteristics.
     let chars = unsafe { &*TimerCharacteristics };
-    let header_ok = chars.Header.Type == NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS
-        && chars.Header.Revision == NDIS_TIMER_CHARACTERISTICS_REVISION_1
+    let header_ok = u32::from(chars.Header.Type) == NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS
+        && u32::from(chars.Header.Revision) == NDIS_TIMER_CHARACTERISTICS_REVISION_1
         && usize::from(chars.Header.Size) >= size_of::<NDIS_TIMER_CHARACTERISTICS>();
     if !header_ok || chars.TimerFunction.is_none() {
         return NDIS_STATUS_BAD_CHARACTERISTICS;
@@ -115,8 +98,7 @@ pub unsafe fn NdisSetTimerObject(
 ) -> BOOLEAN {
     let location = Location::caller();
     let api = "NdisSetTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     // SAFETY: every bit pattern of the union is a valid `QuadPart`.
     let due = unsafe { DueTime.QuadPart };
     let was = cpu
@@ -152,8 +134,7 @@ pub unsafe fn NdisSetTimerObject(
 pub unsafe fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN {
     let location = Location::caller();
     let api = "NdisCancelTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     let (was, obj) = cpu
         .shared
         .timers
@@ -191,8 +172,7 @@ pub unsafe fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN {
 pub unsafe fn NdisFreeTimerObject(TimerObject: NDIS_HANDLE) {
     let location = Location::caller();
     let api = "NdisFreeTimerObject";
-    let cpu = enter_ndis(api, location);
-    check_timer_irql(&cpu, api, location);
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlTimerFunction);
     match cpu.shared.timers.free(&cpu.shared, TimerObject as usize) {
         Err(NotATimer) => violation(
             &cpu,

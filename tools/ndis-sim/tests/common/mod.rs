@@ -7,7 +7,7 @@ use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use ndis_sim::sys::*;
-use ndis_sim::{InterruptLine, Machine, VerifierMode};
+use ndis_sim::{InterruptLine, Machine, Rule, VerifierMode};
 
 /// `DISPATCH_LEVEL` as a `KIRQL`.
 pub const DISPATCH: KIRQL = DISPATCH_LEVEL as KIRQL;
@@ -18,6 +18,11 @@ pub const PASSIVE: KIRQL = PASSIVE_LEVEL as KIRQL;
 pub fn irql() -> KIRQL {
     // SAFETY: a plain query, called on a virtual processor.
     unsafe { KeGetCurrentIrql() }
+}
+
+/// The rules of `m`'s report so far, in the order they were reported.
+pub fn rules(m: &Machine) -> Vec<Rule> {
+    m.report().violations.iter().map(|v| v.rule).collect()
 }
 
 /// A collecting machine.
