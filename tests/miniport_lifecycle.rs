@@ -449,3 +449,34 @@ fn shutdown_quiets_the_nic_without_freeing_at_either_irql() {
         rig.finish(adapter);
     }
 }
+
+#[test]
+fn pause_pends_on_frames_stuck_on_the_ring_until_the_reset_completes_them() {
+    let rig = Rig::new(2, 37);
+    let adapter = rig.up();
+    rig.nic.device.set_tx_stuck(true);
+    let ids = adapter.send(0, &[frame_to(PEER, 1, 100), frame_to(PEER, 2, 100)], false);
+    // MiniportPause cannot finish: the frames sit on the ring. NDIS keeps calling
+    // MiniportCheckForHangEx meanwhile; the reset it asks for completes the frames, and the
+    // pended Pause with them.
+    let pausing = {
+        let adapter = adapter.clone();
+        std::thread::spawn(move || adapter.pause())
+    };
+    let mut hung = false;
+    while !pausing.is_finished() {
+        hung |= adapter.check_for_hang();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(hung, "the stuck frames were seen as a hang");
+    assert_eq!(pausing.join().unwrap(), sys::NDIS_STATUS_PENDING);
+    let done = rig.wait_completions(&adapter, ids.len());
+    assert_eq!(done.len(), ids.len());
+    assert!(
+        done.iter()
+            .all(|c| c.status == sys::NDIS_STATUS_REQUEST_ABORTED),
+        "{done:?}"
+    );
+    rig.nic.device.set_tx_stuck(false);
+    rig.finish(adapter);
+}

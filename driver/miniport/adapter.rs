@@ -64,8 +64,13 @@ pub enum Phase {
     Paused,
     /// After Restart.
     Running,
-    /// Pause pended: waiting for sends to complete and receives to return.
+    /// `MiniportPause` is running: new sends are refused, nothing is indicated, and only
+    /// the Pause handler itself may finish the pause (so `NdisMPauseComplete` is never called
+    /// for a pause the handler is about to complete with `NDIS_STATUS_SUCCESS`).
     Pausing,
+    /// `MiniportPause` returned `NDIS_STATUS_PENDING`: the last send completion or receive
+    /// return finishes the pause with `NdisMPauseComplete`.
+    PausePending,
 }
 
 /// Under the `state` lock.

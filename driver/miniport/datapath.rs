@@ -9,7 +9,8 @@ use core::ptr;
 use core::sync::atomic::Ordering;
 
 use super::adapter::{
-    Adapter, BUFFER_BYTES, MAX_FRAME, MIN_FRAME, Phase, RX_LOW_WATER, SendState, TxToken,
+    Adapter, BUFFER_BYTES, MAX_FRAME, MIN_FRAME, Phase, RX_LOW_WATER, SendState, StateLevel,
+    TxToken,
 };
 use super::header;
 use super::hw::DescriptorRing;
@@ -590,9 +591,14 @@ impl Adapter {
         sys::NDIS_STATUS_SUCCESS
     }
 
-    /// `MiniportPause`: new sends are refused from now on; queued sends complete with
-    /// `NDIS_STATUS_PAUSED`; Pause completes when the ring is empty and every indicated NBL is
-    /// back (PENDING until then, completed by the DPC or the return handler).
+    /// `MiniportPause`: new sends are refused with `NDIS_STATUS_PAUSED` from now on; frames
+    /// still queued (never given to the NIC) complete with `NDIS_STATUS_PAUSED` at once;
+    /// frames already on the TX ring are left to finish on the wire and complete normally
+    /// (the NIC sends them within microseconds, and aborting them would need a reset). Pause
+    /// completes when the ring is empty and every indicated NBL is back: `NDIS_STATUS_SUCCESS`
+    /// if that is already so, else `NDIS_STATUS_PENDING` and `NdisMPauseComplete` from the
+    /// DPC or `MiniportReturnNetBufferLists` that finds it so. Received frames are dropped
+    /// (buffers straight back to the NIC) from the moment Pause starts.
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_pause>
     pub(crate) fn pause(&self, cx: &mut Locked<'_, Unlocked>) -> sys::NDIS_STATUS {
         let mut aborted = NblChain::new();
@@ -608,30 +614,42 @@ impl Adapter {
             self.reclaim(&mut send, &mut aborted);
         }
         self.complete_sends(cx, &aborted, None);
-        self.pause_pending.store(true, Ordering::Release);
-        if self.try_complete_pause_inner(cx) {
+        // The handler's decision, under the `state` lock: done now (SUCCESS), or PENDING and
+        // left to whichever completion or return finds the adapter idle later. Deciding under
+        // the lock that `try_complete_pause` also takes means no last return can slip between
+        // the check and the hand-over unseen.
+        let mut state = self.state.lock(cx);
+        let (state, cx, at) = state.parts();
+        if self.idle(cx, at) {
+            state.phase = Phase::Paused;
             sys::NDIS_STATUS_SUCCESS
         } else {
+            state.phase = Phase::PausePending;
+            self.pause_pending.store(true, Ordering::Release);
             sys::NDIS_STATUS_PENDING
         }
     }
 
-    /// Whether the pause can finish now; if so the adapter is Paused and the pause no longer
-    /// pending (the caller reports it: synchronously or with `NdisMPauseComplete`).
+    /// Nothing queued, nothing on the TX ring, no indicated NBL out (and no receive pass
+    /// under way): what a Pause waits for. Called holding the `state` lock.
+    fn idle(&self, cx: &mut Locked<'_, StateLevel>, at: &DispatchLevel) -> bool {
+        let idle = {
+            let send = self.send.lock_dpr(cx, at);
+            send.queue.is_empty() && send.ring.is_idle()
+        };
+        idle && self.rx_outstanding.load(Ordering::Acquire) == 0
+    }
+
+    /// Whether a pended pause can finish now; if so the adapter is Paused and the caller
+    /// completes it with `NdisMPauseComplete`. `pause_pending` spares every completion and
+    /// return the `state` lock while no pause is pending.
     fn try_complete_pause_inner(&self, cx: &mut Locked<'_, Unlocked>) -> bool {
         if !self.pause_pending.load(Ordering::Acquire) {
             return false;
         }
         let mut state = self.state.lock(cx);
         let (state, cx, at) = state.parts();
-        if state.phase != Phase::Pausing {
-            return false;
-        }
-        let idle = {
-            let send = self.send.lock_dpr(cx, at);
-            send.queue.is_empty() && send.ring.is_idle()
-        };
-        if !idle || self.rx_outstanding.load(Ordering::Acquire) != 0 {
+        if state.phase != Phase::PausePending || !self.idle(cx, at) {
             return false;
         }
         state.phase = Phase::Paused;
