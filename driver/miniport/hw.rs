@@ -3,6 +3,7 @@
 //! that touches device-visible memory directly (volatile accesses).
 
 use core::ptr;
+use core::sync::atomic::{Ordering, fence};
 
 use crate::e1000::{DescriptorBytes, DescriptorMemory, Reg, Registers, Stall};
 use crate::sync::{Locked, MAX_STALL_MICROSECONDS, Unlocked, stall_execution};
@@ -64,6 +65,11 @@ impl Registers for Bar0 {
     }
 
     fn write(&self, reg: Reg, value: u32) {
+        // A register write can be a doorbell (TDT, RDT) telling the NIC to read descriptors
+        // and buffers the CPU has just written: those writes must not be moved after it.
+        // (`WRITE_REGISTER_ULONG` is a full barrier in the WDK; this keeps the compiler, and
+        // weaker architectures, to the same order.)
+        fence(Ordering::Release);
         // SAFETY: as in `read`.
         unsafe { sys::NdisWriteRegisterUlong(self.register(reg), value) };
     }
@@ -183,10 +189,16 @@ impl DescriptorMemory for DescriptorRing<'_> {
     fn read(&self, index: u16) -> DescriptorBytes {
         // SAFETY: the slot is inside the block (asserted in `slot`); shared memory is
         // page-aligned so 16-byte slots are aligned; volatile because the NIC writes it.
-        unsafe { self.slot(index).read_volatile() }
+        let bytes = unsafe { self.slot(index).read_volatile() };
+        // The NIC writes a buffer before the descriptor that reports it (DD): reads of the
+        // buffer that follow this read must not be moved before it.
+        fence(Ordering::Acquire);
+        bytes
     }
 
     fn write(&self, index: u16, bytes: &DescriptorBytes) {
+        // The buffer a descriptor hands the NIC (a copied frame) is written before it.
+        fence(Ordering::Release);
         // SAFETY: as in `read`.
         unsafe { self.slot(index).write_volatile(*bytes) };
     }
