@@ -192,10 +192,15 @@ pub unsafe fn mdl_byte_count(mdl: PMDL) -> ULONG {
     unsafe { (*mdl).ByteCount }
 }
 
-/// `MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority)`: the mapped address when the MDL
-/// is mapped or describes nonpaged pool, else `MmMapLockedPagesSpecifyCache(mdl, KernelMode,
-/// MmCached, NULL, FALSE, NormalPagePriority)`. Null when the mapping fails (low resources):
-/// the caller treats the frame as failed.
+/// `MdlMappingNoExecute` (`wdm.h`, Windows 8 and later): OR-ed into the priority of a mapping
+/// that is only read or written as data, as the `MmGetSystemAddressForMdlSafe` page
+/// recommends. Defined here rather than taken from the bindings so both builds share it.
+pub const MDL_MAPPING_NO_EXECUTE: ULONG = 0x4000_0000;
+
+/// `MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute)`: the mapped
+/// address when the MDL is mapped or describes nonpaged pool, else
+/// `MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE, priority)`. Null when
+/// the mapping fails (low resources): the caller treats the frame as failed.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe>
 ///
 /// # Safety
@@ -219,7 +224,7 @@ pub unsafe fn mdl_system_address(mdl: PMDL) -> *mut u8 {
             1,
             core::ptr::null_mut(),
             0,
-            NormalPagePriority as ULONG,
+            NormalPagePriority as ULONG | MDL_MAPPING_NO_EXECUTE,
         )
     };
     va.cast()
