@@ -253,7 +253,9 @@ impl Adapter {
             }
             nbl = next;
         }
-        {
+        // Queued under `state` → `send`, so that a Pause (which sets Pausing under `state` and
+        // then empties the queue under `send`) sees every NBL accepted while Running.
+        let refusal = {
             let mut state = self.state.lock(cx);
             let (state, cx, at_dispatch) = state.parts();
             let refusal = if self.removed.load(Ordering::Acquire) {
@@ -282,8 +284,16 @@ impl Adapter {
                 }
                 nbl = next;
             }
-            if refusal.is_none() {
-                self.pump(&mut send, &mut refused);
+            refusal
+        };
+        // The copies into TX buffers need only the `send` lock, so `state` is not held for
+        // them. Whatever a Pause emptied from the queue in between is not pumped; frames
+        // pumped before it are on the ring, where the Pause waits for them.
+        if refusal.is_none() {
+            let mut pump = |send: &mut SendState| self.pump(send, &mut refused);
+            match at {
+                Some(at) => pump(&mut self.send.lock_dpr(cx, at)),
+                None => pump(&mut self.send.lock(cx)),
             }
         }
         self.complete_sends(cx, &refused, at);
