@@ -1,5 +1,5 @@
-//! One e1000 adapter: what Initialize builds, in the order `ndis.md` documents, and what Halt
-//! frees, in reverse.
+//! One e1000 adapter: what Initialize builds (in the order [`Adapter::initialize`] gives, and
+//! why), and what Halt frees, in reverse.
 //!
 //! Locks (DESIGN.md), acquired only in this order: [`StateLevel`] (phase, filter, multicast,
 //! link) → [`SendLevel`] (send queue and TX ring) → [`RecvLevel`] (RX ring). Data the ISR
@@ -285,8 +285,20 @@ fn free_rx_buffer(b: RxBuffer) {
 struct InitError(sys::NDIS_STATUS, &'static str);
 
 impl Adapter {
-    /// `MiniportInitializeEx`, in the documented order. On failure everything acquired is
-    /// released and the status says why.
+    /// `MiniportInitializeEx`. On failure everything acquired is released, newest first (the
+    /// NIC reset first if bring-up began), a trace names the step, and the status says why
+    /// (`NDIS_STATUS_RESOURCES` for any allocation).
+    ///
+    /// Order: registration attributes (before anything claims hardware) → BAR0 from
+    /// `AllocatedResources` → `NdisMMapIoSpace` → scatter-gather DMA → shared memory (TX/RX
+    /// rings and buffers) → NBL pool, one MDL + NBL per RX buffer → NIC reset and bring-up
+    /// with interrupts masked (which reads the MAC from the EEPROM) → locks → general
+    /// attributes → `NdisMRegisterInterruptEx`, last; then the NIC's interrupts are enabled.
+    /// Two places differ from the list in `ndis.md`, on purpose: the general attributes come
+    /// after bring-up because they carry the MAC address and link state, which only the
+    /// mapped and reset NIC can tell; and the locks come after bring-up because the rings
+    /// move into them from there, so bring-up (up to 10 ms of stalls) never runs under a spin
+    /// lock. Both still precede the interrupt, as required.
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_initialize>
     ///
     /// # Safety
