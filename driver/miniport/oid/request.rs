@@ -5,18 +5,18 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::sys::{
-    NDIS_OID, NDIS_OID_REQUEST, NDIS_STATUS, NDIS_STATUS_SUCCESS, NdisRequestQueryInformation,
-    NdisRequestQueryStatistics, NdisRequestSetInformation, OidInformation, PNDIS_OID_REQUEST,
-    oid_request_method_oid, oid_request_query_information, oid_request_set_information,
-    oid_request_set_method_result, oid_request_set_query_result, oid_request_set_set_result,
-    oid_request_type,
+    NDIS_OID, NDIS_OID_REQUEST, NDIS_STATUS, NDIS_STATUS_SUCCESS, NdisRequestMethod,
+    NdisRequestQueryInformation, NdisRequestQueryStatistics, NdisRequestSetInformation,
+    OidInformation, PNDIS_OID_REQUEST, oid_request_method_oid, oid_request_query_information,
+    oid_request_set_information, oid_request_set_method_result, oid_request_set_query_result,
+    oid_request_set_set_result, oid_request_type,
 };
 
 use super::error::OidError;
 use super::info::AdapterInfo;
 use super::query::query;
 use super::set::{SetAction, set};
-use super::wire::{self, NDIS_REQUEST_METHOD};
+use super::wire;
 
 /// What an OID request asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl OidRequest<'_> {
             Some(RequestKind::Query)
         } else if ty == NdisRequestSetInformation {
             Some(RequestKind::Set)
-        } else if ty == NDIS_REQUEST_METHOD {
+        } else if ty == NdisRequestMethod {
             Some(RequestKind::Method)
         } else {
             None

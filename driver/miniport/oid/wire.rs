@@ -16,9 +16,6 @@ use crate::sys::{
 // Constants a miniport needs that `crate::sys` does not carry (yet); values checked against
 // public copies of `ntddndis.h` / `ndis.h` (ReactOS and windows-rs agree).
 
-/// `NdisRequestMethod` (`NDIS_REQUEST_TYPE`, `NDIS_SUPPORT_NDIS6`): 12.
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
-pub(super) const NDIS_REQUEST_METHOD: i32 = 12;
 /// `NdisMediaStateConnected` (`NDIS_MEDIA_STATE`): 0.
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-media-connect-status>
 pub(super) const NDIS_MEDIA_STATE_CONNECTED: u32 = 0;
