@@ -48,5 +48,5 @@ pub use info::{
 };
 pub use query::{QueryAnswer, STATISTICS_VALID_FLAGS, query, supported_oids, supported_statistics};
 pub use request::{Handled, OidRequest, RequestKind};
-pub use set::{AUTO_NEGOTIATE_ALL, SetAction, set};
+pub use set::{AUTO_NEGOTIATE_ALL, AUTO_NEGOTIATE_SPEED_AND_DUPLEX, SetAction, set};
 pub use wire::{INTERRUPT_MODERATION_SIZE, LINK_PARAMETERS_SIZE, STATISTICS_INFO_SIZE};

@@ -153,6 +153,7 @@ pub const fn supported_statistics() -> u32 {
 }
 
 /// A successful query: what to store in the request's `BytesWritten` and `BytesNeeded`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueryAnswer {
     /// Bytes written at the start of the buffer.

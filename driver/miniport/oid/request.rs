@@ -19,6 +19,7 @@ use super::set::{SetAction, set};
 use super::wire;
 
 /// What an OID request asks.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestKind {
     /// `NdisRequestQueryInformation` or `NdisRequestQueryStatistics`.
@@ -31,6 +32,7 @@ pub enum RequestKind {
 
 /// The outcome of [`OidRequest::handle`]: the status to return (or complete with) and, for
 /// a successful set, the change the adapter applies first.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Handled {
     /// `NDIS_STATUS_SUCCESS` or the failure's status ([`OidError::status`]).
@@ -41,6 +43,7 @@ pub struct Handled {
 
 /// One OID request, borrowed from NDIS for the duration of `MiniportOidRequest` (or until
 /// `NdisMOidRequestComplete` for a pended one).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Debug)]
 pub struct OidRequest<'a> {
     raw: NonNull<NDIS_OID_REQUEST>,

@@ -716,6 +716,11 @@ fn link_parameters(flags: u32) -> [u8; 32] {
         offset_of!(NDIS_LINK_PARAMETERS, RcvLinkSpeed),
         100_000_000,
     );
+    wire::put_i32(
+        &mut bytes,
+        offset_of!(NDIS_LINK_PARAMETERS, PauseFunctions),
+        NdisPauseFunctionsSendAndReceive,
+    );
     wire::put_u32(
         &mut bytes,
         offset_of!(NDIS_LINK_PARAMETERS, AutoNegotiationFlags),
@@ -755,6 +760,33 @@ fn link_parameters_set_accepts_only_auto_negotiation() {
             "forcing {missing:#x}"
         );
     }
+    // Pause frames not auto-negotiated but "unsupported", as the general attributes report
+    // them: the reported link state echoed back is accepted.
+    let mut echo = link_parameters(AUTO_NEGOTIATE_SPEED_AND_DUPLEX);
+    wire::put_i32(
+        &mut echo,
+        offset_of!(NDIS_LINK_PARAMETERS, PauseFunctions),
+        NdisPauseFunctionsUnsupported,
+    );
+    assert_eq!(
+        set(OID_GEN_LINK_PARAMETERS, &echo, &info),
+        Ok((SetAction::RestartAutoNegotiation, 32))
+    );
+    assert_eq!(
+        general_attributes(&info).AutoNegotiationFlags,
+        AUTO_NEGOTIATE_SPEED_AND_DUPLEX
+    );
+    // Forced speed with pause unsupported is still refused.
+    let mut forced = echo;
+    wire::put_u32(
+        &mut forced,
+        offset_of!(NDIS_LINK_PARAMETERS, AutoNegotiationFlags),
+        NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED,
+    );
+    assert_eq!(
+        set(OID_GEN_LINK_PARAMETERS, &forced, &info),
+        Err(OidError::NotSupported)
+    );
     let mut bad_type = link_parameters(AUTO_NEGOTIATE_ALL);
     bad_type[0] = 0x96;
     assert_eq!(
