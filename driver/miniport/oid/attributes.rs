@@ -19,20 +19,20 @@ use super::info::{
     AdapterInfo, MAC_OPTIONS, MAX_LOOKAHEAD, MAX_MULTICAST_LIST, MTU, SUPPORTED_PACKET_FILTERS,
 };
 use super::query::{supported_oids, supported_statistics};
+use super::set::AUTO_NEGOTIATE_SPEED_AND_DUPLEX;
 use super::wire::{self};
-use crate::sys::{
-    NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED, NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED,
-    NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED,
-};
 
 /// `NDIS_LINK_SPEED_UNKNOWN` (`((ULONG64)(-1))`, `ndis.h`): the speed of a link that is down.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_link_state>
 pub const NDIS_LINK_SPEED_UNKNOWN: u64 = u64::MAX;
 
 /// The fastest the 8254x runs: 1 Gbit/s.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_general_attributes>
 pub const MAX_LINK_SPEED: u64 = Speed::Mbps1000.bits_per_second();
 
 /// `NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2`: through
 /// `PowerManagementCapabilitiesEx`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_general_attributes>
 pub const GENERAL_ATTRIBUTES_SIZE: usize = offset_of!(
     NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
     PowerManagementCapabilitiesEx
@@ -40,6 +40,7 @@ pub const GENERAL_ATTRIBUTES_SIZE: usize = offset_of!(
 
 /// The link as NDIS describes it (`NDIS_LINK_STATE` and the general attributes): connect
 /// state, duplex, and speed in bit/s ([`NDIS_LINK_SPEED_UNKNOWN`] while down).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_link_state>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NdisLink {
     /// `MediaConnectState*`.
@@ -66,9 +67,7 @@ impl NdisLink {
                     MediaDuplexStateHalf
                 },
                 speed: link.speed.bits_per_second(),
-                auto_negotiation: NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED
-                    | NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED
-                    | NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED,
+                auto_negotiation: AUTO_NEGOTIATE_SPEED_AND_DUPLEX,
             }
         } else {
             Self {

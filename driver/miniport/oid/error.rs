@@ -17,6 +17,7 @@ use crate::sys::{
 };
 
 /// A failed OID request.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OidError {
     /// The driver does not answer this OID (or not this kind of request for it):

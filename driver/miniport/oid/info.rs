@@ -17,14 +17,18 @@ use super::error::OidError;
 
 /// Ethernet MTU: the largest payload after the 14-byte header (`OID_GEN_MAXIMUM_FRAME_SIZE`,
 /// the general attributes' `MtuSize`). The driver does not do jumbo frames.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-maximum-frame-size>
 pub const MTU: u32 = 1500;
 /// Ethernet header: destination, source, `EtherType`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-maximum-total-size>
 pub const ETHERNET_HEADER: u32 = 14;
 /// Largest frame with its header, without the FCS the NIC appends and strips
 /// (`OID_GEN_MAXIMUM_TOTAL_SIZE`, `OID_GEN_TRANSMIT_BLOCK_SIZE`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-maximum-total-size>
 pub const MAX_TOTAL_SIZE: u32 = MTU + ETHERNET_HEADER;
 /// Largest lookahead: the whole payload, since every receive indication carries the whole
 /// frame (`OID_GEN_MAXIMUM_LOOKAHEAD`; a larger `OID_GEN_CURRENT_LOOKAHEAD` set is invalid).
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-maximum-lookahead>
 pub const MAX_LOOKAHEAD: u32 = MTU;
 
 /// Longest multicast list the driver accepts (`OID_802_3_MAXIMUM_LIST_SIZE`, the general
@@ -32,10 +36,12 @@ pub const MAX_LOOKAHEAD: u32 = MTU;
 /// table (MTA), so any number of groups programs correctly; the bound is the driver's, for
 /// the exact per-frame check it keeps the list for (`ReceiveFilter::accepts`), and 32 keeps
 /// the list a small fixed array in the adapter.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-802-3-maximum-list-size>
 pub const MAX_MULTICAST_LIST: usize = 32;
 
 /// The packet filters the NIC implements (`NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::
 /// SupportedPacketFilters`); a set with any other bit gets `NDIS_STATUS_NOT_SUPPORTED`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-current-packet-filter>
 pub const SUPPORTED_PACKET_FILTERS: u32 = NDIS_PACKET_TYPE_DIRECTED
     | NDIS_PACKET_TYPE_MULTICAST
     | NDIS_PACKET_TYPE_ALL_MULTICAST
@@ -45,12 +51,19 @@ pub const SUPPORTED_PACKET_FILTERS: u32 = NDIS_PACKET_TYPE_DIRECTED
 /// `OID_GEN_MAC_OPTIONS` and the general attributes' `MacOptions`: receive data may be
 /// copied (indications carry whole frames in driver buffers), no legacy transfer pends, and
 /// the NIC does not loop sent frames back, so NDIS does the loopback.
+///
+/// `NDIS_MAC_OPTION_8021P_PRIORITY` is deliberately absent although the page says NDIS 6
+/// miniports "must set" it: the flag promises that the driver writes the priority of
+/// `Ieee8021QNetBufferListInfo` into an 802.1Q tag on send and extracts it on receive, and
+/// this driver does neither (no VLAN tag insertion or stripping, VME off). Claiming it would
+/// misreport; whether NDIS or HLK insists on it is to be checked on Windows.
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-mac-options>
 pub const MAC_OPTIONS: u32 = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA
     | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND
     | NDIS_MAC_OPTION_NO_LOOPBACK;
 
 /// `OID_GEN_VENDOR_DESCRIPTION`: a NUL-terminated ANSI string.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-vendor-description>
 pub const VENDOR_DESCRIPTION: &[u8] = b"Intel 8254x (e1000) Gigabit Ethernet - rse1k\0";
 
 /// `OID_GEN_DRIVER_VERSION`: the NDIS version the driver registers, major in the high byte,
@@ -91,6 +104,7 @@ const fn parse_version_part(text: &str) -> u32 {
 }
 
 /// The hardware status `OID_GEN_HARDWARE_STATUS` reports.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-hardware-status>
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum HardwareStatus {
     /// Initialised and working.
@@ -146,6 +160,7 @@ impl InterruptModeration {
 }
 
 /// The ring dimensions behind the buffer-space OIDs (the adapter's choice at initialisation).
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-transmit-buffer-space>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RingInfo {
     /// Transmit descriptors (`OID_GEN_MAXIMUM_SEND_PACKETS`; times [`MAX_TOTAL_SIZE`] is
@@ -160,6 +175,7 @@ pub struct RingInfo {
 /// The frame and byte counters the driver keeps, 64-bit and wrapping like the interface
 /// counters they feed (`NDIS_STATISTICS_INFO`). Directed, multicast and broadcast are told
 /// apart by destination address ([`Counters::count_rx`], [`Counters::count_tx`]).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_statistics_info>
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Directed frames indicated up.
@@ -293,6 +309,7 @@ impl Counters {
 /// The multicast addresses the stack set (`OID_802_3_MULTICAST_LIST`): at most
 /// [`MAX_MULTICAST_LIST`] group addresses, in the order given. A plain `Copy` value, so the
 /// adapter can keep it in its state and the OID layer can hand a new one over.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-802-3-multicast-list>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MulticastList {
     addresses: [MacAddress; MAX_MULTICAST_LIST],
@@ -383,6 +400,7 @@ impl MulticastList {
 
 /// The hardware filter for an NDIS packet filter (bits outside [`SUPPORTED_PACKET_FILTERS`]
 /// are ignored; [`super::set`] has already refused them).
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-current-packet-filter>
 #[must_use]
 pub const fn receive_filter(packet_filter: u32) -> ReceiveFilter {
     ReceiveFilter {
@@ -396,6 +414,7 @@ pub const fn receive_filter(packet_filter: u32) -> ReceiveFilter {
 
 /// A snapshot of the adapter for one OID request, filled by the adapter under its locks and
 /// read by [`super::query`] / [`super::set`] with none held.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AdapterInfo {
     /// The burnt-in address (EEPROM) (`OID_802_3_PERMANENT_ADDRESS`; its first three bytes

@@ -21,7 +21,8 @@
 //! Status choices (from the DDI pages; each function's docs say which page): a short query
 //! buffer is `NDIS_STATUS_BUFFER_TOO_SHORT` with `BytesNeeded`; short or ragged set data is
 //! `NDIS_STATUS_INVALID_LENGTH`; statistics counters answer 8 bytes, or the low 32 bits into
-//! a 4-byte buffer with `BytesNeeded` = 8; unknown OIDs, method requests and the power OIDs
+//! a 4-byte buffer with `BytesNeeded` = 8, and a buffer under 4 bytes is
+//! `NDIS_STATUS_INVALID_LENGTH` with `BytesNeeded` = 8 (the 64-bit statistics page); unknown OIDs, method requests and the power OIDs
 //! (no power management) are `NDIS_STATUS_NOT_SUPPORTED`.
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 
@@ -47,5 +48,5 @@ pub use info::{
 };
 pub use query::{QueryAnswer, STATISTICS_VALID_FLAGS, query, supported_oids, supported_statistics};
 pub use request::{Handled, OidRequest, RequestKind};
-pub use set::{AUTO_NEGOTIATE_ALL, SetAction, set};
+pub use set::{AUTO_NEGOTIATE_ALL, AUTO_NEGOTIATE_SPEED_AND_DUPLEX, SetAction, set};
 pub use wire::{INTERRUPT_MODERATION_SIZE, LINK_PARAMETERS_SIZE, STATISTICS_INFO_SIZE};

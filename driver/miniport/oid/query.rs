@@ -153,6 +153,7 @@ pub const fn supported_statistics() -> u32 {
 }
 
 /// A successful query: what to store in the request's `BytesWritten` and `BytesNeeded`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueryAnswer {
     /// Bytes written at the start of the buffer.
@@ -211,8 +212,11 @@ impl Reply {
 /// [`OidError::NotSupported`] for an OID the driver does not answer as a query (see
 /// [`supported_oids`]; set-only OIDs such as `OID_GEN_LINK_PARAMETERS` and the power OIDs
 /// the driver does not implement included); [`OidError::BufferTooShort`] with the exact
-/// size when `out` cannot hold the answer (for a statistics counter: shorter than 4 bytes,
-/// with 8 needed).
+/// size when `out` cannot hold the answer; for a statistics counter (`OID_GEN_XMIT_OK`,
+/// `OID_GEN_RCV_OK`, `OID_GEN_XMIT_ERROR`, `OID_GEN_RCV_ERROR`, `OID_GEN_RCV_NO_BUFFER`,
+/// `OID_802_3_RCV_ERROR_ALIGNMENT`) a buffer shorter than 4 bytes is
+/// [`OidError::InvalidLength`] with 8 needed, as the 64-bit statistics page requires.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/querying-64-bit-statistics-oids>
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 pub fn query(oid: NDIS_OID, info: &AdapterInfo, out: &mut [u8]) -> Result<QueryAnswer, OidError> {
     match reply(oid, info)? {
@@ -228,12 +232,15 @@ pub fn query(oid: NDIS_OID, info: &AdapterInfo, out: &mut [u8]) -> Result<QueryA
         }
         Reply::Counter(value) => {
             let bytes = value.to_le_bytes();
+            // "Querying 64-Bit Statistics OIDs": 8 or more bytes get the value, 4 to 7 the
+            // low 32 bits (success, BytesNeeded 8), fewer than 4 NDIS_STATUS_INVALID_LENGTH
+            // with BytesNeeded 8 (not BUFFER_TOO_SHORT: the page names the status).
             let written = if out.len() >= 8 {
                 8
             } else if out.len() >= 4 {
                 4
             } else {
-                return Err(OidError::BufferTooShort { needed: 8 });
+                return Err(OidError::InvalidLength { needed: 8 });
             };
             out[..written].copy_from_slice(&bytes[..written]);
             Ok(QueryAnswer { written, needed: 8 })
@@ -319,13 +326,24 @@ fn link_speed(info: &AdapterInfo) -> u32 {
     }
 }
 
-/// `OID_GEN_VENDOR_ID`: the IEEE OUI (the first three bytes of the permanent address),
-/// then one vendor-assigned byte identifying the NIC, which this driver leaves 0.
+/// `OID_GEN_VENDOR_ID`: the IEEE OUI, which the page says is the first three bytes of the
+/// hardware address, then one vendor-assigned byte identifying the NIC, which this driver
+/// leaves 0. A permanent address with the locally-administered bit (0x02 of the first
+/// octet) carries no IEEE-registered code (QEMU's 52:54:00 is one), so the answer is then
+/// the page's 0xFFFFFF for "vendors without an IEEE-registered code".
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-vendor-id>
 fn vendor_id(info: &AdapterInfo) -> [u8; 4] {
     let address = info.permanent_address.octets();
-    [address[0], address[1], address[2], 0]
+    if address[0] & LOCALLY_ADMINISTERED != 0 {
+        [0xFF, 0xFF, 0xFF, 0]
+    } else {
+        [address[0], address[1], address[2], 0]
+    }
 }
+
+/// The IEEE 802 U/L bit of a MAC address's first octet: set for a locally administered
+/// address, whose first three bytes are no registered OUI.
+const LOCALLY_ADMINISTERED: u8 = 0x02;
 
 /// `NDIS_STATISTICS_INFO`: the driver's counters by frame kind, with the NIC's error and
 /// loss counters in `ifInErrors` / `ifInDiscards`. Each sum equals the corresponding counter

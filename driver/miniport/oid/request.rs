@@ -5,20 +5,21 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::sys::{
-    NDIS_OID, NDIS_OID_REQUEST, NDIS_STATUS, NDIS_STATUS_SUCCESS, NdisRequestQueryInformation,
-    NdisRequestQueryStatistics, NdisRequestSetInformation, OidInformation, PNDIS_OID_REQUEST,
-    oid_request_method_oid, oid_request_query_information, oid_request_set_information,
-    oid_request_set_method_result, oid_request_set_query_result, oid_request_set_set_result,
-    oid_request_type,
+    NDIS_OID, NDIS_OID_REQUEST, NDIS_STATUS, NDIS_STATUS_SUCCESS, NdisRequestMethod,
+    NdisRequestQueryInformation, NdisRequestQueryStatistics, NdisRequestSetInformation,
+    OidInformation, PNDIS_OID_REQUEST, oid_request_method_oid, oid_request_query_information,
+    oid_request_set_information, oid_request_set_method_result, oid_request_set_query_result,
+    oid_request_set_set_result, oid_request_type,
 };
 
 use super::error::OidError;
 use super::info::AdapterInfo;
 use super::query::query;
 use super::set::{SetAction, set};
-use super::wire::{self, NDIS_REQUEST_METHOD};
+use super::wire;
 
 /// What an OID request asks.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestKind {
     /// `NdisRequestQueryInformation` or `NdisRequestQueryStatistics`.
@@ -31,6 +32,7 @@ pub enum RequestKind {
 
 /// The outcome of [`OidRequest::handle`]: the status to return (or complete with) and, for
 /// a successful set, the change the adapter applies first.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Handled {
     /// `NDIS_STATUS_SUCCESS` or the failure's status ([`OidError::status`]).
@@ -41,6 +43,7 @@ pub struct Handled {
 
 /// One OID request, borrowed from NDIS for the duration of `MiniportOidRequest` (or until
 /// `NdisMOidRequestComplete` for a pended one).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Debug)]
 pub struct OidRequest<'a> {
     raw: NonNull<NDIS_OID_REQUEST>,
@@ -89,7 +92,7 @@ impl OidRequest<'_> {
             Some(RequestKind::Query)
         } else if ty == NdisRequestSetInformation {
             Some(RequestKind::Set)
-        } else if ty == NDIS_REQUEST_METHOD {
+        } else if ty == NdisRequestMethod {
             Some(RequestKind::Method)
         } else {
             None

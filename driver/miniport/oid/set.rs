@@ -4,9 +4,9 @@ use core::mem::offset_of;
 
 use crate::sys::{
     NDIS_INTERRUPT_MODERATION_PARAMETERS, NDIS_LINK_PARAMETERS, NDIS_OID,
-    NdisInterruptModerationDisabled, NdisInterruptModerationEnabled, OID_802_3_MULTICAST_LIST,
-    OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_INTERRUPT_MODERATION,
-    OID_GEN_LINK_PARAMETERS,
+    NdisInterruptModerationDisabled, NdisInterruptModerationEnabled, NdisPauseFunctionsUnsupported,
+    OID_802_3_MULTICAST_LIST, OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER,
+    OID_GEN_INTERRUPT_MODERATION, OID_GEN_LINK_PARAMETERS,
 };
 
 use super::error::OidError;
@@ -20,15 +20,23 @@ use crate::sys::{
     NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED,
 };
 
-/// The auto-negotiation flags a link-parameters set must carry: the driver leaves speed,
-/// duplex and flow control to auto-negotiation and never forces them.
-pub const AUTO_NEGOTIATE_ALL: u32 = NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED
+/// Every auto-negotiation flag of `NDIS_LINK_PARAMETERS::AutoNegotiationFlags`: speed each
+/// way, duplex and pause functions. A link-parameters set with all of them is always accepted.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-link-parameters>
+pub const AUTO_NEGOTIATE_ALL: u32 =
+    AUTO_NEGOTIATE_SPEED_AND_DUPLEX | NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED;
+
+/// The auto-negotiation flags a link-parameters set must carry: the driver leaves speed and
+/// duplex to auto-negotiation and never forces them. These are also the flags the general
+/// attributes report for a link that is up (`NdisLink::of`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-link-parameters>
+pub const AUTO_NEGOTIATE_SPEED_AND_DUPLEX: u32 = NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED
     | NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED
-    | NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED
-    | NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED;
+    | NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED;
 
 /// A validated set request: what the adapter applies (under its locks) before it completes
 /// the request with `NDIS_STATUS_SUCCESS`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetAction {
     /// `OID_GEN_CURRENT_PACKET_FILTER`: the new `NDIS_PACKET_TYPE_*` filter (only
@@ -126,6 +134,10 @@ fn interrupt_moderation(data: &[u8], info: &AdapterInfo) -> Result<(SetAction, u
         data,
         offset_of!(NDIS_INTERRUPT_MODERATION_PARAMETERS, InterruptModeration),
     );
+    // The page says "Enabled: enable; otherwise disable". Only the two values a set can mean
+    // are accepted: `NdisInterruptModerationUnknown` / `NotSupported` (or anything outside the
+    // enumeration) describe no setting, so they are out of bounds, which `MiniportOidRequest`
+    // answers with NDIS_STATUS_INVALID_DATA.
     let enabled = if value == NdisInterruptModerationEnabled {
         true
     } else if value == NdisInterruptModerationDisabled {
@@ -139,15 +151,24 @@ fn interrupt_moderation(data: &[u8], info: &AdapterInfo) -> Result<(SetAction, u
     ))
 }
 
-/// `NDIS_LINK_PARAMETERS`: accepted only when it asks for auto-negotiation of everything.
-/// The 8254x could force speed and duplex, but this driver does not, so a request to force
-/// anything is a supported OID asking for an unsupported operation.
+/// `NDIS_LINK_PARAMETERS`: accepted when speed and duplex are auto-negotiated, and pause
+/// functions either auto-negotiated or `NdisPauseFunctionsUnsupported` (what the general
+/// attributes report, so a requester echoing the reported link state is accepted). The
+/// 8254x could force speed and duplex, but this driver does not, so a request to force them
+/// (or to force pause frames on) is a supported OID asking for an unsupported operation:
+/// `NDIS_STATUS_NOT_SUPPORTED` ("recognized, but not supported", `MiniportOidRequest`).
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-link-parameters>
 fn link_parameters(data: &[u8]) -> Result<(SetAction, usize), OidError> {
     structure(data, LINK_PARAMETERS_SIZE)?;
     let flags = wire::get_u32(data, offset_of!(NDIS_LINK_PARAMETERS, AutoNegotiationFlags));
-    if flags & AUTO_NEGOTIATE_ALL != AUTO_NEGOTIATE_ALL {
+    if flags & AUTO_NEGOTIATE_SPEED_AND_DUPLEX != AUTO_NEGOTIATE_SPEED_AND_DUPLEX {
         return Err(OidError::NotSupported);
+    }
+    if flags & NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED == 0 {
+        let pause = wire::get_i32(data, offset_of!(NDIS_LINK_PARAMETERS, PauseFunctions));
+        if pause != NdisPauseFunctionsUnsupported {
+            return Err(OidError::NotSupported);
+        }
     }
     Ok((SetAction::RestartAutoNegotiation, LINK_PARAMETERS_SIZE))
 }

@@ -173,7 +173,13 @@ fn counters_answer_64_bits_or_the_low_32_with_8_needed() {
         }
         for len in 0..4 {
             let (result, _) = ask(oid, &info, len);
-            assert_eq!(result, Err(OidError::BufferTooShort { needed: 8 }));
+            // Under 4 bytes: INVALID_LENGTH (not BUFFER_TOO_SHORT), 8 needed.
+            assert_eq!(
+                result,
+                Err(OidError::InvalidLength { needed: 8 }),
+                "{oid:#x}"
+            );
+            assert_eq!(result.unwrap_err().status(), NDIS_STATUS_INVALID_LENGTH);
         }
     }
     assert_eq!(u64_of(OID_GEN_XMIT_OK, &info), 0x1_0000_0005 + 50 + 6);
@@ -278,8 +284,13 @@ fn versions_and_vendor() {
         version & 0xFFFF,
         env!("CARGO_PKG_VERSION_MINOR").parse::<u32>().unwrap()
     );
-    // The OUI of the permanent address, then the NIC byte.
-    assert_eq!(answer(OID_GEN_VENDOR_ID, &info), [0x52, 0x54, 0x00, 0x00]);
+    // The fixture's permanent address is QEMU's locally administered 52:54:00: no
+    // IEEE-registered code, so 0xFFFFFF, then the NIC byte.
+    assert_eq!(answer(OID_GEN_VENDOR_ID, &info), [0xFF, 0xFF, 0xFF, 0x00]);
+    // A universally administered (Intel OUI 00:1B:21) address gives its OUI.
+    let mut intel = info;
+    intel.permanent_address = MacAddress([0x00, 0x1B, 0x21, 0x0A, 0x0B, 0x0C]);
+    assert_eq!(answer(OID_GEN_VENDOR_ID, &intel), [0x00, 0x1B, 0x21, 0x00]);
     let description = answer(OID_GEN_VENDOR_DESCRIPTION, &info);
     assert_eq!(description.last(), Some(&0), "NUL-terminated");
     assert!(
@@ -705,6 +716,11 @@ fn link_parameters(flags: u32) -> [u8; 32] {
         offset_of!(NDIS_LINK_PARAMETERS, RcvLinkSpeed),
         100_000_000,
     );
+    wire::put_i32(
+        &mut bytes,
+        offset_of!(NDIS_LINK_PARAMETERS, PauseFunctions),
+        NdisPauseFunctionsSendAndReceive,
+    );
     wire::put_u32(
         &mut bytes,
         offset_of!(NDIS_LINK_PARAMETERS, AutoNegotiationFlags),
@@ -744,6 +760,33 @@ fn link_parameters_set_accepts_only_auto_negotiation() {
             "forcing {missing:#x}"
         );
     }
+    // Pause frames not auto-negotiated but "unsupported", as the general attributes report
+    // them: the reported link state echoed back is accepted.
+    let mut echo = link_parameters(AUTO_NEGOTIATE_SPEED_AND_DUPLEX);
+    wire::put_i32(
+        &mut echo,
+        offset_of!(NDIS_LINK_PARAMETERS, PauseFunctions),
+        NdisPauseFunctionsUnsupported,
+    );
+    assert_eq!(
+        set(OID_GEN_LINK_PARAMETERS, &echo, &info),
+        Ok((SetAction::RestartAutoNegotiation, 32))
+    );
+    assert_eq!(
+        general_attributes(&info).AutoNegotiationFlags,
+        AUTO_NEGOTIATE_SPEED_AND_DUPLEX
+    );
+    // Forced speed with pause unsupported is still refused.
+    let mut forced = echo;
+    wire::put_u32(
+        &mut forced,
+        offset_of!(NDIS_LINK_PARAMETERS, AutoNegotiationFlags),
+        NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED,
+    );
+    assert_eq!(
+        set(OID_GEN_LINK_PARAMETERS, &forced, &info),
+        Err(OidError::NotSupported)
+    );
     let mut bad_type = link_parameters(AUTO_NEGOTIATE_ALL);
     bad_type[0] = 0x96;
     assert_eq!(
@@ -870,7 +913,7 @@ fn request(ty: NDIS_REQUEST_TYPE, oid: NDIS_OID, buffer: &mut [u8]) -> NDIS_OID_
         raw.DATA.SET_INFORMATION.InformationBufferLength = length;
         raw.DATA.SET_INFORMATION.BytesRead = 0xDEAD;
         raw.DATA.SET_INFORMATION.BytesNeeded = 0xDEAD;
-    } else if ty == wire::NDIS_REQUEST_METHOD {
+    } else if ty == NdisRequestMethod {
         raw.DATA.METHOD_INFORMATION.Oid = oid;
         raw.DATA.METHOD_INFORMATION.BytesNeeded = 0xDEAD;
     } else {
@@ -954,6 +997,13 @@ fn request_query_short_and_unknown() {
     assert_eq!(handle(&mut raw, &info).status, NDIS_STATUS_BUFFER_TOO_SHORT);
     assert_eq!(query_counts(&raw), (0, 4));
 
+    // A counter into 2 bytes: INVALID_LENGTH, nothing written, 8 needed.
+    let mut tiny = [0_u8; 2];
+    let mut raw = request(NdisRequestQueryStatistics, OID_GEN_XMIT_OK, &mut tiny);
+    assert_eq!(handle(&mut raw, &info).status, NDIS_STATUS_INVALID_LENGTH);
+    assert_eq!(query_counts(&raw), (0, 8));
+    assert_eq!(tiny, [0, 0]);
+
     let mut raw = request(NdisRequestQueryInformation, 0x00FF_FF01, &mut buffer);
     assert_eq!(handle(&mut raw, &info).status, NDIS_STATUS_NOT_SUPPORTED);
     assert_eq!(query_counts(&raw), (0, 0));
@@ -1019,7 +1069,7 @@ fn request_set_returns_the_action() {
 fn request_method_and_odd_types_are_not_supported() {
     let info = info();
     let mut none: [u8; 0] = [];
-    let mut raw = request(wire::NDIS_REQUEST_METHOD, OID_GEN_STATISTICS, &mut none);
+    let mut raw = request(NdisRequestMethod, OID_GEN_STATISTICS, &mut none);
     {
         // SAFETY: as in `handle`.
         let request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();

@@ -16,9 +16,6 @@ use crate::sys::{
 // Constants a miniport needs that `crate::sys` does not carry (yet); values checked against
 // public copies of `ntddndis.h` / `ndis.h` (ReactOS and windows-rs agree).
 
-/// `NdisRequestMethod` (`NDIS_REQUEST_TYPE`, `NDIS_SUPPORT_NDIS6`): 12.
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
-pub(super) const NDIS_REQUEST_METHOD: i32 = 12;
 /// `NdisMediaStateConnected` (`NDIS_MEDIA_STATE`): 0.
 /// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-media-connect-status>
 pub(super) const NDIS_MEDIA_STATE_CONNECTED: u32 = 0;
@@ -43,15 +40,18 @@ macro_rules! sizeof_through {
 }
 
 /// `NDIS_SIZEOF_STATISTICS_INFO_REVISION_1`: through `ifHCOutBroadcastOctets`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_statistics_info>
 pub const STATISTICS_INFO_SIZE: usize =
     sizeof_through!(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets, u64);
 /// `NDIS_SIZEOF_INTERRUPT_MODERATION_PARAMETERS_REVISION_1`: through `InterruptModeration`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_interrupt_moderation_parameters>
 pub const INTERRUPT_MODERATION_SIZE: usize = sizeof_through!(
     NDIS_INTERRUPT_MODERATION_PARAMETERS,
     InterruptModeration,
     i32
 );
 /// `NDIS_SIZEOF_LINK_PARAMETERS_REVISION_1`: through `AutoNegotiationFlags`.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-link-parameters>
 pub const LINK_PARAMETERS_SIZE: usize =
     sizeof_through!(NDIS_LINK_PARAMETERS, AutoNegotiationFlags, u32);
 
