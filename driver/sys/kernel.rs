@@ -58,19 +58,10 @@ mod ndis {
 // defined below shadow a generated item of the same name.
 pub use ndis::*;
 
-// ndis.h defines the NDIS_STATUS values with a cast (`((NDIS_STATUS)STATUS_SUCCESS)`), which
-// bindgen does not evaluate; they are spelled here with the NTSTATUS values they cast.
-/// The other `NDIS_STATUS_*` codes: the simulator's table, the one source for both builds
-/// (every value there was checked against `ndis.h`).
-#[allow(
-    clippy::unreadable_literal,
-    reason = "the values are spelled as in ndis.h, with digit separators"
-)]
-mod ndis_status {
-    use super::NDIS_STATUS;
-    include!("../../tools/ndis-sim/src/sys/ndis_status.rs");
-}
-pub use ndis_status::*;
+// The other `NDIS_STATUS_*` codes: ndis.h defines them through casts bindgen cannot evaluate,
+// so both builds read the simulator's table (values checked against ndis.h). Included here, at
+// the top level, so the items are explicit and shadow anything the `ndis` glob might carry.
+include!("../../tools/ndis-sim/src/sys/ndis_status.rs");
 
 /// `NDIS_DEFAULT_PORT_NUMBER`: `((NDIS_PORT_NUMBER)0)` in ndis.h, a cast bindgen cannot
 /// evaluate.
@@ -92,6 +83,8 @@ pub use wdk_sys::{
 pub use wdk_sys::_EX_POOL_PRIORITY::{HighPoolPriority, LowPoolPriority, NormalPoolPriority};
 pub use wdk_sys::_MM_PAGE_PRIORITY::{HighPagePriority, LowPagePriority, NormalPagePriority};
 
+// ndis.h defines the NDIS_STATUS values with a cast (`((NDIS_STATUS)STATUS_SUCCESS)`), which
+// bindgen does not evaluate; these three are spelled with the NTSTATUS values they cast.
 /// `NDIS_STATUS_SUCCESS` = `STATUS_SUCCESS` (ndis.h).
 pub const NDIS_STATUS_SUCCESS: NDIS_STATUS = 0;
 /// `NDIS_STATUS_FAILURE` = `STATUS_UNSUCCESSFUL` (0xC0000001).
