@@ -191,22 +191,16 @@ pub struct _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_1 {
     pub Length: ULONG,
 }
 
-/// The anonymous `{ Level, Group }` of `u.Interrupt` (Windows 7 and later).
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug)]
-pub struct _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_2__bindgen_ty_1 {
-    /// Interrupt level (for line-based interrupts, the IRQL index).
-    pub Level: USHORT,
-    /// Processor group.
-    pub Group: USHORT,
-}
-
 /// `u.Interrupt` of a partial resource descriptor.
 #[repr(C)]
 #[derive(Clone, Copy, Default, Debug)]
 pub struct _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_2 {
-    /// `{ Level, Group }`.
-    pub __bindgen_anon_1: _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_2__bindgen_ty_1,
+    /// Interrupt level (for line-based interrupts, the IRQL index). wdm.h declares `Level`
+    /// and `Group` as plain `USHORT` members when `NT_PROCESSOR_GROUPS` is defined (x64
+    /// WDK builds for Windows 7 and later), a `ULONG Level` otherwise.
+    pub Level: USHORT,
+    /// Processor group.
+    pub Group: USHORT,
     /// Interrupt vector.
     pub Vector: ULONG,
     /// Processors that may take it.
