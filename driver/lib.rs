@@ -21,19 +21,21 @@ compile_error!(
      (Windows + WDK: `--no-default-features --features kernel`)"
 );
 
-// `alloc` is available in both builds: in the kernel through wdk-alloc's global allocator
-// (nonpaged pool), on the host through std, which ndis-sim links.
+// `alloc` is available in both builds: in the kernel through the driver's own global allocator
+// (`pool`: nonpaged pool tagged `Rs1k`, alignment honoured), on the host through std, which
+// ndis-sim links.
 extern crate alloc;
 
-// Kernel build: the panic handler and the global allocator windows-drivers-rs provides.
+// Kernel build: the panic handler windows-drivers-rs provides, and the driver's allocator.
 #[cfg(feature = "kernel")]
 extern crate wdk_panic;
 #[cfg(feature = "kernel")]
 #[global_allocator]
-static GLOBAL_ALLOCATOR: wdk_alloc::WdkAllocator = wdk_alloc::WdkAllocator;
+static GLOBAL_ALLOCATOR: pool::DriverAllocator = pool::DriverAllocator;
 
 pub mod e1000;
 pub mod miniport;
+pub mod pool;
 pub mod sync;
 pub mod sys;
 pub mod trace;
