@@ -1,6 +1,6 @@
 //! rse1k: an NDIS 6 miniport driver for the Intel 8254x ("e1000") NIC.
 //!
-//! One source, two builds (see `DESIGN.md`):
+//! One source, two builds (see `docs/design.md`):
 //! - `kernel` (Windows + WDK): a `.sys` linked against `ndis.sys` and `ntoskrnl.exe`;
 //! - `host` (the default, any OS): the same code linked against `ndis-sim`, the user-mode NDIS
 //!   and Ke whose verifier checks the documented locking and IRQL rules.

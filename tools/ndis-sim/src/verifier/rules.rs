@@ -1,5 +1,5 @@
 //! The rules the verifier checks, with the names and codes of the public documents
-//! (`shared/reference/rules.md` collects them).
+//! (`docs/locking-rules.md` lists them with their codes).
 //!
 //! Where one misuse breaks two documented rules, one is reported as the primary
 //! ([`Violation::rule`](super::Violation::rule), with its code) and the other is named in
