@@ -151,25 +151,44 @@ function Get-Rse1kPublishedInf {
 # The drivers that match a device, with their ranks (lower is better), from
 # `pnputil /enum-devices /instanceid <id> /drivers` (Windows 11 21H2 and later). On older
 # pnputil the flag does not exist: returns $null and the caller says what to run instead.
+# The listing is the device's fields, a "Matching Drivers:" heading (a name with no value), then
+# one group per driver ending with its rank (0xNNNNNNNN) and status. Names are localised, so a
+# driver's group is found by its values: a new group starts after a name with no value, or at
+# an .inf once the current group has its rank.
 function Get-Rse1kMatchingDriver {
     param([Parameter(Mandatory)][string]$InstanceId)
     $lines = & pnputil.exe /enum-devices /instanceid $InstanceId /drivers 2>&1
     if ($LASTEXITCODE -ne 0) { return $null }
-    $drivers = foreach ($block in (ConvertFrom-Rse1kPnputilList -Lines $lines)) {
-        $values = @($block | ForEach-Object { $_[1] })
+    $groups = New-Object System.Collections.Generic.List[object]
+    foreach ($block in (ConvertFrom-Rse1kPnputilList -Lines $lines)) {
+        $group = New-Object System.Collections.Generic.List[object]
+        foreach ($pair in $block) {
+            $value = [string]$pair[1]
+            $hasRank = @($group | Where-Object { $_[1] -match '^0x[0-9A-Fa-f]{8}$' }).Count -gt 0
+            if ($value -eq '' -or ($value -match '\.inf$' -and $hasRank)) {
+                if ($group.Count -gt 0) { $groups.Add($group.ToArray()); $group.Clear() }
+                if ($value -eq '') { continue }
+            }
+            $group.Add($pair)
+        }
+        if ($group.Count -gt 0) { $groups.Add($group.ToArray()) }
+    }
+    $drivers = foreach ($group in $groups) {
+        $values = @($group | ForEach-Object { [string]$_[1] })
         $rank = @($values | Where-Object { $_ -match '^0x[0-9A-Fa-f]{8}$' })
         $infs = @($values | Where-Object { $_ -match '\.inf$' })
         if ($rank.Count -ge 1 -and $infs.Count -ge 1) {
             [pscustomobject]@{
                 PublishedInf = $infs[0]
                 OriginalInf  = if ($infs.Count -ge 2) { $infs[1] } else { $infs[0] }
-                Rank         = [Convert]::ToUInt32($rank[-1], 16)
-                RankText     = $rank[-1]
-                Details      = ($block | ForEach-Object { "$($_[0]): $($_[1])" }) -join '; '
+                Rank         = [Convert]::ToUInt32($rank[0], 16)
+                RankText     = $rank[0]
+                Details      = ($group | ForEach-Object { "$($_[0]): $($_[1])" }) -join '; '
             }
         }
     }
-    return @($drivers | Sort-Object -Property Rank)
+    # The comma keeps an empty list a list: $null means "no /drivers flag".
+    return , @($drivers | Sort-Object -Property Rank)
 }
 
 # Installs the INF on every device matching HardwareId even when a better-ranked driver (the

@@ -94,12 +94,16 @@ function Restart-ForBringup {
 
 # 0. Copy the share to $Root on the first run (the share is read-only and may be re-staged by
 #    the launcher between runs; the package is refreshed from it whenever it is attached).
-$shareRoot = Split-Path -Parent $PSScriptRoot
-if ((Resolve-Path -LiteralPath $shareRoot).Path.TrimEnd('\') -ne (Resolve-Path -LiteralPath (New-Item -ItemType Directory -Force -Path $Root)).Path.TrimEnd('\')) {
+$shareRoot = (Resolve-Path -LiteralPath (Split-Path -Parent $PSScriptRoot)).Path.TrimEnd('\')
+$rootFull = (New-Item -ItemType Directory -Force -Path $Root).FullName.TrimEnd('\')
+if ($shareRoot -ne $rootFull) {
     foreach ($item in @('tools', 'rse1k_package', 'bringup-settings.txt')) {
         $source = Join-Path $shareRoot $item
+        $target = Join-Path $rootFull $item
         if (Test-Path -LiteralPath $source) {
-            Copy-Item -LiteralPath $source -Destination $Root -Recurse -Force
+            # Replace, never merge: Copy-Item into an existing folder would nest it.
+            if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Recurse -Force }
+            Copy-Item -LiteralPath $source -Destination $target -Recurse -Force
         }
     }
 }
@@ -110,8 +114,9 @@ $windbg = "windbg -k net:port=$($settings['port']),key=$($settings['key'])"
 
 Assert-Rse1kWindowsBuild
 $stage = Get-BringupStage
-$next = if ($stage) { $stages[[array]::IndexOf($stages, $stage) + 1] } else { $stages[0] }
-if ($stage -eq 'done') { $next = 'done' }
+# The stage after the last one finished (an unknown or empty state starts over).
+$index = [array]::IndexOf($stages, $stage)
+$next = if ($stage -eq 'done') { 'done' } else { $stages[$index + 1] }
 
 if ($next -eq 'boot-options') {
     if (Test-Rse1kSecureBoot) {
