@@ -154,7 +154,7 @@ pub unsafe fn free<P: Pool>(pool: &P, ptr: *mut u8, layout: Layout) {
 
 /// Nonpaged pool through `ExAllocatePool2(POOL_FLAG_NON_PAGED, ...)` and `ExFreePoolWithTag`
 /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exfreepoolwithtag>).
-/// Nonpaged because the driver allocates at DISPATCH_LEVEL and keeps spin locks in its blocks;
+/// Nonpaged because the driver allocates at `DISPATCH_LEVEL` and keeps spin locks in its blocks;
 /// `POOL_FLAG_NON_PAGED` is no-execute nonpaged pool.
 #[cfg(feature = "kernel")]
 pub struct NonPagedPool;
