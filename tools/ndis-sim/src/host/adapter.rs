@@ -404,7 +404,7 @@ impl LoadedDriver {
                     }
                 });
             // WriteErrorLog: a failed shared-memory allocation is logged before Initialize ends.
-            crate::sys::check_initialize_logged(&cpu, handle, location);
+            crate::sys::check_initialize_logged(&cpu, handle);
             // A failed Initialize must leave nothing behind (Init_RegisterInterrupt names the
             // failure path too).
             let leaks =

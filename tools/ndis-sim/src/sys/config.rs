@@ -337,16 +337,12 @@ pub(crate) fn shared_memory_failed(
     }
 }
 
-/// The `WriteErrorLog` check when `MiniportInitializeEx` of `owner` returns.
-pub(crate) fn check_initialize_logged(
-    cpu: &crate::machine::processor::Cpu,
-    owner: usize,
-    location: &'static Location<'static>,
-) {
+/// The `WriteErrorLog` check when `MiniportInitializeEx` of `owner` returns (reported at the
+/// failed allocation's call site).
+pub(crate) fn check_initialize_logged(cpu: &crate::machine::processor::Cpu, owner: usize) {
     let unlogged = lock(&cpu.shared.host.objects)
         .unlogged_failure
         .remove(&owner);
-    let _ = location;
     if let Some(at) = unlogged {
         violation(
             cpu,

@@ -56,6 +56,9 @@ const FILTER: &str = "filter drivers only";
 const PROTOCOL: &str = "protocol drivers only";
 const CONDIS: &str = "CoNDIS (connection-oriented) drivers only";
 const WLAN: &str = "native 802.11 (WLAN) miniports only";
+const INTERMEDIATE: &str = "intermediate drivers only";
+const PROTOCOL_OR_INTERMEDIATE: &str = "protocol and intermediate drivers only";
+const INTERFACES: &str = "network interface providers only, drivers calling NdisIfRegisterInterface; NDIS registers a miniport's interface";
 
 const fn r(
     name: &'static str,
@@ -120,20 +123,8 @@ pub const NDIS_RULES: &[NdisRule] = &[
         Always,
         Some(Rule::IrqlGatherDmaFunction),
     ),
-    r(
-        "Irql_IM_Function",
-        Irql,
-        No("intermediate drivers only"),
-        None,
-    ),
-    r(
-        "Irql_Interfaces_Function",
-        Irql,
-        No(
-            "NDIS network interface providers (NdisIfRegisterInterface) only; NDIS registers a miniport's interface",
-        ),
-        None,
-    ),
+    r("Irql_IM_Function", Irql, No(INTERMEDIATE), None),
+    r("Irql_Interfaces_Function", Irql, No(INTERFACES), None),
     r(
         "Irql_Interrupt_Function",
         Irql,
@@ -292,7 +283,7 @@ pub const NDIS_RULES: &[NdisRule] = &[
     r(
         "NdisReEnumerateProtocolBindings",
         Miscellaneous,
-        No("protocol and intermediate drivers only"),
+        No(PROTOCOL_OR_INTERMEDIATE),
         None,
     ),
     r(
