@@ -490,6 +490,9 @@ impl Adapter {
             }
             // SAFETY: the NBL is the driver's; slot numbers fit a pointer.
             unsafe { sys::set_nbl_miniport_reserved(nbl, 0, usize::from(slot) as sys::PVOID) };
+            // Every indicated NBL carries the adapter's handle (NdisMIndicateReceiveNetBufferLists).
+            // SAFETY: as above.
+            unsafe { sys::set_nbl_source_handle(nbl, handle) };
         }
 
         // 6. Locks and interrupt-shared data.
