@@ -800,7 +800,11 @@ impl Adapter {
     }
 }
 
-/// Whether the adapter is in a state where NDIS accepts receive indications.
+/// Whether the adapter is in a state where NDIS accepts receive indications: Running, and
+/// Pausing, where a DPC that harvested before the pause began may still indicate (`MiniportPause`:
+/// the miniport waits for those calls to return; "Pausing a Binding": protocols handle receive
+/// indications as usual while pausing). Once Paused, an indication is a violation.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/pausing-an-adapter>
 pub(crate) fn receives_allowed(phase: Phase) -> bool {
-    matches!(phase, Phase::Running)
+    matches!(phase, Phase::Running | Phase::Pausing)
 }
