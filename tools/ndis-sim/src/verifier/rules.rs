@@ -317,7 +317,7 @@ pub enum Rule {
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-verifier>
     SendAccounting,
     /// NDIS verifier: a receive indication while the adapter is paused, halted, or not yet
-    /// restarted; or an indicated NBL not returned when Pause completes or Halt returns (the
+    /// restarted (while pausing is allowed: the miniport waits for those to return); or an indicated NBL not returned when Pause completes or Halt returns (the
     /// miniport must wait for its receives before completing Pause).
     ReceiveAccounting,
     /// NDIS: a lifecycle call in the wrong state: `NdisMPauseComplete` / `NdisMRestartComplete`
