@@ -15,7 +15,7 @@ pub mod oid;
 mod queue;
 mod requests;
 #[cfg(test)]
-mod test_frames;
+pub(crate) mod test_frames;
 mod trampolines;
 
 use core::ptr;
