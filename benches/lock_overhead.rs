@@ -55,8 +55,9 @@ fn measure(c: &mut Criterion, group: &str, wrapper: &mut Timed<'_>, raw: &mut Ti
 }
 
 fn bench_ndis(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
-    let lock = SpinLock::<u64, NdisSpinLockBackend, BenchLevel>::try_new("bench.ndis.wrapper", 0)
-        .expect("pool");
+    let lock =
+        SpinLock::<u64, NdisSpinLockBackend, BenchLevel>::try_new(cx, "bench.ndis.wrapper", 0)
+            .expect("pool");
     let mut raw_lock = sys::NDIS_SPIN_LOCK {
         SpinLock: 0,
         OldIrql: 0,
@@ -91,7 +92,7 @@ fn bench_ndis(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
 }
 
 fn bench_ke(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
-    let lock = SpinLock::<u64, KeSpinLockBackend, BenchLevel>::try_new("bench.ke.wrapper", 0)
+    let lock = SpinLock::<u64, KeSpinLockBackend, BenchLevel>::try_new(cx, "bench.ke.wrapper", 0)
         .expect("pool");
     let mut raw_lock: sys::KSPIN_LOCK = 0;
     // SAFETY: `raw_lock` is a live local that stays put for the whole benchmark.

@@ -205,7 +205,7 @@ pub struct Adapter {
     pub recv:
         core::pin::Pin<alloc::boxed::Box<SpinLock<RecvState, NdisSpinLockBackend, RecvLevel>>>,
     /// Cause bits the ISR saw, taken by the DPC, and the enabled mask.
-    pub irq: core::pin::Pin<alloc::boxed::Box<InterruptShared<IrqState>>>,
+    pub irq: InterruptShared<IrqState>,
     /// A Pause is pended (completed with `NdisMPauseComplete`).
     pub pause_pending: AtomicBool,
     /// The device was surprise-removed: never touch the hardware again.
@@ -546,8 +546,10 @@ impl Adapter {
         };
         let link = LinkStatus::read(regs);
 
+        let cx_ref: &Locked<'_, Unlocked> = cx;
         let locks = (|| {
             let state = SpinLock::try_new(
+                cx_ref,
                 "rse1k.state",
                 State {
                     phase: Phase::Paused,
@@ -560,6 +562,7 @@ impl Adapter {
                 },
             )?;
             let send = SpinLock::try_new(
+                cx_ref,
                 "rse1k.send",
                 SendState {
                     queue: SendQueue::new(),
@@ -569,13 +572,14 @@ impl Adapter {
                 },
             )?;
             let recv = SpinLock::try_new(
+                cx_ref,
                 "rse1k.recv",
                 RecvState {
                     ring: rx_ring,
                     counters: TrafficCounters::default(),
                 },
             )?;
-            let irq = InterruptShared::try_new(IrqState::MASKED)?;
+            let irq = InterruptShared::try_new(cx_ref, IrqState::MASKED)?;
             Ok::<_, crate::sync::AllocError>((state, send, recv, irq))
         })();
         let Ok((state, send, recv, irq)) = locks else {

@@ -9,14 +9,14 @@ use core::ptr;
 use core::sync::atomic::Ordering;
 
 use super::adapter::{
-    Adapter, BUFFER_BYTES, MAX_FRAME, MIN_FRAME, Phase, RX_LOW_WATER, SendState, StateLevel,
-    TxToken,
+    Adapter, BUFFER_BYTES, IrqState, MAX_FRAME, MIN_FRAME, Phase, RX_LOW_WATER, SendState,
+    StateLevel, TxToken,
 };
 use super::header;
 use super::hw::DescriptorRing;
 use super::queue::{NblChain, finish_nbs, nb_count};
 use crate::e1000::{Causes, LinkStatus, MacAddress, PostRefused, bringup, interrupts};
-use crate::sync::{Dirql, DispatchLevel, Locked, Unlocked};
+use crate::sync::{DispatchLevel, IsrToken, Locked, Unlocked};
 use crate::sys;
 use crate::{trace_info, trace_warn};
 
@@ -304,12 +304,12 @@ impl Adapter {
     /// be shared); then every cause is masked until the DPC has run, and NDIS queues the DPC.
     /// All ones means the device is gone (a removed PCI device reads all ones): not ours.
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>
-    pub(crate) fn isr(&self, token: &mut Dirql) -> bool {
+    pub(crate) fn isr(&self, token: &mut IsrToken<'_, IrqState>) -> bool {
         let icr = interrupts::take_causes(&self.regs);
         if icr.bits() == u32::MAX {
             return false;
         }
-        let shared = self.irq.isr(token);
+        let shared = token.data();
         // Kept even when not claimed: the read cleared them (see `IrqState::pending`).
         shared.pending = shared.pending.union(icr);
         if !icr.intersects(shared.enabled) {
@@ -335,18 +335,18 @@ impl Adapter {
 
     /// `MiniportEnableInterruptEx` (`DIRQL`, under the interrupt lock).
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_enable_interrupt>
-    pub(crate) fn enable_from_ndis(&self, token: &mut Dirql) {
+    pub(crate) fn enable_from_ndis(&self, token: &mut IsrToken<'_, IrqState>) {
         if self.removed.load(Ordering::Acquire) {
             return;
         }
-        self.irq.isr(token).enabled = Causes::DRIVER;
+        token.data().enabled = Causes::DRIVER;
         interrupts::unmask(&self.regs, Causes::DRIVER);
     }
 
     /// `MiniportDisableInterruptEx` (`DIRQL`, under the interrupt lock).
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_disable_interrupt>
-    pub(crate) fn disable_from_ndis(&self, token: &mut Dirql) {
-        self.irq.isr(token).enabled = Causes::NONE;
+    pub(crate) fn disable_from_ndis(&self, token: &mut IsrToken<'_, IrqState>) {
+        token.data().enabled = Causes::NONE;
         if !self.removed.load(Ordering::Acquire) {
             interrupts::mask_all(&self.regs);
         }

@@ -1,11 +1,11 @@
 //! The `extern "C"` functions NDIS calls: each mints the proofs its documented IRQL gives
-//! (root lock context, `PassiveLevel`, `DispatchLevel` from the handler's flags, `Dirql`),
+//! (root lock context, `PassiveLevel`, `DispatchLevel` from the handler's flags, the ISR token),
 //! recovers the adapter from its context, and hands over to safe code.
 
 use alloc::boxed::Box;
 
 use super::adapter::Adapter;
-use crate::sync::{Dirql, DispatchLevel, Locked, PassiveLevel};
+use crate::sync::{DispatchLevel, Locked, PassiveLevel};
 use crate::sys;
 
 /// The adapter behind a `MiniportAdapterContext`.
@@ -275,10 +275,12 @@ unsafe extern "C" fn isr(
     queue_default_dpc: sys::PBOOLEAN,
     _target_processors: sys::PULONG,
 ) -> sys::BOOLEAN {
-    // SAFETY: NDIS calls the ISR at DIRQL under the interrupt lock; one token per call.
-    let mut token = unsafe { Dirql::isr_entry() };
     // SAFETY: the adapter outlives its interrupt registration.
-    let claimed = unsafe { adapter(context) }.isr(&mut token);
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: this is the ISR of `adapter.irq`'s interrupt, at DIRQL under its lock; one token
+    // per call, dropped on return.
+    let mut token = unsafe { adapter.irq.isr_entry() };
+    let claimed = adapter.isr(&mut token);
     if claimed {
         // SAFETY: NDIS passes a valid out-parameter.
         unsafe { queue_default_dpc.write(1) };
@@ -313,10 +315,12 @@ unsafe extern "C" fn dpc(
 /// Called by NDIS only, with the arguments the DDI page describes (the context is the
 /// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
-    // SAFETY: NDIS calls this handler at DIRQL under the interrupt lock; one token per call.
-    let mut token = unsafe { Dirql::isr_entry() };
     // SAFETY: the adapter outlives its interrupt registration.
-    unsafe { adapter(context) }.disable_from_ndis(&mut token);
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: `MiniportDisableInterruptEx` of `adapter.irq`'s interrupt, at DIRQL under its
+    // lock; one token per call, dropped on return.
+    let mut token = unsafe { adapter.irq.isr_entry() };
+    adapter.disable_from_ndis(&mut token);
 }
 
 /// `MiniportEnableInterruptEx` (`DIRQL`).
@@ -326,10 +330,12 @@ unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
 /// Called by NDIS only, with the arguments the DDI page describes (the context is the
 /// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn enable(context: sys::NDIS_HANDLE) {
-    // SAFETY: as in `disable`.
-    let mut token = unsafe { Dirql::isr_entry() };
     // SAFETY: the adapter outlives its interrupt registration.
-    unsafe { adapter(context) }.enable_from_ndis(&mut token);
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: `MiniportEnableInterruptEx` of `adapter.irq`'s interrupt, at DIRQL under its
+    // lock; one token per call, dropped on return.
+    let mut token = unsafe { adapter.irq.isr_entry() };
+    adapter.enable_from_ndis(&mut token);
 }
 
 /// The interrupt characteristics: line-based, no MSI (the 82540EM has none).

@@ -49,8 +49,10 @@ mod order;
 
 pub use backend::{Backend, DprBackend, KeSpinLockBackend, NdisSpinLockBackend};
 pub use heap::{AllocError, try_box};
-pub use interrupt::{Interrupt, InterruptShared};
+pub use interrupt::{Interrupt, InterruptShared, IsrToken};
 pub use irql::{Dirql, DispatchLevel, PassiveLevel};
 pub use lock::{Acquisition, AtDispatch, DprGuard, Guard, LockGuard, Raised, SpinLock};
 pub use ndis::{MAX_STALL_MICROSECONDS, stall_execution};
+#[doc(hidden)]
+pub use order::__private;
 pub use order::{LockAfter, LockBefore, LockLevel, Locked, Unlocked};
