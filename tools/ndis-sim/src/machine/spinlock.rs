@@ -300,6 +300,7 @@ fn push(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, phantom: bool) {
         old_irql,
         depth: cpu.routine_depth(),
         since: Instant::now(),
+        since_virtual: cpu.shared.timers.now(),
         phantom,
     });
 }
@@ -411,9 +412,34 @@ pub(crate) fn release(
     }
     let h = cpu.remove_held(i);
     if !h.phantom {
+        check_hold_limit(cpu, &h, &lock_name, location);
         force_release(cpu, &h);
     }
     Some(h)
+}
+
+/// Reports a hold longer than the machine's limit on the virtual clock
+/// ([`Rule::SpinLockHeldTooLong`]; 25 µs unless [`crate::MachineBuilder::hold_limit_ns`] says
+/// otherwise). Virtual time, not host time: the report is the same on every run of a seed.
+fn check_hold_limit(
+    cpu: &Cpu,
+    h: &Held,
+    lock_name: &str,
+    location: &'static std::panic::Location<'static>,
+) {
+    let held_ns = cpu.shared.timers.now().saturating_sub(h.since_virtual);
+    let limit = cpu.shared.hold_limit_ns;
+    if held_ns > limit {
+        violation(
+            cpu,
+            Rule::SpinLockHeldTooLong,
+            location,
+            format!(
+                "lock {lock_name} held for {held_ns} ns of simulated time, over the {limit} ns \
+                 limit (NdisAcquireSpinLock: longer than 25 microseconds degrades performance)"
+            ),
+        );
+    }
 }
 
 /// Releases the word of a really held lock and records its hold time.

@@ -240,6 +240,13 @@ pub enum Rule {
     /// (registration attributes first), a handler returning a status its page does not allow.
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>
     MiniportState,
+    /// A spin lock held longer than the machine's hold limit on the virtual clock (default
+    /// 25 µs, [`crate::MachineBuilder::hold_limit_ns`]): "holding a spin lock for longer than 25
+    /// microseconds degrades both system and driver performance" (`NdisAcquireSpinLock` page).
+    /// Guidance, not a bug check; the host-time hold statistics ([`super::LockStats`]) stay
+    /// counters only.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisacquirespinlock>
+    SpinLockHeldTooLong,
 }
 
 impl Rule {
@@ -296,6 +303,7 @@ impl Rule {
         Rule::SendAccounting,
         Rule::ReceiveAccounting,
         Rule::MiniportState,
+        Rule::SpinLockHeldTooLong,
     ];
 
     /// The documented name of the rule (NDIS and WDM share the name `SpinLock`: see
@@ -355,6 +363,7 @@ impl Rule {
             Rule::SendAccounting => "send NBL accounting",
             Rule::ReceiveAccounting => "receive NBL accounting",
             Rule::MiniportState => "miniport adapter state",
+            Rule::SpinLockHeldTooLong => "spin-lock hold limit",
         }
     }
 
@@ -414,7 +423,8 @@ impl Rule {
             | Rule::LeakAtHalt
             | Rule::SendAccounting
             | Rule::ReceiveAccounting
-            | Rule::MiniportState => "ndis-doc",
+            | Rule::MiniportState
+            | Rule::SpinLockHeldTooLong => "ndis-doc",
         }
     }
 
