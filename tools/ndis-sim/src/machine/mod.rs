@@ -48,6 +48,9 @@ pub(crate) struct ProcShared {
     pub(crate) has_dpc: AtomicBool,
     /// The lock address this processor is spinning on (0: none), for deadlock detection.
     pub(crate) waiting_for: AtomicUsize,
+    /// Virtual nanoseconds this processor's own routines moved the clock by (`advance_clock`
+    /// called on it): what the hold limit charges a lock it holds.
+    pub(crate) spent_ns: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -341,6 +344,7 @@ impl MachineBuilder {
                 dpcs: Mutex::new(VecDeque::new()),
                 has_dpc: AtomicBool::new(false),
                 waiting_for: AtomicUsize::new(0),
+                spent_ns: std::sync::atomic::AtomicU64::new(0),
             })
             .collect();
         let shared = Arc::new(Shared {

@@ -87,7 +87,7 @@ pub(crate) struct Held {
     /// `routines.len()` when it was acquired.
     pub(crate) depth: usize,
     pub(crate) since: Instant,
-    /// The virtual clock (ns) at the acquire, for the hold limit
+    /// The virtual time this processor had spent (ns) at the acquire, for the hold limit
     /// ([`Rule::SpinLockHeldTooLong`](crate::verifier::Rule::SpinLockHeldTooLong)).
     pub(crate) since_virtual: u64,
     /// A recursive or deadlocking acquire that was reported and not performed: its release is

@@ -240,7 +240,8 @@ pub enum Rule {
     /// (registration attributes first), a handler returning a status its page does not allow.
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>
     MiniportState,
-    /// A spin lock held longer than the machine's hold limit on the virtual clock (default
+    /// A spin lock held longer than the machine's hold limit in virtual time spent by the
+    /// holding processor (default
     /// 25 µs, [`crate::MachineBuilder::hold_limit_ns`]): "holding a spin lock for longer than 25
     /// microseconds degrades both system and driver performance" (`NdisAcquireSpinLock` page).
     /// Guidance, not a bug check; the host-time hold statistics ([`super::LockStats`]) stay
