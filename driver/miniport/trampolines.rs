@@ -5,6 +5,7 @@
 use alloc::boxed::Box;
 
 use super::adapter::Adapter;
+use crate::ndis::{ReturnedNbls, SendNbls};
 use crate::sync::{DispatchLevel, Locked, PassiveLevel};
 use crate::sys;
 
@@ -127,8 +128,10 @@ pub unsafe extern "C" fn send(
     let mut cx = unsafe { Locked::new() };
     // SAFETY: the flags are NDIS's, unmodified, and the proof is dropped before return.
     let at = unsafe { DispatchLevel::from_ndis_flags(flags, sys::NDIS_SEND_FLAGS_DISPATCH_LEVEL) };
+    // SAFETY: the chain NDIS handed to this call, taken once.
+    let nbls = unsafe { SendNbls::from_ndis(nbl) };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.send(&mut cx, nbl, at.as_ref());
+    unsafe { adapter(context) }.send(&mut cx, nbls, at.as_ref());
 }
 
 /// `MiniportReturnNetBufferLists` (≤ `DISPATCH_LEVEL`, told by the flags).
@@ -147,8 +150,11 @@ pub unsafe extern "C" fn return_nbls(
     // SAFETY: as in `send`.
     let at =
         unsafe { DispatchLevel::from_ndis_flags(flags, sys::NDIS_RETURN_FLAGS_DISPATCH_LEVEL) };
+    // SAFETY: the chain NDIS returned in this call: this driver's receive NBLs, indicated
+    // without NDIS_RECEIVE_FLAGS_RESOURCES, each returned once; taken once.
+    let nbls = unsafe { ReturnedNbls::from_ndis(nbl) };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.return_nbls(&mut cx, nbl, at.as_ref());
+    unsafe { adapter(context) }.return_nbls(&mut cx, nbls, at.as_ref());
 }
 
 /// The `DispatchLevel` proof for a handler NDIS may call at `PASSIVE_LEVEL` or
@@ -159,10 +165,8 @@ pub unsafe extern "C" fn return_nbls(
 /// # Safety
 /// Called at a handler's entry, holding no lock; the proof is dropped before it returns.
 unsafe fn irql_without_flags() -> Option<DispatchLevel> {
-    // SAFETY: reading the IRQL has no precondition.
-    let irql = unsafe { sys::KeGetCurrentIrql() };
-    // SAFETY: the IRQL is DISPATCH_LEVEL and stays so until the handler returns (per caller).
-    (u32::from(irql) == sys::DISPATCH_LEVEL).then(|| unsafe { DispatchLevel::assume() })
+    // SAFETY: at the handler's entry, no lock held; dropped before it returns (per caller).
+    unsafe { DispatchLevel::from_current_irql() }
 }
 
 /// `MiniportCancelSend` (≤ `DISPATCH_LEVEL`).

@@ -483,6 +483,15 @@ impl ReceiveNbls {
     }
 }
 
+impl Iterator for ReceiveNbls {
+    type Item = RxNbl;
+
+    /// The NBLs in order, each owned again by the caller.
+    fn next(&mut self) -> Option<RxNbl> {
+        self.pop_front()
+    }
+}
+
 /// The NBLs NDIS returns in `MiniportReturnNetBufferLists`
 /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_return_net_buffer_lists>),
 /// owned again by the driver: iterating yields each as an [`RxNbl`].

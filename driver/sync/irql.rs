@@ -47,6 +47,24 @@ impl DispatchLevel {
         Self::mint()
     }
 
+    /// The proof, if the processor is at `DISPATCH_LEVEL` now (`KeGetCurrentIrql`,
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetcurrentirql>),
+    /// for a handler NDIS may call at `PASSIVE_LEVEL` or `DISPATCH_LEVEL` with no flags saying
+    /// which (`MiniportCancelSend`, `MiniportResetEx`, `MiniportCheckForHangEx`). The NDIS
+    /// `Flags_Irql` rule forbids this only where flags carry the answer: use
+    /// [`DispatchLevel::from_ndis_flags`] there.
+    ///
+    /// # Safety
+    /// Called at a handler's entry holding no lock and without raising the IRQL after; the
+    /// proof is dropped before the handler returns or lowers its IRQL.
+    #[must_use]
+    #[track_caller]
+    pub unsafe fn from_current_irql() -> Option<Self> {
+        // SAFETY: reading the IRQL has no precondition.
+        let irql = unsafe { sys::KeGetCurrentIrql() };
+        (u32::from(irql) == sys::DISPATCH_LEVEL).then(Self::mint)
+    }
+
     /// The proof, if NDIS said so in a handler's flags.
     ///
     /// NDIS passes flags such as `NDIS_SEND_FLAGS_DISPATCH_LEVEL` (`MiniportSendNetBufferLists`,
