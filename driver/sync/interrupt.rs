@@ -228,9 +228,10 @@ impl<T> InterruptShared<T> {
     /// # Safety
     /// - `characteristics` is a valid `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS` for a line-based
     ///   interrupt, whose ISR, disable and enable handlers reach this object's data only through
-    ///   [`InterruptShared::isr`], with one [`Dirql::isr_entry`] token per call;
+    ///   an [`IsrToken`] from [`InterruptShared::isr_entry`], one per call;
     /// - `interrupt_context` stays valid, and this object stays alive, until the interrupt is
-    ///   deregistered (by [`InterruptShared::deregister`] or by dropping this object);
+    ///   deregistered by [`InterruptShared::deregister`] (dropping the object while registered
+    ///   leaks it rather than deregister);
     /// - not called concurrently with itself or `deregister`.
     #[track_caller]
     pub unsafe fn register(
