@@ -26,7 +26,7 @@ enum TotalLevel {}
 impl_lock_after!(Unlocked => TotalLevel);
 
 /// What the ISR shares with the rest of the driver (the e1000's latched interrupt causes).
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Causes {
     /// Events the ISR saw and no DPC has taken yet.
     pending: u64,

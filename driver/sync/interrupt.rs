@@ -301,11 +301,18 @@ impl<T> InterruptShared<T> {
     /// with a `MiniportSynchronizeInterrupt` trampoline. Takes the root context, so no spin lock
     /// is held by the caller, and the closure cannot capture it (it is borrowed by this call):
     /// no spin lock can be taken at DIRQL inside `f`. Keep `f` short, as an ISR.
+    ///
+    /// Nothing can be freed at DIRQL inside `f` (pool frees need IRQL <= `DISPATCH_LEVEL`):
+    /// `f` is `Copy`, so it owns nothing with a destructor (no `SpinLock`, `Box` or guard can
+    /// be moved in and dropped there), and the data is `Copy`, so it owns no pool either.
+    /// (Allocating through the global allocator is not prevented by a type; the lock layer's
+    /// own constructors need a lock context, which `f` cannot reach.)
     /// Returns `None`, without running `f`, when the interrupt is not registered.
     #[track_caller]
     pub fn synchronize<R, F>(&self, cx: &mut Locked<'_, Unlocked>, f: F) -> Option<R>
     where
-        F: FnOnce(&mut T, &Dirql) -> R,
+        T: Copy,
+        F: FnOnce(&mut T, &Dirql) -> R + Copy,
     {
         let _ = cx;
         let registered = self.interrupt().enter()?;
@@ -341,8 +348,13 @@ impl<T> InterruptShared<T> {
     /// - Called only inside one of those handlers of the interrupt this object registered, at
     ///   most once per call of the handler (two tokens would hand out two `&mut` to the data);
     /// - the token is dropped before the handler returns.
+    ///
+    /// The data is plain (`Copy`): an ISR frees nothing through it.
     #[must_use]
-    pub unsafe fn isr_entry(&self) -> IsrToken<'_, T> {
+    pub unsafe fn isr_entry(&self) -> IsrToken<'_, T>
+    where
+        T: Copy,
+    {
         IsrToken {
             shared: self,
             dirql: Dirql::mint(),

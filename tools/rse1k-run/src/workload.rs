@@ -62,7 +62,7 @@ struct RecvRing {
 }
 
 /// Interrupt causes, shared between the ISR and the DPC.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Causes {
     pending: u32,
     isr_claims: u64,
