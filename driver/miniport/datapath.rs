@@ -10,7 +10,7 @@ use core::sync::atomic::Ordering;
 
 use super::adapter::{
     Adapter, BUFFER_BYTES, IrqState, MAX_FRAME, MIN_FRAME, Phase, RX_LOW_WATER, RecvLevel,
-    RecvState, SendState, StateLevel, TxToken,
+    RecvState, SendLevel, SendState, StateLevel, TxToken,
 };
 use super::header;
 use super::hw::DescriptorRing;
@@ -226,9 +226,7 @@ impl Adapter {
         }
         // Queued under `state` → `send`, so that a Pause (which sets Pausing under `state` and
         // then empties the queue under `send`) sees every NBL accepted while Running.
-        let refusal = {
-            let mut state = self.state.lock(cx);
-            let (state, cx, at_dispatch) = state.parts();
+        let refusal = self.state.with(cx, |state, cx| {
             let refusal = if self.removed.load(Ordering::Acquire) {
                 Some(sys::NDIS_STATUS_ADAPTER_REMOVED)
             } else if state.phase == Phase::Running {
@@ -236,34 +234,37 @@ impl Adapter {
             } else {
                 Some(sys::NDIS_STATUS_PAUSED)
             };
-            let mut send = self.send.lock_dpr(cx, at_dispatch);
-            while let Some(nbl) = accepted.pop_front() {
-                match refusal {
-                    Some(status) => {
-                        // Frames dropped unsent (paused or removed) are discards too.
-                        self.counters
-                            .tx_discards
-                            .fetch_add(frames_of(&nbl), Ordering::Relaxed);
-                        refused.push(nbl, status);
-                    }
-                    None => {
-                        // `check_send` saw a NET_BUFFER, so the queue takes it.
-                        if let Err(empty) = send.queue.push_back(nbl) {
-                            refused.push(empty, sys::NDIS_STATUS_INVALID_PACKET);
+            self.send.with_nested(cx, |send, _| {
+                while let Some(nbl) = accepted.pop_front() {
+                    match refusal {
+                        Some(status) => {
+                            // Frames dropped unsent (paused or removed) are discards too.
+                            self.counters
+                                .tx_discards
+                                .fetch_add(frames_of(&nbl), Ordering::Relaxed);
+                            refused.push(nbl, status);
+                        }
+                        None => {
+                            // `check_send` saw a NET_BUFFER, so the queue takes it.
+                            if let Err(empty) = send.queue.push_back(nbl) {
+                                refused.push(empty, sys::NDIS_STATUS_INVALID_PACKET);
+                            }
                         }
                     }
                 }
-            }
+            });
             refusal
-        };
+        });
         // The copies into TX buffers need only the `send` lock, so `state` is not held for
         // them. Whatever a Pause emptied from the queue in between is not pumped; frames
         // pumped before it are on the ring, where the Pause waits for them.
         if refusal.is_none() {
-            let mut pump = |send: &mut SendState| self.pump(send, &mut refused);
+            let pump = |send: &mut SendState, _: &mut Locked<'_, SendLevel>| {
+                self.pump(send, &mut refused);
+            };
             match at {
-                Some(at) => pump(&mut self.send.lock_dpr(cx, at)),
-                None => pump(&mut self.send.lock(cx)),
+                Some(at) => self.send.with_dpr(cx, at, pump),
+                None => self.send.with(cx, pump),
             }
         }
         self.complete_sends(cx, refused, at);
@@ -377,14 +378,13 @@ impl Adapter {
         // lock and completes only when `rx_outstanding` is zero, cannot complete between this
         // check and the indications below. Without the unit it could, and an indication would
         // reach NDIS after the adapter reported itself Paused.
-        let running = {
-            let state = self.state.lock_dpr(cx, at);
+        let running = self.state.with_dpr(cx, at, |state, _| {
             let running = state.phase == Phase::Running;
             if running {
                 self.rx_outstanding.fetch_add(1, Ordering::AcqRel);
             }
             running
-        };
+        });
         let more = self.harvest_and_indicate(cx, at, limit, running);
         if running {
             // The pass is over: its unit goes (indicated NBLs hold their own units); a Pause
@@ -537,41 +537,39 @@ impl Adapter {
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_pause>
     pub(crate) fn pause(&self, cx: &mut Locked<'_, Unlocked>) -> sys::NDIS_STATUS {
         let mut aborted = SendNbls::new();
-        {
-            let mut state = self.state.lock(cx);
-            let (state, cx, at) = state.parts();
+        self.state.with(cx, |state, cx| {
             state.phase = Phase::Pausing;
-            let mut send = self.send.lock_dpr(cx, at);
-            let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted);
-            self.counters
-                .tx_discards
-                .fetch_add(dropped as u64, Ordering::Relaxed);
-            self.reclaim(&mut send, &mut aborted);
-        }
+            self.send.with_nested(cx, |send, _| {
+                let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted);
+                self.counters
+                    .tx_discards
+                    .fetch_add(dropped as u64, Ordering::Relaxed);
+                self.reclaim(send, &mut aborted);
+            });
+        });
         self.complete_sends(cx, aborted, None);
         // The handler's decision, under the `state` lock: done now (SUCCESS), or PENDING and
         // left to whichever completion or return finds the adapter idle later. Deciding under
         // the lock that `try_complete_pause` also takes means no last return can slip between
         // the check and the hand-over unseen.
-        let mut state = self.state.lock(cx);
-        let (state, cx, at) = state.parts();
-        if self.idle(cx, at) {
-            state.phase = Phase::Paused;
-            sys::NDIS_STATUS_SUCCESS
-        } else {
-            state.phase = Phase::PausePending;
-            self.pause_pending.store(true, Ordering::Release);
-            sys::NDIS_STATUS_PENDING
-        }
+        self.state.with(cx, |state, cx| {
+            if self.idle(cx) {
+                state.phase = Phase::Paused;
+                sys::NDIS_STATUS_SUCCESS
+            } else {
+                state.phase = Phase::PausePending;
+                self.pause_pending.store(true, Ordering::Release);
+                sys::NDIS_STATUS_PENDING
+            }
+        })
     }
 
     /// Nothing queued, nothing on the TX ring, no indicated NBL out (and no receive pass
     /// under way): what a Pause waits for. Called holding the `state` lock.
-    fn idle(&self, cx: &mut Locked<'_, StateLevel>, at: &DispatchLevel) -> bool {
-        let idle = {
-            let send = self.send.lock_dpr(cx, at);
-            send.queue.is_empty() && send.ring.is_idle()
-        };
+    fn idle(&self, cx: &mut Locked<'_, StateLevel>) -> bool {
+        let idle = self
+            .send
+            .with_nested(cx, |send, _| send.queue.is_empty() && send.ring.is_idle());
         idle && self.rx_outstanding.load(Ordering::Acquire) == 0
     }
 
@@ -582,13 +580,13 @@ impl Adapter {
         if !self.pause_pending.load(Ordering::Acquire) {
             return false;
         }
-        let mut state = self.state.lock(cx);
-        let (state, cx, at) = state.parts();
-        if state.phase != Phase::PausePending || !self.idle(cx, at) {
-            return false;
-        }
-        state.phase = Phase::Paused;
-        self.pause_pending.swap(false, Ordering::AcqRel)
+        self.state.with(cx, |state, cx| {
+            if state.phase != Phase::PausePending || !self.idle(cx) {
+                return false;
+            }
+            state.phase = Phase::Paused;
+            self.pause_pending.swap(false, Ordering::AcqRel)
+        })
     }
 
     /// Completes a pended Pause once nothing is outstanding (`NdisMPauseComplete`).
@@ -606,9 +604,7 @@ impl Adapter {
         self.removed.store(true, Ordering::Release);
         trace_warn!("surprise removal");
         let mut aborted = SendNbls::new();
-        {
-            let mut send = self.send.lock(cx);
-            let send = &mut *send;
+        self.send.with(cx, |send, _| {
             let queued = send
                 .queue
                 .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
@@ -619,7 +615,7 @@ impl Adapter {
             self.counters
                 .tx_errors
                 .fetch_add(on_ring as u64, Ordering::Relaxed);
-        }
+        });
         self.complete_sends(cx, aborted, None);
         self.try_complete_pause(cx);
     }
@@ -650,12 +646,10 @@ impl Adapter {
         // read-to-clear counters into their 64-bit totals before they can wrap.
         self.accumulate_nic_statistics(cx);
         let mut done = SendNbls::new();
-        let hung = {
-            let mut send = self.send.lock(cx);
-            self.reclaim(&mut send, &mut done);
-            let send = &mut *send;
+        let hung = self.send.with(cx, |send, _| {
+            self.reclaim(send, &mut done);
             send.hang.check(&send.ring)
-        };
+        });
         self.complete_sends(cx, done, at);
         if hung {
             trace_warn!("transmitter hung: asking NDIS for a reset");
@@ -680,9 +674,7 @@ impl Adapter {
             return sys::NDIS_STATUS_HARD_ERRORS;
         }
         let mut aborted = SendNbls::new();
-        let status = {
-            let mut send = self.send.lock(cx);
-            let send = &mut *send;
+        let status = self.send.with(cx, |send, _| {
             // Keep TCTL.EN off while the ring is rebuilt.
             let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_REQUEST_ABORTED, &mut aborted);
             self.counters
@@ -699,7 +691,7 @@ impl Adapter {
                     sys::NDIS_STATUS_HARD_ERRORS
                 }
             }
-        };
+        });
         self.complete_sends(cx, aborted, at);
         self.try_complete_pause(cx);
         status
@@ -714,8 +706,7 @@ impl Adapter {
         at: Option<&DispatchLevel>,
     ) {
         let mut cancelled = SendNbls::new();
-        {
-            let mut send = self.send.lock(cx);
+        self.send.with(cx, |send, _| {
             let frames = send.queue.cancel(
                 |nbl| nbl.cancel_id() == id,
                 sys::NDIS_STATUS_SEND_ABORTED,
@@ -724,7 +715,7 @@ impl Adapter {
             self.counters
                 .tx_discards
                 .fetch_add(frames as u64, Ordering::Relaxed);
-        }
+        });
         self.complete_sends(cx, cancelled, at);
     }
 }
