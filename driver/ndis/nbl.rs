@@ -39,6 +39,7 @@ fn net_buffers(nbl: sys::PNET_BUFFER_LIST) -> impl Iterator<Item = sys::PNET_BUF
 /// Not `Copy`, not `Clone`: there is one owner, and completing it consumes it.
 #[derive(Debug, PartialEq, Eq)]
 #[must_use = "a send NBL must be completed: put it in a SendNbls chain for complete_sends"]
+#[repr(transparent)]
 pub struct SendNbl(NonNull<sys::NET_BUFFER_LIST>);
 
 // SAFETY: the miniport owns the NBL until it completes it, on whichever processor; NDIS does not
@@ -156,6 +157,7 @@ impl SendNbl {
 /// frame's reference back into the owned [`SendNbl`], once. Move-only: one per frame handed
 /// out, consumed when the frame finishes. Holds a pointer, never an integer.
 #[derive(Debug, PartialEq, Eq)]
+#[repr(transparent)]
 pub struct InFlight(NonNull<sys::NET_BUFFER_LIST>);
 
 // SAFETY: a reference to an NBL the miniport owns; only the send queue's `finish`, under the
@@ -289,6 +291,7 @@ const RX_SLOT: usize = 0;
 /// holds it: between allocation or return and the next indication.
 #[derive(Debug, PartialEq, Eq)]
 #[must_use = "a receive NBL is either indicated, parked with its buffer, or freed"]
+#[repr(transparent)]
 pub struct RxNbl(NonNull<sys::NET_BUFFER_LIST>);
 
 // SAFETY: the driver owns the NBL while this value exists; NDIS does not touch it meanwhile.
