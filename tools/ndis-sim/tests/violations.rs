@@ -827,3 +827,23 @@ fn spin_lock_held_too_long_in_virtual_time() {
     });
     assert_eq!(m.report().violations.len(), 1, "{}", m.report());
 }
+
+#[test]
+fn stalling_under_a_ke_lock_is_charged_to_the_hold_limit() {
+    let m = collect(1);
+    let l = ke_lock();
+    let a = addr(&*l);
+    m.run_on(0, move || {
+        ke_init(a);
+        let old = ke_acquire(a);
+        // Three 10 µs stalls: allowed one by one (NdisStallExecution_Delay), 30 µs in all
+        // under one lock.
+        for _ in 0..3 {
+            // SAFETY: a plain busy wait.
+            unsafe { NdisStallExecution(10) };
+        }
+        ke_release(a, old);
+    });
+    let report = m.report();
+    assert_eq!(report.of(Rule::SpinLockHeldTooLong).len(), 1, "{report}");
+}

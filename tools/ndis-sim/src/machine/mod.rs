@@ -48,8 +48,9 @@ pub(crate) struct ProcShared {
     pub(crate) has_dpc: AtomicBool,
     /// The lock address this processor is spinning on (0: none), for deadlock detection.
     pub(crate) waiting_for: AtomicUsize,
-    /// Virtual nanoseconds this processor's own routines moved the clock by (`advance_clock`
-    /// called on it): what the hold limit charges a lock it holds.
+    /// Virtual nanoseconds this processor's own routines spent: the clock moved by
+    /// `advance_clock` called on it, and the length of its `NdisStallExecution` calls. What the
+    /// hold limit charges a lock it holds.
     pub(crate) spent_ns: std::sync::atomic::AtomicU64,
 }
 

@@ -428,9 +428,8 @@ fn spent_ns(cpu: &Cpu) -> u64 {
 /// Reports a hold longer than the machine's limit on the virtual clock
 /// ([`Rule::SpinLockHeldTooLong`]; 25 µs unless [`crate::MachineBuilder::hold_limit_ns`] says
 /// otherwise). Virtual time, not host time: the report is the same on every run of a seed. The
-/// time charged is what the holding processor itself moved the clock by while holding the lock
-/// (its routine advancing the clock, as a stall or a long operation modelled in virtual time
-/// does); the harness's clock steps from the test thread are steps of the outside world, not
+/// time charged is what the holding processor itself spent while holding the lock (its routine
+/// advancing the clock, or stalling with `NdisStallExecution`); the harness's clock steps from the test thread are steps of the outside world, not
 /// work done under the lock, and are not charged to whichever lock happens to be held then.
 fn check_hold_limit(
     cpu: &Cpu,
