@@ -9,6 +9,7 @@
 //! all of its frames, by construction.
 
 use core::ptr;
+use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 
 use super::nbl::{InFlight, SendNbl, SendNbls};
 use crate::sys;
@@ -89,16 +90,52 @@ fn set_pending(nbl: &mut SendNbl, n: usize) {
 }
 
 /// Records that `count` frames of `nbl` finished with `status`; its status keeps its first
-/// failure. True when nothing of it is left.
-fn finish_nbs(nbl: &mut SendNbl, count: usize, status: sys::NDIS_STATUS) -> bool {
-    let left = pending(nbl);
-    debug_assert!(left >= count, "more NET_BUFFERs finished than the NBL has");
-    let left = left.saturating_sub(count);
-    set_pending(nbl, left);
-    if status != sys::NDIS_STATUS_SUCCESS && nbl.status() == sys::NDIS_STATUS_SUCCESS {
-        nbl.set_status(status);
+/// failure. True when nothing of it is left: the caller then owns the NBL alone.
+///
+/// Atomic on both fields: the frames of one NBL are separate values (`InFlight` is `Send`), so
+/// nothing in the types stops two of them finishing on two processors at once (the miniport
+/// finishes them under its send lock, but soundness does not rest on that). The count and the
+/// status were written plainly before any frame was handed out (`push_back`), and are read
+/// plainly only by the owner that the last `fetch_update` (Acquire) makes it.
+///
+/// # Safety
+/// `nbl` is a send NBL accepted by [`SendQueue::push_back`] with at least `count` frames not
+/// finished, each finished once (its `InFlight` consumed, or the queue's count of unposted
+/// ones).
+unsafe fn finish_frames(
+    nbl: sys::PNET_BUFFER_LIST,
+    count: usize,
+    status: sys::NDIS_STATUS,
+) -> bool {
+    if status != sys::NDIS_STATUS_SUCCESS {
+        // SAFETY: `nbl` is valid (contract); `Status` is a plain field of it.
+        let field = unsafe { &raw mut (*nbl).__bindgen_anon_2.Status };
+        // SAFETY: an aligned `NDIS_STATUS` (i32) that, while frames are out, is only accessed
+        // atomically (see above).
+        let first = unsafe { AtomicI32::from_ptr(field) };
+        // Only the first failure is kept; a later success or failure does not replace it.
+        let _ = first.compare_exchange(
+            sys::NDIS_STATUS_SUCCESS,
+            status,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
     }
-    left == 0
+    // SAFETY: as above; the slot is in bounds.
+    let slot = unsafe { &raw mut (*nbl).MiniportReserved[PENDING_SLOT] };
+    // SAFETY: a pointer-sized, pointer-aligned field holding a count (stored without
+    // provenance), only accessed atomically while frames are out.
+    let left = unsafe { AtomicUsize::from_ptr(slot.cast::<usize>()) };
+    let before = left
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            Some(n.saturating_sub(count))
+        })
+        .unwrap_or_else(|n| n);
+    debug_assert!(
+        before >= count,
+        "more NET_BUFFERs finished than the NBL has"
+    );
+    before <= count
 }
 
 /// Owned send NBLs waiting for TX descriptors. The NBL at the head may be partly on the ring:
@@ -188,17 +225,12 @@ impl SendQueue {
     #[must_use]
     pub fn finish(frame: InFlight, status: sys::NDIS_STATUS) -> Option<SendNbl> {
         // SAFETY: an `InFlight` exists only for a frame handed out by `next_frame` and not
-        // finished (it is consumed here); while any such frame is unfinished the NBL is owned
-        // by its frames together and by nothing else, and only the last one (pending reaching
-        // zero) keeps the owned value, so there is never a second owner.
-        let mut nbl = unsafe { SendNbl::from_in_flight(frame) };
-        if finish_nbs(&mut nbl, 1, status) {
-            Some(nbl)
-        } else {
-            // Other frames still refer to it: give the temporary owned value up again.
-            let _ = nbl.into_link();
-            None
-        }
+        // finished; it is consumed here, so this frame is finished once.
+        let last = unsafe { finish_frames(frame.raw(), 1, status) };
+        // SAFETY: while any frame is unfinished the NBL is owned by its frames together and
+        // by nothing else; the last one to finish (the one that brought the count to zero)
+        // takes it, so there is never a second owner.
+        last.then(|| unsafe { SendNbl::from_in_flight(frame) })
     }
 
     /// Gives up every queued frame with `status` (Pause, surprise removal). NBLs with nothing
@@ -214,9 +246,12 @@ impl SendQueue {
                 // SAFETY: the cursor walks the head NBL's own list.
                 nb = unsafe { sys::nb_next(nb) };
             }
-            if let Some(mut head) = self.queue.pop_front() {
+            if let Some(head) = self.queue.pop_front() {
                 frames += unposted;
-                if finish_nbs(&mut head, unposted, status) {
+                // SAFETY: the head was accepted by `push_back`; its `unposted` frames were never
+                // handed out, so they are finished here, once.
+                let last = unsafe { finish_frames(head.in_flight().raw(), unposted, status) };
+                if last {
                     done.push_as_is(head);
                 } else {
                     // Its frames on the ring own it now.
@@ -355,6 +390,48 @@ mod tests {
         let mut done = SendNbls::new();
         done.push_as_is(nbl.unwrap_or_else(|| unreachable!()));
         let _ = done.into_head();
+    }
+
+    #[test]
+    fn frames_finishing_on_several_threads_give_the_nbl_back_exactly_once() {
+        extern crate std;
+        let mut many = Frame::new(&[7; 60], 0, &[60]);
+        for _ in 0..7 {
+            many.add_nb(60);
+        }
+        for round in 0..50 {
+            let mut queue = SendQueue::new();
+            assert!(queue.push_back(owned(&mut many)).is_ok());
+            let frames: Vec<InFlight> =
+                core::iter::from_fn(|| queue.next_frame().map(|x| x.0)).collect();
+            assert_eq!(frames.len(), 8);
+            let back: Vec<Option<SendNbl>> = std::thread::scope(|s| {
+                let handles: Vec<_> = frames
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, frame)| {
+                        let status = if i == 3 {
+                            sys::NDIS_STATUS_RESOURCES
+                        } else {
+                            sys::NDIS_STATUS_SUCCESS
+                        };
+                        s.spawn(move || SendQueue::finish(frame, status))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| panic!("a finishing thread")))
+                    .collect()
+            });
+            let owners: Vec<SendNbl> = back.into_iter().flatten().collect();
+            assert_eq!(owners.len(), 1, "round {round}");
+            assert_eq!(owners[0].status(), sys::NDIS_STATUS_RESOURCES);
+            let mut done = SendNbls::new();
+            for nbl in owners {
+                done.push_as_is(nbl);
+            }
+            let _ = done.into_head();
+        }
     }
 
     #[test]
