@@ -242,13 +242,18 @@ impl Partial {
             nbl.free(cx);
         }
         for mdl in self.rx_mdls.into_iter().rev() {
-            mdl.free(cx);
+            // SAFETY: the NBLs over the MDLs were freed just above (Halt and a failed
+            // Initialize run with every RX NBL back with the driver).
+            unsafe { mdl.free(cx) };
         }
         if let Some(pool) = self.pool {
-            pool.free(cx);
+            // SAFETY: every NBL from the pool was freed above.
+            unsafe { pool.free(cx) };
         }
         for block in self.blocks.into_iter().rev() {
-            block.free(cx, at, handle);
+            // SAFETY: the NIC no longer reaches the blocks (it was reset above if it had
+            // started, or never started), and their MDLs were freed above.
+            unsafe { block.free(cx, at, handle) };
         }
         if let Some(dma) = self.dma {
             dma.deregister(cx, at);

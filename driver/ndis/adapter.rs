@@ -394,9 +394,12 @@ impl NblPool {
 
     /// Frees the pool (`NdisFreeNetBufferListPool`,
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisfreenetbufferlistpool>,
-    /// IRQL <= `DISPATCH_LEVEL`) after every NBL from it is freed.
+    /// IRQL <= `DISPATCH_LEVEL`).
+    ///
+    /// # Safety
+    /// Every NBL allocated from the pool is freed ([`RxNbl::free`]); none is with NDIS.
     #[track_caller]
-    pub fn free(self, cx: &mut Locked<'_, Unlocked>) {
+    pub unsafe fn free(self, cx: &mut Locked<'_, Unlocked>) {
         let _ = cx;
         // SAFETY: the pool came from NdisAllocateNetBufferListPool; its NBLs are freed (the
         // caller's order); consumed.

@@ -151,14 +151,24 @@ impl SharedMemory {
 
     /// Frees the block (`NdisMFreeSharedMemory`,
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismfreesharedmemory>,
-    /// `PASSIVE_LEVEL`, never from `MiniportShutdownEx`). Consumes it: no access can follow.
-    /// The device must not DMA into it any more (reset first).
+    /// `PASSIVE_LEVEL`, never from `MiniportShutdownEx`). Consumes it: no access through it
+    /// can follow.
+    ///
+    /// # Safety
+    /// The device no longer reads or writes the block (reset first: no type can say what a
+    /// NIC's DMA engine still holds), and every [`Mdl`] over it is freed.
     #[track_caller]
-    pub fn free(self, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel, adapter: MiniportAdapter) {
+    pub unsafe fn free(
+        self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &PassiveLevel,
+        adapter: MiniportAdapter,
+    ) {
         let _ = (cx, at);
         let pa = sys::large_integer(self.pa.cast_signed());
         // SAFETY: the block came from NdisMAllocateSharedMemory for this adapter with these
-        // values, uncached, and nothing uses it any more (consumed).
+        // values, uncached; nothing uses it any more (consumed; the device and MDLs are done
+        // with it, the caller's contract).
         unsafe {
             sys::NdisMFreeSharedMemory(adapter.raw(), self.length, 0, self.va.as_ptr().cast(), pa);
         };
@@ -183,9 +193,12 @@ impl Mdl {
 
     /// Frees the MDL (`NdisFreeMdl`,
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisfreemdl>,
-    /// IRQL <= `DISPATCH_LEVEL`), after the NBL that described it is freed.
+    /// IRQL <= `DISPATCH_LEVEL`).
+    ///
+    /// # Safety
+    /// No NBL describes it any more (the NBL allocated over it is freed).
     #[track_caller]
-    pub fn free(self, cx: &mut Locked<'_, Unlocked>) {
+    pub unsafe fn free(self, cx: &mut Locked<'_, Unlocked>) {
         let _ = cx;
         // SAFETY: the MDL came from NdisAllocateMdl and nothing refers to it any more (its NBL
         // is freed: the caller's order); consumed.
