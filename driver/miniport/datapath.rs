@@ -516,8 +516,7 @@ impl Adapter {
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-link-state>
     pub(crate) fn indicate_link(&self, cx: &mut Locked<'_, Unlocked>, link: LinkStatus) {
         let mut state = link_state(link);
-        self.handle
-            .indicate_status(cx, sys::NDIS_STATUS_LINK_STATE, &mut state);
+        self.handle.indicate_link_state(cx, &mut state);
     }
 
     /// `MiniportRestart`: the adapter runs again.

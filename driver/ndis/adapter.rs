@@ -287,12 +287,28 @@ impl MiniportAdapter {
         };
     }
 
+    /// Indicates a link state change: `NDIS_STATUS_LINK_STATE` with its `NDIS_LINK_STATE`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-link-state>),
+    /// through `NdisMIndicateStatusEx` (IRQL <= `DISPATCH_LEVEL`).
+    #[track_caller]
+    pub fn indicate_link_state(
+        self,
+        cx: &mut Locked<'_, Unlocked>,
+        state: &mut sys::NDIS_LINK_STATE,
+    ) {
+        // SAFETY: NDIS_STATUS_LINK_STATE's status buffer is an NDIS_LINK_STATE.
+        unsafe { self.indicate_status(cx, sys::NDIS_STATUS_LINK_STATE, state) };
+    }
+
     /// Indicates a status change (`NdisMIndicateStatusEx`,
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismindicatestatusex>,
-    /// IRQL <= `DISPATCH_LEVEL`) with `payload` as the status buffer, for example
-    /// `NDIS_STATUS_LINK_STATE` with an `NDIS_LINK_STATE`.
+    /// IRQL <= `DISPATCH_LEVEL`) with `payload` as the status buffer.
+    ///
+    /// # Safety
+    /// `P` is the status buffer the page of `code` defines (overlying drivers read it as that
+    /// type); [`MiniportAdapter::indicate_link_state`] is the typed form for link state.
     #[track_caller]
-    pub fn indicate_status<P>(
+    pub unsafe fn indicate_status<P>(
         self,
         cx: &mut Locked<'_, Unlocked>,
         code: sys::NDIS_STATUS,
@@ -312,7 +328,8 @@ impl MiniportAdapter {
             StatusBufferSize: u32::try_from(core::mem::size_of::<P>()).unwrap_or(0),
             ..Default::default()
         };
-        // SAFETY: the indication and its payload live across the call; no spin lock is held.
+        // SAFETY: the indication and its payload live across the call, and the payload is the
+        // code's buffer type (the caller's contract); no spin lock is held.
         unsafe { sys::NdisMIndicateStatusEx(self.0, &raw mut indication) };
     }
 

@@ -23,7 +23,7 @@
 //! | `NdisAllocateNetBufferAndNetBufferList` / `NdisFreeNetBufferList` | [`NblPool::allocate_rx_nbl`], [`RxNbl::free`] | <= `DISPATCH_LEVEL` |
 //! | `NdisMSendNetBufferListsComplete` | [`MiniportAdapter::complete_sends`] (consumes a [`SendNbls`]) | <= `DISPATCH_LEVEL` |
 //! | `NdisMIndicateReceiveNetBufferLists` | [`MiniportAdapter::indicate_receive`], [`MiniportAdapter::indicate_receive_resources`] | <= `DISPATCH_LEVEL` |
-//! | `NdisMIndicateStatusEx` | [`MiniportAdapter::indicate_status`] | <= `DISPATCH_LEVEL` |
+//! | `NdisMIndicateStatusEx` | [`MiniportAdapter::indicate_link_state`] (typed), [`MiniportAdapter::indicate_status`] (`unsafe`: the payload's type is the code's) | <= `DISPATCH_LEVEL` |
 //! | `NdisMPauseComplete` | [`MiniportAdapter::pause_complete`] | <= `DISPATCH_LEVEL` |
 //!
 //! NBLs travel as owned values ([`nbl`]): a send NBL NDIS handed over is a [`SendNbl`] until a
