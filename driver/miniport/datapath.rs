@@ -23,48 +23,6 @@ use crate::{trace_info, trace_warn};
 /// `NDIS_LINK_SPEED_UNKNOWN`.
 const LINK_SPEED_UNKNOWN: u64 = u64::MAX;
 
-/// Copies the data of `nb` (which may start inside its first MDL and span several, some not
-/// yet mapped) into `dst`; the length copied, or `None` when an MDL cannot be mapped or the
-/// chain is shorter than the data length.
-///
-/// # Safety
-/// `nb` is a valid `NET_BUFFER` the miniport owns; `dst` is valid for `capacity` bytes.
-unsafe fn copy_frame(nb: sys::PNET_BUFFER, dst: *mut u8, capacity: u32) -> Option<u32> {
-    // SAFETY: the caller guarantees a valid NB.
-    let length = unsafe { sys::nb_data_length(nb) };
-    if length > capacity {
-        return None;
-    }
-    // SAFETY: as above.
-    let mut mdl = unsafe { sys::nb_current_mdl(nb) };
-    // SAFETY: as above.
-    let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
-    let mut written = 0;
-    while written < length {
-        if mdl.is_null() {
-            return None;
-        }
-        // SAFETY: `mdl` is in the NB's chain, valid while the miniport owns the NBL.
-        let va = unsafe { sys::mdl_system_address(mdl) };
-        if va.is_null() {
-            return None;
-        }
-        // SAFETY: as above.
-        let count = unsafe { sys::mdl_byte_count(mdl) };
-        let n = count.saturating_sub(offset).min(length - written);
-        let from = va.wrapping_add(offset as usize);
-        let to = dst.wrapping_add(written as usize);
-        // SAFETY: `from .. + n` is inside the MDL's buffer (`offset + n <= count`); `to .. + n`
-        // is inside `capacity` (`written + n <= length <= capacity`).
-        unsafe { ptr::copy_nonoverlapping(from, to, n as usize) };
-        written += n;
-        offset = 0;
-        // SAFETY: as above.
-        mdl = unsafe { sys::mdl_next(mdl) };
-    }
-    Some(length)
-}
-
 /// The destination address of the frame in packet buffer `slot` of `buffers`.
 fn destination(buffers: &super::hw::SharedBlock, slot: u16) -> MacAddress {
     let mut dst = [0u8; 6];
@@ -85,12 +43,11 @@ fn destination(buffers: &super::hw::SharedBlock, slot: u16) -> MacAddress {
 /// than a header or longer than header + MTU is `NDIS_STATUS_INVALID_LENGTH`. The whole NBL is
 /// refused if any of its frames is: NDIS completes NBLs, not single `NET_BUFFER`s.
 fn check_send(nbl: &SendNbl) -> Result<(), sys::NDIS_STATUS> {
-    if nbl.first_nb().is_null() {
+    if nbl.first_nb().is_none() {
         return Err(sys::NDIS_STATUS_INVALID_PACKET);
     }
     for nb in nbl.net_buffers() {
-        // SAFETY: `nb` is in the list of an NBL the miniport owns.
-        let length = unsafe { sys::nb_data_length(nb) };
+        let length = nb.data_length();
         if !(MIN_FRAME..=MAX_FRAME).contains(&length) {
             return Err(sys::NDIS_STATUS_INVALID_LENGTH);
         }
@@ -134,15 +91,18 @@ impl Adapter {
     fn pump(&self, send: &mut SendState, failed: &mut SendNbls) {
         let mem = self.descriptors_tx();
         while send.ring.free() > 0 {
-            let Some((frame, nb)) = send.queue.next_frame() else {
+            let Some(frame) = send.queue.next_frame() else {
                 break;
             };
             let slot = send.ring.tail();
             let offset = u32::from(slot) * BUFFER_BYTES;
-            // SAFETY: the NBL passed `check_send` and is the miniport's; the slot's buffer is
-            // the driver's (its descriptor is free) and `BUFFER_BYTES` long.
-            let copied =
-                unsafe { copy_frame(nb, self.tx_buffers.virtual_at(offset), BUFFER_BYTES) };
+            // SAFETY: the slot's buffer is the driver's (its descriptor is free, and only the
+            // send lock holder claims it) and `BUFFER_BYTES` long.
+            let copied = unsafe {
+                frame
+                    .net_buffer()
+                    .copy_to(self.tx_buffers.virtual_at(offset), BUFFER_BYTES)
+            };
             let Some(length) = copied else {
                 // An MDL that could not be mapped (low resources): the frame is dropped.
                 self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
@@ -753,65 +713,16 @@ pub fn link_state(link: LinkStatus) -> sys::NDIS_LINK_STATE {
 
 #[cfg(test)]
 mod tests {
-    use alloc::vec;
     use alloc::vec::Vec;
 
-    use super::{check_send, copy_frame};
-    use crate::miniport::adapter::{BUFFER_BYTES, MAX_FRAME};
+    use super::check_send;
+    use crate::miniport::adapter::MAX_FRAME;
     use crate::miniport::test_frames::Frame;
     use crate::ndis::SendNbl;
     use crate::sys;
 
     fn pattern(n: usize) -> Vec<u8> {
         (0..n).map(|i| u8::try_from(i % 251).unwrap_or(0)).collect()
-    }
-
-    /// Copies `frame` into a fresh TX-sized buffer; the bytes copied, or `None`.
-    fn copied(frame: &mut Frame, capacity: u32) -> Option<Vec<u8>> {
-        let mut dst = vec![0u8; BUFFER_BYTES as usize];
-        // SAFETY: the test owns the NB and its MDLs; `dst` holds BUFFER_BYTES >= capacity.
-        let n = unsafe { copy_frame(frame.first_nb(), dst.as_mut_ptr(), capacity) }?;
-        dst.truncate(n as usize);
-        Some(dst)
-    }
-
-    #[test]
-    fn one_mdl_copies_exactly() {
-        let data = pattern(60);
-        let mut f = Frame::new(&data, 0, &[60]);
-        assert_eq!(copied(&mut f, BUFFER_BYTES), Some(data));
-    }
-
-    #[test]
-    fn data_offset_and_a_frame_spanning_three_mdls() {
-        let data = pattern(1514);
-        // 100 bytes of someone else's data first; MDLs of 150, 1, and the rest.
-        let mut f = Frame::new(&data, 100, &[150, 1]);
-        assert_eq!(copied(&mut f, BUFFER_BYTES), Some(data));
-    }
-
-    #[test]
-    fn offset_that_ends_the_first_mdl_starts_in_the_second() {
-        let data = pattern(64);
-        // The whole first MDL is before the data (CurrentMdlOffset == ByteCount).
-        let mut f = Frame::new(&data, 32, &[32, 10, 10]);
-        assert_eq!(copied(&mut f, BUFFER_BYTES), Some(data));
-    }
-
-    #[test]
-    fn a_chain_shorter_than_the_data_length_is_refused() {
-        let data = pattern(60);
-        let mut f = Frame::new(&data, 0, &[30, 30]);
-        f.set_length(61);
-        assert_eq!(copied(&mut f, BUFFER_BYTES), None);
-    }
-
-    #[test]
-    fn a_frame_larger_than_the_buffer_is_refused_before_copying() {
-        let data = pattern(200);
-        let mut f = Frame::new(&data, 0, &[200]);
-        assert_eq!(copied(&mut f, 199), None);
-        assert_eq!(copied(&mut f, 200), Some(data));
     }
 
     /// The test's frame as an owned send NBL (the test keeps the memory alive).

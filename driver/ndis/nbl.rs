@@ -34,6 +34,94 @@ fn net_buffers(nbl: sys::PNET_BUFFER_LIST) -> impl Iterator<Item = sys::PNET_BUF
     })
 }
 
+/// One `NET_BUFFER` (one frame) of a send NBL the miniport owns, borrowed from the value that
+/// owns the NBL (a [`SendNbl`], or the send queue while it hands frames out): it cannot outlive
+/// the NBL's ownership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetBuffer<'a> {
+    nb: NonNull<sys::NET_BUFFER>,
+    _owner: core::marker::PhantomData<&'a SendNbl>,
+}
+
+impl NetBuffer<'_> {
+    /// # Safety
+    /// `nb` is a `NET_BUFFER` of an NBL owned for at least `'a`.
+    pub(super) unsafe fn new(nb: NonNull<sys::NET_BUFFER>) -> Self {
+        Self {
+            nb,
+            _owner: core::marker::PhantomData,
+        }
+    }
+
+    pub(super) fn raw(self) -> sys::PNET_BUFFER {
+        self.nb.as_ptr()
+    }
+
+    /// `NET_BUFFER_DATA_LENGTH`: the frame's length in bytes.
+    #[must_use]
+    pub fn data_length(self) -> u32 {
+        // SAFETY: the NB belongs to an NBL owned for this borrow.
+        unsafe { sys::nb_data_length(self.raw()) }
+    }
+
+    /// Copies the frame (which may start inside its first MDL and span several, some not yet
+    /// mapped) into `dst`, mapping each MDL with `MmGetSystemAddressForMdlSafe`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/kernel/mm-bad-pointer>, IRQL <=
+    /// `DISPATCH_LEVEL`, `NormalPagePriority | MdlMappingNoExecute`). The length copied, or
+    /// `None` when the frame is longer than `capacity`, an MDL cannot be mapped (low
+    /// resources), or the chain is shorter than the data length.
+    ///
+    /// # Safety
+    /// `dst` is valid for writes of `capacity` bytes and not read by anyone else meanwhile.
+    pub unsafe fn copy_to(self, dst: *mut u8, capacity: u32) -> Option<u32> {
+        let nb = self.raw();
+        let length = self.data_length();
+        if length > capacity {
+            return None;
+        }
+        // SAFETY: the NB belongs to an NBL owned for this borrow.
+        let mut mdl = unsafe { sys::nb_current_mdl(nb) };
+        // SAFETY: as above.
+        let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
+        let mut written = 0;
+        while written < length {
+            if mdl.is_null() {
+                return None;
+            }
+            // SAFETY: `mdl` is in the NB's chain, valid while the NBL is owned.
+            let va = unsafe { sys::mdl_system_address(mdl) };
+            if va.is_null() {
+                return None;
+            }
+            // SAFETY: as above.
+            let count = unsafe { sys::mdl_byte_count(mdl) };
+            let n = count.saturating_sub(offset).min(length - written);
+            let from = va.wrapping_add(offset as usize);
+            let to = dst.wrapping_add(written as usize);
+            // SAFETY: `from .. + n` is inside the MDL's buffer (`offset + n <= count`);
+            // `to .. + n` is inside `capacity` (`written + n <= length <= capacity`), which the
+            // caller gives.
+            unsafe { ptr::copy_nonoverlapping(from, to, n as usize) };
+            written += n;
+            offset = 0;
+            // SAFETY: as above.
+            mdl = unsafe { sys::mdl_next(mdl) };
+        }
+        Some(length)
+    }
+
+    /// For unit tests: a `NET_BUFFER` of a test frame.
+    ///
+    /// # Safety
+    /// `nb` is a valid `NET_BUFFER` that outlives the value.
+    #[cfg(test)]
+    pub(crate) unsafe fn from_raw_for_test(nb: sys::PNET_BUFFER) -> Self {
+        let nb = NonNull::new(nb).unwrap_or_else(|| unreachable!("test NBs are not null"));
+        // SAFETY: the caller's contract.
+        unsafe { Self::new(nb) }
+    }
+}
+
 /// One send NBL that NDIS gave the miniport and that the miniport has not completed yet.
 ///
 /// Not `Copy`, not `Clone`: there is one owner, and completing it consumes it.
@@ -52,15 +140,21 @@ impl SendNbl {
     }
 
     /// The `NET_BUFFER`s of this NBL (one frame each).
-    pub fn net_buffers(&self) -> impl Iterator<Item = sys::PNET_BUFFER> + use<> {
-        net_buffers(self.raw())
+    pub fn net_buffers(&self) -> impl Iterator<Item = NetBuffer<'_>> {
+        net_buffers(self.raw()).filter_map(|nb| {
+            // SAFETY: an NB of this NBL, which `self` owns for the borrow.
+            NonNull::new(nb).map(|nb| unsafe { NetBuffer::new(nb) })
+        })
     }
 
-    /// The first `NET_BUFFER` (null for an NBL without one, which a well-formed send never is).
+    /// The first `NET_BUFFER` (`None` for an NBL without one, which a well-formed send never
+    /// is).
     #[must_use]
-    pub fn first_nb(&self) -> sys::PNET_BUFFER {
+    pub fn first_nb(&self) -> Option<NetBuffer<'_>> {
         // SAFETY: the miniport owns the NBL.
-        unsafe { sys::nbl_first_nb(self.raw()) }
+        let nb = unsafe { sys::nbl_first_nb(self.raw()) };
+        // SAFETY: an NB of this NBL, owned for the borrow.
+        NonNull::new(nb).map(|nb| unsafe { NetBuffer::new(nb) })
     }
 
     /// How many `NET_BUFFER`s.
@@ -108,9 +202,9 @@ impl SendNbl {
         self.0
     }
 
-    /// A reference to this NBL for a frame of it on the TX ring.
-    pub(super) fn in_flight(&self) -> InFlight {
-        InFlight(self.0)
+    /// The NBL's pointer, for the send queue's links and frames.
+    pub(super) fn as_non_null(&self) -> NonNull<sys::NET_BUFFER_LIST> {
+        self.0
     }
 
     /// Takes ownership of an NBL from the send queue's link field.
@@ -130,7 +224,7 @@ impl SendNbl {
         reason = "consuming the reference is the point: the frame is finished"
     )]
     pub(super) unsafe fn from_in_flight(nbl: InFlight) -> Self {
-        Self(nbl.0)
+        Self(nbl.nbl)
     }
 
     /// For the simulator-free unit tests: an owned send NBL over a test frame.
@@ -157,16 +251,35 @@ impl SendNbl {
 /// frame's reference back into the owned [`SendNbl`], once. Move-only: one per frame handed
 /// out, consumed when the frame finishes. Holds a pointer, never an integer.
 #[derive(Debug, PartialEq, Eq)]
-#[repr(transparent)]
-pub struct InFlight(NonNull<sys::NET_BUFFER_LIST>);
+pub struct InFlight {
+    nbl: NonNull<sys::NET_BUFFER_LIST>,
+    nb: NonNull<sys::NET_BUFFER>,
+}
 
-// SAFETY: a reference to an NBL the miniport owns; only the send queue's `finish`, under the
-// send lock, dereferences it.
+// SAFETY: a reference to an NBL the miniport owns and to one of its NET_BUFFERs; the NBL's
+// shared fields are only updated atomically by `SendQueue::finish`.
 unsafe impl Send for InFlight {}
 
 impl InFlight {
+    /// # Safety
+    /// `nb` is a `NET_BUFFER` of `nbl`, an NBL the send queue owns, handed out once.
+    pub(super) unsafe fn new(
+        nbl: NonNull<sys::NET_BUFFER_LIST>,
+        nb: NonNull<sys::NET_BUFFER>,
+    ) -> Self {
+        Self { nbl, nb }
+    }
+
     pub(super) fn raw(&self) -> sys::PNET_BUFFER_LIST {
-        self.0.as_ptr()
+        self.nbl.as_ptr()
+    }
+
+    /// This frame's `NET_BUFFER`, borrowed from the frame: it cannot be used once the frame is
+    /// finished (which may complete the NBL).
+    #[must_use]
+    pub fn net_buffer(&self) -> NetBuffer<'_> {
+        // SAFETY: the NBL stays owned (by its unfinished frames) while this frame exists.
+        unsafe { NetBuffer::new(self.nb) }
     }
 }
 
@@ -531,9 +644,68 @@ impl Iterator for ReturnedNbls {
 mod tests {
     use alloc::vec::Vec;
 
-    use super::{ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls};
+    use alloc::vec;
+
+    use super::{NetBuffer, ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls};
     use crate::miniport::test_frames::Frame;
     use crate::sys;
+
+    /// Bytes of a TX buffer.
+    const CAPACITY: u32 = 2048;
+
+    fn pattern(n: usize) -> Vec<u8> {
+        (0..n).map(|i| u8::try_from(i % 251).unwrap_or(0)).collect()
+    }
+
+    /// Copies `frame` into a fresh TX-sized buffer; the bytes copied, or `None`.
+    fn copied(frame: &mut Frame, capacity: u32) -> Option<Vec<u8>> {
+        let mut dst = vec![0u8; CAPACITY as usize];
+        // SAFETY: the test owns the NB and its MDLs, alive for the call.
+        let nb = unsafe { NetBuffer::from_raw_for_test(frame.first_nb()) };
+        // SAFETY: `dst` holds CAPACITY >= capacity bytes.
+        let n = unsafe { nb.copy_to(dst.as_mut_ptr(), capacity) }?;
+        dst.truncate(n as usize);
+        Some(dst)
+    }
+
+    #[test]
+    fn one_mdl_copies_exactly() {
+        let data = pattern(60);
+        let mut f = Frame::new(&data, 0, &[60]);
+        assert_eq!(copied(&mut f, CAPACITY), Some(data));
+    }
+
+    #[test]
+    fn data_offset_and_a_frame_spanning_three_mdls() {
+        let data = pattern(1514);
+        // 100 bytes of someone else's data first; MDLs of 150, 1, and the rest.
+        let mut f = Frame::new(&data, 100, &[150, 1]);
+        assert_eq!(copied(&mut f, CAPACITY), Some(data));
+    }
+
+    #[test]
+    fn offset_that_ends_the_first_mdl_starts_in_the_second() {
+        let data = pattern(64);
+        // The whole first MDL is before the data (CurrentMdlOffset == ByteCount).
+        let mut f = Frame::new(&data, 32, &[32, 10, 10]);
+        assert_eq!(copied(&mut f, CAPACITY), Some(data));
+    }
+
+    #[test]
+    fn a_chain_shorter_than_the_data_length_is_refused() {
+        let data = pattern(60);
+        let mut f = Frame::new(&data, 0, &[30, 30]);
+        f.set_length(61);
+        assert_eq!(copied(&mut f, CAPACITY), None);
+    }
+
+    #[test]
+    fn a_frame_larger_than_the_buffer_is_refused_before_copying() {
+        let data = pattern(200);
+        let mut f = Frame::new(&data, 0, &[200]);
+        assert_eq!(copied(&mut f, 199), None);
+        assert_eq!(copied(&mut f, 200), Some(data));
+    }
 
     fn frames(n: usize) -> Vec<Frame> {
         (0..n)

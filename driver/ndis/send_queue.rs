@@ -8,7 +8,7 @@
 //! back with the NBL's last frame, so an NBL with several `NET_BUFFER`s completes once, after
 //! all of its frames, by construction.
 
-use core::ptr;
+use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 
 use super::nbl::{InFlight, SendNbl, SendNbls};
@@ -38,7 +38,7 @@ impl NblQueue {
 
     fn push_back(&mut self, mut nbl: SendNbl) {
         nbl.set_reserved(LINK_SLOT, ptr::null_mut());
-        let raw = nbl.in_flight().raw();
+        let raw = nbl.as_non_null().as_ptr();
         if self.head.is_none() {
             self.head = Some(nbl);
         } else {
@@ -197,16 +197,16 @@ impl SendQueue {
 
     /// The next frame to put on the ring: a reference to its NBL and its `NET_BUFFER`. The NBL
     /// leaves the queue with its last `NET_BUFFER`; from then on only its frames refer to it.
-    pub fn next_frame(&mut self) -> Option<(InFlight, sys::PNET_BUFFER)> {
+    pub fn next_frame(&mut self) -> Option<InFlight> {
         let head = self.queue.front()?;
-        let frame = head.in_flight();
-        let nb = if self.cursor.is_null() {
-            head.first_nb()
-        } else {
-            self.cursor
+        let nbl = head.as_non_null();
+        let nb = match NonNull::new(self.cursor) {
+            Some(cursor) => cursor,
+            // Accepted NBLs have a NET_BUFFER (`push_back`).
+            None => NonNull::new(head.first_nb()?.raw())?,
         };
         // SAFETY: `nb` belongs to the head NBL, which this queue owns.
-        let next = unsafe { sys::nb_next(nb) };
+        let next = unsafe { sys::nb_next(nb.as_ptr()) };
         if next.is_null() {
             // The last frame: the owned value dissolves into its frames' references.
             if let Some(nbl) = self.queue.pop_front() {
@@ -216,7 +216,9 @@ impl SendQueue {
         } else {
             self.cursor = next;
         }
-        Some((frame, nb))
+        // SAFETY: `nb` is the head NBL's next unposted NET_BUFFER, handed out once (the cursor
+        // moved past it).
+        Some(unsafe { InFlight::new(nbl, nb) })
     }
 
     /// Records that the frame `frame` finished with `status` (sent, failed, aborted). Returns
@@ -250,7 +252,7 @@ impl SendQueue {
                 frames += unposted;
                 // SAFETY: the head was accepted by `push_back`; its `unposted` frames were never
                 // handed out, so they are finished here, once.
-                let last = unsafe { finish_frames(head.in_flight().raw(), unposted, status) };
+                let last = unsafe { finish_frames(head.as_non_null().as_ptr(), unposted, status) };
                 if last {
                     done.push_as_is(head);
                 } else {
@@ -353,8 +355,8 @@ mod tests {
         let mut got = Vec::new();
         let mut lens = Vec::new();
         let mut frames: Vec<InFlight> = Vec::new();
-        while let Some((frame, nb)) = q.next_frame() {
-            got.push((frame.raw(), nb));
+        while let Some(frame) = q.next_frame() {
+            got.push((frame.raw(), frame.net_buffer().raw()));
             lens.push(q.len());
             frames.push(frame);
         }
@@ -374,8 +376,7 @@ mod tests {
         let mut three = multi();
         let mut queue = SendQueue::new();
         assert!(queue.push_back(owned(&mut three[1])).is_ok());
-        let mut frames =
-            core::iter::from_fn(|| queue.next_frame().map(|x| x.0)).collect::<Vec<_>>();
+        let mut frames = core::iter::from_fn(|| queue.next_frame()).collect::<Vec<_>>();
         assert_eq!(frames.len(), 3);
         let last = frames.pop().unwrap_or_else(|| unreachable!());
         let second = frames.pop().unwrap_or_else(|| unreachable!());
@@ -402,8 +403,7 @@ mod tests {
         for round in 0..50 {
             let mut queue = SendQueue::new();
             assert!(queue.push_back(owned(&mut many)).is_ok());
-            let frames: Vec<InFlight> =
-                core::iter::from_fn(|| queue.next_frame().map(|x| x.0)).collect();
+            let frames: Vec<InFlight> = core::iter::from_fn(|| queue.next_frame()).collect();
             assert_eq!(frames.len(), 8);
             let back: Vec<Option<SendNbl>> = std::thread::scope(|s| {
                 let handles: Vec<_> = frames
@@ -439,8 +439,8 @@ mod tests {
         let mut f = multi();
         let p: Vec<_> = f.iter_mut().map(Frame::ptr).collect();
         let mut q = queue_of(&mut f);
-        let (first, _) = q.next_frame().unwrap_or_else(|| unreachable!());
-        let (second, _) = q.next_frame().unwrap_or_else(|| unreachable!());
+        let first = q.next_frame().unwrap_or_else(|| unreachable!());
+        let second = q.next_frame().unwrap_or_else(|| unreachable!());
         assert_eq!((first.raw(), second.raw()), (p[0], p[1]));
         let mut done = SendNbls::new();
         // Two unposted frames of p[1] and both of p[2].
@@ -474,7 +474,7 @@ mod tests {
         let mut frames = multi();
         let p: Vec<_> = frames.iter_mut().map(Frame::ptr).collect();
         let mut q = queue_of(&mut frames[1..]);
-        let (started, _) = q.next_frame().unwrap_or_else(|| unreachable!());
+        let started = q.next_frame().unwrap_or_else(|| unreachable!());
         assert_eq!(started.raw(), p[1]);
         let mut done = SendNbls::new();
         let cancelled = q.cancel(|_| true, sys::NDIS_STATUS_SEND_ABORTED, &mut done);
@@ -483,8 +483,8 @@ mod tests {
         assert_eq!(done.len(), 1);
         assert_eq!(q.front_status(), Some(sys::NDIS_STATUS_SUCCESS));
         // The started NBL keeps its place and its remaining frames.
-        let (b, _) = q.next_frame().unwrap_or_else(|| unreachable!());
-        let (c, _) = q.next_frame().unwrap_or_else(|| unreachable!());
+        let b = q.next_frame().unwrap_or_else(|| unreachable!());
+        let c = q.next_frame().unwrap_or_else(|| unreachable!());
         assert!(q.next_frame().is_none());
         assert!(SendQueue::finish(started, sys::NDIS_STATUS_SUCCESS).is_none());
         assert!(SendQueue::finish(b, sys::NDIS_STATUS_SUCCESS).is_none());
