@@ -81,6 +81,31 @@ fn ndis_calls(source: &str) -> Vec<(usize, String)> {
     found
 }
 
+/// Uses of the raw NBL / `NET_BUFFER` / MDL accessors of `crate::sys` in `source`: (line,
+/// accessor). NBLs reach the miniport as owned values (`crate::ndis::nbl`), which keep the raw
+/// pointers to themselves.
+fn raw_nbl_accessors(source: &str) -> Vec<(usize, String)> {
+    let code = code_only(source);
+    let mut found = Vec::new();
+    for (number, line) in code.lines().enumerate() {
+        for accessor in [
+            "sys::nbl_",
+            "sys::set_nbl_",
+            "sys::nb_",
+            "sys::set_nb_",
+            "sys::mdl_",
+        ] {
+            if let Some(at) = line.find(accessor) {
+                let end = line[at..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                    .map_or(line.len(), |i| i + at);
+                found.push((number + 1, line[at..end].to_owned()));
+            }
+        }
+    }
+    found
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("driver/miniport is readable") {
         let path = entry.expect("a directory entry").path();
@@ -111,6 +136,33 @@ fn the_scanner_finds_calls_and_ignores_comments_strings_and_constants() {
             (6, "KeGetCurrentIrql".to_owned()),
             (8, "NdisMSendNetBufferListsComplete".to_owned())
         ]
+    );
+}
+
+#[test]
+fn driver_miniport_touches_no_raw_nbl_outside_its_test_frames() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("driver/miniport");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut raw = Vec::new();
+    for file in files {
+        // The unit tests' frame builder makes NBLs by hand: that is its job.
+        if file.file_name().is_some_and(|n| n == "test_frames.rs") {
+            continue;
+        }
+        let source = fs::read_to_string(&file).expect("a UTF-8 source");
+        for (line, accessor) in raw_nbl_accessors(&source) {
+            raw.push(format!("{}:{line}: {accessor}", file.display()));
+        }
+    }
+    assert!(
+        raw.is_empty(),
+        "driver/miniport reaches into NBLs through raw accessors; use crate::ndis::nbl:\n{}",
+        raw.join("\n")
+    );
+    assert_eq!(
+        raw_nbl_accessors("let n = unsafe { sys::nbl_next(x) }; // sys::nb_next(y)"),
+        [(1, "sys::nbl_next".to_owned())]
     );
 }
 
