@@ -108,8 +108,8 @@ unsafe fn finish_frames(
     status: sys::NDIS_STATUS,
 ) -> bool {
     if status != sys::NDIS_STATUS_SUCCESS {
-        // SAFETY: `nbl` is valid (contract); `Status` is a plain field of it.
-        let field = unsafe { &raw mut (*nbl).__bindgen_anon_2.Status };
+        // SAFETY: `nbl` is valid (contract).
+        let field = unsafe { sys::nbl_status_ptr(nbl) };
         // SAFETY: an aligned `NDIS_STATUS` (i32) that, while frames are out, is only accessed
         // atomically (see above).
         let first = unsafe { AtomicI32::from_ptr(field) };
