@@ -24,7 +24,9 @@
 //! | the ISR token opens its own interrupt's data | [`IsrToken`] keeps a reference to the [`InterruptShared`] it came from | types | `isr_token_other_interrupt` |
 //! | hold a spin lock no longer than 25 µs | the verifier's `SpinLockHeldTooLong` on the virtual time the holder spends (configurable) | **run time** | `tests/sync_hold_limit.rs`; ndis-sim `violations.rs` |
 //!
-//! A routine starts from its root context, minted once at its entry:
+//! A routine starts from its root context, minted once at its entry. The scoped form holds
+//! each lock for exactly its closure (nothing to leak); the guard form is for a lock that must
+//! outlive one block:
 //!
 //! ```
 //! use rse1k::impl_lock_after;
@@ -40,13 +42,20 @@
 //!     state: &SpinLock<bool, NdisSpinLockBackend, StateLevel>,
 //!     queue: &SpinLock<u32, KeSpinLockBackend, SendLevel>,
 //! ) {
+//!     state.with(cx, |running, cx| {
+//!         if *running {
+//!             // Already at `DISPATCH_LEVEL` under `state`: the cheaper Dpr acquire.
+//!             queue.with_nested(cx, |queued, _| *queued += 1);
+//!         }
+//!     }); // released in reverse order
+//!
+//!     // The same with guards.
 //!     let mut running = state.lock(cx);
 //!     let (running, cx, at) = running.parts();
 //!     if *running {
-//!         // Already at `DISPATCH_LEVEL` under `state`: the cheaper Dpr acquire.
 //!         *queue.lock_dpr(cx, at) += 1;
 //!     }
-//! } // released in reverse order
+//! }
 //! ```
 //!
 //! The layer is `no_std` + `alloc` and reaches the system only through [`crate::sys`].
