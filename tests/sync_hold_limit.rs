@@ -50,6 +50,14 @@ fn a_hold_over_25_microseconds_of_simulated_time_is_reported_at_its_release() {
     assert_eq!(over.len(), 2, "{report}");
     assert!(over[0].detail.contains("hold.ndis"), "{}", over[0]);
     assert!(over[1].detail.contains("hold.ke"), "{}", over[1]);
+    // The report names where the driver took the lock (the scoped form and the guard form
+    // both pass their caller's location down).
+    for v in &over {
+        assert!(
+            v.detail.contains("acquired at tests/sync_hold_limit.rs"),
+            "{v}"
+        );
+    }
     assert_eq!(report.violations.len(), 2, "nothing else: {report}");
 }
 

@@ -90,6 +90,8 @@ pub(crate) struct Held {
     /// The virtual time this processor had spent (ns) at the acquire, for the hold limit
     /// ([`Rule::SpinLockHeldTooLong`](crate::verifier::Rule::SpinLockHeldTooLong)).
     pub(crate) since_virtual: u64,
+    /// The driver's call site of the acquire (for reports about the hold).
+    pub(crate) acquired_at: &'static Location<'static>,
     /// A recursive or deadlocking acquire that was reported and not performed: its release is
     /// consumed without touching the lock word.
     pub(crate) phantom: bool,

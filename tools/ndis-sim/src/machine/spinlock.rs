@@ -130,7 +130,7 @@ pub(crate) fn acquire(
                 api.acquire_name()
             ),
         );
-        push(cpu, addr, api, old_irql, true);
+        push(cpu, addr, api, old_irql, true, location);
         return Got::Phantom;
     }
 
@@ -140,7 +140,7 @@ pub(crate) fn acquire(
     let me = lock_word::owner_word(cpu.index);
     if try_only {
         return if lock_word::try_acquire(w, me).is_ok() {
-            taken(cpu, addr, api, old_irql, false, Duration::ZERO);
+            taken(cpu, addr, api, old_irql, false, Duration::ZERO, location);
             Got::Taken
         } else {
             Got::Busy
@@ -178,7 +178,8 @@ pub(crate) fn acquire(
     p.waiting_for.store(0, Ordering::SeqCst);
     match got {
         Acquired::Taken { contended } => {
-            taken(cpu, addr, api, old_irql, contended, start.elapsed());
+            let spin = start.elapsed();
+            taken(cpu, addr, api, old_irql, contended, spin, location);
             Got::Taken
         }
         Acquired::Abandoned => {
@@ -194,7 +195,7 @@ pub(crate) fn acquire(
                     cpu.index
                 ),
             );
-            push(cpu, addr, api, old_irql, true);
+            push(cpu, addr, api, old_irql, true, location);
             Got::Phantom
         }
     }
@@ -293,7 +294,14 @@ fn wait_cycle(shared: &Shared, me: usize, addr: usize) -> Option<Vec<usize>> {
     None
 }
 
-fn push(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, phantom: bool) {
+fn push(
+    cpu: &Cpu,
+    addr: usize,
+    api: Api,
+    old_irql: u8,
+    phantom: bool,
+    acquired_at: &'static Location<'static>,
+) {
     cpu.push_held(Held {
         addr,
         api,
@@ -301,11 +309,20 @@ fn push(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, phantom: bool) {
         depth: cpu.routine_depth(),
         since: Instant::now(),
         since_virtual: spent_ns(cpu),
+        acquired_at,
         phantom,
     });
 }
 
-fn taken(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, contended: bool, spin: Duration) {
+fn taken(
+    cpu: &Cpu,
+    addr: usize,
+    api: Api,
+    old_irql: u8,
+    contended: bool,
+    spin: Duration,
+    acquired_at: &'static Location<'static>,
+) {
     cpu.shared.verifier.with_lock(addr, |i| {
         i.owner = Some(cpu.index);
         i.stats.record_acquire(contended, spin);
@@ -314,7 +331,7 @@ fn taken(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, contended: bool, spin: 
         .counters
         .lock_acquisitions
         .fetch_add(1, Ordering::Relaxed);
-    push(cpu, addr, api, old_irql, false);
+    push(cpu, addr, api, old_irql, false, acquired_at);
 }
 
 /// Checks, then releases the lock at `addr`. Returns the held entry (for the IRQL restore), or
@@ -445,8 +462,10 @@ fn check_hold_limit(
             Rule::SpinLockHeldTooLong,
             location,
             format!(
-                "lock {lock_name} held for {held_ns} ns of simulated time, over the {limit} ns \
-                 limit (NdisAcquireSpinLock: longer than 25 microseconds degrades performance)"
+                "lock {lock_name}, acquired at {}, held for {held_ns} ns of simulated time, over \
+                 the {limit} ns limit (NdisAcquireSpinLock: longer than 25 microseconds degrades \
+                 performance)",
+                h.acquired_at
             ),
         );
     }
