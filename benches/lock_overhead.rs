@@ -1,5 +1,6 @@
-//! What the safe layer costs: acquire + release through `SpinLock` versus the same raw `sys`
-//! calls, on one simulated processor, for both backends.
+//! What the safe layer costs: acquire + release through `SpinLock` (guard form, and for the
+//! NDIS backend also the scoped `with` form) versus the same raw `sys` calls, on one simulated
+//! processor, for both backends.
 //!
 //! Run with `cargo bench --bench lock_overhead` (criterion options after `--`, for example
 //! `-- --measurement-time 2`). Criterion measures each side on its own; the ratio is then taken
@@ -87,6 +88,15 @@ fn bench_ndis(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
         start.elapsed()
     };
     measure(c, "ndis_spin_lock", &mut wrapper, &mut raw);
+    // The scoped form (`SpinLock::with`): the same acquire and release around a closure.
+    let mut scoped = |iterations: u64| {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            lock.with(cx, |value, _| *black_box(value) += 1);
+        }
+        start.elapsed()
+    };
+    measure(c, "ndis_spin_lock_scoped", &mut scoped, &mut raw);
     // SAFETY: not held, never used again.
     unsafe { sys::NdisFreeSpinLock(raw_ptr) };
 }
