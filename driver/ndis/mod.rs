@@ -21,6 +21,7 @@
 //! | `NdisAllocateNetBufferListPool` / `NdisFreeNetBufferListPool` | [`MiniportAdapter::allocate_nbl_pool`], [`NblPool::free`] | <= `DISPATCH_LEVEL` |
 //! | `NdisAllocateMdl` / `NdisFreeMdl` | [`SharedMemory::allocate_mdl`], [`Mdl::free`] | <= `DISPATCH_LEVEL` |
 //! | `NdisAllocateNetBufferAndNetBufferList` / `NdisFreeNetBufferList` | [`NblPool::allocate_rx_nbl`], [`RxNbl::free`] | <= `DISPATCH_LEVEL` |
+//! | `MmGetSystemAddressForMdlSafe` (a send frame's MDLs) | [`NetBuffer::copy_to`] | <= `DISPATCH_LEVEL` |
 //! | `NdisMSendNetBufferListsComplete` | [`MiniportAdapter::complete_sends`] (consumes a [`SendNbls`]) | <= `DISPATCH_LEVEL` |
 //! | `NdisMIndicateReceiveNetBufferLists` | [`MiniportAdapter::indicate_receive`], [`MiniportAdapter::indicate_receive_resources`] | <= `DISPATCH_LEVEL` |
 //! | `NdisMIndicateStatusEx` | [`MiniportAdapter::indicate_link_state`] (typed), [`MiniportAdapter::indicate_status`] (`unsafe`: the payload's type is the code's) | <= `DISPATCH_LEVEL` |
@@ -31,7 +32,10 @@
 //! NBL is an [`RxNbl`] while it is the driver's, consumed by an indication and handed back by
 //! [`ReturnedNbls`]. No type outside this module holds an NBL pointer.
 //!
-//! The spin locks, the interrupt and `NdisStallExecution` are wrapped by [`crate::sync`].
+//! The frees whose safety depends on something no type tracks (the device's DMA, an NBL still
+//! describing an MDL, NBLs still out of a pool) are `unsafe` with that contract:
+//! [`SharedMemory::free`], [`Mdl::free`], [`NblPool::free`]. The spin locks, the interrupt and
+//! `NdisStallExecution` are wrapped by [`crate::sync`].
 
 mod adapter;
 mod driver;
@@ -42,5 +46,5 @@ mod send_queue;
 pub use adapter::{MiniportAdapter, NblPool, SgDma};
 pub use driver::MiniportDriver;
 pub use memory::{IoSpace, Mdl, SharedMemory};
-pub use nbl::{InFlight, ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls};
+pub use nbl::{InFlight, NetBuffer, ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls};
 pub use send_queue::SendQueue;
