@@ -1,5 +1,6 @@
-//! What the safe layer costs: acquire + release through `SpinLock` versus the same raw `sys`
-//! calls, on one simulated processor, for both backends.
+//! What the safe layer costs: acquire + release through `SpinLock` (guard form, and for the
+//! NDIS backend also the scoped `with` form) versus the same raw `sys` calls, on one simulated
+//! processor, for both backends.
 //!
 //! Run with `cargo bench --bench lock_overhead` (criterion options after `--`, for example
 //! `-- --measurement-time 2`). Criterion measures each side on its own; the ratio is then taken
@@ -55,8 +56,9 @@ fn measure(c: &mut Criterion, group: &str, wrapper: &mut Timed<'_>, raw: &mut Ti
 }
 
 fn bench_ndis(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
-    let lock = SpinLock::<u64, NdisSpinLockBackend, BenchLevel>::try_new("bench.ndis.wrapper", 0)
-        .expect("pool");
+    let lock =
+        SpinLock::<u64, NdisSpinLockBackend, BenchLevel>::try_new(cx, "bench.ndis.wrapper", 0)
+            .expect("pool");
     let mut raw_lock = sys::NDIS_SPIN_LOCK {
         SpinLock: 0,
         OldIrql: 0,
@@ -86,12 +88,21 @@ fn bench_ndis(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
         start.elapsed()
     };
     measure(c, "ndis_spin_lock", &mut wrapper, &mut raw);
+    // The scoped form (`SpinLock::with`): the same acquire and release around a closure.
+    let mut scoped = |iterations: u64| {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            lock.with(cx, |value, _| *black_box(value) += 1);
+        }
+        start.elapsed()
+    };
+    measure(c, "ndis_spin_lock_scoped", &mut scoped, &mut raw);
     // SAFETY: not held, never used again.
     unsafe { sys::NdisFreeSpinLock(raw_ptr) };
 }
 
 fn bench_ke(c: &mut Criterion, cx: &mut Locked<'_, Unlocked>) {
-    let lock = SpinLock::<u64, KeSpinLockBackend, BenchLevel>::try_new("bench.ke.wrapper", 0)
+    let lock = SpinLock::<u64, KeSpinLockBackend, BenchLevel>::try_new(cx, "bench.ke.wrapper", 0)
         .expect("pool");
     let mut raw_lock: sys::KSPIN_LOCK = 0;
     // SAFETY: `raw_lock` is a live local that stays put for the whole benchmark.

@@ -6,7 +6,8 @@
 //!   and Ke whose verifier checks the documented locking and IRQL rules.
 //!
 //! Layers, bottom up: [`sys`] (the only module that knows which side it is on), [`sync`] (the safe
-//! spin-lock layer), then the miniport itself.
+//! spin-lock layer), [`ndis`] (the typed gateway: every other NDIS call, behind the lock context
+//! and IRQL proof its page requires, and owned NBLs), then the miniport itself.
 #![no_std]
 #![debugger_visualizer(natvis_file = "rse1k.natvis")]
 
@@ -35,6 +36,7 @@ static GLOBAL_ALLOCATOR: pool::DriverAllocator = pool::DriverAllocator;
 
 pub mod e1000;
 pub mod miniport;
+pub mod ndis;
 pub mod pool;
 pub mod sync;
 pub mod sys;

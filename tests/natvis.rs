@@ -85,10 +85,7 @@ fn casts_name_the_bindgen_types_with_their_module_path() {
 #[test]
 fn the_checks_catch_a_moved_type_and_a_bare_cast() {
     let broken = NATVIS
-        .replace(
-            "rse1k::miniport::queue::NblQueue",
-            "rse1k::miniport::NblQueue",
-        )
+        .replace("rse1k::ndis::send_queue::NblQueue", "rse1k::ndis::NblQueue")
         .replace(
             "(rse1k::sys::kernel::ndis::_NET_BUFFER_LIST*)MiniportReserved",
             "(_NET_BUFFER_LIST*)MiniportReserved",

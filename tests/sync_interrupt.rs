@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use rse1k::impl_lock_after;
 use rse1k::sync::{
-    Dirql, DispatchLevel, InterruptShared, KeSpinLockBackend, Locked, NdisSpinLockBackend,
-    PassiveLevel, SpinLock, Unlocked, stall_execution,
+    DispatchLevel, InterruptShared, KeSpinLockBackend, Locked, NdisSpinLockBackend, PassiveLevel,
+    SpinLock, Unlocked, stall_execution,
 };
 use rse1k::sys;
 
@@ -26,7 +26,7 @@ enum TotalLevel {}
 impl_lock_after!(Unlocked => TotalLevel);
 
 /// What the ISR shares with the rest of the driver (the e1000's latched interrupt causes).
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Causes {
     /// Events the ISR saw and no DPC has taken yet.
     pending: u64,
@@ -38,7 +38,7 @@ struct Fixture {
     /// The device's event register: read-to-clear by the ISR.
     device: AtomicU64,
     line: ndis_sim::InterruptLine,
-    shared: Pin<Box<InterruptShared<Causes>>>,
+    shared: InterruptShared<Causes>,
     /// Events handled by DPCs (DPCs of one interrupt can run on several processors at once).
     handled: Pin<Box<SpinLock<u64, NdisSpinLockBackend, TotalLevel>>>,
     /// Taken by producers while they wait, so ISRs also preempt a spin-lock holder.
@@ -67,8 +67,8 @@ unsafe extern "C" fn isr(
         return BOOLEAN_FALSE; // not ours: the line may be shared
     }
     // SAFETY: this is the ISR of the interrupt `fx.shared` registered; one token per call.
-    let mut token = unsafe { Dirql::isr_entry() };
-    let causes = fx.shared.isr(&mut token);
+    let mut token = unsafe { fx.shared.isr_entry() };
+    let causes = token.data();
     causes.pending += events;
     causes.claims += 1;
     // SAFETY: NDIS passes a valid out-parameter for the default DPC request.
@@ -136,7 +136,12 @@ fn run_seed(seed: u64) {
         .seed(seed)
         .build();
     let adapter = machine.adapter_handle(LINE);
-    let fx: Box<Fixture> = machine.run_on(0, || Box::new(new_fixture(&machine)));
+    let fx: Box<Fixture> = machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Box::new(new_fixture(&root, &machine))
+    });
     // Raw pointers are not Send: cross into the processor's routine as exposed addresses.
     let adapter_addr = adapter.expose_provenance();
     let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
@@ -222,13 +227,13 @@ fn run_seed(seed: u64) {
 
 /// The test adapter: allocated on a processor (the lock layer calls `NdisAllocateSpinLock`);
 /// boxed by the caller so the ISR context address stays put.
-fn new_fixture(machine: &ndis_sim::Machine) -> Fixture {
+fn new_fixture(root: &Locked<'_, Unlocked>, machine: &ndis_sim::Machine) -> Fixture {
     Fixture {
         device: AtomicU64::new(0),
         line: machine.interrupt_line(LINE),
-        shared: InterruptShared::try_new(Causes::default()).expect("pool"),
-        handled: SpinLock::try_new("test.handled", 0).expect("pool"),
-        scratch: SpinLock::try_new("test.scratch", 0).expect("pool"),
+        shared: InterruptShared::try_new(root, Causes::default()).expect("pool"),
+        handled: SpinLock::try_new(root, "test.handled", 0).expect("pool"),
+        scratch: SpinLock::try_new(root, "test.scratch", 0).expect("pool"),
         dpc_calls: AtomicU64::new(0),
     }
 }
@@ -271,7 +276,12 @@ fn isr_and_dpc_interleavings_across_seeds() {
 fn queued_dpc_runs_with_nothing_pending() {
     let machine = ndis_sim::Machine::builder().processors(2).build();
     let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
-    let fx: Box<Fixture> = machine.run_on(0, || Box::new(new_fixture(&machine)));
+    let fx: Box<Fixture> = machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Box::new(new_fixture(&root, &machine))
+    });
     let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
     register(&machine, &fx, adapter_addr, context_addr);
     machine.run_on(0, || {
@@ -293,6 +303,111 @@ fn queued_dpc_runs_with_nothing_pending() {
         let passive = unsafe { PassiveLevel::assume() };
         assert!(fx.shared.deregister(&mut cx, &passive));
         assert_eq!(fx.shared.interrupt().queue_dpc(&mut cx, 1), None);
+    });
+    machine.run_on(0, move || drop(fx));
+    let report = machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
+/// Rounds of the deregistration race: the old layer (handle check, then the NDIS call, with
+/// nothing between them) lost it within 2 to 8 rounds on every run.
+const RACE_ROUNDS: usize = 24;
+
+/// `deregister` waits out every `synchronize` already past its handle check (the rundown), so
+/// `NdisMSynchronizeWithInterruptEx` never sees a deregistered handle (NDIS rule
+/// `NdisMDeregisterInterruptEx`, reported as `SyncAfterDeregister`), however the processors
+/// interleave; afterwards `synchronize` returns `None` and nothing is in flight.
+#[test]
+fn deregister_waits_out_synchronize_calls_in_flight() {
+    for round in 0..RACE_ROUNDS {
+        let machine = ndis_sim::Machine::builder()
+            .processors(PROCESSORS)
+            .mode(ndis_sim::VerifierMode::Collect)
+            .build();
+        let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
+        let fx: Box<Fixture> = machine.run_on(0, || {
+            // SAFETY: the start of a routine on a simulated processor: no lock held, the only
+            // root context.
+            let root = unsafe { Locked::<Unlocked>::new() };
+            Box::new(new_fixture(&root, &machine))
+        });
+        let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
+        register(&machine, &fx, adapter_addr, context_addr);
+        let calls: Vec<u64> = machine.run_all(|cpu| {
+            // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root
+            // context.
+            let mut cx = unsafe { Locked::<Unlocked>::new() };
+            if cpu == 0 {
+                // Let the others get going, then deregister under their feet.
+                for _ in 0..=round % 4 {
+                    stall_execution::<1>(&mut cx);
+                }
+                // SAFETY: a run_on routine at PASSIVE_LEVEL; no lock is held here.
+                let passive = unsafe { PassiveLevel::assume() };
+                assert!(fx.shared.deregister(&mut cx, &passive));
+                assert_eq!(fx.shared.interrupt().calls_in_flight(), 0);
+                return 0;
+            }
+            let mut calls = 0;
+            while fx
+                .shared
+                .synchronize(&mut cx, |causes, _dirql| causes.claims)
+                .is_some()
+            {
+                calls += 1;
+            }
+            calls
+        });
+        assert!(!fx.shared.interrupt().is_registered());
+        machine.run_on(0, move || drop(fx));
+        let report = machine.report();
+        assert!(
+            report.violations.is_empty(),
+            "round {round} ({} synchronize calls): {report}",
+            calls.iter().sum::<u64>()
+        );
+    }
+}
+
+/// Dropping a still-registered `InterruptShared` makes no NDIS call (the old `Drop` called
+/// `NdisMDeregisterInterruptEx`, which type-checked under a held spin lock at `DISPATCH_LEVEL`):
+/// the object is leaked, never freed under its ISR, and no IRQL or lock rule is broken.
+#[test]
+fn dropping_a_registered_interrupt_under_a_spin_lock_makes_no_ndis_call() {
+    const OTHER_LINE: u32 = LINE + 1;
+    let machine = ndis_sim::Machine::builder()
+        .processors(1)
+        .mode(ndis_sim::VerifierMode::Collect)
+        .build();
+    let other_adapter = machine.adapter_handle(OTHER_LINE).expose_provenance();
+    let fx: Box<Fixture> = machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Box::new(new_fixture(&root, &machine))
+    });
+    machine.run_on(0, || {
+        // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root context.
+        let mut cx = unsafe { Locked::<Unlocked>::new() };
+        // SAFETY: as above.
+        let passive = unsafe { PassiveLevel::assume() };
+        let doomed = InterruptShared::try_new(&cx, Causes::default()).expect("pool");
+        let mut chars = characteristics();
+        // SAFETY: the line is never asserted, so the ISR (whose context would be the fixture)
+        // never runs; PASSIVE_LEVEL; registered once.
+        let registered = unsafe {
+            doomed.register(
+                &mut cx,
+                &passive,
+                ptr::with_exposed_provenance_mut(other_adapter),
+                (&raw const *fx).cast_mut().cast(),
+                &mut chars,
+            )
+        };
+        registered.expect("NdisMRegisterInterruptEx");
+        let guard = fx.scratch.lock(&mut cx);
+        drop(doomed);
+        drop(guard);
     });
     machine.run_on(0, move || drop(fx));
     let report = machine.report();

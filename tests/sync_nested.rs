@@ -109,10 +109,15 @@ fn round(adapter: &Adapter, cx: &mut Locked<'_, Unlocked>, i: u64) {
 #[test]
 fn state_send_recv_nesting_under_contention() {
     let machine = ndis_sim::Machine::builder().processors(PROCESSORS).build();
-    let adapter = machine.run_on(0, || Adapter {
-        state: StateLock::try_new("adapter.state", State::default()).expect("pool"),
-        send: SendLock::try_new("adapter.send", SendQueue::default()).expect("pool"),
-        recv: RecvLock::try_new("adapter.recv", Recv::default()).expect("pool"),
+    let adapter = machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Adapter {
+            state: StateLock::try_new(&root, "adapter.state", State::default()).expect("pool"),
+            send: SendLock::try_new(&root, "adapter.send", SendQueue::default()).expect("pool"),
+            recv: RecvLock::try_new(&root, "adapter.recv", Recv::default()).expect("pool"),
+        }
     });
 
     machine.run_all(|cpu| {

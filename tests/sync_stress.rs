@@ -113,11 +113,16 @@ fn hammer(locks: &Locks) {
 #[test]
 fn every_processor_both_backends_both_paths_exact_totals() {
     let machine = ndis_sim::Machine::builder().processors(PROCESSORS).build();
-    let locks = machine.run_on(0, || Locks {
-        ndis: NdisCounter::try_new("stress.ndis", Counter::default()).expect("pool"),
-        ke: KeCounter::try_new("stress.ke", Counter::default()).expect("pool"),
-        ndis_outer: NdisOuter::try_new("stress.ndis_outer", 0).expect("pool"),
-        ke_outer: KeOuter::try_new("stress.ke_outer", 0).expect("pool"),
+    let locks = machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Locks {
+            ndis: NdisCounter::try_new(&root, "stress.ndis", Counter::default()).expect("pool"),
+            ke: KeCounter::try_new(&root, "stress.ke", Counter::default()).expect("pool"),
+            ndis_outer: NdisOuter::try_new(&root, "stress.ndis_outer", 0).expect("pool"),
+            ke_outer: KeOuter::try_new(&root, "stress.ke_outer", 0).expect("pool"),
+        }
     });
 
     machine.run_all(|_cpu| hammer(&locks));

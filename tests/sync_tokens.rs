@@ -64,10 +64,10 @@ fn locks_are_named_counted_and_freed_without_violations() {
     machine.run_on(1, || {
         // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
-        let ndis = SpinLock::<u32, NdisSpinLockBackend, OnlyLevel>::try_new("tokens.ndis", 7)
+        let ndis = SpinLock::<u32, NdisSpinLockBackend, OnlyLevel>::try_new(&cx, "tokens.ndis", 7)
             .expect("pool");
-        let ke =
-            SpinLock::<u64, KeSpinLockBackend, OnlyLevel>::try_new("tokens.ke", 0).expect("pool");
+        let ke = SpinLock::<u64, KeSpinLockBackend, OnlyLevel>::try_new(&cx, "tokens.ke", 0)
+            .expect("pool");
         assert_eq!(*ndis.lock(&mut cx), 7);
         send_at(&mut cx, 0, &ke);
         let mut old: sys::KIRQL = 0;

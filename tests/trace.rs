@@ -103,10 +103,10 @@ fn printing_under_a_spin_lock_is_not_an_ndis_call() {
         .mode(VerifierMode::Collect)
         .build();
     machine.run_on(0, || {
-        let lock = SpinLock::<u32, NdisSpinLockBackend, TraceTestLevel>::try_new("trace", 0)
-            .expect("allocation");
         // SAFETY: the start of a PASSIVE_LEVEL routine holding no spin lock.
         let mut cx: Locked<'_, Unlocked> = unsafe { Locked::new() };
+        let lock = SpinLock::<u32, NdisSpinLockBackend, TraceTestLevel>::try_new(&cx, "trace", 0)
+            .expect("allocation");
         let mut guard = lock.lock(&mut cx);
         *guard += 1;
         trace_warn!("under the lock: {}", *guard);

@@ -12,15 +12,16 @@ pub mod adapter;
 mod datapath;
 mod hw;
 pub mod oid;
-mod queue;
 mod requests;
 #[cfg(test)]
-mod test_frames;
+pub(crate) mod test_frames;
 mod trampolines;
 
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
+use crate::ndis::MiniportDriver;
+use crate::sync::{Locked, PassiveLevel};
 use crate::sys;
 
 /// The handles `NdisMRegisterMiniportDriver` returned, by driver object, for
@@ -133,28 +134,29 @@ pub unsafe extern "C" fn driver_entry(
         CancelOidRequestHandler: Some(trampolines::cancel_oid_request),
         ..Default::default()
     };
-    let mut handle: sys::NDIS_HANDLE = ptr::null_mut();
-    // SAFETY: PASSIVE_LEVEL in DriverEntry; the characteristics and out-handle are valid for
-    // the call (NDIS copies the characteristics).
-    let status = unsafe {
-        sys::NdisMRegisterMiniportDriver(
-            driver,
-            registry_path,
-            ptr::null_mut(),
-            &raw mut characteristics,
-            &raw mut handle,
-        )
+    // SAFETY: DriverEntry's start: no lock held, the routine's only root context.
+    let mut cx = unsafe { Locked::new() };
+    // SAFETY: the system calls DriverEntry at PASSIVE_LEVEL; the proof dies with the call.
+    let at = unsafe { PassiveLevel::assume() };
+    // SAFETY: DriverEntry's own arguments; the handlers are this module's trampolines, with the
+    // signatures and contracts their pages describe.
+    let registered = unsafe {
+        MiniportDriver::register(&mut cx, &at, driver, registry_path, &mut characteristics)
     };
-    if status != sys::NDIS_STATUS_SUCCESS {
-        crate::trace_error!("NdisMRegisterMiniportDriver failed: {status:#x}");
-        return status;
-    }
+    let registration = match registered {
+        Ok(registration) => registration,
+        Err(status) => {
+            crate::trace_error!("NdisMRegisterMiniportDriver failed: {status:#x}");
+            return status;
+        }
+    };
+    let handle = registration.into_raw();
     if !remember(driver, handle) {
-        // SAFETY: the handle was just registered; PASSIVE_LEVEL in DriverEntry.
-        unsafe { sys::NdisMDeregisterMiniportDriver(handle) };
+        // SAFETY: the handle was just taken from the registration, once.
+        unsafe { MiniportDriver::from_raw(handle) }.deregister(&mut cx, &at);
         return sys::NDIS_STATUS_RESOURCES;
     }
-    status
+    sys::NDIS_STATUS_SUCCESS
 }
 
 /// `MiniportDriverUnload`: deregisters the driver.
@@ -162,7 +164,11 @@ unsafe extern "C" fn unload(driver: sys::PDRIVER_OBJECT) {
     if let Some(handle) = forget(driver)
         && !handle.is_null()
     {
-        // SAFETY: the handle came from NdisMRegisterMiniportDriver; PASSIVE_LEVEL in Unload.
-        unsafe { sys::NdisMDeregisterMiniportDriver(handle) };
+        // SAFETY: MiniportDriverUnload's start: no lock held, the routine's only root context.
+        let mut cx = unsafe { Locked::new() };
+        // SAFETY: the system calls MiniportDriverUnload at PASSIVE_LEVEL.
+        let at = unsafe { PassiveLevel::assume() };
+        // SAFETY: `forget` hands each remembered registration back once.
+        unsafe { MiniportDriver::from_raw(handle) }.deregister(&mut cx, &at);
     }
 }

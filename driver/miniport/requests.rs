@@ -39,21 +39,23 @@ impl Adapter {
     /// The adapter as the OIDs see it: state, then the send and receive counters, taken in
     /// lock order; the NIC's read-to-clear counters are accumulated on the way.
     fn snapshot(&self, cx: &mut Locked<'_, Unlocked>) -> AdapterInfo {
-        let mut state = self.state.lock(cx);
-        let (state, cx, at) = state.parts();
-        if !self.removed.load(Ordering::Acquire) {
-            state.nic.accumulate(&self.regs);
-        }
-        let mut info = initial_info(self.addresses, state.link);
-        info.packet_filter = state.packet_filter;
-        info.multicast = state.multicast;
-        info.lookahead = state.lookahead;
-        info.interrupt_moderation = state.moderation;
-        info.nic = state.nic;
-        let mut send = self.send.lock_dpr(cx, at);
-        let (send, cx, at) = send.parts();
-        let recv = self.recv.lock_dpr(cx, at);
-        info.counters = Counters::joined(&send.counters, &recv.counters);
+        let mut info = self.state.with(cx, |state, cx| {
+            if !self.removed.load(Ordering::Acquire) {
+                state.nic.accumulate(&self.regs);
+            }
+            let mut info = initial_info(self.addresses, state.link);
+            info.packet_filter = state.packet_filter;
+            info.multicast = state.multicast;
+            info.lookahead = state.lookahead;
+            info.interrupt_moderation = state.moderation;
+            info.nic = state.nic;
+            info.counters = self.send.with_nested(cx, |send, cx| {
+                self.recv.with_nested(cx, |recv, _| {
+                    Counters::joined(&send.counters, &recv.counters)
+                })
+            });
+            info
+        });
         let c = &mut info.counters;
         let load = |a: &core::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
         c.rx_discards = load(&self.counters.rx_discards);
@@ -73,8 +75,7 @@ impl Adapter {
     /// Applies a validated set: the state first, then the NIC (not once it is removed).
     fn apply(&self, cx: &mut Locked<'_, Unlocked>, action: SetAction) {
         let present = !self.removed.load(Ordering::Acquire);
-        let mut state = self.state.lock(cx);
-        match action {
+        self.state.with(cx, |state, _| match action {
             SetAction::PacketFilter(bits) => {
                 state.packet_filter = bits;
                 if present {
@@ -115,6 +116,6 @@ impl Adapter {
                     bringup::setup_link(&self.regs);
                 }
             }
-        }
+        });
     }
 }

@@ -1,11 +1,12 @@
 //! The `extern "C"` functions NDIS calls: each mints the proofs its documented IRQL gives
-//! (root lock context, `PassiveLevel`, `DispatchLevel` from the handler's flags, `Dirql`),
+//! (root lock context, `PassiveLevel`, `DispatchLevel` from the handler's flags, the ISR token),
 //! recovers the adapter from its context, and hands over to safe code.
 
 use alloc::boxed::Box;
 
 use super::adapter::Adapter;
-use crate::sync::{Dirql, DispatchLevel, Locked, PassiveLevel};
+use crate::ndis::{ReturnedNbls, SendNbls};
+use crate::sync::{DispatchLevel, Locked, PassiveLevel};
 use crate::sys;
 
 /// The adapter behind a `MiniportAdapterContext`.
@@ -127,8 +128,10 @@ pub unsafe extern "C" fn send(
     let mut cx = unsafe { Locked::new() };
     // SAFETY: the flags are NDIS's, unmodified, and the proof is dropped before return.
     let at = unsafe { DispatchLevel::from_ndis_flags(flags, sys::NDIS_SEND_FLAGS_DISPATCH_LEVEL) };
+    // SAFETY: the chain NDIS handed to this call, taken once.
+    let nbls = unsafe { SendNbls::from_ndis(nbl) };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.send(&mut cx, nbl, at.as_ref());
+    unsafe { adapter(context) }.send(&mut cx, nbls, at.as_ref());
 }
 
 /// `MiniportReturnNetBufferLists` (≤ `DISPATCH_LEVEL`, told by the flags).
@@ -147,8 +150,11 @@ pub unsafe extern "C" fn return_nbls(
     // SAFETY: as in `send`.
     let at =
         unsafe { DispatchLevel::from_ndis_flags(flags, sys::NDIS_RETURN_FLAGS_DISPATCH_LEVEL) };
+    // SAFETY: the chain NDIS returned in this call: this driver's receive NBLs, indicated
+    // without NDIS_RECEIVE_FLAGS_RESOURCES, each returned once; taken once.
+    let nbls = unsafe { ReturnedNbls::from_ndis(nbl) };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.return_nbls(&mut cx, nbl, at.as_ref());
+    unsafe { adapter(context) }.return_nbls(&mut cx, nbls, at.as_ref());
 }
 
 /// The `DispatchLevel` proof for a handler NDIS may call at `PASSIVE_LEVEL` or
@@ -159,10 +165,8 @@ pub unsafe extern "C" fn return_nbls(
 /// # Safety
 /// Called at a handler's entry, holding no lock; the proof is dropped before it returns.
 unsafe fn irql_without_flags() -> Option<DispatchLevel> {
-    // SAFETY: reading the IRQL has no precondition.
-    let irql = unsafe { sys::KeGetCurrentIrql() };
-    // SAFETY: the IRQL is DISPATCH_LEVEL and stays so until the handler returns (per caller).
-    (u32::from(irql) == sys::DISPATCH_LEVEL).then(|| unsafe { DispatchLevel::assume() })
+    // SAFETY: at the handler's entry, no lock held; dropped before it returns (per caller).
+    unsafe { DispatchLevel::from_current_irql() }
 }
 
 /// `MiniportCancelSend` (≤ `DISPATCH_LEVEL`).
@@ -275,10 +279,12 @@ unsafe extern "C" fn isr(
     queue_default_dpc: sys::PBOOLEAN,
     _target_processors: sys::PULONG,
 ) -> sys::BOOLEAN {
-    // SAFETY: NDIS calls the ISR at DIRQL under the interrupt lock; one token per call.
-    let mut token = unsafe { Dirql::isr_entry() };
     // SAFETY: the adapter outlives its interrupt registration.
-    let claimed = unsafe { adapter(context) }.isr(&mut token);
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: this is the ISR of `adapter.irq`'s interrupt, at DIRQL under its lock; one token
+    // per call, dropped on return.
+    let mut token = unsafe { adapter.irq.isr_entry() };
+    let claimed = adapter.isr(&mut token);
     if claimed {
         // SAFETY: NDIS passes a valid out-parameter.
         unsafe { queue_default_dpc.write(1) };
@@ -313,10 +319,12 @@ unsafe extern "C" fn dpc(
 /// Called by NDIS only, with the arguments the DDI page describes (the context is the
 /// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
-    // SAFETY: NDIS calls this handler at DIRQL under the interrupt lock; one token per call.
-    let mut token = unsafe { Dirql::isr_entry() };
     // SAFETY: the adapter outlives its interrupt registration.
-    unsafe { adapter(context) }.disable_from_ndis(&mut token);
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: `MiniportDisableInterruptEx` of `adapter.irq`'s interrupt, at DIRQL under its
+    // lock; one token per call, dropped on return.
+    let mut token = unsafe { adapter.irq.isr_entry() };
+    adapter.disable_from_ndis(&mut token);
 }
 
 /// `MiniportEnableInterruptEx` (`DIRQL`).
@@ -326,10 +334,12 @@ unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
 /// Called by NDIS only, with the arguments the DDI page describes (the context is the
 /// adapter Initialize registered, not yet halted).
 unsafe extern "C" fn enable(context: sys::NDIS_HANDLE) {
-    // SAFETY: as in `disable`.
-    let mut token = unsafe { Dirql::isr_entry() };
     // SAFETY: the adapter outlives its interrupt registration.
-    unsafe { adapter(context) }.enable_from_ndis(&mut token);
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: `MiniportEnableInterruptEx` of `adapter.irq`'s interrupt, at DIRQL under its
+    // lock; one token per call, dropped on return.
+    let mut token = unsafe { adapter.irq.isr_entry() };
+    adapter.enable_from_ndis(&mut token);
 }
 
 /// The interrupt characteristics: line-based, no MSI (the 82540EM has none).

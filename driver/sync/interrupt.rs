@@ -8,19 +8,26 @@
 //!
 //! [`InterruptShared<T>`] owns such data together with the [`Interrupt`] it is shared with, so
 //! the data can only be reached where that interrupt's lock is held at DIRQL: inside
-//! [`InterruptShared::synchronize`] (`NdisMSynchronizeWithInterruptEx`) or in the ISR through its
-//! [`Dirql`] token ([`InterruptShared::isr`]).
+//! [`InterruptShared::synchronize`] (`NdisMSynchronizeWithInterruptEx`) or in the ISR through an
+//! [`IsrToken`] of that same interrupt ([`InterruptShared::isr_entry`]).
+//!
+//! Deregistration is explicit ([`InterruptShared::deregister`]: root context and a
+//! [`PassiveLevel`] proof) and waits out every `synchronize` and `queue_dpc` already past its
+//! handle check (a counted rundown, like `ExWaitForRundownProtectionRelease`), so neither can
+//! pass NDIS a handle being deregistered. `Drop` makes no NDIS call: an object dropped while still
+//! registered is leaked, never freed under a running ISR, and the simulator reports the
+//! registration left behind at Halt (`Init_RegisterInterrupt`).
 
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::marker::PhantomPinned;
-use core::pin::Pin;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-use super::heap::{AllocError, try_pin_box};
+use super::heap::{AllocError, try_box};
 use super::irql::{Dirql, PassiveLevel};
+use super::ndis::stall_execution;
 use super::order::{Locked, Unlocked};
 use crate::sys;
 
@@ -32,29 +39,58 @@ const BOOLEAN_FALSE: sys::BOOLEAN = 0;
 /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismregisterinterruptex>).
 ///
 /// Holds the `NdisInterruptHandle` while registered (null otherwise), so a deregistered handle is
-/// never passed to NDIS again (the `NdisMDeregisterInterruptEx` DDI-usage rule). Lives inside an
+/// never passed to NDIS again (the `NdisMDeregisterInterruptEx` DDI-usage rule), and counts the
+/// calls using the handle now (the rundown that deregistration waits out). Lives inside an
 /// [`InterruptShared`], which registers and deregisters it.
 pub struct Interrupt {
     handle: AtomicPtr<c_void>,
+    /// `synchronize` / `queue_dpc` calls between their handle check and their return.
+    in_flight: AtomicUsize,
+}
+
+/// Rundown protection: while it lives, the handle it read stays registered.
+struct InFlight<'a> {
+    interrupt: &'a Interrupt,
+    handle: sys::NDIS_HANDLE,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        // Release: the NDIS call happened before deregistration can see zero.
+        self.interrupt.in_flight.fetch_sub(1, Ordering::Release);
+    }
 }
 
 impl Interrupt {
     const fn unregistered() -> Self {
         Self {
             handle: AtomicPtr::new(ptr::null_mut()),
+            in_flight: AtomicUsize::new(0),
         }
     }
 
-    /// The handle, if registered. Acquire pairs with the Release store in `register`.
-    fn handle(&self) -> Option<sys::NDIS_HANDLE> {
-        let handle = self.handle.load(Ordering::Acquire);
-        (!handle.is_null()).then_some(handle)
+    /// The handle, with rundown protection, if registered. The count goes up before the handle
+    /// is read, and deregistration clears the handle before it reads the count (both SeqCst):
+    /// either this call sees the handle cleared, or deregistration sees it counted and waits.
+    fn enter(&self) -> Option<InFlight<'_>> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let guard = InFlight {
+            interrupt: self,
+            handle: self.handle.load(Ordering::SeqCst),
+        };
+        (!guard.handle.is_null()).then_some(guard)
     }
 
     /// Whether the interrupt is registered now.
     #[must_use]
     pub fn is_registered(&self) -> bool {
-        self.handle().is_some()
+        !self.handle.load(Ordering::Acquire).is_null()
+    }
+
+    /// Calls using the handle now (for tests of the rundown).
+    #[must_use]
+    pub fn calls_in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
     }
 
     /// Queues the interrupt's DPC (`MiniportInterruptDPC`) on the processors in `processors`
@@ -72,39 +108,51 @@ impl Interrupt {
         processors: sys::KAFFINITY,
     ) -> Option<sys::KAFFINITY> {
         let _ = cx;
-        let handle = self.handle()?;
+        let registered = self.enter()?;
         let mut target = sys::GROUP_AFFINITY {
             Mask: processors,
             Group: 0,
             Reserved: [0; 3],
         };
-        // SAFETY: `handle` is registered (deregistration clears it first); line-based, so
-        // MessageId is 0; `target` lives across the call; a null MiniportDpcContext is allowed
-        // and never dereferenced by this layer's DPC contract.
-        let queued = unsafe { sys::NdisMQueueDpcEx(handle, 0, &raw mut target, ptr::null_mut()) };
+        // SAFETY: the handle is registered and stays so until `registered` drops (rundown);
+        // line-based, so MessageId is 0; `target` lives across the call; a null
+        // MiniportDpcContext is allowed and never dereferenced by this layer's DPC contract.
+        let queued =
+            unsafe { sys::NdisMQueueDpcEx(registered.handle, 0, &raw mut target, ptr::null_mut()) };
+        drop(registered);
         Some(queued)
     }
 }
 
 /// A `T` shared between the driver and the ISR of one [`Interrupt`], which it owns.
 ///
-/// Pinned on the heap (nonpaged pool in the kernel) by [`InterruptShared::try_new`]. The data has
-/// no accessor but two, both at that interrupt's DIRQL under its interrupt lock:
+/// The interrupt and the data live in one heap allocation (nonpaged pool in the kernel) made by
+/// [`InterruptShared::try_new`], at a fixed address. The data has no accessor but two, both at
+/// that interrupt's DIRQL under its interrupt lock:
 /// - [`InterruptShared::synchronize`], `NdisMSynchronizeWithInterruptEx` with a closure;
-/// - [`InterruptShared::isr`], from `MiniportInterrupt` / `MiniportDisableInterruptEx` /
-///   `MiniportEnableInterruptEx`, with the ISR-only [`Dirql`] token.
+/// - [`IsrToken::data`], from `MiniportInterrupt` / `MiniportDisableInterruptEx` /
+///   `MiniportEnableInterruptEx`, with the token of this interrupt
+///   ([`InterruptShared::isr_entry`]).
 ///
 /// Neither hands out a lock context, so no spin lock is ever taken with the data in reach.
 pub struct InterruptShared<T> {
+    inner: ptr::NonNull<Inner<T>>,
+    _owns: core::marker::PhantomData<Inner<T>>,
+}
+
+/// The allocation: never moves (the ISR reaches it through the interrupt context), and is
+/// leaked rather than freed if dropped while registered.
+struct Inner<T> {
     interrupt: Interrupt,
     data: UnsafeCell<T>,
-    // The ISR reaches this object through the interrupt context pointer given to NDIS.
     _pinned: PhantomPinned,
 }
 
 // SAFETY: `data` is only reached under the interrupt's lock (synchronize or ISR), one holder at a
 // time, so sharing the object only moves access to `T` between processors: `T: Send` suffices.
 unsafe impl<T: Send> Sync for InterruptShared<T> {}
+// SAFETY: owning the allocation moves `T` with it; the handle and counters are atomics.
+unsafe impl<T: Send> Send for InterruptShared<T> {}
 
 /// The closure and its result, passed to the trampoline as `SynchronizeContext`.
 struct SyncCall<T, R, F> {
@@ -133,22 +181,35 @@ unsafe extern "C" fn synchronize_trampoline<T, R, F: FnOnce(&mut T, &Dirql) -> R
 }
 
 impl<T> InterruptShared<T> {
-    /// Allocates and pins `data` with an unregistered interrupt.
+    /// Allocates `data` with an unregistered interrupt.
+    ///
+    /// `cx` (any level) proves IRQL <= `DISPATCH_LEVEL`, where pool allocation is allowed: no
+    /// lock context is reachable inside a `synchronize` closure or an ISR.
     ///
     /// # Errors
     /// [`AllocError`] when the pool allocation fails.
-    pub fn try_new(data: T) -> Result<Pin<Box<Self>>, AllocError> {
-        try_pin_box(Self {
+    pub fn try_new<L>(cx: &Locked<'_, L>, data: T) -> Result<Self, AllocError> {
+        let _ = cx;
+        let inner = try_box(Inner {
             interrupt: Interrupt::unregistered(),
             data: UnsafeCell::new(data),
             _pinned: PhantomPinned,
+        })?;
+        Ok(Self {
+            inner: ptr::NonNull::from(Box::leak(inner)),
+            _owns: core::marker::PhantomData,
         })
+    }
+
+    fn inner(&self) -> &Inner<T> {
+        // SAFETY: the allocation lives until `drop` (or forever, if leaked there).
+        unsafe { self.inner.as_ref() }
     }
 
     /// The interrupt this data is shared with (to queue its DPC).
     #[must_use]
     pub fn interrupt(&self) -> &Interrupt {
-        &self.interrupt
+        &self.inner().interrupt
     }
 
     /// Registers the interrupt whose ISR shares this data.
@@ -167,9 +228,10 @@ impl<T> InterruptShared<T> {
     /// # Safety
     /// - `characteristics` is a valid `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS` for a line-based
     ///   interrupt, whose ISR, disable and enable handlers reach this object's data only through
-    ///   [`InterruptShared::isr`], with one [`Dirql::isr_entry`] token per call;
+    ///   an [`IsrToken`] from [`InterruptShared::isr_entry`], one per call;
     /// - `interrupt_context` stays valid, and this object stays alive, until the interrupt is
-    ///   deregistered (by [`InterruptShared::deregister`] or by dropping this object);
+    ///   deregistered by [`InterruptShared::deregister`] (dropping the object while registered
+    ///   leaks it rather than deregister);
     /// - not called concurrently with itself or `deregister`.
     #[track_caller]
     pub unsafe fn register(
@@ -181,7 +243,7 @@ impl<T> InterruptShared<T> {
         characteristics: &mut sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS,
     ) -> Result<(), sys::NDIS_STATUS> {
         let _ = (cx, at);
-        if self.interrupt.is_registered() {
+        if self.interrupt().is_registered() {
             return Err(sys::NDIS_STATUS_FAILURE);
         }
         let mut handle: sys::NDIS_HANDLE = ptr::null_mut();
@@ -199,7 +261,7 @@ impl<T> InterruptShared<T> {
             return Err(status);
         }
         // Release: a synchronize on another processor that sees the handle sees it complete.
-        self.interrupt.handle.store(handle, Ordering::Release);
+        self.interrupt().handle.store(handle, Ordering::Release);
         Ok(())
     }
 
@@ -208,25 +270,26 @@ impl<T> InterruptShared<T> {
     /// Wraps `NdisMDeregisterInterruptEx`
     /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterinterruptex>),
     /// which must be called at `PASSIVE_LEVEL` (`MiniportHaltEx`, or `MiniportInitializeEx` on
-    /// failure). The handle is cleared before NDIS is called, so no later `synchronize` or
-    /// `queue_dpc` can use it: those return `None` from then on. `at` proves `PASSIVE_LEVEL`.
+    /// failure): `at` proves it, and `cx` that no spin lock is held. The handle is cleared first,
+    /// so no later `synchronize` or `queue_dpc` can use it (they return `None` from then on);
+    /// then this waits, stalling a microsecond at a time, until every call that read the handle
+    /// before has returned, and only then calls NDIS (the rundown).
     #[track_caller]
     pub fn deregister(&self, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel) -> bool {
-        let _ = (cx, at);
-        self.take_and_deregister()
-    }
-
-    #[track_caller]
-    fn take_and_deregister(&self) -> bool {
-        let handle = self
-            .interrupt
-            .handle
-            .swap(ptr::null_mut(), Ordering::AcqRel);
+        let _ = at;
+        let interrupt = self.interrupt();
+        let handle = interrupt.handle.swap(ptr::null_mut(), Ordering::SeqCst);
         if handle.is_null() {
             return false;
         }
-        // SAFETY: `handle` came from NdisMRegisterInterruptEx and the swap hands it to exactly
-        // one caller, so it is deregistered once.
+        while interrupt.in_flight.load(Ordering::SeqCst) != 0 {
+            // At PASSIVE_LEVEL with no lock held: the in-flight calls run on other processors
+            // and finish (a synchronize is as short as an ISR).
+            stall_execution::<1>(cx);
+        }
+        // SAFETY: `handle` came from NdisMRegisterInterruptEx; the swap handed it to this call
+        // alone and no call using it is in flight, so it is deregistered once and never used
+        // again.
         unsafe { sys::NdisMDeregisterInterruptEx(handle) };
         true
     }
@@ -238,53 +301,108 @@ impl<T> InterruptShared<T> {
     /// with a `MiniportSynchronizeInterrupt` trampoline. Takes the root context, so no spin lock
     /// is held by the caller, and the closure cannot capture it (it is borrowed by this call):
     /// no spin lock can be taken at DIRQL inside `f`. Keep `f` short, as an ISR.
+    ///
+    /// Nothing can be freed at DIRQL inside `f` (pool frees need IRQL <= `DISPATCH_LEVEL`):
+    /// `f` is `Copy`, so it owns nothing with a destructor (no `SpinLock`, `Box` or guard can
+    /// be moved in and dropped there), and the data is `Copy`, so it owns no pool either.
+    /// (Allocating through the global allocator is not prevented by a type; the lock layer's
+    /// own constructors need a lock context, which `f` cannot reach.)
     /// Returns `None`, without running `f`, when the interrupt is not registered.
     #[track_caller]
     pub fn synchronize<R, F>(&self, cx: &mut Locked<'_, Unlocked>, f: F) -> Option<R>
     where
-        F: FnOnce(&mut T, &Dirql) -> R,
+        T: Copy,
+        F: FnOnce(&mut T, &Dirql) -> R + Copy,
     {
         let _ = cx;
-        let handle = self.interrupt.handle()?;
+        let registered = self.interrupt().enter()?;
         let mut call = SyncCall {
             f: Some(f),
-            data: self.data.get(),
+            data: self.inner().data.get(),
             result: None,
         };
-        // SAFETY: `handle` is registered (cleared before deregistration); line-based, so
-        // MessageId is 0; the trampoline has the MINIPORT_SYNCHRONIZE_INTERRUPT signature and
-        // reads `call`, which outlives this synchronous call and is not used during it.
+        // SAFETY: the handle is registered and stays so until `registered` drops (rundown);
+        // line-based, so MessageId is 0; the trampoline has the MINIPORT_SYNCHRONIZE_INTERRUPT
+        // signature and reads `call`, which outlives this synchronous call and is not used
+        // during it.
         unsafe {
             sys::NdisMSynchronizeWithInterruptEx(
-                handle,
+                registered.handle,
                 0,
                 Some(synchronize_trampoline::<T, R, F>),
                 (&raw mut call).cast(),
             )
         };
+        drop(registered);
         call.result
     }
 
-    /// The data, from the ISR (or `MiniportDisableInterruptEx` / `MiniportEnableInterruptEx`).
+    /// The ISR token of this interrupt, at the entry of its `MiniportInterrupt`
+    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>),
+    /// `MiniportDisableInterruptEx` or `MiniportEnableInterruptEx` handler, which NDIS calls at
+    /// DIRQL holding the interrupt's lock, the same lock `NdisMSynchronizeWithInterruptEx`
+    /// holds. The token opens this object's data and no other's: it is branded by the reference
+    /// it keeps.
     ///
-    /// NDIS calls those handlers at DIRQL holding the interrupt lock
-    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>); the
-    /// token, created once per call by the `unsafe` [`Dirql::isr_entry`], is borrowed mutably
-    /// for as long as the data is, so one call cannot hold two references to it.
-    pub fn isr<'a>(&'a self, token: &'a mut Dirql) -> &'a mut T {
-        let _ = token;
-        // SAFETY: the token exists only inside this interrupt's ISR/disable/enable handler,
-        // which NDIS runs under the interrupt lock that `synchronize` also holds; the exclusive
-        // token borrow makes this the only reference for its lifetime.
-        unsafe { &mut *self.data.get() }
+    /// # Safety
+    /// - Called only inside one of those handlers of the interrupt this object registered, at
+    ///   most once per call of the handler (two tokens would hand out two `&mut` to the data);
+    /// - the token is dropped before the handler returns.
+    ///
+    /// The data is plain (`Copy`): an ISR frees nothing through it.
+    #[must_use]
+    pub unsafe fn isr_entry(&self) -> IsrToken<'_, T>
+    where
+        T: Copy,
+    {
+        IsrToken {
+            shared: self,
+            dirql: Dirql::mint(),
+        }
+    }
+}
+
+/// Access to an [`InterruptShared`]'s data from its own ISR (or disable/enable handler).
+///
+/// Created by the `unsafe` [`InterruptShared::isr_entry`], once per handler call; it keeps a
+/// reference to the object it was made for, so one interrupt's token cannot open another's
+/// data. Not `Send`: it stands for this processor being at that interrupt's DIRQL.
+pub struct IsrToken<'a, T> {
+    shared: &'a InterruptShared<T>,
+    dirql: Dirql,
+}
+
+impl<T> IsrToken<'_, T> {
+    /// The data; the token is borrowed mutably for as long as the data is, so one handler
+    /// call cannot hold two references to it.
+    pub fn data(&mut self) -> &mut T {
+        // SAFETY: the token exists only inside this interrupt's ISR/disable/enable handler
+        // (isr_entry's contract), which NDIS runs under the interrupt lock that `synchronize`
+        // also holds; the exclusive token borrow makes this the only reference for its life.
+        unsafe { &mut *self.shared.inner().data.get() }
+    }
+
+    /// Proof that the processor is at the interrupt's DIRQL.
+    #[must_use]
+    pub fn dirql(&self) -> &Dirql {
+        &self.dirql
     }
 }
 
 impl<T> Drop for InterruptShared<T> {
-    /// Deregisters the interrupt if [`InterruptShared::deregister`] was not called, so the ISR
-    /// never runs on freed data. Drop the object at `PASSIVE_LEVEL` (`MiniportHaltEx`) when it may
-    /// still be registered; prefer the explicit `deregister`, which takes the root context.
+    /// Frees the data and the interrupt if the interrupt is not registered. If it still is
+    /// ([`InterruptShared::deregister`] not called), nothing is freed: the ISR may still run on
+    /// it, and `NdisMDeregisterInterruptEx` needs `PASSIVE_LEVEL` and no spin lock held, which
+    /// `Drop` cannot know. The allocation is leaked and the registration stays, which the
+    /// simulator reports at Halt (`Init_RegisterInterrupt`).
     fn drop(&mut self) {
-        self.take_and_deregister();
+        if self.interrupt().is_registered() {
+            crate::trace_error!("InterruptShared dropped while registered: leaked");
+            return;
+        }
+        // SAFETY: the allocation came from `Box::leak` in `try_new`, is not registered (no ISR
+        // or synchronize can reach it: the handle is null and no call is in flight, since every
+        // call borrows `self`), and is freed once.
+        drop(unsafe { Box::from_raw(self.inner.as_ptr()) });
     }
 }

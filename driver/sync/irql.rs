@@ -47,6 +47,24 @@ impl DispatchLevel {
         Self::mint()
     }
 
+    /// The proof, if the processor is at `DISPATCH_LEVEL` now (`KeGetCurrentIrql`,
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kegetcurrentirql>),
+    /// for a handler NDIS may call at `PASSIVE_LEVEL` or `DISPATCH_LEVEL` with no flags saying
+    /// which (`MiniportCancelSend`, `MiniportResetEx`, `MiniportCheckForHangEx`). The NDIS
+    /// `Flags_Irql` rule forbids this only where flags carry the answer: use
+    /// [`DispatchLevel::from_ndis_flags`] there.
+    ///
+    /// # Safety
+    /// Called at a handler's entry holding no lock and without raising the IRQL after; the
+    /// proof is dropped before the handler returns or lowers its IRQL.
+    #[must_use]
+    #[track_caller]
+    pub unsafe fn from_current_irql() -> Option<Self> {
+        // SAFETY: reading the IRQL has no precondition.
+        let irql = unsafe { sys::KeGetCurrentIrql() };
+        (u32::from(irql) == sys::DISPATCH_LEVEL).then(Self::mint)
+    }
+
     /// The proof, if NDIS said so in a handler's flags.
     ///
     /// NDIS passes flags such as `NDIS_SEND_FLAGS_DISPATCH_LEVEL` (`MiniportSendNetBufferLists`,
@@ -106,12 +124,10 @@ impl PassiveLevel {
 /// Proof that the current processor runs at the interrupt's DIRQL holding its interrupt lock.
 ///
 /// Handed to the closure of [`InterruptShared::synchronize`](super::InterruptShared::synchronize) by
-/// shared reference, and created by [`Dirql::isr_entry`] in the ISR. It is not a lock context:
-/// no [`SpinLock`](super::SpinLock) method accepts it, so no spin lock can be acquired at DIRQL
-/// through this layer (`NdisAcquireSpinLock` requires IRQL <= `DISPATCH_LEVEL`:
+/// shared reference, and kept by an [`IsrToken`](super::IsrToken) in the ISR. It is not a lock
+/// context: no [`SpinLock`](super::SpinLock) method accepts it, so no spin lock can be acquired
+/// at DIRQL through this layer (`NdisAcquireSpinLock` requires IRQL <= `DISPATCH_LEVEL`:
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisacquirespinlock>).
-/// A `&mut Dirql` (only an ISR has one) unlocks the interrupt's shared data through
-/// [`InterruptShared::isr`](super::InterruptShared::isr).
 pub struct Dirql {
     _not_send: PhantomData<*mut ()>,
 }
@@ -121,23 +137,6 @@ impl Dirql {
         Self {
             _not_send: PhantomData,
         }
-    }
-
-    /// The ISR-only token.
-    ///
-    /// Created at the entry of `MiniportInterrupt`
-    /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_isr>),
-    /// `MiniportDisableInterruptEx` or `MiniportEnableInterruptEx`, which NDIS calls at DIRQL
-    /// holding the interrupt's spin lock, the same lock `NdisMSynchronizeWithInterruptEx` holds.
-    ///
-    /// # Safety
-    /// - Called only inside one of those handlers of the interrupt registered by the
-    ///   [`Interrupt`](super::Interrupt) this token is used with, and at most once per call of
-    ///   the handler (two tokens would hand out two `&mut` to the same data);
-    /// - the token is dropped before the handler returns.
-    #[must_use]
-    pub const unsafe fn isr_entry() -> Self {
-        Self::mint()
     }
 }
 

@@ -52,13 +52,20 @@ impl<T, B: Backend, L: LockLevel> SpinLock<T, B, L> {
     /// or `KeInitializeSpinLock`,
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinitializespinlock>)
     /// on the lock word at its final, pinned address, then names the lock `name` in the
-    /// simulator's report (`SimNameSpinLock`; nothing in the kernel build). Callable at any IRQL
-    /// the allocator allows (<= `DISPATCH_LEVEL`).
+    /// simulator's report (`SimNameSpinLock`; nothing in the kernel build). The lock word's
+    /// routines run at any IRQL, but the pool allocation needs IRQL <= `DISPATCH_LEVEL`: `cx`, a
+    /// lock context of any level, proves it (none is reachable inside a `synchronize` closure or
+    /// an ISR, where the IRQL is DIRQL).
     ///
     /// # Errors
     /// [`AllocError`] when the pool allocation fails.
     #[track_caller]
-    pub fn try_new(name: &'static str, data: T) -> Result<Pin<Box<Self>>, AllocError> {
+    pub fn try_new<P>(
+        cx: &Locked<'_, P>,
+        name: &'static str,
+        data: T,
+    ) -> Result<Pin<Box<Self>>, AllocError> {
+        let _ = cx;
         let this = try_pin_box(Self {
             state: UnsafeCell::new(MaybeUninit::uninit()),
             data: UnsafeCell::new(data),
@@ -103,6 +110,26 @@ impl<T, B: Backend, L: LockLevel> SpinLock<T, B, L> {
             dispatch: DispatchLevel::mint(),
         }
     }
+    /// Runs `f` with the data and the context for locks after this one, holding the lock for
+    /// exactly the call: the scoped form of [`SpinLock::lock`], and the one to prefer.
+    ///
+    /// The lock is released when `f` returns (or unwinds), whatever `f` does: there is no
+    /// guard to forget, leak or keep, so the lock cannot stay held past the call (with
+    /// [`SpinLock::lock`], `core::mem::forget` on the guard, `ManuallyDrop`, `Box::leak` or an
+    /// `Rc` cycle end the borrow of `cx` while the lock stays held; see [`LockGuard`]). `f`
+    /// receives a context at level `L`, so inside it only locks after `L` can be taken and no
+    /// NDIS call needing the root context can be made; a lock after it is taken with
+    /// [`SpinLock::with_nested`] (the Dpr routines: holding this lock means `DISPATCH_LEVEL`).
+    #[track_caller]
+    pub fn with<P: LockBefore<L>, R>(
+        &self,
+        cx: &mut Locked<'_, P>,
+        f: impl FnOnce(&mut T, &mut Locked<'_, L>) -> R,
+    ) -> R {
+        let mut guard = self.lock(cx);
+        let (data, cx, _) = guard.parts();
+        f(data, cx)
+    }
 }
 
 impl<T, B: DprBackend, L: LockLevel> SpinLock<T, B, L> {
@@ -130,6 +157,34 @@ impl<T, B: DprBackend, L: LockLevel> SpinLock<T, B, L> {
             cx: Locked::mint(),
             dispatch: DispatchLevel::mint(),
         }
+    }
+
+    /// [`SpinLock::with`] from inside another lock's scope: the outer lock (a context above
+    /// the root) proves `DISPATCH_LEVEL`, so the cheaper Dpr routines are used.
+    #[track_caller]
+    pub fn with_nested<P: LockBefore<L> + LockLevel, R>(
+        &self,
+        cx: &mut Locked<'_, P>,
+        f: impl FnOnce(&mut T, &mut Locked<'_, L>) -> R,
+    ) -> R {
+        let _ = &cx;
+        // A context at a lock level exists only while that lock is held, at DISPATCH_LEVEL,
+        // and `cx` stays borrowed (the lock held) until this call returns.
+        let at = DispatchLevel::mint();
+        self.with_dpr(cx, &at, f)
+    }
+
+    /// [`SpinLock::with`] for code already at `DISPATCH_LEVEL` (the Dpr acquire and release).
+    #[track_caller]
+    pub fn with_dpr<P: LockBefore<L>, R>(
+        &self,
+        cx: &mut Locked<'_, P>,
+        at: &DispatchLevel,
+        f: impl FnOnce(&mut T, &mut Locked<'_, L>) -> R,
+    ) -> R {
+        let mut guard = self.lock_dpr(cx, at);
+        let (data, cx, _) = guard.parts();
+        f(data, cx)
     }
 }
 
@@ -199,8 +254,16 @@ impl<B: DprBackend> Acquisition<B> for AtDispatch {
 ///
 /// Dereferences to the data. Not `Send`: the release restores the IRQL of the processor that
 /// acquired it. Use it as [`Guard`] (from [`SpinLock::lock`]) or [`DprGuard`] (from
-/// [`SpinLock::lock_dpr`]). Forgetting a guard (`core::mem::forget`) leaves the lock held and
-/// the IRQL raised: do not.
+/// [`SpinLock::lock_dpr`]) where a guard must outlive one block (handed to a helper, released
+/// on one of several paths); otherwise prefer the scoped [`SpinLock::with`].
+///
+/// What Rust cannot prevent: a guard is a value, and safe code can leak a value
+/// (`core::mem::forget`, `ManuallyDrop`, `Box::leak`, an `Rc` cycle, a future that is never
+/// polled to completion). A leaked guard ends the borrow of the lock context while the lock
+/// stays held and the IRQL raised, after which relocking or an NDIS call type-checks. The
+/// verifier catches it at run time instead: the lock is still held when the routine that took
+/// it returns (bug check 0x0F on a relock, NDIS `SpinLock`/`SpinLockDpr` and WDM `SpinLock` at
+/// routine end, `IrqlReturn` for the IRQL left raised).
 #[must_use = "dropping the guard releases the lock at once"]
 pub struct LockGuard<'a, T, B: Backend, L: LockLevel, A: Acquisition<B>> {
     lock: &'a SpinLock<T, B, L>,

@@ -29,35 +29,76 @@ use core::marker::PhantomData;
 /// It is uninhabited: it is only ever a type argument.
 pub enum Unlocked {}
 
-/// A type usable as the level of a [`SpinLock`](super::SpinLock).
+/// A type usable as the level of a [`SpinLock`](super::SpinLock): a level declared by
+/// [`impl_lock_after!`](crate::impl_lock_after) and reachable from [`Unlocked`].
 ///
-/// Implemented by [`impl_lock_after!`](crate::impl_lock_after) for the level it declares; never
-/// by [`Unlocked`], which is the level of "no lock held" and so cannot be the level of a lock.
-pub trait LockLevel {}
+/// Implemented for every declared level, and only for them, by a blanket impl; it cannot be
+/// implemented by hand (its supertraits are sealed and [`Unlocked`] has its own, conflicting,
+/// declaration), so [`Unlocked`] is never a lock level and no guard can hand out a root context.
+pub trait LockLevel: __private::Declared + __private::Rooted {}
+
+impl<T: __private::Declared + __private::Rooted> LockLevel for T {}
 
 /// `Self` may be acquired while a lock at level `A` (or [`Unlocked`]'s root context) is held.
 ///
-/// Implemented only by [`impl_lock_after!`](crate::impl_lock_after), which also carries the
-/// relation through every level before `A`, so the order is transitive.
-pub trait LockAfter<A> {}
+/// # Safety
+/// Implemented only by [`impl_lock_after!`](crate::impl_lock_after), which declares each level
+/// once, with one immediate predecessor that leads back to [`Unlocked`], and carries the
+/// relation through every level before it. A hand-written impl could add a second path between
+/// two levels and so a cycle (two locks taken in both orders, a deadlock), which is why it is
+/// `unsafe`. Only a declared level can be on the right: `Unlocked` never is.
+pub unsafe trait LockAfter<A>: LockLevel {}
 
 /// A lock at level `B` may be acquired from a context at level `Self`.
 ///
-/// The mirror of [`LockAfter`], implemented for every pair it declares; this is the bound
-/// [`SpinLock::lock`](super::SpinLock::lock) checks. No level is before itself unless the declared
-/// order has a cycle, which does not compile.
-pub trait LockBefore<B> {}
+/// The mirror of [`LockAfter`], implemented for every pair it declares and sealed (no other
+/// impl is possible); this is the bound [`SpinLock::lock`](super::SpinLock::lock) checks. No
+/// level is before itself: a level's predecessors lead back to [`Unlocked`] without a cycle.
+pub trait LockBefore<B>: sealed::Sealed<B> {}
 
 impl<A, B: LockAfter<A>> LockBefore<B> for A {}
+
+mod sealed {
+    /// Only the blanket impl below: `LockBefore` cannot be implemented by hand.
+    pub trait Sealed<B> {}
+    impl<A, B: super::LockAfter<A>> Sealed<B> for A {}
+}
+
+/// What [`impl_lock_after!`](crate::impl_lock_after) expands to; not for use by hand.
+#[doc(hidden)]
+pub mod __private {
+    /// A declared lock level and its one immediate predecessor. The macro implements it once
+    /// per level, so a second declaration of the same level (two predecessors, a cycle through
+    /// it, or `Unlocked` on the right, which has the impl below) does not compile (E0119 or the
+    /// orphan rule).
+    pub trait Declared {
+        /// The level right before this one.
+        type Parent;
+    }
+
+    /// The level's chain of predecessors reaches [`Unlocked`](super::Unlocked): a level whose
+    /// chain loops back to itself (`A => A`, `A => B` with `B => A`) is never `Rooted`, so it
+    /// is never a [`LockLevel`](super::LockLevel).
+    pub trait Rooted {}
+
+    impl Rooted for super::Unlocked {}
+    impl<T: Declared> Rooted for T where T::Parent: Rooted {}
+}
 
 /// Declares a lock level `$B` that comes right after `$A` in the driver's acquisition order.
 ///
 /// `impl_lock_after!(Unlocked => StateLevel)` makes `StateLevel` a top-level lock (taken with
 /// nothing else held); `impl_lock_after!(StateLevel => SendLevel)` lets the send lock be taken
 /// while the state lock is held (and, transitively, from every context before `StateLevel`), and
-/// never the other way round. Each level has exactly one immediate predecessor, so the order is a
-/// tree and no pair of locks can be taken in both orders. Top-level locks are declared with the
-/// bare name `Unlocked` (imported from `rse1k::sync`), which the macro recognises.
+/// never the other way round. This macro is the only way to declare an order:
+/// - each level is declared once, with exactly one immediate predecessor, so the order is a tree
+///   and no pair of locks can be taken in both orders (a second declaration does not compile);
+/// - the predecessor chain must reach `Unlocked` (`A => A`, or `A => B` with `B => A`, does not
+///   compile);
+/// - `Unlocked` is never on the right (it has a declaration of its own).
+///
+/// Top-level locks are declared with the bare name `Unlocked` (imported from `rse1k::sync`),
+/// which the macro recognises.
 ///
 /// ```
 /// use rse1k::impl_lock_after;
@@ -72,13 +113,21 @@ macro_rules! impl_lock_after {
     // Nothing is before the root, so a top-level lock needs no transitive impl (and coherence
     // could not prove the transitive one disjoint: both `Unlocked` and `LockBefore` live here).
     (Unlocked => $B:ty) => {
-        impl $crate::sync::LockLevel for $B {}
-        impl $crate::sync::LockAfter<$crate::sync::Unlocked> for $B {}
+        impl $crate::sync::__private::Declared for $B {
+            type Parent = $crate::sync::Unlocked;
+        }
+        // SAFETY: declared once above, right after the root.
+        unsafe impl $crate::sync::LockAfter<$crate::sync::Unlocked> for $B {}
     };
     ($A:ty => $B:ty) => {
-        impl $crate::sync::LockLevel for $B {}
-        impl $crate::sync::LockAfter<$A> for $B {}
-        impl<X: $crate::sync::LockBefore<$A>> $crate::sync::LockAfter<X> for $B {}
+        impl $crate::sync::__private::Declared for $B {
+            type Parent = $A;
+        }
+        // SAFETY: declared once above with `$A` as its one predecessor; the transitive impl
+        // carries exactly the levels before `$A`.
+        unsafe impl $crate::sync::LockAfter<$A> for $B {}
+        // SAFETY: as above.
+        unsafe impl<X: $crate::sync::LockBefore<$A>> $crate::sync::LockAfter<X> for $B {}
     };
 }
 

@@ -83,6 +83,16 @@ pub unsafe fn nbl_status(nbl: PNET_BUFFER_LIST) -> NDIS_STATUS {
     unsafe { nbl.__bindgen_anon_2.Status }
 }
 
+/// Where `NET_BUFFER_LIST_STATUS(nbl)` lives, for atomic access (no reference is made).
+///
+/// # Safety
+/// `nbl` points to a valid `NET_BUFFER_LIST`.
+#[must_use]
+pub unsafe fn nbl_status_ptr(nbl: PNET_BUFFER_LIST) -> *mut NDIS_STATUS {
+    // SAFETY: the caller guarantees a valid NBL; only a raw place is formed.
+    unsafe { &raw mut (*nbl).__bindgen_anon_2.Status }
+}
+
 /// `NET_BUFFER_LIST_MINIPORT_RESERVED(nbl)[index]`: the miniport's two pointer-sized slots.
 ///
 /// # Safety

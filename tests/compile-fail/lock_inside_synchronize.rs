@@ -1,5 +1,6 @@
-//! No spin lock at DIRQL: the synchronize closure cannot reach a lock context (the root context
-//! is borrowed by the synchronize call itself).
+//! No spin lock at DIRQL: the synchronize closure cannot reach a lock context. It must be
+//! `Copy`, so it cannot capture one by `&mut` (and the root context is borrowed by the
+//! synchronize call itself).
 use rse1k::impl_lock_after;
 use rse1k::sync::{KeSpinLockBackend, Locked, NdisSpinLockBackend, SpinLock, Unlocked};
 

@@ -28,19 +28,29 @@ fn in_order(cx: &mut Locked<'_, Unlocked>, state: &StateLock, send: &SendLock) {
     *again += 1;
 }
 
+/// The scoped form: each lock is held for exactly its closure, nothing to leak.
+fn scoped(cx: &mut Locked<'_, Unlocked>, state: &StateLock, send: &SendLock) {
+    state.with(cx, |count, state_cx| {
+        *count += 1;
+        send.with_nested(state_cx, |inner, _| *inner += 1);
+    });
+    stall_execution::<1>(cx); // both released: the NDIS call is allowed again
+}
+
 fn main() {
     let machine = ndis_sim::Machine::builder().processors(1).build();
     let (state, send) = machine.run_on(0, || {
-        let state = StateLock::try_new("pass.state", 0).expect("pool");
-        let send = SendLock::try_new("pass.send", 0).expect("pool");
         // SAFETY: the start of a routine on a simulated processor at PASSIVE_LEVEL: no lock held,
         // and this is the routine's only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
+        let state = StateLock::try_new(&cx, "pass.state", 0).expect("pool");
+        let send = SendLock::try_new(&cx, "pass.send", 0).expect("pool");
         in_order(&mut cx, &state, &send);
+        scoped(&mut cx, &state, &send);
         let state_count = *state.lock(&mut cx); // released at the end of this statement
         let send_count = *send.lock(&mut cx);
         (state_count, send_count)
     });
-    assert_eq!((state, send), (1, 2));
+    assert_eq!((state, send), (2, 3));
     assert!(machine.report().violations.is_empty());
 }

@@ -813,3 +813,68 @@ fn every_rule_has_a_name_and_consistent_codes() {
         }
     }
 }
+
+// ---- the hold limit (virtual time) ----
+
+#[test]
+fn spin_lock_held_too_long_in_virtual_time() {
+    let m = collect(1);
+    let l = ndis_lock();
+    let a = addr(&*l);
+    let machine = &m;
+    m.run_on(0, move || {
+        ndis_alloc(a);
+        ndis_acquire(a);
+        // This processor's routine spends 30 µs of virtual time under the lock.
+        let _ = machine.advance_clock(30_000);
+        ndis_release(a);
+        // Within the limit: not reported.
+        ndis_acquire(a);
+        let _ = machine.advance_clock(20_000);
+        ndis_release(a);
+    });
+    assert_reported(&m, Rule::SpinLockHeldTooLong, 0, None);
+    assert_eq!(m.report().violations.len(), 1, "{}", m.report());
+    // A step of the harness's clock from the test thread is not charged to a lock a processor
+    // holds: it is the outside world moving, not work under the lock.
+    let held = AtomicBool::new(false);
+    let go = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            m.run_on(0, || {
+                ndis_acquire(a);
+                held.store(true, Ordering::SeqCst);
+                while !go.load(Ordering::SeqCst) {
+                    std::hint::spin_loop();
+                }
+                ndis_release(a);
+            });
+        });
+        while !held.load(Ordering::SeqCst) {
+            std::hint::spin_loop();
+        }
+        let _ = m.advance_clock(100_000);
+        go.store(true, Ordering::SeqCst);
+    });
+    assert_eq!(m.report().violations.len(), 1, "{}", m.report());
+}
+
+#[test]
+fn stalling_under_a_ke_lock_is_charged_to_the_hold_limit() {
+    let m = collect(1);
+    let l = ke_lock();
+    let a = addr(&*l);
+    m.run_on(0, move || {
+        ke_init(a);
+        let old = ke_acquire(a);
+        // Three 10 µs stalls: allowed one by one (NdisStallExecution_Delay), 30 µs in all
+        // under one lock.
+        for _ in 0..3 {
+            // SAFETY: a plain busy wait.
+            unsafe { NdisStallExecution(10) };
+        }
+        ke_release(a, old);
+    });
+    let report = m.report();
+    assert_eq!(report.of(Rule::SpinLockHeldTooLong).len(), 1, "{report}");
+}

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndis_sim::{Machine, Report, VerifierMode};
-use rse1k::sync::{Locked, PassiveLevel};
+use rse1k::sync::{Locked, PassiveLevel, Unlocked};
 
 use hazards::Hazard;
 use workload::{Adapter, Totals};
@@ -91,7 +91,12 @@ fn main() -> ExitCode {
 
     // The lock layer calls NdisAllocateSpinLock / NdisFreeSpinLock: create and drop the adapter
     // on a simulated processor, as the driver does in MiniportInitializeEx / MiniportHaltEx.
-    let adapter = match machine.run_on(0, || Adapter::new(&machine)) {
+    let adapter = match machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Adapter::new(&root, &machine)
+    }) {
         Ok(adapter) => adapter,
         Err(error) => {
             eprintln!("rse1k-run: {error}");

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use ndis_sim::{InterruptLine, Machine};
 use rse1k::impl_lock_after;
 use rse1k::sync::{
-    AllocError, Dirql, DispatchLevel, InterruptShared, KeSpinLockBackend, Locked,
+    AllocError, DispatchLevel, InterruptShared, IsrToken, KeSpinLockBackend, Locked,
     NdisSpinLockBackend, PassiveLevel, SpinLock, Unlocked,
 };
 use rse1k::sys;
@@ -62,7 +62,7 @@ struct RecvRing {
 }
 
 /// Interrupt causes, shared between the ISR and the DPC.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Causes {
     pending: u32,
     isr_claims: u64,
@@ -106,7 +106,7 @@ pub struct Adapter {
     state: Pin<Box<SpinLock<AdapterState, NdisSpinLockBackend, StateLevel>>>,
     send: Pin<Box<SpinLock<SendQueue, NdisSpinLockBackend, SendLevel>>>,
     recv: Pin<Box<SpinLock<RecvRing, KeSpinLockBackend, RecvLevel>>>,
-    shared: Pin<Box<InterruptShared<Causes>>>,
+    shared: InterruptShared<Causes>,
     device: Device,
     dpc_causes_tx: AtomicU64,
     dpc_causes_rx: AtomicU64,
@@ -172,9 +172,10 @@ impl Adapter {
     ///
     /// # Errors
     /// [`AllocError`] when an allocation fails.
-    pub fn new(machine: &Machine) -> Result<Self, AllocError> {
+    pub fn new(cx: &Locked<'_, Unlocked>, machine: &Machine) -> Result<Self, AllocError> {
         Ok(Self {
             state: SpinLock::try_new(
+                cx,
                 "state",
                 AdapterState {
                     running: true,
@@ -182,6 +183,7 @@ impl Adapter {
                 },
             )?,
             send: SpinLock::try_new(
+                cx,
                 "send",
                 SendQueue {
                     queued: 0,
@@ -189,13 +191,14 @@ impl Adapter {
                 },
             )?,
             recv: SpinLock::try_new(
+                cx,
                 "recv",
                 RecvRing {
                     indicated: 0,
                     returned: 0,
                 },
             )?,
-            shared: InterruptShared::try_new(Causes::default())?,
+            shared: InterruptShared::try_new(cx, Causes::default())?,
             device: Device {
                 icr: AtomicU32::new(0),
                 enabled: AtomicBool::new(true),
@@ -219,9 +222,9 @@ impl Adapter {
     ) -> Result<(), sys::NDIS_STATUS> {
         let mut characteristics = interrupt_characteristics();
         let context: *const Self = self;
-        // SAFETY: the handlers below reach the shared data only through `InterruptShared::isr`
+        // SAFETY: the handlers below reach the shared data only through `IsrToken::data`
         // with one ISR token per call; `self` outlives the registration (the caller deregisters
-        // before dropping the adapter, and `Drop` of `InterruptShared` deregisters too); we are
+        // before dropping the adapter; `Drop` of a registered `InterruptShared` leaks it); we are
         // at PASSIVE_LEVEL in a run_on routine, registering once.
         unsafe {
             self.shared.register(
@@ -288,14 +291,14 @@ impl Adapter {
     }
 
     /// The ISR's body: read-to-clear the device's causes; claim the interrupt if there were any.
-    fn isr(&self, token: &mut Dirql) -> bool {
+    fn isr(&self, token: &mut IsrToken<'_, Causes>) -> bool {
         // Drop the line first, then read-and-clear: a cause raised in between re-asserts it.
         self.device.line.deassert();
         let icr = self.device.icr.swap(0, Ordering::AcqRel);
         if icr == 0 {
             return false; // not ours (the line is shared)
         }
-        let causes = self.shared.isr(token);
+        let causes = token.data();
         causes.pending |= icr;
         causes.isr_claims += 1;
         true
@@ -374,8 +377,9 @@ unsafe extern "C" fn isr_handler(
     // SAFETY: the context registered in `register_interrupt` is the adapter, alive while the
     // interrupt is registered.
     let adapter = unsafe { &*context.cast::<Adapter>() };
-    // SAFETY: NDIS calls this ISR at DIRQL under the interrupt lock; one token for this call.
-    let mut token = unsafe { Dirql::isr_entry() };
+    // SAFETY: the ISR of `adapter.shared`'s interrupt, at DIRQL under its lock; one token for
+    // this call, dropped on return.
+    let mut token = unsafe { adapter.shared.isr_entry() };
     let claimed = adapter.isr(&mut token);
     if claimed {
         // SAFETY: NDIS passes a valid out-parameter for the default DPC request.

@@ -48,6 +48,10 @@ pub(crate) struct ProcShared {
     pub(crate) has_dpc: AtomicBool,
     /// The lock address this processor is spinning on (0: none), for deadlock detection.
     pub(crate) waiting_for: AtomicUsize,
+    /// Virtual nanoseconds this processor's own routines spent: the clock moved by
+    /// `advance_clock` called on it, and the length of its `NdisStallExecution` calls. What the
+    /// hold limit charges a lock it holds.
+    pub(crate) spent_ns: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -79,6 +83,8 @@ pub(crate) struct AtomicCounters {
 pub(crate) struct Shared {
     pub(crate) seed: u64,
     pub(crate) mode: VerifierMode,
+    /// [`MachineBuilder::hold_limit_ns`].
+    pub(crate) hold_limit_ns: u64,
     pub(crate) procs: Vec<ProcShared>,
     pub(crate) halted: AtomicBool,
     /// The last `Machine` handle is gone: processors stop taking interrupts and DPCs and exit.
@@ -243,7 +249,13 @@ pub struct MachineBuilder {
     processors: usize,
     seed: Option<u64>,
     mode: VerifierMode,
+    hold_limit_ns: u64,
 }
+
+/// The default spin-lock hold limit: 25 µs, the guidance of the spin-lock pages ("holding a spin
+/// lock for longer than 25 microseconds degrades both system and driver performance",
+/// `NdisAcquireSpinLock`), on the virtual clock.
+pub const DEFAULT_HOLD_LIMIT_NS: u64 = 25_000;
 
 /// The seed in `NDIS_SIM_SEED` (decimal or `0x` hex), if set.
 ///
@@ -280,6 +292,7 @@ impl Default for MachineBuilder {
             processors: 2,
             seed: None,
             mode: VerifierMode::BugCheck,
+            hold_limit_ns: DEFAULT_HOLD_LIMIT_NS,
         }
     }
 }
@@ -306,6 +319,15 @@ impl MachineBuilder {
         self
     }
 
+    /// The longest a spin lock may be held, in nanoseconds of the virtual clock, before its
+    /// release is reported as [`crate::verifier::Rule::SpinLockHeldTooLong`] (default
+    /// [`DEFAULT_HOLD_LIMIT_NS`], 25 µs).
+    #[must_use]
+    pub fn hold_limit_ns(mut self, ns: u64) -> Self {
+        self.hold_limit_ns = ns;
+        self
+    }
+
     /// Starts the processor threads.
     ///
     /// # Panics
@@ -327,11 +349,13 @@ impl MachineBuilder {
                 dpcs: Mutex::new(VecDeque::new()),
                 has_dpc: AtomicBool::new(false),
                 waiting_for: AtomicUsize::new(0),
+                spent_ns: std::sync::atomic::AtomicU64::new(0),
             })
             .collect();
         let shared = Arc::new(Shared {
             seed,
             mode: self.mode,
+            hold_limit_ns: self.hold_limit_ns,
             procs,
             halted: AtomicBool::new(false),
             shutting_down: AtomicBool::new(false),

@@ -87,6 +87,11 @@ pub(crate) struct Held {
     /// `routines.len()` when it was acquired.
     pub(crate) depth: usize,
     pub(crate) since: Instant,
+    /// The virtual time this processor had spent (ns) at the acquire, for the hold limit
+    /// ([`Rule::SpinLockHeldTooLong`](crate::verifier::Rule::SpinLockHeldTooLong)).
+    pub(crate) since_virtual: u64,
+    /// The driver's call site of the acquire (for reports about the hold).
+    pub(crate) acquired_at: &'static Location<'static>,
     /// A recursive or deadlocking acquire that was reported and not performed: its release is
     /// consumed without touching the lock word.
     pub(crate) phantom: bool,

@@ -130,7 +130,7 @@ pub(crate) fn acquire(
                 api.acquire_name()
             ),
         );
-        push(cpu, addr, api, old_irql, true);
+        push(cpu, addr, api, old_irql, true, location);
         return Got::Phantom;
     }
 
@@ -140,7 +140,7 @@ pub(crate) fn acquire(
     let me = lock_word::owner_word(cpu.index);
     if try_only {
         return if lock_word::try_acquire(w, me).is_ok() {
-            taken(cpu, addr, api, old_irql, false, Duration::ZERO);
+            taken(cpu, addr, api, old_irql, false, Duration::ZERO, location);
             Got::Taken
         } else {
             Got::Busy
@@ -178,7 +178,8 @@ pub(crate) fn acquire(
     p.waiting_for.store(0, Ordering::SeqCst);
     match got {
         Acquired::Taken { contended } => {
-            taken(cpu, addr, api, old_irql, contended, start.elapsed());
+            let spin = start.elapsed();
+            taken(cpu, addr, api, old_irql, contended, spin, location);
             Got::Taken
         }
         Acquired::Abandoned => {
@@ -194,7 +195,7 @@ pub(crate) fn acquire(
                     cpu.index
                 ),
             );
-            push(cpu, addr, api, old_irql, true);
+            push(cpu, addr, api, old_irql, true, location);
             Got::Phantom
         }
     }
@@ -293,18 +294,35 @@ fn wait_cycle(shared: &Shared, me: usize, addr: usize) -> Option<Vec<usize>> {
     None
 }
 
-fn push(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, phantom: bool) {
+fn push(
+    cpu: &Cpu,
+    addr: usize,
+    api: Api,
+    old_irql: u8,
+    phantom: bool,
+    acquired_at: &'static Location<'static>,
+) {
     cpu.push_held(Held {
         addr,
         api,
         old_irql,
         depth: cpu.routine_depth(),
         since: Instant::now(),
+        since_virtual: spent_ns(cpu),
+        acquired_at,
         phantom,
     });
 }
 
-fn taken(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, contended: bool, spin: Duration) {
+fn taken(
+    cpu: &Cpu,
+    addr: usize,
+    api: Api,
+    old_irql: u8,
+    contended: bool,
+    spin: Duration,
+    acquired_at: &'static Location<'static>,
+) {
     cpu.shared.verifier.with_lock(addr, |i| {
         i.owner = Some(cpu.index);
         i.stats.record_acquire(contended, spin);
@@ -313,7 +331,7 @@ fn taken(cpu: &Cpu, addr: usize, api: Api, old_irql: u8, contended: bool, spin: 
         .counters
         .lock_acquisitions
         .fetch_add(1, Ordering::Relaxed);
-    push(cpu, addr, api, old_irql, false);
+    push(cpu, addr, api, old_irql, false, acquired_at);
 }
 
 /// Checks, then releases the lock at `addr`. Returns the held entry (for the IRQL restore), or
@@ -411,9 +429,46 @@ pub(crate) fn release(
     }
     let h = cpu.remove_held(i);
     if !h.phantom {
+        check_hold_limit(cpu, &h, &lock_name, location);
         force_release(cpu, &h);
     }
     Some(h)
+}
+
+/// The virtual time this processor's own routines have spent so far.
+fn spent_ns(cpu: &Cpu) -> u64 {
+    cpu.shared.procs[cpu.index]
+        .spent_ns
+        .load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Reports a hold longer than the machine's limit on the virtual clock
+/// ([`Rule::SpinLockHeldTooLong`]; 25 µs unless [`crate::MachineBuilder::hold_limit_ns`] says
+/// otherwise). Virtual time, not host time: the report is the same on every run of a seed. The
+/// time charged is what the holding processor itself spent while holding the lock (its routine
+/// advancing the clock, or stalling with `NdisStallExecution`); the harness's clock steps from the test thread are steps of the outside world, not
+/// work done under the lock, and are not charged to whichever lock happens to be held then.
+fn check_hold_limit(
+    cpu: &Cpu,
+    h: &Held,
+    lock_name: &str,
+    location: &'static std::panic::Location<'static>,
+) {
+    let held_ns = spent_ns(cpu).saturating_sub(h.since_virtual);
+    let limit = cpu.shared.hold_limit_ns;
+    if held_ns > limit {
+        violation(
+            cpu,
+            Rule::SpinLockHeldTooLong,
+            location,
+            format!(
+                "lock {lock_name}, acquired at {}, held for {held_ns} ns of simulated time, over \
+                 the {limit} ns limit (NdisAcquireSpinLock: longer than 25 microseconds degrades \
+                 performance)",
+                h.acquired_at
+            ),
+        );
+    }
 }
 
 /// Releases the word of a really held lock and records its hold time.

@@ -238,7 +238,14 @@ pub(crate) fn advance(
     ns: u64,
     mut devices: impl FnMut(u64) -> usize,
 ) -> usize {
-    let on_processor = (0..shared.processors()).any(|i| processor::is_processor_of(shared, i));
+    let here = (0..shared.processors()).find(|&i| processor::is_processor_of(shared, i));
+    let on_processor = here.is_some();
+    if let Some(i) = here {
+        // Time this processor's routine spends: charged to the locks it holds (hold limit).
+        shared.procs[i]
+            .spent_ns
+            .fetch_add(ns, std::sync::atomic::Ordering::SeqCst);
+    }
     let target = lock(&shared.timers.inner).now.saturating_add(ns);
     let mut frames = 0;
     loop {

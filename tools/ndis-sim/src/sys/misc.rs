@@ -30,6 +30,12 @@ pub unsafe fn NdisStallExecution(MicrosecondsToStall: ULONG) {
             format!("NdisStallExecution({MicrosecondsToStall}) stalls longer than 50 us"),
         );
     }
+    // The stall is time this processor spends: charged to the locks it holds (the hold limit),
+    // without moving the machine's clock (other processors run meanwhile).
+    cpu.shared.procs[cpu.index].spent_ns.fetch_add(
+        u64::from(MicrosecondsToStall) * 1000,
+        std::sync::atomic::Ordering::SeqCst,
+    );
     let until = Instant::now() + Duration::from_micros(u64::from(MicrosecondsToStall.min(1000)));
     loop {
         processor::window(&cpu);
