@@ -222,14 +222,22 @@ fn allocation_failure_at_initialize_unwinds_without_leaks() {
 fn link_flap_is_indicated_both_ways() {
     let rig = Rig::new(2, 13);
     let adapter = rig.up();
-    rig.nic.device.nic().set_link(false);
+    rig.nic
+        .device
+        .nic()
+        .set_link(false)
+        .expect("the model's link always moves");
     rig.pump(50);
     wait_for(|| {
         adapter
             .link_state()
             .is_some_and(|l| l.MediaConnectState == sys::MediaConnectStateDisconnected)
     });
-    rig.nic.device.nic().set_link(true);
+    rig.nic
+        .device
+        .nic()
+        .set_link(true)
+        .expect("the model's link always moves");
     rig.pump(50);
     wait_for(|| {
         adapter

@@ -96,7 +96,7 @@ pub fn run(machine: &Machine, frames: u32, progress: &ProgressBar) -> Result<Sum
     let batches = frames.div_ceil(BATCH);
     for batch in 0..batches {
         if batch == batches * 2 / 3 {
-            link_flap(machine, &nic, &adapter);
+            link_flap(machine, &nic, &adapter)?;
         }
         let first = batch * BATCH;
         let count = BATCH.min(frames - first);
@@ -230,8 +230,15 @@ fn exchange(
     Ok(())
 }
 
-fn link_flap(machine: &Machine, nic: &ndis_sim::bus::PluggedE1000, adapter: &Adapter) {
-    nic.device.nic().set_link(false);
+fn link_flap(
+    machine: &Machine,
+    nic: &ndis_sim::bus::PluggedE1000,
+    adapter: &Adapter,
+) -> Result<(), String> {
+    nic.device
+        .nic()
+        .set_link(false)
+        .map_err(|e| format!("link down: {e}"))?;
     pump(machine, 20);
     let until = Instant::now() + PATIENCE;
     while adapter
@@ -241,6 +248,10 @@ fn link_flap(machine: &Machine, nic: &ndis_sim::bus::PluggedE1000, adapter: &Ada
     {
         pump(machine, 4);
     }
-    nic.device.nic().set_link(true);
+    nic.device
+        .nic()
+        .set_link(true)
+        .map_err(|e| format!("link up: {e}"))?;
     pump(machine, 20);
+    Ok(())
 }

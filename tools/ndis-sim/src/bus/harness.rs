@@ -1,11 +1,13 @@
-//! The harness side of the bus: plugging an e1000 into a [`Machine`], driving its clock, and
-//! reading what the driver still holds.
+//! The harness side of the bus: plugging an e1000 (the model, or any [`Device`]) into a
+//! [`Machine`], driving its clock, and reading what the driver still holds.
 
 use std::sync::Arc;
 
 use e1000_model::{E1000, E1000Config, Wire};
 
-use super::{IoMapping, PciDevice, PhysicalMemory, PoolAllocation, SharedAllocation};
+use super::{
+    Device, DeviceError, IoMapping, PciDevice, PhysicalMemory, PoolAllocation, SharedAllocation,
+};
 use crate::machine::{AdapterBinding, Machine, lock};
 use crate::sys;
 
@@ -24,22 +26,41 @@ impl Machine {
     /// Plugs an 82540EM built from `config` with `wire` into the machine: its DMA reaches the
     /// machine's [`PhysicalMemory`], its `INTx` output drives interrupt line `line`, and the
     /// returned adapter handle is bound to both.
+    ///
+    /// # Panics
+    /// Never: the model reaches the machine's own memory, so plugging it cannot fail.
     #[must_use]
     pub fn plug_e1000(&self, line: u32, config: E1000Config, wire: Box<dyn Wire>) -> PluggedE1000 {
+        let dma: Arc<dyn e1000_model::DmaMemory> = self.physical_memory();
+        let nic = Arc::new(E1000::new(config, dma, wire));
+        self.plug_device(line, nic)
+            .expect("ndis-sim: the model has no RAM of its own, so plugging it cannot fail")
+    }
+
+    /// Plugs `nic` (any [`Device`]: the model, QEMU's e1000) into the machine: its `INTx`
+    /// output drives interrupt line `line`, and the returned adapter handle is bound to it. A
+    /// device with its own guest RAM ([`Device::guest_ram`]) must be plugged before the driver
+    /// allocates shared memory: from then on shared memory is carved from that RAM.
+    ///
+    /// # Errors
+    /// When the device brings its own RAM and shared memory was already allocated elsewhere.
+    pub fn plug_device(
+        &self,
+        line: u32,
+        nic: Arc<dyn Device>,
+    ) -> Result<PluggedE1000, DeviceError> {
         let shared = self.shared();
-        let device = shared
-            .bus
-            .plug(shared, line, |dma| E1000::new(config, dma, wire));
+        let device = shared.bus.plug(shared, line, nic)?;
         let binding = Arc::new(AdapterBinding {
             line,
             device: Some(Arc::clone(&device)),
         });
         let handle: *const AdapterBinding = Arc::as_ptr(&binding);
         lock(&shared.adapters).push(binding);
-        PluggedE1000 {
+        Ok(PluggedE1000 {
             handle: handle.cast_mut().cast(),
             device,
-        }
+        })
     }
 
     /// The machine's physical memory (what shared memory comes from and DMA reaches).
@@ -49,7 +70,8 @@ impl Machine {
     }
 
     /// Moves the machine's virtual clock on by `ns`: every plugged device's clock with it (each
-    /// step `E1000::advance`, then `E1000::poll_wire` so it receives what its wire delivered),
+    /// step [`Device::advance`], then [`Device::poll_wire`] so it receives what its wire
+    /// delivered),
     /// and every timer object due meanwhile expires at its due time, its
     /// `NDIS_TIMER_FUNCTION` running as a DPC on a processor drawn from the seed. Called from
     /// the test thread it returns only when those timer functions have run (called on a

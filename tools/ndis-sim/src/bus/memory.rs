@@ -4,10 +4,11 @@
 use std::alloc::Layout;
 use std::collections::BTreeMap;
 use std::panic::Location;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use e1000_model::dma::{DmaError, DmaMemory};
 
+use super::{DeviceError, GuestRam};
 use crate::machine::lock;
 
 /// The page size of the simulated machine (x64).
@@ -37,8 +38,19 @@ pub struct SharedAllocation {
 
 struct Region {
     alloc: SharedAllocation,
-    /// The host allocation's layout (whole pages, page aligned).
-    layout: Layout,
+    /// Where the bytes live.
+    backing: Backing,
+}
+
+/// Where a region's bytes live.
+enum Backing {
+    /// A host allocation of this layout (whole pages, page aligned), freed with the region.
+    Heap(Layout),
+    /// Pages of a device's guest RAM ([`GuestRam`]): the region is its place in that RAM.
+    Guest {
+        /// Whole pages taken, guard page not included.
+        bytes: u64,
+    },
 }
 
 #[derive(Default)]
@@ -46,6 +58,8 @@ struct PhysInner {
     /// By physical address.
     regions: BTreeMap<u64, Region>,
     next: u64,
+    /// The guest RAM shared memory is carved from, once a device brought one.
+    ram: Option<Arc<dyn GuestRam>>,
 }
 
 /// Why a free was refused.
@@ -61,6 +75,11 @@ pub enum FreeError {
 /// host (virtual) address and a physical address, separated by unbacked guard pages. It is the
 /// [`DmaMemory`] the e1000 model reaches: a DMA that is not entirely inside one allocation
 /// fails (the model records a fault).
+///
+/// When a device brings its own guest RAM ([`PhysicalMemory::use_guest_ram`], for QEMU's
+/// e1000), regions are carved from that RAM instead: the physical address is the guest's, the
+/// virtual address is where this process maps it, and the device's DMA lands in the driver's
+/// buffers with no copy.
 ///
 /// Backs `NdisMAllocateSharedMemory` / `NdisMFreeSharedMemory`
 /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismallocatesharedmemory>).
@@ -90,8 +109,50 @@ impl PhysicalMemory {
             inner: Mutex::new(PhysInner {
                 regions: BTreeMap::new(),
                 next: PHYSICAL_BASE,
+                ram: None,
             }),
         }
+    }
+
+    /// From now on, carve shared memory from `ram` (a device's guest RAM).
+    ///
+    /// # Errors
+    /// When shared memory is already allocated (it would not be where the device can reach
+    /// it) or another device's RAM is already in use.
+    pub fn use_guest_ram(&self, ram: Arc<dyn GuestRam>) -> Result<(), DeviceError> {
+        let mut inner = lock(&self.inner);
+        if inner.ram.is_some() {
+            return Err(DeviceError(
+                "the machine's shared memory already comes from another device's RAM".into(),
+            ));
+        }
+        if !inner.regions.is_empty() {
+            return Err(DeviceError(format!(
+                "{} shared-memory allocations exist outside the device's RAM: plug the device \
+                 before the driver allocates",
+                inner.regions.len()
+            )));
+        }
+        inner.ram = Some(ram);
+        Ok(())
+    }
+
+    /// The lowest page-aligned guest-physical address in `ram`'s usable range with `bytes`
+    /// free after it and an unbacked guard page on either side of every region.
+    fn guest_gap(regions: &BTreeMap<u64, Region>, ram: &dyn GuestRam, bytes: u64) -> Option<u64> {
+        let usable = ram.usable();
+        let page = PAGE_SIZE as u64;
+        let mut candidate = usable.start;
+        for region in regions.values() {
+            let Backing::Guest { bytes: taken } = region.backing else {
+                continue;
+            };
+            if candidate.checked_add(bytes)?.checked_add(page)? <= region.alloc.phys {
+                break;
+            }
+            candidate = candidate.max(region.alloc.phys + taken + page);
+        }
+        (candidate.checked_add(bytes)? <= usable.end).then_some(candidate)
     }
 
     /// Allocates `len` bytes (rounded up to whole pages, page aligned, zeroed) for `owner`.
@@ -109,12 +170,35 @@ impl PhysicalMemory {
         }
         let pages = len.div_ceil(PAGE_SIZE);
         let layout = Layout::from_size_align(pages.checked_mul(PAGE_SIZE)?, PAGE_SIZE).ok()?;
+        let mut inner = lock(&self.inner);
+        if let Some(ram) = inner.ram.clone() {
+            let bytes = layout.size() as u64;
+            let phys = Self::guest_gap(&inner.regions, ram.as_ref(), bytes)?;
+            let virt = ram.host_base().checked_add(usize::try_from(phys).ok()?)? as *mut u8;
+            // SAFETY: `phys .. phys + bytes` is inside the RAM's usable range (`guest_gap`),
+            // which `GuestRam`'s contract says is mapped and writable here, and no other
+            // region overlaps it (so no driver pointer into it is live).
+            unsafe { core::ptr::write_bytes(virt, 0, layout.size()) };
+            inner.regions.insert(
+                phys,
+                Region {
+                    alloc: SharedAllocation {
+                        virt: virt as usize,
+                        phys,
+                        len,
+                        owner,
+                        location,
+                    },
+                    backing: Backing::Guest { bytes },
+                },
+            );
+            return Some((virt, phys));
+        }
         // SAFETY: the layout has a non-zero size.
         let virt = unsafe { std::alloc::alloc_zeroed(layout) };
         if virt.is_null() {
             return None;
         }
-        let mut inner = lock(&self.inner);
         let phys = inner.next;
         // One unbacked guard page after every region.
         inner.next = phys + (layout.size() + PAGE_SIZE) as u64;
@@ -128,7 +212,7 @@ impl PhysicalMemory {
                     owner,
                     location,
                 },
-                layout,
+                backing: Backing::Heap(layout),
             },
         );
         Some((virt, phys))
@@ -150,9 +234,12 @@ impl PhysicalMemory {
         let Some(region) = inner.regions.remove(&phys) else {
             return Err(FreeError::NotAllocated);
         };
-        // SAFETY: `virt` was returned by `alloc_zeroed` with this layout and is removed from the
-        // map under the lock, so no DMA copy (which runs under the same lock) can still use it.
-        unsafe { std::alloc::dealloc(region.alloc.virt as *mut u8, region.layout) };
+        if let Backing::Heap(layout) = region.backing {
+            // SAFETY: `virt` was returned by `alloc_zeroed` with this layout and is removed from
+            // the map under the lock, so no DMA copy (which runs under the same lock) can still
+            // use it.
+            unsafe { std::alloc::dealloc(region.alloc.virt as *mut u8, layout) };
+        }
         Ok(region.alloc)
     }
 
@@ -215,9 +302,11 @@ impl Drop for PhysicalMemory {
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for region in std::mem::take(&mut inner.regions).into_values() {
-            // SAFETY: allocated by `alloc_zeroed` with this layout and never freed (it was
-            // still in the map); the driver that could use it has gone with the machine.
-            unsafe { std::alloc::dealloc(region.alloc.virt as *mut u8, region.layout) };
+            if let Backing::Heap(layout) = region.backing {
+                // SAFETY: allocated by `alloc_zeroed` with this layout and never freed (it was
+                // still in the map); the driver that could use it has gone with the machine.
+                unsafe { std::alloc::dealloc(region.alloc.virt as *mut u8, layout) };
+            }
         }
     }
 }
@@ -349,6 +438,85 @@ mod tests {
         );
         assert!(mem.outstanding(None).is_empty());
         assert!(mem.write(phys, &[1]).is_err(), "freed memory is unbacked");
+    }
+
+    /// Guest RAM for the test: a page-aligned host buffer standing in for QEMU's.
+    struct TestRam {
+        bytes: Box<[u8]>,
+        base: usize,
+    }
+
+    impl TestRam {
+        fn new(pages: usize) -> Self {
+            let mut bytes = vec![0xEEu8; (pages + 1) * PAGE_SIZE].into_boxed_slice();
+            let start = bytes.as_mut_ptr() as usize;
+            let base = start.next_multiple_of(PAGE_SIZE);
+            Self { bytes, base }
+        }
+    }
+
+    // SAFETY: `usable` is pages 1..pages of the buffer (page 0 left out), all inside `bytes`,
+    // which lives as long as the value.
+    unsafe impl GuestRam for TestRam {
+        fn host_base(&self) -> usize {
+            debug_assert!(self.base < self.bytes.as_ptr() as usize + PAGE_SIZE);
+            self.base
+        }
+        fn usable(&self) -> core::ops::Range<u64> {
+            PAGE_SIZE as u64..(self.bytes.len() - PAGE_SIZE) as u64
+        }
+    }
+
+    #[test]
+    fn guest_ram_backs_shared_memory_with_guards_and_reuse() {
+        let mem = PhysicalMemory::new();
+        let ram = Arc::new(TestRam::new(8));
+        let base = ram.host_base();
+        mem.use_guest_ram(ram.clone())
+            .expect("nothing allocated yet");
+        assert!(
+            mem.use_guest_ram(ram).is_err(),
+            "one device's RAM at a time"
+        );
+        let here = Location::caller();
+        let (a_virt, a) = mem.allocate(100, 1, here).expect("fits");
+        assert_eq!(a, PAGE_SIZE as u64, "the first usable page");
+        assert_eq!(
+            a_virt as usize,
+            base + PAGE_SIZE,
+            "virtual = RAM base + physical"
+        );
+        // SAFETY: `a_virt` is a live 100-byte allocation.
+        let fresh = unsafe { core::slice::from_raw_parts(a_virt, 100) };
+        assert!(fresh.iter().all(|&b| b == 0), "zeroed over the RAM's 0xEE");
+        let (_, b) = mem.allocate(PAGE_SIZE + 1, 1, here).expect("fits");
+        assert_eq!(
+            b,
+            a + 2 * PAGE_SIZE as u64,
+            "one guard page after the first"
+        );
+        mem.write(b + 5, &[7]).expect("DMA reaches it");
+        let at = base + usize::try_from(b).expect("small") + 5;
+        // SAFETY: physical b + 5 is inside the second allocation, mapped at base + b + 5.
+        assert_eq!(unsafe { *(at as *const u8) }, 7);
+        let (_, c) = mem.allocate(PAGE_SIZE, 1, here).expect("fits");
+        assert_eq!(c, b + 3 * PAGE_SIZE as u64);
+        assert!(
+            mem.allocate(2 * PAGE_SIZE, 1, here).is_none(),
+            "the RAM is full"
+        );
+        mem.free(a_virt as usize, 100, a).expect("frees");
+        let (_, again) = mem
+            .allocate(PAGE_SIZE, 1, here)
+            .expect("the hole is reused");
+        assert_eq!(again, a);
+    }
+
+    #[test]
+    fn guest_ram_is_refused_once_heap_memory_is_handed_out() {
+        let mem = PhysicalMemory::new();
+        let _ = mem.allocate(1, 1, Location::caller()).expect("heap");
+        assert!(mem.use_guest_ram(Arc::new(TestRam::new(2))).is_err());
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! The machine's bus: physical memory the devices reach by DMA, pool memory, and PCI devices
-//! (an e1000 model) with their BAR0 mapped into the driver's address space.
+//! (any [`Device`]: the e1000 model, or QEMU's e1000) with their BAR0 mapped into the driver's
+//! address space.
 //!
 //! A mapped BAR is a host reservation that is never dereferenced: `NdisReadRegisterUlong` /
-//! `NdisWriteRegisterUlong` look the address up here and reach `E1000::mmio_read` /
-//! `E1000::mmio_write` instead. After a surprise removal every register and configuration read
+//! `NdisWriteRegisterUlong` look the address up here and reach [`Device::mmio_read`] /
+//! [`Device::mmio_write`] instead. After a surprise removal every register and configuration read
 //! returns all ones and writes are dropped, as on a bus with nothing behind it.
 
+mod device;
 mod harness;
 pub mod memory;
+
+pub use device::{Device, DeviceError, GuestRam};
 
 pub use harness::PluggedE1000;
 
@@ -16,7 +20,7 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use e1000_model::{E1000, IrqLine};
+use e1000_model::IrqLine;
 
 pub use memory::{
     FreeError, PAGE_SIZE, PHYSICAL_BASE, POOL_ALIGNMENT, PhysicalMemory, PoolAllocation,
@@ -31,9 +35,9 @@ pub const BAR0_BASE: u64 = 0xF000_0000;
 /// The length of the e1000's BAR0 (128 KiB).
 pub const BAR0_LEN: u32 = 0x2_0000;
 
-/// A PCI device on the bus: the e1000 model, where its BAR0 lives, and whether it is gone.
+/// A PCI device on the bus: the device, where its BAR0 lives, and whether it is gone.
 pub struct PciDevice {
-    nic: Arc<E1000>,
+    nic: Arc<dyn Device>,
     bar0: u64,
     line: u32,
     removed: AtomicBool,
@@ -43,6 +47,7 @@ pub struct PciDevice {
 impl core::fmt::Debug for PciDevice {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("PciDevice")
+            .field("device", &self.nic.name())
             .field("bar0", &format_args!("{:#x}", self.bar0))
             .field("line", &self.line)
             .field("removed", &self.removed())
@@ -51,9 +56,9 @@ impl core::fmt::Debug for PciDevice {
 }
 
 impl PciDevice {
-    /// The device model.
+    /// The device (the e1000 model, or QEMU's).
     #[must_use]
-    pub fn nic(&self) -> &Arc<E1000> {
+    pub fn nic(&self) -> &Arc<dyn Device> {
         &self.nic
     }
 
@@ -247,16 +252,22 @@ impl Bus {
         lock(&self.faults).injected
     }
 
-    /// Plugs a device built by `make` (given the bus memory as its DMA memory), with its
-    /// interrupt output on `line` of the machine `shared`.
+    /// Plugs `nic` with its interrupt output on `line` of the machine `shared`. A device with
+    /// its own guest RAM ([`Device::guest_ram`]) makes the machine's shared memory come from
+    /// that RAM.
+    ///
+    /// # Errors
+    /// When the device has its own RAM and the machine's memory cannot move to it (shared
+    /// memory already allocated, or another device's RAM already in use).
     pub(crate) fn plug(
         &self,
         shared: &Arc<Shared>,
         line: u32,
-        make: impl FnOnce(Arc<dyn e1000_model::DmaMemory>) -> E1000,
-    ) -> Arc<PciDevice> {
-        let dma: Arc<dyn e1000_model::DmaMemory> = Arc::clone(&self.memory) as _;
-        let nic = Arc::new(make(dma));
+        nic: Arc<dyn Device>,
+    ) -> Result<Arc<PciDevice>, DeviceError> {
+        if let Some(ram) = nic.guest_ram() {
+            self.memory.use_guest_ram(ram)?;
+        }
         nic.connect_irq(Arc::new(LineAdapter {
             shared: Arc::downgrade(shared),
             line,
@@ -271,7 +282,7 @@ impl Bus {
             tx_stuck: AtomicBool::new(false),
         });
         devices.push(Arc::clone(&device));
-        device
+        Ok(device)
     }
 
     /// Maps `len` bytes of `device`'s BAR0 from physical `phys` (for `NdisMMapIoSpace`,

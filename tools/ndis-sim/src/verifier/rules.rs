@@ -1,5 +1,5 @@
 //! The rules the verifier checks, with the names and codes of the public documents
-//! (`shared/reference/rules.md` collects them).
+//! (`docs/locking-rules.md` lists them with their codes).
 //!
 //! Where one misuse breaks two documented rules, one is reported as the primary
 //! ([`Violation::rule`](super::Violation::rule), with its code) and the other is named in
@@ -317,7 +317,7 @@ pub enum Rule {
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-verifier>
     SendAccounting,
     /// NDIS verifier: a receive indication while the adapter is paused, halted, or not yet
-    /// restarted; or an indicated NBL not returned when Pause completes or Halt returns (the
+    /// restarted (while pausing is allowed: the miniport waits for those to return); or an indicated NBL not returned when Pause completes or Halt returns (the
     /// miniport must wait for its receives before completing Pause).
     ReceiveAccounting,
     /// NDIS: a lifecycle call in the wrong state: `NdisMPauseComplete` / `NdisMRestartComplete`
