@@ -1044,6 +1044,85 @@ fn a_receive_nbl_without_its_source_handle_is_receive_accounting() {
     let _ = a.pause();
 }
 
+/// A DPC that indicates 40 frames at once (with `NDIS_RECEIVE_FLAGS_RESOURCES`), whatever
+/// `MaxNblsToIndicate` says (the bug).
+unsafe extern "C" fn dpc_ignoring_throttle(ctx: NDIS_HANDLE, _c: PVOID, _t: PVOID, _r: PVOID) {
+    // SAFETY: the context is the rig's Tiny, alive for the test.
+    let t = unsafe { &*ctx.cast::<Tiny>() };
+    let rx: Vec<RxNbl> = (0..40).map(|i| rx_nbl(&frame(i, 60))).collect();
+    for pair in rx.windows(2) {
+        // SAFETY: our NBLs.
+        let head = unsafe { &mut (*pair[0].nbl).__bindgen_anon_1 };
+        head.__bindgen_anon_1.Next = pair[1].nbl;
+    }
+    mark_source(t, rx[0].nbl);
+    // SAFETY: our own chain, at DISPATCH_LEVEL (a DPC), RESOURCES.
+    unsafe {
+        sys::NdisMIndicateReceiveNetBufferLists(t.handle as NDIS_HANDLE, rx[0].nbl, 0, 40, 3);
+    };
+    drop(rx);
+}
+
+unsafe extern "C" fn isr_unclaimed(_ctx: NDIS_HANDLE, _q: *mut u8, _t: *mut u32) -> u8 {
+    0
+}
+
+#[test]
+fn indicating_more_than_max_nbls_to_indicate_is_receive_throttle() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    let h = r.tiny.handle;
+    let ctx = Arc::as_ptr(&r.tiny) as usize;
+    // MaxNblsToIndicate is drawn from the seed ("all" one time in four): queue DPCs until one
+    // gets a limit (at most 16; each is at most 32).
+    r.machine.run_on(0, move || {
+        let mut chars = sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+            Header: header(
+                0x84,
+                1,
+                size_of::<sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS>(),
+            ),
+            InterruptHandler: Some(isr_unclaimed),
+            InterruptDpcHandler: Some(dpc_ignoring_throttle),
+            ..Default::default()
+        };
+        let mut irq: NDIS_HANDLE = core::ptr::null_mut();
+        // SAFETY: valid characteristics, context and out pointer.
+        let st = unsafe {
+            sys::NdisMRegisterInterruptEx(
+                h as NDIS_HANDLE,
+                ctx as NDIS_HANDLE,
+                &raw mut chars,
+                &raw mut irq,
+            )
+        };
+        assert_eq!(st, sys::NDIS_STATUS_SUCCESS);
+        let mut target = sys::GROUP_AFFINITY {
+            Mask: 1,
+            ..Default::default()
+        };
+        for _ in 0..16 {
+            // SAFETY: a registered interrupt; the DPC runs when this routine ends its window.
+            let _ = unsafe { sys::NdisMQueueDpcEx(irq, 0, &raw mut target, core::ptr::null_mut()) };
+            let mut old = 0;
+            // SAFETY: raise and lower: the queued DPC runs on the way down.
+            unsafe { sys::KeRaiseIrql(2, &raw mut old) };
+            // SAFETY: back down.
+            unsafe { sys::KeLowerIrql(old) };
+        }
+        // SAFETY: registered above.
+        unsafe { sys::NdisMDeregisterInterruptEx(irq) };
+    });
+    let report = r.machine.report();
+    let throttled = report.of(Rule::ReceiveThrottle);
+    assert!(!throttled.is_empty(), "{report}");
+    assert!(
+        throttled[0].detail.contains("MaxNblsToIndicate"),
+        "{report}"
+    );
+    let _ = a.pause();
+}
+
 #[test]
 fn wrong_nbl_count_is_receive_accounting() {
     let r = rig(Faults::default());
