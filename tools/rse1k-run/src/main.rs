@@ -9,6 +9,7 @@
 
 mod driver_job;
 mod hazards;
+mod pcap;
 mod workload;
 
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndis_sim::{Machine, Report, VerifierMode};
 use rse1k::sync::{Locked, PassiveLevel};
 
+use driver_job::DeviceKind;
 use hazards::Hazard;
 use workload::{Adapter, Totals};
 
@@ -28,6 +30,12 @@ struct Args {
     /// What to run: the driver with traffic, or the lock layer's own pattern.
     #[arg(long, value_enum, default_value_t = Job::Driver)]
     workload: Job,
+    /// The e1000 the driver runs on (driver workload).
+    #[arg(long, value_enum, default_value_t = DeviceKind::Model)]
+    device: DeviceKind,
+    /// Write the frames crossing the wire (both ways) to this pcap file (driver workload).
+    #[arg(long)]
+    pcap: Option<std::path::PathBuf>,
     /// Frames each way (driver workload).
     #[arg(long, default_value_t = 20_000)]
     frames: u32,
@@ -147,13 +155,23 @@ fn main() -> ExitCode {
 }
 
 fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> ExitCode {
+    let device = match args.device {
+        DeviceKind::Model => "this project's 82540EM model",
+        DeviceKind::Qemu => "QEMU's own e1000 (real time: not replayable from the seed)",
+    };
     println!(
-        "rse1k-run: rse1k miniport on an emulated 82540EM, {processors} simulated processors, \
+        "rse1k-run: rse1k miniport on {device}, {processors} simulated processors, \
          {} frames each way, seed {seed:#x}",
         args.frames
     );
     let progress = progress_bar(args.quiet, u64::from(args.frames));
-    let result = driver_job::run(machine, args.frames, &progress);
+    let result = driver_job::run(
+        machine,
+        args.device,
+        args.pcap.as_deref(),
+        args.frames,
+        &progress,
+    );
     progress.finish_and_clear();
     let report = machine.report();
     let ok = match &result {
