@@ -15,9 +15,11 @@
 //! 3. Links `ndis.lib` (the import library of ndis.sys), which wdk-build does not: it links only
 //!    `ntoskrnl`, `hal`, `wmilib` and `BufferOverflowFastFailK` for WDM.
 //!
-//! NDIS version: the driver is an NDIS 6.83 miniport (`NDIS683_MINIPORT`, Windows 10 version
-//! 1903 and later; "Introduction to NDIS 6.83"), matching the INF models decoration
-//! `NT$ARCH$.10.0...18362`. `NDIS_MINIPORT_DRIVER` selects the miniport half of `ndis.h`.
+//! NDIS version: the driver is an NDIS 6.83 miniport (`NDIS683_MINIPORT`, introduced with
+//! Windows 10 version 1903; "Introduction to NDIS 6.83"). Its supported floor is later, Windows
+//! 10 version 2004 (build 19041), where `ExAllocatePool2` (the allocator in `driver/pool.rs`)
+//! exists; the INF models decoration is `NT$ARCH$.10.0...19041` to match (`docs/windows.md`,
+//! "Supported Windows"). `NDIS_MINIPORT_DRIVER` selects the miniport half of `ndis.h`.
 
 use std::{env, path::PathBuf};
 

@@ -1,6 +1,6 @@
 //! rse1k: an NDIS 6 miniport driver for the Intel 8254x ("e1000") NIC.
 //!
-//! One source, two builds (see `DESIGN.md`):
+//! One source, two builds (see `docs/design.md`):
 //! - `kernel` (Windows + WDK): a `.sys` linked against `ndis.sys` and `ntoskrnl.exe`;
 //! - `host` (the default, any OS): the same code linked against `ndis-sim`, the user-mode NDIS
 //!   and Ke whose verifier checks the documented locking and IRQL rules.
@@ -21,19 +21,21 @@ compile_error!(
      (Windows + WDK: `--no-default-features --features kernel`)"
 );
 
-// `alloc` is available in both builds: in the kernel through wdk-alloc's global allocator
-// (nonpaged pool), on the host through std, which ndis-sim links.
+// `alloc` is available in both builds: in the kernel through the driver's own global allocator
+// (`pool`: nonpaged pool tagged `Rs1k`, alignment honoured), on the host through std, which
+// ndis-sim links.
 extern crate alloc;
 
-// Kernel build: the panic handler and the global allocator windows-drivers-rs provides.
+// Kernel build: the panic handler windows-drivers-rs provides, and the driver's allocator.
 #[cfg(feature = "kernel")]
 extern crate wdk_panic;
 #[cfg(feature = "kernel")]
 #[global_allocator]
-static GLOBAL_ALLOCATOR: wdk_alloc::WdkAllocator = wdk_alloc::WdkAllocator;
+static GLOBAL_ALLOCATOR: pool::DriverAllocator = pool::DriverAllocator;
 
 pub mod e1000;
 pub mod miniport;
+pub mod pool;
 pub mod sync;
 pub mod sys;
 pub mod trace;

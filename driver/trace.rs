@@ -17,9 +17,14 @@
 //! Nothing is printed on the hot path of release builds: `trace_info!` compiles to nothing
 //! without `debug_assertions`, and the send/receive paths use only `trace_info!`.
 //!
+//! Every line is `rse1k: <message>\n`. The IHV network component is shared by every NIC driver
+//! on the machine, so the [`PREFIX`] is what tells rse1k's lines from the others' (and what a
+//! debugger filter such as `.ofilter rse1k:*` matches); `DbgPrintEx` adds no line break of its
+//! own, so without the trailing newline consecutive messages run together on one line.
+//!
 //! Messages are formatted into a fixed buffer on the stack (no allocation, so the macros work at
-//! any IRQL up to DIRQL, as `DbgPrintEx` does for ANSI text) and truncated to
-//! [`MAX_MESSAGE`] bytes, marked with `...`.
+//! any IRQL up to DIRQL, as `DbgPrintEx` does for ANSI text); the message part is truncated to
+//! [`MAX_MESSAGE`] bytes, marked with `...`, and the prefix and newline are always present.
 
 use core::fmt::{self, Write};
 
@@ -28,8 +33,15 @@ use crate::sys;
 /// The `DbgPrintEx` component id: `DPFLTR_IHVNETWORK_ID`, for IHV network drivers.
 pub const COMPONENT: sys::ULONG = sys::DPFLTR_IHVNETWORK_ID;
 
-/// The longest message, in bytes, after which it is truncated.
+/// The longest message, in bytes, after which it is truncated (prefix and newline not counted).
 pub const MAX_MESSAGE: usize = 240;
+
+/// What every trace line starts with: the driver's name, so its lines stand out among those of
+/// every other driver printing on the IHV network component.
+pub const PREFIX: &str = "rse1k: ";
+
+/// The longest line handed to `DbgPrintEx`: [`PREFIX`], the message, a newline.
+pub const MAX_LINE: usize = PREFIX.len() + MAX_MESSAGE + 1;
 
 /// A `DbgPrintEx` importance level (`DPFLTR_*_LEVEL`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,47 +66,77 @@ impl Level {
     }
 }
 
-/// A message being formatted on the stack; keeps the first [`MAX_MESSAGE`] bytes.
-struct MessageBuffer {
-    bytes: [u8; MAX_MESSAGE],
+/// One trace line being formatted on the stack: [`PREFIX`], then at most [`MAX_MESSAGE`] bytes of
+/// message, then a newline added by [`LineBuffer::finish`].
+pub struct LineBuffer {
+    bytes: [u8; MAX_LINE],
+    /// Bytes of message written after the prefix.
     len: usize,
     truncated: bool,
 }
 
-impl MessageBuffer {
+impl LineBuffer {
     const TRUNCATION_MARK: &'static str = "...";
 
-    const fn new() -> Self {
+    /// An empty line: the prefix only.
+    #[must_use]
+    pub const fn new() -> Self {
+        let mut bytes = [0; MAX_LINE];
+        let prefix = PREFIX.as_bytes();
+        let mut i = 0;
+        while i < prefix.len() {
+            bytes[i] = prefix[i];
+            i += 1;
+        }
         Self {
-            bytes: [0; MAX_MESSAGE],
+            bytes,
             len: 0,
             truncated: false,
         }
     }
 
-    /// The text so far, ending with `...` when something was cut.
+    /// Formats `args` into a fresh line and returns it finished.
+    pub fn format(&mut self, args: fmt::Arguments<'_>) -> &str {
+        *self = Self::new();
+        // A formatting error only means the buffer is full; what fits is kept, marked as cut.
+        let _ = self.write_fmt(args);
+        self.finish()
+    }
+
+    /// The whole line: prefix, the message (ending with `...` when something was cut), newline.
     fn finish(&mut self) -> &str {
+        let body = PREFIX.len();
         if self.truncated {
             let keep = MAX_MESSAGE - Self::TRUNCATION_MARK.len();
             let mut end = self.len.min(keep);
             // Cut on a character boundary so the message stays valid UTF-8.
-            while end > 0 && core::str::from_utf8(&self.bytes[..end]).is_err() {
+            while end > 0 && core::str::from_utf8(&self.bytes[body..body + end]).is_err() {
                 end -= 1;
             }
-            self.bytes[end..end + Self::TRUNCATION_MARK.len()]
+            self.bytes[body + end..body + end + Self::TRUNCATION_MARK.len()]
                 .copy_from_slice(Self::TRUNCATION_MARK.as_bytes());
             self.len = end + Self::TRUNCATION_MARK.len();
         }
-        // Only whole `&str`s (or a prefix cut on a character boundary above) were copied in.
-        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+        let line_end = body + self.len;
+        self.bytes[line_end] = b'\n';
+        // Only the prefix, whole `&str`s (or a prefix of one cut on a character boundary above)
+        // and the newline were copied in.
+        core::str::from_utf8(&self.bytes[..=line_end]).unwrap_or("")
     }
 }
 
-impl Write for MessageBuffer {
+impl Default for LineBuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Write for LineBuffer {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = MAX_MESSAGE - self.len;
+        let at = PREFIX.len() + self.len;
         if s.len() <= room {
-            self.bytes[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+            self.bytes[at..at + s.len()].copy_from_slice(s.as_bytes());
             self.len += s.len();
             Ok(())
         } else {
@@ -102,7 +144,7 @@ impl Write for MessageBuffer {
             while take > 0 && !s.is_char_boundary(take) {
                 take -= 1;
             }
-            self.bytes[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
+            self.bytes[at..at + take].copy_from_slice(&s.as_bytes()[..take]);
             self.len += take;
             self.truncated = true;
             // Stop formatting: the rest would not fit anyway.
@@ -111,14 +153,13 @@ impl Write for MessageBuffer {
     }
 }
 
-/// Formats `args` and prints it with `DbgPrintEx(`[`COMPONENT`]`, level, "%.*s", message)`.
+/// Formats `args` as one line (`rse1k: <message>\n`, see [`LineBuffer`]) and prints it with
+/// `DbgPrintEx(`[`COMPONENT`]`, level, "%.*s", line)`.
 ///
 /// Use the macros rather than calling this directly.
 pub fn emit(level: Level, args: fmt::Arguments<'_>) {
-    let mut buffer = MessageBuffer::new();
-    // A formatting error only means the buffer is full; what fits is printed, marked as cut.
-    let _ = buffer.write_fmt(args);
-    let message = buffer.finish();
+    let mut buffer = LineBuffer::new();
+    let message = buffer.format(args);
     // SAFETY: `message` is valid for the call; DbgPrintEx with an ANSI `%.*s` format may be
     // called at any IRQL <= DIRQL, which covers every driver routine.
     unsafe { sys::dbg_print(COMPONENT, level.dpfltr(), message) };

@@ -1,10 +1,12 @@
 //! The trace macros reach `DbgPrintEx` (here: the simulator's trace log) with the IHV network
 //! component id and the documented levels; long messages are cut on a character boundary and
-//! marked; printing is allowed under a spin lock (it is not an NDIS call).
+//! marked; every line starts with `rse1k: ` and ends with a newline (the IHV network component is
+//! shared by every NIC driver, and `DbgPrintEx` adds no line break); printing is allowed under a
+//! spin lock (it is not an NDIS call).
 
 use ndis_sim::{Machine, VerifierMode};
 use rse1k::sync::{Locked, NdisSpinLockBackend, SpinLock, Unlocked};
-use rse1k::trace::{self, MAX_MESSAGE};
+use rse1k::trace::{self, LineBuffer, MAX_LINE, MAX_MESSAGE, PREFIX};
 use rse1k::{impl_lock_after, sys, trace_error, trace_info, trace_warn};
 
 enum TraceTestLevel {}
@@ -27,7 +29,7 @@ fn levels_component_and_arguments() {
         .map(|l| (l.component, l.level, l.message.as_str()))
         .collect();
     let info = if cfg!(debug_assertions) {
-        vec![(trace::COMPONENT, sys::DPFLTR_INFO_LEVEL, "restart")]
+        vec![(trace::COMPONENT, sys::DPFLTR_INFO_LEVEL, "rse1k: restart\n")]
     } else {
         vec![]
     };
@@ -35,12 +37,12 @@ fn levels_component_and_arguments() {
         (
             sys::DPFLTR_IHVNETWORK_ID,
             sys::DPFLTR_ERROR_LEVEL,
-            "initialize failed: 0xc000009a",
+            "rse1k: initialize failed: 0xc000009a\n",
         ),
         (
             sys::DPFLTR_IHVNETWORK_ID,
             sys::DPFLTR_WARNING_LEVEL,
-            "dropped 3 receive descriptors",
+            "rse1k: dropped 3 receive descriptors\n",
         ),
     ];
     expected.extend(info);
@@ -58,17 +60,40 @@ fn long_messages_are_cut_and_marked() {
     });
     let (lines, _) = machine.trace_log();
     assert_eq!(lines.len(), 3);
-    let cut = &lines[0].message;
+    let bodies: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            l.message
+                .strip_prefix(PREFIX)
+                .and_then(|m| m.strip_suffix('\n'))
+                .unwrap_or_else(|| panic!("not a whole rse1k line: {:?}", l.message))
+        })
+        .collect();
+    let cut = bodies[0];
     assert!(cut.ends_with("..."), "{cut}");
     assert!(cut.len() <= MAX_MESSAGE);
     assert!(cut.trim_end_matches("...").chars().all(|c| c == 'é'));
     assert_eq!(
-        lines[1].message,
+        bodies[1],
         "x".repeat(MAX_MESSAGE),
         "an exact fit is not cut"
     );
-    assert_eq!(lines[2].message.len(), MAX_MESSAGE);
-    assert!(lines[2].message.ends_with("y..."));
+    assert_eq!(bodies[2].len(), MAX_MESSAGE);
+    assert!(bodies[2].ends_with("y..."));
+    assert!(lines.iter().all(|l| l.message.len() <= MAX_LINE));
+}
+
+#[test]
+fn consecutive_lines_do_not_run_together() {
+    // What a debugger shows is the concatenation of everything DbgPrintEx printed: each message
+    // must end its own line and name the driver, or two drivers' messages interleave unreadably.
+    let mut buffer = LineBuffer::new();
+    let first = buffer.format(format_args!("pause {}", 1)).to_owned();
+    let second = buffer.format(format_args!("restart")).to_owned();
+    let screen = format!("{first}{second}");
+    assert_eq!(screen, "rse1k: pause 1\nrse1k: restart\n");
+    assert_eq!(screen.lines().count(), 2);
+    assert_eq!(LineBuffer::new().format(format_args!("")), "rse1k: \n");
 }
 
 #[test]

@@ -24,7 +24,7 @@
 //! | [`stats`] | read-to-clear counters summed into 64-bit totals |
 //!
 //! The layer holds no globals and takes no locks: the miniport decides who may touch what
-//! (see `DESIGN.md`: the send lock owns the [`TxRing`], the receive path the [`RxRing`]).
+//! (see `docs/design.md` §2: the send lock owns the [`TxRing`], the receive path the [`RxRing`]).
 //! There is no `unsafe` here; the unsafe volatile accesses live in the NDIS layer's
 //! implementations of the traits.
 

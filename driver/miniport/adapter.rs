@@ -1,7 +1,7 @@
 //! One e1000 adapter: what Initialize builds (in the order [`Adapter::initialize`] gives, and
 //! why), and what Halt frees, in reverse.
 //!
-//! Locks (DESIGN.md), acquired only in this order: [`StateLevel`] (phase, filter, multicast,
+//! Locks (`docs/design.md` §2), acquired only in this order: [`StateLevel`] (phase, filter, multicast,
 //! link) → [`SendLevel`] (send queue and TX ring) → [`RecvLevel`] (RX ring). Data the ISR
 //! touches (the cause bits) lives in an [`InterruptShared`], never under a spin lock.
 
@@ -294,7 +294,7 @@ impl Adapter {
     /// rings and buffers) → NBL pool, one MDL + NBL per RX buffer → NIC reset and bring-up
     /// with interrupts masked (which reads the MAC from the EEPROM) → locks → general
     /// attributes → `NdisMRegisterInterruptEx`, last; then the NIC's interrupts are enabled.
-    /// Two places differ from the list in `ndis.md`, on purpose: the general attributes come
+    /// Two places differ from the textbook order (`docs/ndis-contract.md`), on purpose: the general attributes come
     /// after bring-up because they carry the MAC address and link state, which only the
     /// mapped and reset NIC can tell; and the locks come after bring-up because the rings
     /// move into them from there, so bring-up (up to 10 ms of stalls) never runs under a spin
@@ -490,6 +490,9 @@ impl Adapter {
             }
             // SAFETY: the NBL is the driver's; slot numbers fit a pointer.
             unsafe { sys::set_nbl_miniport_reserved(nbl, 0, usize::from(slot) as sys::PVOID) };
+            // Every indicated NBL carries the adapter's handle (NdisMIndicateReceiveNetBufferLists).
+            // SAFETY: as above.
+            unsafe { sys::set_nbl_source_handle(nbl, handle) };
         }
 
         // 6. Locks and interrupt-shared data.

@@ -375,7 +375,8 @@ impl Adapter {
             unsafe { (*throttle).MaxNblsToIndicate }
         };
         let more = self.receive(cx, at, limit);
-        if more && !throttle.is_null() {
+        let called_again = more && !throttle.is_null();
+        if called_again {
             // NDIS runs the DPC again for the rest.
             // SAFETY: as above.
             unsafe { (*throttle).MoreNblsPending = 1 };
@@ -386,7 +387,11 @@ impl Adapter {
             trace_info!("link {}", if link.up { "up" } else { "down" });
             self.indicate_link(cx, link);
         }
-        self.enable_interrupts(cx);
+        if !called_again {
+            // With MoreNblsPending set the interrupts stay masked: the next DPC call drains
+            // the rest and re-enables them (receive-side throttling).
+            self.enable_interrupts(cx);
+        }
         self.try_complete_pause(cx);
     }
 

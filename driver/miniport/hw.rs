@@ -113,7 +113,10 @@ unsafe impl Send for SharedBlock {}
 unsafe impl Sync for SharedBlock {}
 
 impl SharedBlock {
-    /// Allocates `length` bytes (`PASSIVE_LEVEL`, Initialize only). `None` when NDIS has none.
+    /// Allocates `length` bytes (`PASSIVE_LEVEL`, Initialize only). `None` when NDIS has none,
+    /// after logging the failure to the system event log (`NdisWriteErrorLogEntry` with
+    /// `NDIS_ERROR_CODE_OUT_OF_RESOURCES` and the length), as the `WriteErrorLog` rule requires.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-writeerrorlog>
     pub fn allocate(
         cx: &mut Locked<'_, Unlocked>,
         adapter: sys::NDIS_HANDLE,
@@ -125,6 +128,18 @@ impl SharedBlock {
         // SAFETY: both out-parameters are valid for writes; called at PASSIVE_LEVEL from
         // MiniportInitializeEx (the root context proves no spin lock is held).
         unsafe { sys::NdisMAllocateSharedMemory(adapter, length, 0, &raw mut va, &raw mut pa) };
+        if va.is_null() {
+            // SAFETY: the adapter's handle, one error value (the length asked for);
+            // NdisWriteErrorLogEntry is callable at PASSIVE_LEVEL with no spin lock held.
+            unsafe {
+                sys::NdisWriteErrorLogEntry(
+                    adapter,
+                    sys::NDIS_ERROR_CODE_OUT_OF_RESOURCES,
+                    1,
+                    length,
+                );
+            };
+        }
         (!va.is_null()).then(|| Self {
             va: va.cast(),
             pa: sys::physical_address(pa),

@@ -83,7 +83,7 @@ impl DispatchLevel {
 ///
 /// Zero-sized, neither `Send` nor `Sync`. Created only by [`PassiveLevel::assume`], at the entry of
 /// a handler NDIS always calls at `PASSIVE_LEVEL` (`MiniportInitializeEx`, `MiniportHaltEx`,
-/// `MiniportPause`, `MiniportRestart`, ...; see `shared/reference/ndis.md`). No guard hands one
+/// `MiniportPause`, `MiniportRestart`, ...; see `docs/ndis-contract.md`). No guard hands one
 /// out: holding a spin lock means `DISPATCH_LEVEL`.
 pub struct PassiveLevel {
     _not_send: PhantomData<*mut ()>,

@@ -7,9 +7,9 @@
 
 use super::{
     CmResourceTypeInterrupt, CmResourceTypeMemory, LARGE_INTEGER, MDL_MAPPED_TO_SYSTEM_VA,
-    MDL_SOURCE_IS_NONPAGED_POOL, MmMapLockedPagesSpecifyCache, NDIS_STATUS, NormalPagePriority,
-    PCM_PARTIAL_RESOURCE_DESCRIPTOR, PMDL, PNDIS_RESOURCE_LIST, PNET_BUFFER, PNET_BUFFER_LIST,
-    PVOID, ULONG,
+    MDL_SOURCE_IS_NONPAGED_POOL, MmMapLockedPagesSpecifyCache, NDIS_HANDLE, NDIS_STATUS,
+    NormalPagePriority, PCM_PARTIAL_RESOURCE_DESCRIPTOR, PMDL, PNDIS_RESOURCE_LIST, PNET_BUFFER,
+    PNET_BUFFER_LIST, PVOID, ULONG,
 };
 
 /// `NET_BUFFER_LIST_NEXT_NBL(nbl)`.
@@ -46,6 +46,18 @@ pub unsafe fn nbl_first_nb(nbl: PNET_BUFFER_LIST) -> PNET_BUFFER {
     let nbl = unsafe { &*nbl };
     // SAFETY: plain pointer data in the header union.
     unsafe { nbl.__bindgen_anon_1.__bindgen_anon_1.FirstNetBuffer }
+}
+
+/// `nbl->SourceHandle = handle`: a miniport sets its `MiniportAdapterHandle` in every NBL it
+/// indicates.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-net_buffer_list>
+///
+/// # Safety
+/// `nbl` points to a valid `NET_BUFFER_LIST` the caller owns.
+pub unsafe fn set_nbl_source_handle(nbl: PNET_BUFFER_LIST, handle: NDIS_HANDLE) {
+    // SAFETY: the caller owns a valid NBL.
+    let nbl = unsafe { &mut *nbl };
+    nbl.SourceHandle = handle;
 }
 
 /// `NET_BUFFER_LIST_STATUS(nbl) = status`.

@@ -5,7 +5,10 @@
 .PARAMETER Verifier
     verifier /reset (takes effect after a reboot).
 .PARAMETER Uninstall
-    pnputil /delete-driver <oemNN.inf> /uninstall /force for every rse1k package in the driver store.
+    pnputil /delete-driver <oemNN.inf> /uninstall /force for every rse1k package in the driver
+    store: the packages whose original INF name is rse1k.inf (pnputil /enum-drivers), bound to a
+    device or not. Other packages for the same hardware (an Intel package, the inbox driver) are
+    never touched; the devices fall back to the best remaining driver.
 .PARAMETER Certificate
     Removes WDRLocalTestCert from LocalMachine\Root and LocalMachine\TrustedPublisher.
 .EXAMPLE
@@ -32,7 +35,7 @@ if ($Verifier -and $PSCmdlet.ShouldProcess('Driver Verifier', 'verifier /reset')
 }
 
 if ($Uninstall) {
-    $infs = @(Get-Rse1kDriverStoreInf)
+    $infs = @(Get-Rse1kPublishedInf)
     if ($infs.Count -eq 0) { Write-Host 'No rse1k package in the driver store.' }
     foreach ($inf in $infs) {
         if ($PSCmdlet.ShouldProcess($inf, 'pnputil /delete-driver /uninstall /force')) {

@@ -17,6 +17,8 @@
     and not the e1000 under test).
 .EXAMPLE
     .\Setup-Kdnet.ps1 -HostIp 10.0.2.2 -Port 50000 -BusParams 0.4.0
+    The rse1k-vm launcher's VM: the host as QEMU user-mode networking shows it, and the e1000e
+    the launcher places at PCI 0.4.0 for the debugger.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -56,5 +58,6 @@ if ($PSCmdlet.ShouldProcess('current boot entry', 'bcdedit /debug on')) {
 if (-not $WhatIfPreference) {
     Write-Host 'Current debug settings (the Key line is what WinDbg needs):'
     Invoke-Rse1kTool -FilePath 'bcdedit.exe' -ArgumentList @('/dbgsettings') | Out-Null
-    Write-Host "On the host: windbg -k net:port=$Port,key=<Key>   then reboot this machine."
+    $keyText = if ($Key) { $Key } else { '<the Key printed above>' }
+    Write-Host "On the host: windbg -k net:port=$Port,key=$keyText   then reboot this machine."
 }

@@ -28,6 +28,9 @@ pub enum Rule {
     VersionPnpLockdown,
     /// A `[Manufacturer]` models section is not decorated `NT$ARCH$[.10.0...build]`, or `$ARCH$` is left in a stamped INF.
     ModelsDecoration,
+    /// A models decoration targets builds below the driver's floor, 19041 (Windows 10 version
+    /// 2004): the allocator's `ExAllocatePool2` is missing there, so the driver would not load.
+    ModelsMinimumBuild,
     /// A models section does not list both e1000 hardware IDs (8086:100E and 8086:100F).
     ModelsHardwareIds,
     /// `[ControlFlags]` does not exclude every hardware ID from manual selection (`ExcludeFromSelect`).
@@ -50,6 +53,10 @@ pub enum Rule {
     ServiceFields,
     /// `ServiceBinary` is not `%13%\rse1k.sys` (DCH isolation: run from the driver store).
     ServiceBinary,
+    /// The associated `AddService` installs no System event log source with an
+    /// `EventMessageFile` and `TypesSupported` (`NdisWriteErrorLogEntry` entries would show
+    /// without text).
+    ServiceEventLog,
     /// A file destination is not dirid 13 (the driver store).
     DchDestinationDirs,
     /// A copied file is not listed in `[SourceDisksFiles]` with a disk in `[SourceDisksNames]`.
@@ -64,7 +71,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 27] = [
+    pub const ALL: [Rule; 29] = [
         Rule::Syntax,
         Rule::DuplicateSection,
         Rule::UndefinedString,
@@ -76,6 +83,7 @@ impl Rule {
         Rule::VersionDriverVer,
         Rule::VersionPnpLockdown,
         Rule::ModelsDecoration,
+        Rule::ModelsMinimumBuild,
         Rule::ModelsHardwareIds,
         Rule::NetControlFlags,
         Rule::NetCharacteristics,
@@ -87,6 +95,7 @@ impl Rule {
         Rule::ServiceAssociation,
         Rule::ServiceFields,
         Rule::ServiceBinary,
+        Rule::ServiceEventLog,
         Rule::DchDestinationDirs,
         Rule::DchCopyFilesSource,
         Rule::DchCoInstallers,
@@ -109,6 +118,7 @@ impl Rule {
             Rule::VersionDriverVer => "version-driverver",
             Rule::VersionPnpLockdown => "version-pnplockdown",
             Rule::ModelsDecoration => "models-decoration",
+            Rule::ModelsMinimumBuild => "models-minimum-build",
             Rule::ModelsHardwareIds => "models-hardware-ids",
             Rule::NetControlFlags => "net-control-flags",
             Rule::NetCharacteristics => "net-characteristics",
@@ -120,6 +130,7 @@ impl Rule {
             Rule::ServiceAssociation => "service-association",
             Rule::ServiceFields => "service-fields",
             Rule::ServiceBinary => "service-binary",
+            Rule::ServiceEventLog => "service-eventlog",
             Rule::DchDestinationDirs => "dch-destination-dirs",
             Rule::DchCopyFilesSource => "dch-copyfiles-source",
             Rule::DchCoInstallers => "dch-coinstallers",

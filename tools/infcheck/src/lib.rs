@@ -6,6 +6,7 @@
 //! and place. The rules are listed in [`Rule::ALL`]; `tests/rules.rs` trips each one.
 
 pub mod context;
+pub mod encoding;
 pub mod finding;
 pub mod parse;
 pub mod resolve;
@@ -13,6 +14,7 @@ pub mod rules;
 pub mod strings;
 
 pub use context::SourceKind;
+pub use encoding::{DecodeError, decode};
 pub use finding::{Finding, Rule};
 
 /// Checks INF `text`; `kind` says whether it is an `.inx` (stampinf source) or a stamped `.inf`.

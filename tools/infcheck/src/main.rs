@@ -1,4 +1,5 @@
-//! `infcheck FILE...`: checks each INF (`.inf`) or stampinf source (`.inx`), printing one
+//! `infcheck FILE...`: checks each INF (`.inf`) or stampinf source (`.inx`), UTF-16 with a byte
+//! order mark or UTF-8 (`infcheck::decode`), printing one
 //! `file:line: error[rule]: message` per finding; exits 1 if any file has a finding, 2 on
 //! usage or I/O errors.
 
@@ -17,7 +18,10 @@ fn main() -> ExitCode {
     }
     let mut failed = false;
     for path in &args {
-        let text = match std::fs::read_to_string(path) {
+        let text = match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| infcheck::decode(&bytes).map_err(|e| e.to_string()))
+        {
             Ok(text) => text,
             Err(error) => {
                 eprintln!("{path}: cannot read: {error}");

@@ -113,14 +113,14 @@ const CASES: &[Case] = &[
         Rule::ModelsDecoration,
         Inx,
         &[(
-            "Rse1k, NT$ARCH$.10.0...18362",
-            "Rse1k, NTamd64.10.0...18362",
+            "Rse1k, NT$ARCH$.10.0...19041",
+            "Rse1k, NTamd64.10.0...19041",
         )],
     ),
     case(
         Rule::ModelsDecoration,
         Inx,
-        &[("Rse1k, NT$ARCH$.10.0...18362", "Rse1k")],
+        &[("Rse1k, NT$ARCH$.10.0...19041", "Rse1k")],
     ),
     case(
         Rule::ModelsDecoration,
@@ -129,6 +129,28 @@ const CASES: &[Case] = &[
             "PnpLockdown = 1",
             "PnpLockdown = 1\nDriverVer = 11/22/2026,0.1.0.0",
         )],
+    ),
+    case(
+        Rule::ModelsMinimumBuild,
+        Inx,
+        &[
+            (
+                "Rse1k, NT$ARCH$.10.0...19041",
+                "Rse1k, NT$ARCH$.10.0...18362",
+            ),
+            (
+                "[Rse1k.NT$ARCH$.10.0...19041]",
+                "[Rse1k.NT$ARCH$.10.0...18362]",
+            ),
+        ],
+    ),
+    case(
+        Rule::ModelsMinimumBuild,
+        Inx,
+        &[
+            ("Rse1k, NT$ARCH$.10.0...19041", "Rse1k, NT$ARCH$"),
+            ("[Rse1k.NT$ARCH$.10.0...19041]", "[Rse1k.NT$ARCH$]"),
+        ],
     ),
     case(
         Rule::ModelsHardwareIds,
@@ -231,6 +253,16 @@ const CASES: &[Case] = &[
         Rule::ServiceBinary,
         Inx,
         &[("%13%\\rse1k.sys", "%12%\\rse1k.sys")],
+    ),
+    case(
+        Rule::ServiceEventLog,
+        Inx,
+        &[(", Rse1k_Service, Rse1k_EventLog", ", Rse1k_Service")],
+    ),
+    case(
+        Rule::ServiceEventLog,
+        Inx,
+        &[("HKR, , TypesSupported,", "HKR, , TypesSupportedX,")],
     ),
     case(
         Rule::DchDestinationDirs,

@@ -327,7 +327,7 @@ fn scatter_gather_rules_irql_bad_deregister_and_leak() {
     m.run_on(0, move || register(h, sg_description()));
     let leaks = m.verify_halted(nic.handle);
     assert_eq!(leaks.sg_dma.len(), 1);
-    assert_eq!(rules(&m).last(), Some(&Rule::LeakAtHalt));
+    assert_eq!(rules(&m).last(), Some(&Rule::InitRegisterSg));
     assert!(leaks.to_string().contains("scatter/gather"), "{leaks}");
 }
 

@@ -41,6 +41,16 @@ struct Faults {
     no_general: bool,
     general_first: bool,
     hang: bool,
+    /// Indicate a frame (with `NDIS_RECEIVE_FLAGS_RESOURCES`) from `MiniportPause` and
+    /// `MiniportRestart`, as a driver draining its ring may: legal in Pausing and Restarting.
+    indicate_in_pause_and_restart: bool,
+    /// Pend every OID request and never complete it.
+    oid_never: bool,
+    /// Pend every OID request and complete it with `NDIS_STATUS_PENDING`.
+    oid_complete_pending: bool,
+    /// In Initialize, `NdisMAllocateSharedMemory` fails (injected); `Some(true)`: the miniport
+    /// logs it with `NdisWriteErrorLogEntry`, `Some(false)`: it does not.
+    shared_memory_failure_logged: Option<bool>,
     /// A DPC on another processor indicates one frame (RESOURCES) while the pause pends.
     indicate_while_pausing: bool,
 }
@@ -200,6 +210,21 @@ unsafe extern "C" fn initialize(
         let p = unsafe { sys::NdisAllocateMemoryWithTagPriority(handle, 64, TAG, 32) };
         t.leaked.store(p as usize, Ordering::SeqCst);
     }
+    if let Some(logged) = t.faults.shared_memory_failure_logged {
+        t.machine.fail_allocations(1, 0);
+        let mut va: PVOID = core::ptr::null_mut();
+        let mut pa = sys::NDIS_PHYSICAL_ADDRESS { QuadPart: 0 };
+        // SAFETY: valid out pointers (the allocation fails by injection).
+        unsafe { sys::NdisMAllocateSharedMemory(handle, 4096, 0, &raw mut va, &raw mut pa) };
+        assert!(va.is_null());
+        if logged {
+            // SAFETY: the adapter's handle.
+            unsafe {
+                sys::NdisWriteErrorLogEntry(handle, sys::NDIS_ERROR_CODE_OUT_OF_RESOURCES, 1, 4096);
+            };
+        }
+        return sys::NDIS_STATUS_RESOURCES;
+    }
     sys::NDIS_STATUS_SUCCESS
 }
 
@@ -245,6 +270,9 @@ unsafe extern "C" fn pause(
         for chain in std::mem::take(&mut *t.held_sends.lock().unwrap()) {
             complete(t, chain, false);
         }
+    }
+    if t.faults.indicate_in_pause_and_restart {
+        indicate_one_with_resources(t);
     }
     if t.faults.pause_failure {
         return sys::NDIS_STATUS_FAILURE;
@@ -294,7 +322,18 @@ unsafe extern "C" fn restart(
         // SAFETY: valid handle; deliberately no pause pending.
         unsafe { sys::NdisMPauseComplete(t.handle as NDIS_HANDLE) };
     }
+    if t.faults.indicate_in_pause_and_restart {
+        indicate_one_with_resources(t);
+    }
     sys::NDIS_STATUS_SUCCESS
+}
+
+/// One frame indicated with `NDIS_RECEIVE_FLAGS_RESOURCES` at `PASSIVE_LEVEL` (the NBL is the
+/// miniport's again when the call returns).
+fn indicate_one_with_resources(t: &Tiny) {
+    let rx = rx_nbl(&frame(5, 60));
+    do_indicate(t, rx.nbl, 1, false, 2);
+    drop(rx);
 }
 
 unsafe extern "C" fn oid_request(ctx: NDIS_HANDLE, req: sys::PNDIS_OID_REQUEST) -> NDIS_STATUS {
@@ -335,7 +374,15 @@ unsafe extern "C" fn oid_request(ctx: NDIS_HANDLE, req: sys::PNDIS_OID_REQUEST) 
         unsafe { sys::NdisMOidRequestComplete(t.handle as NDIS_HANDLE, req, status) };
         return status;
     }
-    if t.faults.oid_pending {
+    if t.faults.oid_never {
+        return PENDING;
+    }
+    let status = if t.faults.oid_complete_pending {
+        PENDING
+    } else {
+        status
+    };
+    if t.faults.oid_pending || t.faults.oid_complete_pending {
         let machine = t.machine.clone();
         let handle = t.handle;
         let req = req as usize;
@@ -636,6 +683,7 @@ impl Rig {
 }
 
 fn do_indicate(t: &Tiny, head: PNET_BUFFER_LIST, n: u32, dispatch: bool, flags: ULONG) {
+    mark_source(t, head);
     let mut old = 0;
     if dispatch {
         // SAFETY: raising to DISPATCH as a DPC runs.
@@ -654,6 +702,20 @@ fn do_indicate(t: &Tiny, head: PNET_BUFFER_LIST, n: u32, dispatch: bool, flags: 
     if dispatch {
         // SAFETY: back down.
         unsafe { sys::KeLowerIrql(old) };
+    }
+}
+
+/// Sets `SourceHandle` = the adapter's handle on every NBL of the chain, as a miniport must
+/// before it indicates.
+fn mark_source(t: &Tiny, head: PNET_BUFFER_LIST) {
+    let mut p = head;
+    while !p.is_null() {
+        // SAFETY: our own NBLs.
+        unsafe { (*p).SourceHandle = t.handle as NDIS_HANDLE };
+        // SAFETY: as above.
+        let header = unsafe { &(*p).__bindgen_anon_1 };
+        // SAFETY: the NBL-header view of our NBL.
+        p = unsafe { header.__bindgen_anon_1.Next };
     }
 }
 
@@ -909,6 +971,80 @@ fn indication_while_pausing_is_allowed() {
 }
 
 #[test]
+fn indications_while_pausing_and_restarting_are_legal() {
+    // "Miniport adapter states and operations": receives are handled in Running and Pausing;
+    // MiniportRestart: the driver may indicate as soon as it is called.
+    let r = rig(Faults {
+        indicate_in_pause_and_restart: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    assert_eq!(a.pause(), sys::NDIS_STATUS_SUCCESS);
+    assert_eq!(a.restart(), sys::NDIS_STATUS_SUCCESS);
+    assert_eq!(a.pause(), sys::NDIS_STATUS_SUCCESS);
+    assert_eq!(a.counters().indicated, 4);
+    let _ = a.halt(0);
+    let report = r.machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
+#[test]
+fn a_clear_dispatch_flag_at_dispatch_is_legal_a_set_one_at_passive_is_not() {
+    // "Dispatch IRQL Tracking": a caller that does not know its IRQL clears the flag.
+    let r = rig(Faults::default());
+    let a = r.up();
+    let t = Arc::clone(&r.tiny);
+    r.machine.run_on(0, move || {
+        let rx = rx_nbl(&frame(6, 60));
+        mark_source(&t, rx.nbl);
+        let mut old = 0;
+        // SAFETY: raising to DISPATCH as a DPC runs; lowered below.
+        unsafe { sys::KeRaiseIrql(2, &raw mut old) };
+        // SAFETY: our own valid NBL; RESOURCES, no DISPATCH_LEVEL flag.
+        unsafe {
+            sys::NdisMIndicateReceiveNetBufferLists(t.handle as NDIS_HANDLE, rx.nbl, 0, 1, 2);
+        };
+        // SAFETY: back down.
+        unsafe { sys::KeLowerIrql(old) };
+        drop(rx);
+    });
+    let report = r.machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+    let t = Arc::clone(&r.tiny);
+    r.machine.run_on(0, move || {
+        let rx = rx_nbl(&frame(6, 60));
+        mark_source(&t, rx.nbl);
+        // SAFETY: our own valid NBL; the DISPATCH_LEVEL flag set at PASSIVE_LEVEL (the bug).
+        unsafe {
+            sys::NdisMIndicateReceiveNetBufferLists(t.handle as NDIS_HANDLE, rx.nbl, 0, 1, 3);
+        };
+        drop(rx);
+    });
+    assert_caught(&r.machine, Rule::IrqlSendRcvFunction);
+    let _ = a.pause();
+}
+
+#[test]
+fn a_receive_nbl_without_its_source_handle_is_receive_accounting() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    let t = Arc::clone(&r.tiny);
+    r.machine.run_on(0, move || {
+        let rx = rx_nbl(&frame(6, 60));
+        // SAFETY: our own valid NBL, SourceHandle left null (the bug); RESOURCES.
+        unsafe {
+            sys::NdisMIndicateReceiveNetBufferLists(t.handle as NDIS_HANDLE, rx.nbl, 0, 1, 2);
+        };
+        drop(rx);
+    });
+    let report = r.machine.report();
+    let found = report.of(Rule::ReceiveAccounting);
+    assert_eq!(found.len(), 1, "{report}");
+    assert!(found[0].detail.contains("SourceHandle"), "{report}");
+    let _ = a.pause();
+}
+
+#[test]
 fn wrong_nbl_count_is_receive_accounting() {
     let r = rig(Faults::default());
     let a = r.up();
@@ -947,7 +1083,127 @@ fn oid_completed_and_returned_is_double_complete() {
     });
     let a = r.up();
     let _ = a.oid_query(OID_GEN_VENDOR_ID, 4);
-    assert_caught(&r.machine, Rule::DoubleComplete);
+    assert_caught(&r.machine, Rule::NdisOidDoubleComplete);
+}
+
+#[test]
+fn an_oid_never_completed_is_timed_oid_complete_and_the_next_is_a_double_request() {
+    let r = rig(Faults {
+        oid_never: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let before = r.machine.virtual_time_ns();
+    let q = a.oid_query(OID_GEN_VENDOR_ID, 4);
+    assert_eq!(q.status, PENDING, "never completed");
+    let waited = r.machine.virtual_time_ns() - before;
+    assert!(
+        (12_000_000_000..13_000_000_000).contains(&waited),
+        "reported on the simulated clock at 12 s, waited {waited} ns"
+    );
+    let report = r.machine.report();
+    let late = report.of(Rule::NdisTimedOidComplete);
+    assert_eq!(late.len(), 1, "{report}");
+    assert_eq!(
+        (late[0].bug_check, late[0].parameter1),
+        (0xC4, Some(0x0009_2003))
+    );
+    let _ = a.oid_query(OID_GEN_VENDOR_ID, 4);
+    let report = r.machine.report();
+    let double = report.of(Rule::NdisOidDoubleRequest);
+    assert_eq!(double.len(), 1, "{report}");
+    assert_eq!(double[0].parameter1, Some(0x0009_100E));
+}
+
+#[test]
+fn completing_an_oid_with_pending_is_ndis_oid_complete() {
+    let r = rig(Faults {
+        oid_complete_pending: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.oid_query(OID_GEN_VENDOR_ID, 4);
+    let report = r.machine.report();
+    let bad = report.of(Rule::NdisOidComplete);
+    assert_eq!(bad.len(), 1, "{report}");
+    assert_eq!(
+        (bad[0].bug_check, bad[0].parameter1),
+        (0xC4, Some(0x0009_1001))
+    );
+}
+
+#[test]
+fn failing_a_releasing_oid_is_ndis_oid_complete() {
+    // OID_802_3_DELETE_MULTICAST_ADDRESS may finish only with SUCCESS, NOT_ACCEPTED or
+    // REQUEST_ABORTED; the tiny miniport answers NOT_SUPPORTED.
+    let r = rig(Faults::default());
+    let a = r.up();
+    let _ = a.oid_set(0x0101_0209, &[0; 6]);
+    assert_caught(&r.machine, Rule::NdisOidComplete);
+    let clean = rig(Faults::default());
+    let b = clean.up();
+    let _ = b.oid_set(OID_GEN_CURRENT_PACKET_FILTER, &1u32.to_le_bytes());
+    assert!(clean.machine.report().violations.is_empty());
+}
+
+#[test]
+fn sends_held_are_timed_data_hang_at_22_s_and_timed_data_send_at_30_s() {
+    let r = rig(Faults {
+        hold_sends: true,
+        complete_held_on_pause: true,
+        ..Faults::default()
+    });
+    let a = r.up();
+    let _ = a.send(0, &[frame(1, 60)], false);
+    let _ = r.machine.advance_clock(21_999_999_999);
+    assert!(r.machine.report().violations.is_empty());
+    let _ = r.machine.advance_clock(1);
+    let report = r.machine.report();
+    let hang = report.of(Rule::NdisTimedDataHang);
+    assert_eq!(hang.len(), 1, "{report}");
+    assert_eq!(
+        (hang[0].bug_check, hang[0].parameter1),
+        (0xC4, Some(0x0009_200F))
+    );
+    assert!(!report.has(Rule::NdisTimedDataSend));
+    let _ = r.machine.advance_clock(8_000_000_000);
+    let report = r.machine.report();
+    let late = report.of(Rule::NdisTimedDataSend);
+    assert_eq!(late.len(), 1, "{report}");
+    assert_eq!(late[0].parameter1, Some(0x0009_200D));
+    let _ = a.pause();
+    assert_eq!(a.take_completions().len(), 1);
+}
+
+#[test]
+fn sends_completed_in_time_are_clean_however_long_the_clock_runs() {
+    let r = rig(Faults::default());
+    let a = r.up();
+    for i in 0..4 {
+        let _ = a.send(0, &[frame(i, 60)], false);
+        let _ = r.machine.advance_clock(20_000_000_000);
+    }
+    let _ = a.pause();
+    let report = r.machine.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
+#[test]
+fn a_shared_memory_failure_in_initialize_must_be_logged() {
+    let r = rig(Faults {
+        shared_memory_failure_logged: Some(false),
+        ..Faults::default()
+    });
+    assert!(r.driver.initialize(&r.plugged).is_err());
+    let report = r.machine.report();
+    assert_eq!(report.of(Rule::WriteErrorLog).len(), 1, "{report}");
+    let logged = rig(Faults {
+        shared_memory_failure_logged: Some(true),
+        ..Faults::default()
+    });
+    assert!(logged.driver.initialize(&logged.plugged).is_err());
+    assert!(!logged.machine.report().has(Rule::WriteErrorLog));
+    assert_eq!(logged.machine.error_log().len(), 1);
 }
 
 #[test]
@@ -1051,7 +1307,7 @@ fn completions_and_indications_above_dispatch_are_irql_rules() {
         unsafe { sys::NdisMOidRequestComplete(h as NDIS_HANDLE, core::ptr::null_mut(), 0) };
     });
     assert_caught(&r.machine, Rule::IrqlOidFunction);
-    assert_caught(&r.machine, Rule::DoubleComplete);
+    assert_caught(&r.machine, Rule::NdisOidDoubleComplete);
     at_dirql(&r.machine, move || {
         // SAFETY: valid handle (no pause pending either).
         unsafe { sys::NdisMRestartComplete(h as NDIS_HANDLE, 0) };

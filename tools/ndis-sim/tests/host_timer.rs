@@ -342,7 +342,7 @@ fn timer_irql_rules() {
     });
     assert!(cancelled);
     assert_eq!(rules(&m).len(), 5);
-    assert_eq!(rules(&m)[4], Rule::IrqlTimerFunction);
+    assert_eq!(rules(&m)[4], Rule::PeriodicTimer);
     m.run_on(0, move || free(t));
     assert_eq!(rules(&m).len(), 5, "{}", m.report());
 }

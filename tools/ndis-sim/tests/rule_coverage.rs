@@ -90,3 +90,45 @@ fn the_scan_itself_can_fail() {
     });
     assert!(!found);
 }
+
+/// `docs/ndis-rules.md` lists every documented NDIS rule of the catalogue once, with the
+/// verifier rule that checks it, and names tripping tests that exist.
+#[test]
+fn the_ndis_rules_page_matches_the_catalogue() {
+    use ndis_sim::verifier::catalogue::{Applies, NDIS_RULES};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let page = fs::read_to_string(root.join("docs/ndis-rules.md")).expect("docs/ndis-rules.md");
+    let rows: Vec<&str> = page
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(" | `"))
+        .collect();
+    assert_eq!(rows.len(), NDIS_RULES.len(), "one row per documented rule");
+    let tests = test_sources();
+    for rule in NDIS_RULES {
+        let row = rows
+            .iter()
+            .find(|r| r.contains(&format!(" | `{}` | ", rule.name)))
+            .unwrap_or_else(|| panic!("{} is not on the page", rule.name));
+        match (rule.applies, rule.checked_by) {
+            (Applies::No(why), _) => assert!(row.contains(why), "{row}"),
+            (_, Some(check)) => {
+                assert!(row.contains(&format!("`Rule::{check:?}`")), "{row}");
+                // Every tripping test named on the row exists in the file it names.
+                let named = row
+                    .rsplit(" | ")
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(" |");
+                for test in named.split(", ").map(|t| t.trim_matches('`')) {
+                    let (file, func) = test.split_once("::").expect("file::test");
+                    let found = tests.iter().any(|(path, text)| {
+                        path.ends_with(&format!("{file}.rs"))
+                            && text.contains(&format!("fn {func}("))
+                    });
+                    assert!(found, "{test} named for {} does not exist", rule.name);
+                }
+            }
+            (_, None) => panic!("{rule:?}"),
+        }
+    }
+}

@@ -773,9 +773,40 @@ fn synchronize_after_deregister() {
 }
 
 #[test]
+fn queue_dpc_after_deregister() {
+    let m = collect(1);
+    let h = hooks(&m, 7, Box::new(|| {}), Box::new(|| {}));
+    let handle = register_hooks(&m, &h, 7);
+    let queued = m.run_on(0, move || {
+        // SAFETY: registered handle.
+        unsafe { NdisMDeregisterInterruptEx(handle as NDIS_HANDLE) };
+        let mut target = GROUP_AFFINITY {
+            Mask: 1,
+            ..Default::default()
+        };
+        // SAFETY: the handle is still known to the simulator; the call itself is the bug.
+        unsafe {
+            NdisMQueueDpcEx(
+                handle as NDIS_HANDLE,
+                0,
+                &raw mut target,
+                core::ptr::null_mut(),
+            )
+        }
+    });
+    assert_eq!(queued, 0, "no DPC is queued");
+    assert_reported(&m, Rule::QueueDpcAfterDeregister, 0, None);
+}
+
+#[test]
 fn every_rule_has_a_name_and_consistent_codes() {
     for &rule in Rule::ALL {
         assert!(!rule.name().is_empty());
+        assert!(
+            rule.page()
+                .starts_with("https://learn.microsoft.com/windows-hardware/drivers/"),
+            "{rule:?}"
+        );
         match rule.bug_check() {
             0xC4 => assert!(rule.parameter1().is_some(), "{rule:?}"),
             _ => assert!(rule.parameter1().is_none(), "{rule:?}"),

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use ndis_sim::Machine;
 use rse1k::sys;
 
-/// A hazard from the spin-lock documents (`shared/reference/`).
+/// A hazard the spin lock pages warn about (`docs/locking-rules.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Hazard {
     /// Acquire A, acquire B, release A, release B: the IRQL is wrong after each release.

@@ -1,6 +1,6 @@
 //! The workload: the miniport's locking pattern, through the safe lock layer only.
 //!
-//! Three spin locks in the order DESIGN.md fixes for the miniport (`state → send → recv`), an
+//! Three spin locks in the order `docs/design.md` fixes for the miniport (`state → send → recv`), an
 //! interrupt line whose ISR shares cause bits with the DPC through `InterruptShared`, and every
 //! processor doing what the miniport's paths will do:
 //! - the send path (PASSIVE or DISPATCH, as NDIS calls `MiniportSendNetBufferLists`): `state`

@@ -7,6 +7,11 @@ use crate::resolve::{devices, manufacturers};
 /// The hardware IDs the driver supports: the `82540EM` of QEMU and `VirtualBox`, the `82545EM` of `VMware`.
 pub const HARDWARE_IDS: [&str; 2] = ["PCI\\VEN_8086&DEV_100E", "PCI\\VEN_8086&DEV_100F"];
 
+/// The oldest Windows build the driver loads on: Windows 10 version 2004, where
+/// `ExAllocatePool2` (the driver's allocator) first exists. The kernel build's `NTDDI_VERSION`
+/// (`NTDDI_WIN10_VB`) names the same release.
+pub const MINIMUM_BUILD: u64 = 19041;
+
 /// Checks decorations (`NT$ARCH$` in an `.inx`, `NTamd64`/`NTarm64` once stamped) and IDs.
 pub fn check(ctx: &mut Context) {
     if ctx.inf.section("Manufacturer").is_none() {
@@ -37,6 +42,19 @@ pub fn check(ctx: &mut Context) {
                     Rule::ModelsDecoration,
                     format!("decoration `{decoration}` is not NT<arch>[.major.minor[.product[.suite[.build]]]] for amd64/arm64"),
                 );
+            }
+            match decoration_build(decoration) {
+                Some(build) if build >= MINIMUM_BUILD => {}
+                Some(build) => ctx.report(
+                    manufacturer.line,
+                    Rule::ModelsMinimumBuild,
+                    format!("decoration `{decoration}` targets build {build}, below the driver's floor {MINIMUM_BUILD} (Windows 10 version 2004: ExAllocatePool2 is missing before it, and the driver would fail to load with Code 39)"),
+                ),
+                None => ctx.report(
+                    manufacturer.line,
+                    Rule::ModelsMinimumBuild,
+                    format!("decoration `{decoration}` has no build number: write NT$ARCH$.10.0...{MINIMUM_BUILD} so Windows before version 2004 does not pick the driver"),
+                ),
             }
             let name = format!("{}.{decoration}", manufacturer.models);
             if let Some(section) = ctx.section(&name) {
@@ -142,6 +160,12 @@ fn valid_decoration(decoration: &str) -> bool {
     }
     let rest: Vec<&str> = parts.collect();
     rest.len() <= 5 && rest.iter().all(|p| p.is_empty() || parse_field(p))
+}
+
+/// The build number of a decoration `NT<arch>.major.minor.product.suite.build`, if it has one.
+fn decoration_build(decoration: &str) -> Option<u64> {
+    let build = decoration.split('.').nth(5)?;
+    crate::context::parse_number(build)
 }
 
 fn parse_field(field: &str) -> bool {

@@ -75,10 +75,12 @@ impl Machine {
     /// and every timer object due meanwhile expires at its due time, its
     /// `NDIS_TIMER_FUNCTION` running as a DPC on a processor drawn from the seed. Called from
     /// the test thread it returns only when those timer functions have run (called on a
-    /// processor, it queues them without waiting). Returns the frames received.
+    /// processor, it queues them without waiting). Then reports the timed rules of the
+    /// NDIS/WIFI set whose deadline passed (`NdisTimedOidComplete`, `NdisTimedDataSend`,
+    /// `NdisTimedDataHang`) for the adapters the host drives. Returns the frames received.
     #[allow(clippy::must_use_candidate)] // driving the clock is the point; the count is extra
     pub fn advance_clock(&self, ns: u64) -> usize {
-        crate::machine::timer::advance(self.shared(), ns, |step| {
+        let frames = crate::machine::timer::advance(self.shared(), ns, |step| {
             let devices = lock(&self.shared().bus.devices).clone();
             devices
                 .iter()
@@ -88,7 +90,9 @@ impl Machine {
                     d.nic().poll_wire()
                 })
                 .sum()
-        })
+        });
+        crate::host::check_deadlines(self);
+        frames
     }
 
     /// Surprise removal of `device`: from now on its registers and configuration space read all

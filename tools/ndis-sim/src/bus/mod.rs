@@ -215,6 +215,10 @@ pub struct SgDmaRegistration {
     pub flags: u32,
     /// `NDIS_SG_DMA_DESCRIPTION::MaximumPhysicalMapping`.
     pub maximum_physical_mapping: u32,
+    /// `NDIS_SG_DMA_DESCRIPTION::ProcessSGListHandler`.
+    pub process_sg_list: crate::sys::MINIPORT_PROCESS_SG_LIST_HANDLER,
+    /// `NDIS_SG_DMA_DESCRIPTION::SharedMemAllocateCompleteHandler`.
+    pub allocate_complete: crate::sys::MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
     /// Where the driver registered it.
     pub location: &'static Location<'static>,
 }

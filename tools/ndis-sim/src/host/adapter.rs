@@ -31,10 +31,15 @@ use crate::sys::{
 };
 use crate::verifier::Rule;
 
-/// How long the host waits for a completion the miniport owes (`NdisMPauseComplete`,
-/// `NdisMRestartComplete`, `NdisMOidRequestComplete`, `NdisMResetComplete`) before it panics:
-/// a driver bug must fail the test, not hang it.
-pub(crate) const COMPLETION_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long (wall clock) the machine must stay without the completion the host waits for before
+/// the host lets the simulated clock run: a miniport that completes promptly never sees the
+/// clock move, one that waits for a timer or never completes does.
+pub(crate) const QUIET_BEFORE_CLOCK_RUNS: Duration = Duration::from_millis(300);
+/// How far the simulated clock moves per step while the host waits.
+pub(crate) const WAIT_CLOCK_STEP_NS: u64 = 500_000_000;
+/// How long (simulated) the host waits for a completion with no timed rule of its own (Pause,
+/// Restart, Reset) before it panics naming it: a driver bug must fail the test, not hang it.
+pub(crate) const WAIT_LIMIT_NS: u64 = 60_000_000_000;
 
 /// The NDIS state of an adapter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +139,8 @@ pub(crate) struct AdapterInner {
     pub(crate) holding: bool,
     pub(crate) status: Vec<StatusIndication>,
     pub(crate) oid: super::oid::OidSlot,
+    /// The NDIS/WIFI timed rules' clocks.
+    pub(crate) timed: super::timed::Deadlines,
     pub(crate) counters: AdapterCounters,
     pub(crate) rng: SplitMix64,
 }
@@ -163,6 +170,7 @@ impl AdapterState {
                 holding: false,
                 status: Vec::new(),
                 oid: super::oid::OidSlot::default(),
+                timed: super::timed::Deadlines::default(),
                 counters: AdapterCounters::default(),
                 rng: SplitMix64::new(machine.seed() ^ (handle as u64).rotate_left(17)),
             }),
@@ -190,20 +198,25 @@ impl AdapterState {
 
     /// Waits (on the test thread, holding no processor) until `done` holds, giving the
     /// returner a chance between checks so a miniport waiting for its receives can finish.
+    /// Once the machine has been quiet for [`QUIET_BEFORE_CLOCK_RUNS`], the simulated clock
+    /// runs in [`WAIT_CLOCK_STEP_NS`] steps (timers expire, the timed rules are checked); the
+    /// wait gives up, returning `false`, when `give_up` holds after a step.
     ///
     /// # Panics
-    /// After [`COMPLETION_TIMEOUT`], naming `what`; when the machine halts.
+    /// After [`WAIT_LIMIT_NS`] of simulated time, naming `what`; when the machine halts.
     pub(crate) fn wait_for(
         &self,
         machine: &Machine,
         what: &str,
         mut done: impl FnMut(&mut AdapterInner) -> bool,
-    ) {
-        let deadline = Instant::now() + COMPLETION_TIMEOUT;
+        mut give_up: impl FnMut(&AdapterInner) -> bool,
+    ) -> bool {
+        let quiet_until = Instant::now() + QUIET_BEFORE_CLOCK_RUNS;
+        let started = machine.virtual_time_ns();
         loop {
             assert!(!machine.halted(), "{}", machine.shared().halt_message());
             if done(&mut self.lock()) {
-                return;
+                return true;
             }
             datapath::return_held(self, machine, true);
             let g = self.lock();
@@ -212,15 +225,24 @@ impl AdapterState {
                 .wait_timeout(g, Duration::from_millis(2))
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if done(&mut g) {
-                return;
+                return true;
             }
             drop(g);
-            assert!(
-                Instant::now() < deadline,
-                "ndis-sim: the miniport never completed {what} (waited {COMPLETION_TIMEOUT:?}; \
-                 seed {:#x})",
-                machine.seed()
-            );
+            if Instant::now() >= quiet_until {
+                let waited = machine.virtual_time_ns().saturating_sub(started);
+                assert!(
+                    waited < WAIT_LIMIT_NS,
+                    "ndis-sim: the miniport never completed {what} (waited {} s of simulated \
+                     time; seed {:#x})",
+                    waited / 1_000_000_000,
+                    machine.seed()
+                );
+                let _ = machine.advance_clock(WAIT_CLOCK_STEP_NS);
+                assert!(!machine.halted(), "{}", machine.shared().halt_message());
+                if give_up(&self.lock()) {
+                    return false;
+                }
+            }
         }
     }
 }
@@ -381,6 +403,8 @@ impl LoadedDriver {
                         )
                     }
                 });
+            // WriteErrorLog: a failed shared-memory allocation is logged before Initialize ends.
+            crate::sys::check_initialize_logged(&cpu, handle);
             // A failed Initialize must leave nothing behind (Init_RegisterInterrupt names the
             // failure path too).
             let leaks =
@@ -501,6 +525,7 @@ impl Adapter {
                 &self.machine,
                 "MiniportRestart (NdisMRestartComplete)",
                 |g| g.restart.completed.is_some(),
+                |_| false,
             );
             self.state.lock().restart.completed.unwrap_or(returned)
         } else {
@@ -576,10 +601,12 @@ impl Adapter {
             }
         });
         if returned == NDIS_STATUS_PENDING {
-            self.state
-                .wait_for(&self.machine, "MiniportPause (NdisMPauseComplete)", |g| {
-                    g.pause.completed.is_some()
-                });
+            self.state.wait_for(
+                &self.machine,
+                "MiniportPause (NdisMPauseComplete)",
+                |g| g.pause.completed.is_some(),
+                |_| false,
+            );
         } else {
             if returned != NDIS_STATUS_SUCCESS {
                 host_violation(
@@ -652,10 +679,12 @@ impl Adapter {
         };
         // A background return batch may still be in the miniport: NDIS never overlaps it with
         // Halt.
-        self.state
-            .wait_for(&self.machine, "the return batches in flight", |g| {
-                g.returning == 0
-            });
+        self.state.wait_for(
+            &self.machine,
+            "the return batches in flight",
+            |g| g.returning == 0,
+            |_| false,
+        );
         let halt = self.state.driver.handlers.halt.expect("validated");
         let handle = self.state.handle;
         let location = Location::caller();
@@ -790,21 +819,24 @@ impl Adapter {
             (status, addressing)
         });
         if returned.0 == NDIS_STATUS_PENDING {
-            self.state
-                .wait_for(&self.machine, "MiniportResetEx (NdisMResetComplete)", |g| {
-                    g.reset.completed.is_some()
-                });
+            self.state.wait_for(
+                &self.machine,
+                "MiniportResetEx (NdisMResetComplete)",
+                |g| g.reset.completed.is_some(),
+                |_| false,
+            );
         }
         self.state.lock().reset = Pending::default();
         true
     }
 }
 
-/// Whether the adapter is in a state where NDIS accepts receive indications: Running, and
-/// Pausing, where a DPC that harvested before the pause began may still indicate (`MiniportPause`:
-/// the miniport waits for those calls to return; "Pausing a Binding": protocols handle receive
-/// indications as usual while pausing). Once Paused, an indication is a violation.
-/// <https://learn.microsoft.com/windows-hardware/drivers/network/pausing-an-adapter>
+/// Whether the adapter is in a state where NDIS accepts receive indications: Running, and also
+/// Pausing ("Miniport adapter states and operations": the driver handles receives in the
+/// Running and Pausing states, until it completes the pause) and Restarting (`MiniportRestart`:
+/// the driver may indicate receives as soon as NDIS calls it, before `NdisMRestartComplete`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_restart>
 pub(crate) fn receives_allowed(phase: Phase) -> bool {
-    matches!(phase, Phase::Running | Phase::Pausing)
+    matches!(phase, Phase::Running | Phase::Pausing | Phase::Restarting)
 }

@@ -138,6 +138,7 @@ impl Adapter {
             // SAFETY: the chain's NBLs are the host's, not yet lent to the miniport.
             p = unsafe { next_nbl(p) };
         }
+        let now = self.machine.virtual_time_ns();
         let context = {
             let mut g = self.state.lock();
             assert!(
@@ -146,6 +147,7 @@ impl Adapter {
                 g.phase
             );
             g.counters.sent += nbls.len() as u64;
+            g.timed.sent(nbls.iter().map(HostNbl::addr), now);
             for n in nbls {
                 g.outstanding.insert(n.addr(), n);
             }
@@ -208,6 +210,9 @@ impl Adapter {
 /// IRQL (`PASSIVE_LEVEL` or `DISPATCH_LEVEL`, `NDIS_RETURN_FLAGS_DISPATCH_LEVEL` truthful).
 /// Runs on the test thread only (it uses `run_on`).
 pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
+    // NDIS's deferred work (I/O work items, asynchronous shared-memory completions) runs at
+    // the same steps as the returns.
+    super::objects::run_deferred(machine);
     let processors = machine.processors();
     let (batches, context) = {
         let mut g = state.lock();
@@ -314,8 +319,10 @@ pub(crate) fn spawn_returner(
     drop(spawned);
 }
 
-/// Reports a `DISPATCH_LEVEL` flag that does not match the IRQL of the call (NDIS trusts the
-/// flag to pick its lock functions).
+/// Reports a `DISPATCH_LEVEL` flag set below `DISPATCH_LEVEL` (NDIS trusts a set flag to skip
+/// raising the IRQL for its locks). A clear flag at `DISPATCH_LEVEL` is legal: a caller that does
+/// not know its IRQL clears it and NDIS finds out ("Dispatch IRQL Tracking").
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/dispatch-irql-tracking>
 fn check_flag(
     cpu: &Cpu,
     api: &str,
@@ -324,16 +331,14 @@ fn check_flag(
     location: &'static Location<'static>,
 ) {
     let irql = cpu.irql();
-    let says = flags & bit != 0;
-    if says != (irql == DISPATCH) {
+    if flags & bit != 0 && irql < DISPATCH {
         violation(
             cpu,
             Rule::IrqlSendRcvFunction,
             location,
             format!(
-                "{api} at IRQL {irql} with the DISPATCH_LEVEL flag {}: the flag must say \
-                 exactly whether the caller runs at DISPATCH_LEVEL",
-                if says { "set" } else { "clear" }
+                "{api} at IRQL {irql} with the DISPATCH_LEVEL flag set: the flag may be set \
+                 only at DISPATCH_LEVEL"
             ),
         );
     }
@@ -357,10 +362,12 @@ pub(crate) fn send_complete(
         location,
     );
     let mut bad = None;
+    let now = cpu.shared.timers.now();
     {
         let mut g = state.lock();
         let mut p = chain;
         while !p.is_null() {
+            g.timed.completed(p as usize, now);
             let Some(host) = g.outstanding.remove(&(p as usize)) else {
                 let twice = g.graveyard.iter().any(|h| h.addr() == p as usize);
                 bad = Some(format!(
@@ -419,9 +426,14 @@ pub(crate) fn indicate(
     );
     let mut nbls = Vec::new();
     let mut frames = Vec::new();
+    let mut foreign_source = 0usize;
     let mut p = chain;
     while !p.is_null() {
         nbls.push(p as usize);
+        // SAFETY: the miniport passes a chain of valid NBLs it owns.
+        if unsafe { (*p).SourceHandle } as usize != state.handle {
+            foreign_source += 1;
+        }
         // SAFETY: the miniport passes a chain of valid NBLs it owns.
         let mut nb = unsafe { first_nb(p) };
         while !nb.is_null() {
@@ -440,6 +452,14 @@ pub(crate) fn indicate(
         p = unsafe { next_nbl(p) };
     }
     let mut problems = Vec::new();
+    if foreign_source != 0 {
+        problems.push(format!(
+            "{foreign_source} NBL(s) with a SourceHandle other than the MiniportAdapterHandle \
+             {:#x} (NdisMIndicateReceiveNetBufferLists: a miniport sets SourceHandle to it)",
+            state.handle
+        ));
+    }
+    super::throttle::indicated(nbls.len());
     if nbls.len() != count as usize {
         problems.push(format!(
             "NumberOfNetBufferLists is {count} but the chain has {} NBL(s)",

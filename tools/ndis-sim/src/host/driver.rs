@@ -25,6 +25,9 @@ pub type DriverEntry = unsafe extern "C" fn(sys::PDRIVER_OBJECT, sys::PUNICODE_S
 pub(crate) struct HostState {
     pub(crate) drivers: Mutex<Vec<Arc<DriverRecord>>>,
     pub(crate) adapters: Mutex<Vec<Arc<AdapterState>>>,
+    /// Configuration handles, work items, generic objects, `NET_BUFFER`s, I/O ports, the
+    /// error log and the deferred work NDIS owes.
+    pub(crate) objects: Mutex<super::objects::Objects>,
 }
 
 impl HostState {

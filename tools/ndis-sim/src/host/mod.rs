@@ -10,15 +10,21 @@
 pub(crate) mod adapter;
 pub(crate) mod datapath;
 pub(crate) mod driver;
+pub(crate) mod null_check;
+pub(crate) mod objects;
 pub(crate) mod oid;
+pub(crate) mod throttle;
+pub(crate) mod timed;
 
 pub use adapter::{Adapter, AdapterCounters, StatusIndication};
 pub use datapath::{ReceivedFrame, SendCompletion};
 pub(crate) use driver::HostState;
 pub use driver::{DriverEntry, LoadedDriver};
+pub use objects::ErrorLogEntry;
 pub use oid::OidResult;
 
 use std::panic::Location;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use crate::TimerObjectInfo;
@@ -150,6 +156,104 @@ impl core::fmt::Display for AdapterLeaks {
     }
 }
 
+/// A registry value for `NdisReadConfiguration` (`Machine::set_configuration`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigValue {
+    /// A `REG_DWORD` (read as `NdisParameterInteger` or `NdisParameterHexInteger`).
+    Integer(u32),
+    /// A `REG_SZ` (read as `NdisParameterString`).
+    String(String),
+}
+
+impl Machine {
+    /// Sets the registry value `keyword` (case-insensitive, as the registry compares) of the
+    /// adapter `handle`, for `NdisReadConfiguration` through `NdisOpenConfigurationEx`.
+    pub fn set_configuration(&self, handle: sys::NDIS_HANDLE, keyword: &str, value: ConfigValue) {
+        lock(&self.shared().host.objects)
+            .registry
+            .insert((handle as usize, keyword.to_ascii_lowercase()), value);
+    }
+
+    /// Every `NdisWriteErrorLogEntry` so far, in call order.
+    #[must_use]
+    pub fn error_log(&self) -> Vec<ErrorLogEntry> {
+        lock(&self.shared().host.objects).error_log.clone()
+    }
+
+    /// Runs the work NDIS owes the driver now (queued I/O work items, asynchronous
+    /// shared-memory completions), as the host does at its edge calls.
+    ///
+    /// # Panics
+    /// As [`Machine::run_on`].
+    pub fn run_deferred_work(&self) {
+        objects::run_deferred(self);
+    }
+}
+
+/// Whether the adapter `handle` has set its registration attributes (`NdisMSetMiniportAttributes`).
+pub(crate) fn registration_attributes_set(shared: &Shared, handle: sys::NDIS_HANDLE) -> bool {
+    shared
+        .host
+        .adapter(handle)
+        .is_some_and(|a| a.lock().registration_set)
+}
+
+/// Whether an OID request of the adapter `handle` is in flight (issued, not finished).
+pub(crate) fn oid_in_flight(shared: &Shared, handle: sys::NDIS_HANDLE) -> bool {
+    shared
+        .host
+        .adapter(handle)
+        .is_some_and(|a| a.lock().oid.in_flight())
+}
+
+/// The `MiniportAdapterContext` of the adapter `handle` (0 when the host does not drive it).
+pub(crate) fn adapter_context(shared: &Shared, handle: usize) -> usize {
+    shared
+        .host
+        .adapter(handle as sys::NDIS_HANDLE)
+        .map_or(0, |a| a.lock().context)
+}
+
+/// Reports the timed rules ([`timed`]) whose deadline the virtual clock has passed, for every
+/// adapter the host drives; called after the clock moves. On the calling thread when it is a
+/// processor, else on processor 0.
+pub(crate) fn check_deadlines(machine: &Machine) {
+    let now = machine.virtual_time_ns();
+    let shared = machine.shared();
+    let on_processor = (0..shared.processors()).any(|i| processor::is_processor_of(shared, i));
+    let adapters = lock(&shared.host.adapters).clone();
+    for a in adapters {
+        let expired = a.lock().timed.expired(now);
+        for (rule, detail) in expired {
+            if on_processor {
+                let cpu = processor::current("Machine::advance_clock");
+                violation(&cpu, rule, Location::caller(), detail);
+            } else {
+                driver::host_violation(machine, rule, detail);
+            }
+        }
+        a.notify();
+    }
+}
+
+/// Whose generic objects must all be freed when the adapter `handle` halts: its driver's
+/// when no other adapter of that driver is still up; every driver's for an adapter the host
+/// does not drive (a harness calling `verify_halted` itself); none while another adapter of
+/// the driver is up.
+fn generic_object_scope(shared: &Shared, handle: sys::NDIS_HANDLE) -> objects::GenericScope {
+    let Some(me) = shared.host.adapter(handle) else {
+        return objects::GenericScope::All;
+    };
+    let others_up = lock(&shared.host.adapters)
+        .iter()
+        .any(|a| a.handle != me.handle && Arc::ptr_eq(&a.driver, &me.driver) && !a.is_halted());
+    if others_up {
+        objects::GenericScope::Skip
+    } else {
+        objects::GenericScope::Driver(me.driver.driver_object)
+    }
+}
+
 pub(crate) fn leaks_of(shared: &Shared, handle: sys::NDIS_HANDLE) -> AdapterLeaks {
     let owner = Some(handle as usize);
     let line = lock(&shared.adapters)
@@ -205,14 +309,18 @@ impl Machine {
 }
 
 /// The NDIS verifier's check after `MiniportHaltEx` returned, on the processor that called it:
-/// reports [`Rule::LeakAtHalt`] for memory, mappings, DMA registrations and timer objects,
-/// [`Rule::InitRegisterInterrupt`] for an interrupt still registered and
-/// [`Rule::CancelTimerObject`] for a timer object still set. Returns what was found.
+/// reports [`Rule::InitRegisterInterrupt`] for an interrupt still registered (also the SDV rule
+/// `Init_DeRegisterInterrupt`), [`Rule::InitRegisterSg`] for scatter/gather DMA still
+/// registered, [`Rule::NdisAllocateMdl`] for MDLs, [`Rule::CancelTimerObject`] for a timer
+/// object still set, and [`Rule::LeakAtHalt`] for the rest (pool and shared memory, mappings,
+/// timer objects, NBL pools and NBLs). Returns what was found.
 pub(crate) fn check_halted(
     handle: sys::NDIS_HANDLE,
     location: &'static Location<'static>,
 ) -> AdapterLeaks {
     let cpu = processor::current("MiniportHaltEx");
+    let generic = generic_object_scope(&cpu.shared, handle);
+    objects::check_halted(&cpu, handle as usize, generic, location);
     let leaks = leaks_of(&cpu.shared, handle);
     if let Some(at) = leaks.interrupt {
         violation(
@@ -244,8 +352,42 @@ pub(crate) fn check_halted(
             ),
         );
     }
+    if !leaks.sg_dma.is_empty() {
+        let at: Vec<String> = leaks
+            .sg_dma
+            .iter()
+            .map(|r| format!("{:#x} (registered at {})", r.handle, r.location))
+            .collect();
+        violation(
+            &cpu,
+            Rule::InitRegisterSg,
+            location,
+            format!(
+                "scatter/gather DMA {} still registered when MiniportHaltEx returns",
+                at.join(", ")
+            ),
+        );
+    }
+    if !leaks.mdls.is_empty() {
+        let at: Vec<String> = leaks
+            .mdls
+            .iter()
+            .map(|m| format!("{:#x} (allocated at {})", m.addr, m.location))
+            .collect();
+        violation(
+            &cpu,
+            Rule::NdisAllocateMdl,
+            location,
+            format!(
+                "MDL(s) {} still allocated when MiniportHaltEx returns",
+                at.join(", ")
+            ),
+        );
+    }
     let memory = AdapterLeaks {
         interrupt: None,
+        sg_dma: Vec::new(),
+        mdls: Vec::new(),
         ..leaks.clone()
     };
     if !memory.is_empty() {

@@ -14,7 +14,8 @@ use crate::sys::{
 };
 use crate::sys::{
     NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_STATUS_LINK_STATE,
-    NDIS_STATUS_PENDING, NdisRequestQueryInformation, NdisRequestSetInformation,
+    NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_PENDING, NDIS_STATUS_REQUEST_ABORTED,
+    NDIS_STATUS_SUCCESS, NdisRequestQueryInformation, NdisRequestSetInformation, OID_PNP_SET_POWER,
 };
 use crate::verifier::Rule;
 
@@ -92,6 +93,15 @@ pub(crate) struct OidSlot {
     /// The status `NdisMOidRequestComplete` gave.
     completed: Option<NDIS_STATUS>,
     finished: VecDeque<OidReq>,
+    /// Requests the host stopped waiting for after `NdisTimedOidComplete`, still the miniport's.
+    abandoned: Vec<OidReq>,
+}
+
+impl OidSlot {
+    /// Whether a request is in flight (issued and not finished, or left pending).
+    pub(crate) fn in_flight(&self) -> bool {
+        self.current.is_some() || !self.abandoned.is_empty()
+    }
 }
 
 impl Adapter {
@@ -127,8 +137,11 @@ impl Adapter {
         }
         let req = Box::into_raw(Box::new(req));
         let addr = req as usize;
+        self.check_no_request_pending(oid);
+        let now = self.machine.virtual_time_ns();
         let context = {
             let mut g = self.state.lock();
+            g.timed.oid(Some(now));
             assert!(
                 !matches!(
                     g.phase,
@@ -155,26 +168,34 @@ impl Adapter {
             g.oid.completed
         };
         let status = if returned == NDIS_STATUS_PENDING {
-            self.state.wait_for(
-                &self.machine,
-                &format!("OID {oid:#010x} (NdisMOidRequestComplete)"),
-                |g| g.oid.completed.is_some(),
-            );
+            if !self.wait_for_oid(oid) {
+                return OidResult {
+                    status: NDIS_STATUS_PENDING,
+                    data: Vec::new(),
+                    bytes_written_or_read: 0,
+                    bytes_needed: 0,
+                };
+            }
             self.state.lock().oid.completed.unwrap_or(returned)
         } else {
             if early.is_some() {
                 host_violation(
                     &self.machine,
-                    Rule::DoubleComplete,
+                    Rule::NdisOidDoubleComplete,
                     format!(
                         "OID {oid:#010x}: NdisMOidRequestComplete was called and \
-                         MiniportOidRequest returned {returned:#x}, not NDIS_STATUS_PENDING"
+                         MiniportOidRequest returned {returned:#x}, not NDIS_STATUS_PENDING \
+                         (also the SDV rule DoubleComplete)"
                     ),
                 );
             }
+            check_final_status(oid, returned, |detail| {
+                host_violation(&self.machine, Rule::NdisOidComplete, detail);
+            });
             returned
         };
         let mut g = self.state.lock();
+        g.timed.oid(None);
         let done = g.oid.current.take().expect("the request in flight");
         let result = done.result(set, status);
         g.oid.finished.push_back(done);
@@ -183,6 +204,41 @@ impl Adapter {
         }
         result
     }
+    /// `NdisOidDoubleRequest`: before NDIS issues `oid`, the miniport must have completed every
+    /// earlier request (the host stops waiting for a late one, which stays pending).
+    fn check_no_request_pending(&self, oid: NDIS_OID) {
+        let stuck = self.state.lock().oid.abandoned.len();
+        if stuck != 0 {
+            host_violation(
+                &self.machine,
+                Rule::NdisOidDoubleRequest,
+                format!(
+                    "OID {oid:#010x} issued while {stuck} earlier request(s) are still pending \
+                 (never completed)"
+                ),
+            );
+        }
+    }
+
+    /// Waits for `NdisMOidRequestComplete` of the request in flight; `false` when it was
+    /// reported late (`NdisTimedOidComplete`): the host stops waiting, and the request stays
+    /// the miniport's (a next request is then `NdisOidDoubleRequest`).
+    fn wait_for_oid(&self, oid: NDIS_OID) -> bool {
+        let completed = self.state.wait_for(
+            &self.machine,
+            &format!("OID {oid:#010x} (NdisMOidRequestComplete)"),
+            |g| g.oid.completed.is_some(),
+            |g| g.timed.oid_late(),
+        );
+        if !completed {
+            let mut g = self.state.lock();
+            g.timed.oid(None);
+            let stuck = g.oid.current.take().expect("the request in flight");
+            g.oid.abandoned.push(stuck);
+        }
+        completed
+    }
+
     /// A query OID request (`NdisRequestQueryInformation`) with a `buffer_len`-byte buffer,
     /// to `MiniportOidRequest` on processor 0 at `PASSIVE_LEVEL`; waits for
     /// `NdisMOidRequestComplete` when it pends.
@@ -235,7 +291,9 @@ impl Adapter {
 }
 
 /// `NdisMOidRequestComplete` on the host side: the request must be the one in flight, not yet
-/// completed, whose handler did not return a final status ([`Rule::DoubleComplete`]).
+/// completed, whose handler did not return a final status ([`Rule::NdisOidDoubleComplete`]), with
+/// a final status ([`Rule::NdisOidComplete`]: never `NDIS_STATUS_PENDING`, and for the OIDs of
+/// the rule's table only the statuses it lists).
 pub(crate) fn oid_complete(
     cpu: &Cpu,
     state: &AdapterState,
@@ -243,10 +301,18 @@ pub(crate) fn oid_complete(
     status: NDIS_STATUS,
     location: &'static Location<'static>,
 ) {
+    // The checks are reported before the completion is recorded: the host thread waiting for
+    // it reads the report as soon as it sees the completion.
+    let mut oid = None;
+    let mut valid = false;
     let problem = {
         let mut g = state.lock();
         let slot = &mut g.oid;
         if slot.current.as_ref().is_some_and(|c| c.req == request) {
+            // SAFETY: the request in flight is the host's, allocated until it is finished.
+            let r = unsafe { &*request };
+            // SAFETY: QUERY and SET share the position of `Oid`; any value is an OID.
+            oid = Some(unsafe { r.DATA.QUERY_INFORMATION.Oid });
             if slot.completed.is_some() {
                 Some("completed twice".to_owned())
             } else if let Some(r) = slot.returned.filter(|&r| r != NDIS_STATUS_PENDING) {
@@ -255,23 +321,92 @@ pub(crate) fn oid_complete(
                      NDIS_STATUS_PENDING"
                 ))
             } else {
-                slot.completed = Some(status);
+                valid = true;
                 None
             }
+        } else if let Some(i) = slot.abandoned.iter().position(|a| a.req == request) {
+            // Late (NdisTimedOidComplete was reported), but completed once: finished now.
+            let late = slot.abandoned.remove(i);
+            slot.finished.push_back(late);
+            None
         } else if slot.finished.iter().any(|f| f.req == request) {
             Some("completed after it was already finished (twice, or after a final return)".into())
         } else {
             Some("not a request NDIS has in flight for this adapter".into())
         }
     };
-    state.notify();
     if let Some(p) = problem {
         violation(
             cpu,
-            Rule::DoubleComplete,
+            Rule::NdisOidDoubleComplete,
             location,
-            format!("NdisMOidRequestComplete({request:p}, {status:#x}): {p}"),
+            format!(
+                "NdisMOidRequestComplete({request:p}, {status:#x}): {p} (also the SDV rules \
+                 DoubleComplete / DoubleCompleteWorkItem)"
+            ),
         );
+    }
+    if status == NDIS_STATUS_PENDING {
+        violation(
+            cpu,
+            Rule::NdisOidComplete,
+            location,
+            format!(
+                "NdisMOidRequestComplete({request:p}, NDIS_STATUS_PENDING): PENDING is not a \
+                 final status"
+            ),
+        );
+    } else if let Some(oid) = oid {
+        check_final_status(oid, status, |detail| {
+            violation(cpu, Rule::NdisOidComplete, location, detail);
+        });
+    }
+    if valid {
+        let mut g = state.lock();
+        if g.oid.current.as_ref().is_some_and(|c| c.req == request) && g.oid.completed.is_none() {
+            g.oid.completed = Some(status);
+        }
+    }
+    state.notify();
+}
+
+/// The OIDs of the `NdisOidComplete` rule's table, which may finish only with
+/// `NDIS_STATUS_SUCCESS`, `NDIS_STATUS_NOT_ACCEPTED` or (all but `OID_PNP_SET_POWER`)
+/// `NDIS_STATUS_REQUEST_ABORTED`: they release something, and failing them would leave NDIS and
+/// the miniport disagreeing about what is held.
+/// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisoidcomplete>
+const RELEASING_OIDS: &[NDIS_OID] = &[
+    OID_PNP_SET_POWER,
+    0x0001_0228, // OID_RECEIVE_FILTER_CLEAR_FILTER
+    0xFC03_0203, // OID_TCP_TASK_IPSEC_OFFLOAD_V2_DELETE_SA
+    0x0001_0224, // OID_RECEIVE_FILTER_FREE_QUEUE
+    0x0001_0246, // OID_NIC_SWITCH_FREE_VF
+    0x0001_0239, // OID_NIC_SWITCH_DELETE_SWITCH
+    0x0101_0209, // OID_802_3_DELETE_MULTICAST_ADDRESS
+    0xFD01_010B, // OID_PM_REMOVE_WOL_PATTERN
+    0xFD01_010F, // OID_PM_REMOVE_PROTOCOL_OFFLOAD
+    0x0F01_0107, // OID_TUNNEL_INTERFACE_RELEASE_OID
+];
+
+/// Calls `report` when `oid` is in the `NdisOidComplete` table and `status` (a final status,
+/// returned or completed) is not one the table allows for it.
+pub(crate) fn check_final_status(oid: NDIS_OID, status: NDIS_STATUS, report: impl FnOnce(String)) {
+    if !RELEASING_OIDS.contains(&oid) {
+        return;
+    }
+    let allowed = status == NDIS_STATUS_SUCCESS
+        || status == NDIS_STATUS_NOT_ACCEPTED
+        || (status == NDIS_STATUS_REQUEST_ABORTED && oid != OID_PNP_SET_POWER);
+    if !allowed {
+        report(format!(
+            "OID {oid:#010x} finished with {status:#x}: this OID may only finish with \
+             NDIS_STATUS_SUCCESS, NDIS_STATUS_NOT_ACCEPTED{}",
+            if oid == OID_PNP_SET_POWER {
+                ""
+            } else {
+                " or NDIS_STATUS_REQUEST_ABORTED"
+            }
+        ));
     }
 }
 

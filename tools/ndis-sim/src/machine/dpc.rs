@@ -112,26 +112,33 @@ pub(crate) fn cancel(shared: &Shared, irq: &Arc<InterruptObj>) {
 /// Runs one DPC: an interrupt's (below) or a timer's (`timer::run_dpc`).
 pub(crate) fn run(cpu: &Cpu, d: QueuedDpc) {
     match d {
-        QueuedDpc::Interrupt { irq, context } => run_interrupt_dpc(cpu, &irq, context),
+        QueuedDpc::Interrupt { irq, context } => {
+            if run_interrupt_dpc(cpu, &irq, context) {
+                // MoreNblsPending: NDIS calls the DPC again (the host's throttle rules).
+                queue(&cpu.shared, &irq, cpu.index, context);
+            }
+        }
         QueuedDpc::Timer { timer, context } => timer::run_dpc(cpu, &timer, context),
     }
 }
 
-/// Runs an interrupt's DPC: raise to `DISPATCH_LEVEL`, call `MiniportInterruptDPC`, check the
-/// routine's end, lower back.
-fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) {
+/// Runs an interrupt's DPC: raise to `DISPATCH_LEVEL`, call `MiniportInterruptDPC` with
+/// receive-throttle parameters drawn from the seed, check the routine's end, lower back.
+/// Returns whether the DPC set `MoreNblsPending` (NDIS then calls it again).
+fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) -> bool {
     irq.running_dpcs.fetch_add(1, Ordering::SeqCst);
     if irq.deregistered.load(Ordering::SeqCst) {
         irq.running_dpcs.fetch_sub(1, Ordering::SeqCst);
-        return;
+        return false;
     }
     let old = cpu.irql();
     cpu.set_irql(DISPATCH);
     begin_routine(cpu, RoutineKind::Dpc, irq.registered_at);
     let mut throttle = sys::NDIS_RECEIVE_THROTTLE_PARAMETERS {
-        MaxNblsToIndicate: sys::NDIS_INDICATE_ALL_NBLS,
+        MaxNblsToIndicate: crate::host::throttle::draw_limit(&cpu.shared),
         MoreNblsPending: 0,
     };
+    crate::host::throttle::begin(throttle.MaxNblsToIndicate);
     if let Some(handler) = irq.dpc {
         // SAFETY: the driver registered this handler with this context for exactly this call
         // (MINIPORT_INTERRUPT_DPC); the throttle parameters live for the call.
@@ -144,8 +151,15 @@ fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) {
             );
         }
     }
+    let again = crate::host::throttle::end(
+        cpu,
+        irq.line,
+        throttle.MoreNblsPending != 0,
+        irq.registered_at,
+    );
     end_routine(cpu);
     cpu.set_irql(old);
     irq.running_dpcs.fetch_sub(1, Ordering::SeqCst);
     cpu.shared.counters.dpcs_run.fetch_add(1, Ordering::Relaxed);
+    again && !irq.deregistered.load(Ordering::SeqCst)
 }

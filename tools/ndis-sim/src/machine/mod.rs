@@ -133,7 +133,11 @@ impl Shared {
         if self.trace_to_stderr {
             eprintln!(
                 "[cpu {} irql {} level {}] {}",
-                line.processor, line.irql, line.level, line.message
+                line.processor,
+                line.irql,
+                line.level,
+                // A driver's line carries its own newline (DbgPrintEx adds none); one is enough.
+                line.message.trim_end_matches('\n')
             );
         }
         let mut log = lock(&self.trace);

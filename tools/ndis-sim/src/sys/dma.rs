@@ -193,6 +193,8 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
         owner,
         flags: desc.Flags,
         maximum_physical_mapping: desc.MaximumPhysicalMapping,
+        process_sg_list: desc.ProcessSGListHandler,
+        allocate_complete: desc.SharedMemAllocateCompleteHandler,
         location,
     });
     drop(regs);
@@ -289,7 +291,11 @@ pub unsafe fn NdisMAllocateSharedMemory(
             .memory
             .allocate(Length as usize, owner, location)
     };
-    let (va, pa) = got.map_or((core::ptr::null_mut(), 0), |(v, p)| (v.cast(), p));
+    let (va, pa): (PVOID, u64) = got.map_or((core::ptr::null_mut(), 0), |(v, p)| (v.cast(), p));
+    if va.is_null() {
+        crate::host::objects::returned_null(&cpu, api, location);
+        super::config::shared_memory_failed(&cpu, owner, location);
+    }
     // SAFETY: the caller guarantees `VirtualAddress` is valid for a write.
     unsafe { VirtualAddress.write(va) };
     // SAFETY: the caller guarantees `PhysicalAddress` is valid for a write.
@@ -354,6 +360,224 @@ pub unsafe fn NdisMFreeSharedMemory(
             format!(
                 "{api}({MiniportAdapterHandle:p}, {Length}, {VirtualAddress:p}, {pa:#x}): {e:?}"
             ),
+        );
+    }
+}
+
+/// The registration behind an `NdisMiniportDmaHandle`.
+fn registration(shared: &Shared, handle: NDIS_HANDLE) -> Option<SgDmaRegistration> {
+    lock(&shared.bus.sg_dma)
+        .iter()
+        .find(|r| r.handle == handle as usize)
+        .cloned()
+}
+
+/// `NdisMAllocateNetBufferSGList`: maps the `NET_BUFFER`'s data for the device and calls the
+/// registration's `MiniportProcessSGList` with the list before returning (NDIS may, so a
+/// miniport must be ready for it). The simulator copies the data into page-aligned physical
+/// memory of the adapter (as a HAL with map registers does) and describes it one page per
+/// element; the list lives in `ScatterGatherListBuffer` when that holds
+/// `ScatterGatherListSize` bytes, else in memory of its own. Both are released by
+/// [`NdisMFreeNetBufferSGList`] (until then they count as the adapter's shared memory at Halt).
+/// `Irql_Gather_DMA_Function`: exactly `DISPATCH_LEVEL`. `NDIS_STATUS_RESOURCES` on an injected
+/// failure, `NDIS_STATUS_FAILURE` for an unknown handle.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismallocatenetbuffersglist>
+///
+/// # Safety
+/// `NetBuffer` is a valid `NET_BUFFER` whose MDLs map its data; `ScatterGatherListBuffer` is
+/// null or valid for `ScatterGatherListBufferSize` bytes of writes until the list is freed.
+#[track_caller]
+pub unsafe fn NdisMAllocateNetBufferSGList(
+    NdisMiniportDmaHandle: NDIS_HANDLE,
+    NetBuffer: super::PNET_BUFFER,
+    Context: PVOID,
+    Flags: ULONG,
+    ScatterGatherListBuffer: PVOID,
+    ScatterGatherListBufferSize: ULONG,
+) -> NDIS_STATUS {
+    let location = Location::caller();
+    let api = "NdisMAllocateNetBufferSGList";
+    let cpu = enter_ndis(api, location);
+    check_exactly_dispatch(&cpu, api, location);
+    let _ = Flags;
+    let Some(reg) = registration(&cpu.shared, NdisMiniportDmaHandle) else {
+        violation(
+            &cpu,
+            Rule::BadFree,
+            location,
+            format!("{api}({NdisMiniportDmaHandle:p}): not a registered scatter/gather DMA handle"),
+        );
+        return NDIS_STATUS_FAILURE;
+    };
+    if cpu.shared.bus.inject_allocation_failure() {
+        return super::NDIS_STATUS_RESOURCES;
+    }
+    // SAFETY: the caller guarantees a valid NET_BUFFER with mapped MDLs.
+    let data = unsafe { crate::nbl::read_nb_data(NetBuffer) };
+    let len = data.len().max(1);
+    let Some((va, pa)) = cpu.shared.bus.memory.allocate(len, reg.owner, location) else {
+        return super::NDIS_STATUS_RESOURCES;
+    };
+    // SAFETY: `va` holds at least `len` >= data.len() bytes, just allocated.
+    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), va, data.len()) };
+    let pages = len.div_ceil(PAGE_SIZE);
+    let size = sg_list_size(u32::try_from(len).unwrap_or(u32::MAX)) as usize;
+    let own = ScatterGatherListBuffer.is_null() || (ScatterGatherListBufferSize as usize) < size;
+    let list: *mut SCATTER_GATHER_LIST = if own {
+        let words = size.div_ceil(8);
+        Box::into_raw(vec![0u64; words].into_boxed_slice()).cast()
+    } else {
+        ScatterGatherListBuffer.cast()
+    };
+    // SAFETY: `list` holds `size` bytes: a header and `pages` elements.
+    unsafe {
+        (*list).NumberOfElements = u32::try_from(pages).unwrap_or(u32::MAX);
+    }
+    for i in 0..pages {
+        let element = SCATTER_GATHER_ELEMENT {
+            Address: super::PHYSICAL_ADDRESS {
+                QuadPart: (pa + (i * PAGE_SIZE) as u64).cast_signed(),
+            },
+            Length: u32::try_from((len - i * PAGE_SIZE).min(PAGE_SIZE)).unwrap_or(0),
+            Reserved: 0,
+        };
+        // SAFETY: `list` is valid (above); only the field's address is taken.
+        let elements = unsafe { &raw mut (*list).Elements }.cast::<SCATTER_GATHER_ELEMENT>();
+        // SAFETY: element `i` < `pages` lies inside the list's `size` bytes.
+        let slot = unsafe { elements.add(i) };
+        // SAFETY: as above, valid for a write.
+        unsafe { slot.write(element) };
+    }
+    lock(&cpu.shared.host.objects).sg_lists.insert(
+        list as usize,
+        crate::host::objects::SgList {
+            dma: reg.handle,
+            virt: va as usize,
+            phys: pa,
+            len,
+            own_words: own.then(|| size.div_ceil(8)),
+        },
+    );
+    if let Some(process) = reg.process_sg_list {
+        // SAFETY: the driver registered this MINIPORT_PROCESS_SG_LIST handler for exactly this
+        // call, at DISPATCH_LEVEL, with its context; the list lives until it frees it.
+        unsafe { process(core::ptr::null_mut(), core::ptr::null_mut(), list, Context) };
+    }
+    NDIS_STATUS_SUCCESS
+}
+
+/// `NdisMFreeNetBufferSGList`: releases a list from [`NdisMAllocateNetBufferSGList`] (and its
+/// mapping). Exactly `DISPATCH_LEVEL` (`Irql_Gather_DMA_Function`); an unknown or already
+/// freed list, or another DMA handle, is [`Rule::BadFree`] (nothing freed).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismfreenetbuffersglist>
+///
+/// # Safety
+/// The device no longer reads the list's pages.
+#[track_caller]
+pub unsafe fn NdisMFreeNetBufferSGList(
+    NdisMiniportDmaHandle: NDIS_HANDLE,
+    pSGL: super::PSCATTER_GATHER_LIST,
+    NetBuffer: super::PNET_BUFFER,
+) {
+    let location = Location::caller();
+    let api = "NdisMFreeNetBufferSGList";
+    let cpu = enter_ndis(api, location);
+    check_exactly_dispatch(&cpu, api, location);
+    let _ = NetBuffer;
+    let found = {
+        let mut objects = lock(&cpu.shared.host.objects);
+        let ok = objects
+            .sg_lists
+            .get(&(pSGL as usize))
+            .is_some_and(|l| l.dma == NdisMiniportDmaHandle as usize);
+        if ok {
+            objects.sg_lists.remove(&(pSGL as usize))
+        } else {
+            None
+        }
+    };
+    let Some(list) = found else {
+        violation(
+            &cpu,
+            Rule::BadFree,
+            location,
+            format!(
+                "{api}({NdisMiniportDmaHandle:p}, {pSGL:p}): not a list this DMA handle allocated"
+            ),
+        );
+        return;
+    };
+    let _ = cpu.shared.bus.memory.free(list.virt, list.len, list.phys);
+    if let Some(words) = list.own_words {
+        let slice = core::ptr::slice_from_raw_parts_mut(pSGL.cast::<u64>(), words);
+        // SAFETY: allocated as a boxed slice of `words` words, freed once, here.
+        drop(unsafe { Box::from_raw(slice) });
+    }
+}
+
+/// `NdisMAllocateSharedMemoryAsyncEx`: allocates like [`NdisMAllocateSharedMemory`] and calls
+/// the registration's `MiniportSharedMemoryAllocateComplete` later, at `DISPATCH_LEVEL` on a
+/// processor drawn from the seed (the host runs it at its next step); returns
+/// `NDIS_STATUS_PENDING`. `IRQL <= DISPATCH_LEVEL` (`Irql_Gather_DMA_Function`);
+/// `NDIS_STATUS_FAILURE` for an unknown handle or a registration without the handler.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismallocatesharedmemoryasyncex>
+///
+/// # Safety
+/// The handler may be called with `Context` until it has run.
+#[track_caller]
+pub unsafe fn NdisMAllocateSharedMemoryAsyncEx(
+    MiniportDmaHandle: NDIS_HANDLE,
+    Length: ULONG,
+    Cached: BOOLEAN,
+    Context: PVOID,
+) -> NDIS_STATUS {
+    let location = Location::caller();
+    let api = "NdisMAllocateSharedMemoryAsyncEx";
+    let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlGatherDmaFunction);
+    let _ = Cached;
+    let Some(reg) = registration(&cpu.shared, MiniportDmaHandle) else {
+        return NDIS_STATUS_FAILURE;
+    };
+    let Some(handler) = reg.allocate_complete else {
+        return NDIS_STATUS_FAILURE;
+    };
+    let got = if cpu.shared.bus.inject_allocation_failure() {
+        None
+    } else {
+        cpu.shared
+            .bus
+            .memory
+            .allocate(Length as usize, reg.owner, location)
+    };
+    let (va, pa) = got.map_or((0, 0), |(v, p)| (v as usize, p));
+    let adapter_context = crate::host::adapter_context(&cpu.shared, reg.owner);
+    lock(&cpu.shared.host.objects)
+        .work
+        .push_back(crate::host::objects::Deferred::SharedMemory {
+            handler,
+            adapter_context,
+            virt: va,
+            phys: pa,
+            len: Length,
+            context: Context as usize,
+        });
+    super::NDIS_STATUS_PENDING
+}
+
+/// `Irql_Gather_DMA_Function` for the SG-list functions, whose pages require exactly
+/// `DISPATCH_LEVEL`.
+fn check_exactly_dispatch(
+    cpu: &crate::machine::processor::Cpu,
+    api: &str,
+    location: &'static Location<'static>,
+) {
+    let irql = cpu.irql();
+    if irql != DISPATCH {
+        violation(
+            cpu,
+            Rule::IrqlGatherDmaFunction,
+            location,
+            format!("{api} at IRQL {irql}: its page requires DISPATCH_LEVEL"),
         );
     }
 }

@@ -219,7 +219,8 @@ pub unsafe fn NdisMSynchronizeWithInterruptEx(
 
 /// `NdisMQueueDpcEx`: queues the interrupt's DPC on the processors in
 /// `TargetProcessors->Mask` (group 0) with `MiniportDpcContext`; returns the processors where
-/// it was queued (not already queued there). Any IRQL.
+/// it was queued (not already queued there). Any IRQL. After the interrupt was deregistered:
+/// [`Rule::QueueDpcAfterDeregister`], and nothing is queued.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismqueuedpcex>
 ///
 /// # Safety
@@ -237,6 +238,15 @@ pub unsafe fn NdisMQueueDpcEx(
     let _ = MessageId;
     let irq = resolve(&cpu.shared, NdisInterruptHandle, "NdisMQueueDpcEx");
     if irq.deregistered.load(Ordering::SeqCst) {
+        violation(
+            &cpu,
+            Rule::QueueDpcAfterDeregister,
+            location,
+            format!(
+                "NdisMQueueDpcEx({NdisInterruptHandle:p}) after NdisMDeregisterInterruptEx: the \
+                 handle is no longer valid (no DPC queued)"
+            ),
+        );
         return 0;
     }
     // SAFETY: the caller guarantees `TargetProcessors` is valid for reads.

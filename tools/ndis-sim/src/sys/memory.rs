@@ -36,14 +36,21 @@ pub unsafe fn NdisAllocateMemoryWithTagPriority(
             format!("{api}({Length} bytes, priority {Priority}) with tag 0"),
         );
     }
-    if cpu.shared.bus.inject_allocation_failure() {
-        return core::ptr::null_mut();
-    }
-    cpu.shared
-        .bus
-        .pool
-        .allocate(Length as usize, Tag, NdisHandle as usize, location)
-        .map_or(core::ptr::null_mut(), <*mut u8>::cast)
+    let got = if cpu.shared.bus.inject_allocation_failure() {
+        None
+    } else {
+        cpu.shared
+            .bus
+            .pool
+            .allocate(Length as usize, Tag, NdisHandle as usize, location)
+    };
+    got.map_or_else(
+        || {
+            crate::host::objects::returned_null(&cpu, api, location);
+            core::ptr::null_mut()
+        },
+        <*mut u8>::cast,
+    )
 }
 
 /// `NdisFreeMemory`: frees memory from [`NdisAllocateMemoryWithTagPriority`]. `Length` is 0 or

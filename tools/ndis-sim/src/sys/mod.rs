@@ -8,10 +8,13 @@
 //! anywhere else it panics with a message saying so.
 //!
 //! Organised by DDI family: [`types`], `ke` (IRQL and Ke spin locks), `ndis_lock` (NDIS spin
-//! locks), `interrupt` (NDIS interrupts and DPCs), `misc`, `debug` (`DbgPrintEx`).
+//! locks), `interrupt` (NDIS interrupts and DPCs), `config` (registry configuration, error log),
+//! `services` (work items, generic objects, `NET_BUFFER`s, I/O ports, `PnP` events, IRQL macros),
+//! `misc`, `debug` (`DbgPrintEx`).
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
 mod bus;
+mod config;
 mod consts;
 mod debug;
 mod dma;
@@ -23,6 +26,7 @@ mod misc;
 mod nbl;
 mod ndis_lock;
 mod ndis_types;
+mod services;
 /// `NDIS_STATUS_*` codes (shared with the kernel build, which `include!`s the same file).
 mod ndis_status {
     use super::types::NDIS_STATUS;
@@ -32,6 +36,7 @@ mod timer;
 pub mod types;
 
 pub use bus::*;
+pub use config::*;
 pub use consts::*;
 pub use debug::*;
 pub use dma::*;
@@ -44,6 +49,7 @@ pub use nbl::*;
 pub use ndis_lock::*;
 pub use ndis_status::*;
 pub use ndis_types::*;
+pub use services::*;
 pub use timer::*;
 pub use types::*;
 

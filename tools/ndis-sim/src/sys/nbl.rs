@@ -95,6 +95,7 @@ pub unsafe fn NdisAllocateNetBufferListPool(
         return core::ptr::null_mut();
     }
     if cpu.shared.bus.inject_allocation_failure() {
+        crate::host::objects::returned_null(&cpu, api, location);
         return core::ptr::null_mut();
     }
     nbl::create_pool(machine_of(&cpu), NdisHandle as usize, params, location) as NDIS_HANDLE
@@ -195,6 +196,7 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
         found
     };
     if cpu.shared.bus.inject_allocation_failure() {
+        crate::host::objects::returned_null(&cpu, api, location);
         return core::ptr::null_mut();
     }
     let mut block = PoolNblBlock::default();
@@ -313,6 +315,7 @@ pub unsafe fn NdisAllocateMdl(
     let api = "NdisAllocateMdl";
     let cpu = enter_ndis_at_most(api, location, DISPATCH, Rule::IrqlNetBufferFunction);
     if VirtualAddress.is_null() || cpu.shared.bus.inject_allocation_failure() {
+        crate::host::objects::returned_null(&cpu, api, location);
         return core::ptr::null_mut();
     }
     let va = VirtualAddress as usize;

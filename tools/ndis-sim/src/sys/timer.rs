@@ -147,11 +147,11 @@ pub unsafe fn NdisCancelTimerObject(TimerObject: NDIS_HANDLE) -> BOOLEAN {
         } else if irql <= DISPATCH {
             violation(
                 &cpu,
-                Rule::IrqlTimerFunction,
+                Rule::PeriodicTimer,
                 location,
                 format!(
                     "{api}({TimerObject:p}) of a periodic timer at IRQL {irql}: cancelling a \
-                     periodic timer requires PASSIVE_LEVEL"
+                     periodic timer requires PASSIVE_LEVEL (also Irql_Timer_Function)"
                 ),
             );
         }

@@ -1,6 +1,7 @@
 //! The verifier: what a violation report holds, the machine-wide bookkeeping (the lock registry,
 //! the lock graph, the statistics), and the report a test reads.
 
+pub mod catalogue;
 pub mod lock_graph;
 pub mod rules;
 pub mod stats;

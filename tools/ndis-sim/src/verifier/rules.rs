@@ -1,5 +1,5 @@
 //! The rules the verifier checks, with the names and codes of the public documents
-//! (`shared/reference/rules.md` collects them).
+//! (`docs/locking-rules.md` lists them with their codes).
 //!
 //! Where one misuse breaks two documented rules, one is reported as the primary
 //! ([`Violation::rule`](super::Violation::rule), with its code) and the other is named in
@@ -21,8 +21,9 @@ pub const SPIN_LOCK_ALREADY_OWNED: u32 = 0x0F;
 pub const BUGCODE_NDIS_DRIVER: u32 = 0x7C;
 /// Bug check 0x10 `SPIN_LOCK_NOT_OWNED`.
 pub const SPIN_LOCK_NOT_OWNED: u32 = 0x10;
-/// The `bug_check` of rules that Windows checks only statically (the NDIS rules of Static
-/// Driver Verifier) or only states in prose: no bug check code exists for them. The simulator
+/// The `bug_check` of rules that Windows checks only at compile time (the NDIS rules of Static
+/// Driver Verifier outside the NDIS/WIFI set) or only states in prose: no bug check code exists
+/// for them. The simulator
 /// still reports them, and in `BugCheck` mode still stops on them.
 pub const NO_BUG_CHECK: u32 = 0;
 
@@ -221,11 +222,95 @@ pub enum Rule {
     /// `NDIS_STATUS_SUCCESS` or `NDIS_STATUS_PENDING`.
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-miniportpause-return>
     MiniportPauseReturn,
-    /// NDIS rule `DoubleComplete`: an OID request completed twice, or completed with
-    /// `NdisMOidRequestComplete` after the handler returned a status other than
-    /// `NDIS_STATUS_PENDING`.
-    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-doublecomplete>
-    DoubleComplete,
+    /// NDIS/WIFI rule `NdisOidDoubleComplete` (0xC4, P1 0x00091002): an OID request completed
+    /// twice, completed with `NdisMOidRequestComplete` after the handler returned a status other
+    /// than `NDIS_STATUS_PENDING`, or completed when it is not in flight. The same check stands
+    /// for the SDV rules `DoubleComplete` and `DoubleCompleteWorkItem` (a completion deferred
+    /// to a work item is checked the same way), named in `detail`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisoiddoublecomplete>
+    NdisOidDoubleComplete,
+    /// NDIS/WIFI rule `NdisOidComplete` (0xC4, P1 0x00091001): `NdisMOidRequestComplete` with
+    /// `NDIS_STATUS_PENDING`, or an OID of the rule's table (`OID_PNP_SET_POWER`,
+    /// `OID_802_3_DELETE_MULTICAST_ADDRESS`, ...) finished with a status the table does not allow.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisoidcomplete>
+    NdisOidComplete,
+    /// NDIS/WIFI rule `NdisOidDoubleRequest` (0xC4, P1 0x0009100E): NDIS issues the next OID
+    /// request while the miniport still has not completed the previous one (the host gave up
+    /// waiting for it after [`Rule::NdisTimedOidComplete`]).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisoiddoublerequest>
+    NdisOidDoubleRequest,
+    /// NDIS/WIFI rule `NdisTimedOidComplete` (0xC4, P1 0x00092003): an OID request not completed
+    /// within 12 s of the simulated clock.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndistimedoidcomplete>
+    NdisTimedOidComplete,
+    /// NDIS/WIFI rule `NdisTimedDataSend` (0xC4, P1 0x0009200D): a send NBL not completed within
+    /// 30 s of the simulated clock.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndistimeddatasend>
+    NdisTimedDataSend,
+    /// NDIS/WIFI rule `NdisTimedDataHang` (0xC4, P1 0x0009200F): sends pending and none
+    /// completed for 22 s of the simulated clock.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndistimeddatahang>
+    NdisTimedDataHang,
+    /// NDIS rule `Init_RegisterSG` (SDV): scatter/gather DMA registered in Initialize and still
+    /// registered when `MiniportHaltEx` returns (or when Initialize fails).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-registersg>
+    InitRegisterSg,
+    /// NDIS rule `NdisAllocateMdl` (SDV): an MDL of the adapter still allocated when
+    /// `MiniportHaltEx` returns.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisallocatemdl>
+    NdisAllocateMdl,
+    /// NDIS rule `PeriodicTimer` (SDV): `NdisCancelTimerObject` of a timer set with a nonzero
+    /// `MillisecondsPeriod` at an IRQL other than `PASSIVE_LEVEL`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-periodictimer>
+    PeriodicTimer,
+    /// NDIS rule `WriteErrorLog` (SDV): `NdisMAllocateSharedMemory` failed in
+    /// `MiniportInitializeEx` and Initialize returned without `NdisWriteErrorLogEntry` after it.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-writeerrorlog>
+    WriteErrorLog,
+    /// NDIS rule `NullCheck` (SDV), as far as a run-time check can go: the driver dereferenced
+    /// (a fault in the first 64 KiB) after an allocating DDI returned NULL to it on that
+    /// processor. Reported from the fault handler, which then ends the process.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/nullcheckn>
+    NullCheck,
+    /// NDIS rule `Init_NdisAllocateIoWorkItem` (SDV): a work item allocated in Initialize not
+    /// freed by the end of Halt (or of a failed Initialize); also a work item used or freed
+    /// after it was freed, or freed while queued.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-ndisallocateioworkitem>
+    InitNdisAllocateIoWorkItem,
+    /// NDIS rule `Irql_IrqlSetting_Function` (SDV): `NDIS_RAISE_IRQL_TO_DISPATCH` above
+    /// `DISPATCH_LEVEL`, or `NDIS_LOWER_IRQL` to an IRQL above the current one.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-irql-irqlsetting-function>
+    IrqlIrqlSettingFunction,
+    /// NDIS rule `NdisAllocateGenericObject` (SDV): a generic object still allocated when
+    /// `MiniportHaltEx` returns, or freed twice.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisallocategenericobject>
+    NdisAllocateGenericObject,
+    /// NDIS rule `NdisAllocateNetBuffer` (SDV): a `NET_BUFFER` from `NdisAllocateNetBuffer`
+    /// still allocated when `MiniportHaltEx` returns, or freed twice.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisallocatenetbuffer>
+    NdisAllocateNetBuffer,
+    /// NDIS rule `NdisMRegisterIoPortRange` (SDV): I/O ports registered outside
+    /// `MiniportInitializeEx`, or before `NdisMSetMiniportAttributes`; also a range still
+    /// registered when `MiniportHaltEx` returns.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndismregisterioportrange>
+    NdisMRegisterIoPortRange,
+    /// NDIS rule `NdisOpenConfigurationEx` (SDV): a configuration handle still open when the
+    /// handler that opened it returns (Initialize) or when `MiniportHaltEx` returns; closed twice.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndisopenconfigurationex>
+    NdisOpenConfigurationEx,
+    /// NDIS rule `NdisMNetPnPEventInOIDRequest` (SDV): `NdisMNetPnPEvent` called while an OID
+    /// request is in flight (in `MiniportOidRequest` or before its `NdisMOidRequestComplete`).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-ndismnetpnpeventinoidrequest>
+    NdisMNetPnPEventInOidRequest,
+    /// `NdisMQueueDpcEx` with an interrupt handle already deregistered (the handle is invalid
+    /// once `NdisMDeregisterInterruptEx` returns). No DPC is queued.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterinterruptex>
+    QueueDpcAfterDeregister,
+    /// Receive throttling: a `MiniportInterruptDPC` that set `MoreNblsPending` re-enabled the
+    /// device's interrupts (NDIS calls the DPC again; interrupts stay masked until it clears the
+    /// flag), or indicated more NBLs than `MaxNblsToIndicate`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/network/receive-side-throttling>
+    ReceiveThrottle,
     /// NDIS verifier: an NBL completed that the miniport does not own (never sent to it, or
     /// already completed), or a sent NBL not completed when NDIS needed it (Pause completed,
     /// Halt called).
@@ -240,6 +325,16 @@ pub enum Rule {
     /// (registration attributes first), a handler returning a status its page does not allow.
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>
     MiniportState,
+}
+
+/// A page of the Windows driver documentation, from its path under `drivers/`.
+macro_rules! learn {
+    ($path:literal) => {
+        concat!(
+            "https://learn.microsoft.com/windows-hardware/drivers/",
+            $path
+        )
+    };
 }
 
 impl Rule {
@@ -292,10 +387,29 @@ impl Rule {
         Rule::NdisMMapIoSpace,
         Rule::CancelTimerObject,
         Rule::MiniportPauseReturn,
-        Rule::DoubleComplete,
+        Rule::NdisOidDoubleComplete,
+        Rule::NdisOidComplete,
+        Rule::NdisOidDoubleRequest,
+        Rule::NdisTimedOidComplete,
+        Rule::NdisTimedDataSend,
+        Rule::NdisTimedDataHang,
+        Rule::InitRegisterSg,
+        Rule::NdisAllocateMdl,
+        Rule::PeriodicTimer,
+        Rule::QueueDpcAfterDeregister,
         Rule::SendAccounting,
         Rule::ReceiveAccounting,
         Rule::MiniportState,
+        Rule::WriteErrorLog,
+        Rule::NullCheck,
+        Rule::InitNdisAllocateIoWorkItem,
+        Rule::IrqlIrqlSettingFunction,
+        Rule::NdisAllocateGenericObject,
+        Rule::NdisAllocateNetBuffer,
+        Rule::NdisMRegisterIoPortRange,
+        Rule::NdisOpenConfigurationEx,
+        Rule::NdisMNetPnPEventInOidRequest,
+        Rule::ReceiveThrottle,
     ];
 
     /// The documented name of the rule (NDIS and WDM share the name `SpinLock`: see
@@ -351,7 +465,26 @@ impl Rule {
             Rule::NdisMMapIoSpace => "NdisMMapIoSpace",
             Rule::CancelTimerObject => "CancelTimerObject",
             Rule::MiniportPauseReturn => "MiniportPause_Return",
-            Rule::DoubleComplete => "DoubleComplete",
+            Rule::NdisOidDoubleComplete => "NdisOidDoubleComplete",
+            Rule::NdisOidComplete => "NdisOidComplete",
+            Rule::NdisOidDoubleRequest => "NdisOidDoubleRequest",
+            Rule::NdisTimedOidComplete => "NdisTimedOidComplete",
+            Rule::NdisTimedDataSend => "NdisTimedDataSend",
+            Rule::NdisTimedDataHang => "NdisTimedDataHang",
+            Rule::InitRegisterSg => "Init_RegisterSG",
+            Rule::NdisAllocateMdl => "NdisAllocateMdl",
+            Rule::PeriodicTimer => "PeriodicTimer",
+            Rule::WriteErrorLog => "WriteErrorLog",
+            Rule::NullCheck => "NullCheck",
+            Rule::InitNdisAllocateIoWorkItem => "Init_NdisAllocateIoWorkItem",
+            Rule::IrqlIrqlSettingFunction => "Irql_IrqlSetting_Function",
+            Rule::NdisAllocateGenericObject => "NdisAllocateGenericObject",
+            Rule::NdisAllocateNetBuffer => "NdisAllocateNetBuffer",
+            Rule::NdisMRegisterIoPortRange => "NdisMRegisterIoPortRange",
+            Rule::NdisOpenConfigurationEx => "NdisOpenConfigurationEx",
+            Rule::NdisMNetPnPEventInOidRequest => "NdisMNetPnPEventInOIDRequest",
+            Rule::QueueDpcAfterDeregister => "NdisMQueueDpcEx after deregistration",
+            Rule::ReceiveThrottle => "receive throttling (MoreNblsPending)",
             Rule::SendAccounting => "send NBL accounting",
             Rule::ReceiveAccounting => "receive NBL accounting",
             Rule::MiniportState => "miniport adapter state",
@@ -359,8 +492,11 @@ impl Rule {
     }
 
     /// Where the rule is documented: `"wdm"` (DDI compliance rule), `"verifier"` (Driver
-    /// Verifier check, 0xC4), `"bugcheck"` (a stop code of its own), `"ndis"` (NDIS SDV rule),
-    /// `"ndis-doc"` (a requirement stated on an NDIS page, with no rule of its own).
+    /// Verifier check, 0xC4), `"bugcheck"` (a stop code of its own), `"ndis"` (NDIS DDI
+    /// compliance rule that Microsoft checks at compile time with Static Driver Verifier),
+    /// `"ndis-wifi"` (NDIS DDI compliance rule of the NDIS/WIFI verification set, checked at run
+    /// time by Driver Verifier with 0xC4), `"ndis-doc"` (a requirement stated on an NDIS page,
+    /// with no rule of its own).
     #[must_use]
     pub const fn family(self) -> &'static str {
         match self {
@@ -406,7 +542,24 @@ impl Rule {
             | Rule::NdisMMapIoSpace
             | Rule::CancelTimerObject
             | Rule::MiniportPauseReturn
-            | Rule::DoubleComplete => "ndis",
+            | Rule::InitRegisterSg
+            | Rule::NdisAllocateMdl
+            | Rule::PeriodicTimer
+            | Rule::WriteErrorLog
+            | Rule::NullCheck
+            | Rule::InitNdisAllocateIoWorkItem
+            | Rule::IrqlIrqlSettingFunction
+            | Rule::NdisAllocateGenericObject
+            | Rule::NdisAllocateNetBuffer
+            | Rule::NdisMRegisterIoPortRange
+            | Rule::NdisOpenConfigurationEx
+            | Rule::NdisMNetPnPEventInOidRequest => "ndis",
+            Rule::NdisOidDoubleComplete
+            | Rule::NdisOidComplete
+            | Rule::NdisOidDoubleRequest
+            | Rule::NdisTimedOidComplete
+            | Rule::NdisTimedDataSend
+            | Rule::NdisTimedDataHang => "ndis-wifi",
             Rule::SpinLockInIsr
             | Rule::NdisCallUnderSpinLock
             | Rule::UninitializedSpinLock
@@ -414,7 +567,9 @@ impl Rule {
             | Rule::LeakAtHalt
             | Rule::SendAccounting
             | Rule::ReceiveAccounting
-            | Rule::MiniportState => "ndis-doc",
+            | Rule::MiniportState
+            | Rule::QueueDpcAfterDeregister
+            | Rule::ReceiveThrottle => "ndis-doc",
         }
     }
 
@@ -422,13 +577,124 @@ impl Rule {
     #[must_use]
     pub const fn bug_check(self) -> u32 {
         match self.family().as_bytes() {
-            b"wdm" | b"verifier" => DRIVER_VERIFIER_DETECTED_VIOLATION,
+            b"wdm" | b"verifier" | b"ndis-wifi" => DRIVER_VERIFIER_DETECTED_VIOLATION,
             _ => match self {
                 Rule::SpinLockAlreadyOwned => SPIN_LOCK_ALREADY_OWNED,
                 Rule::SpinLockNotOwned => SPIN_LOCK_NOT_OWNED,
                 Rule::SharedMemoryAtRaisedIrql => BUGCODE_NDIS_DRIVER,
                 _ => NO_BUG_CHECK,
             },
+        }
+    }
+
+    /// The documentation page of the rule (the rule's own page for DDI compliance rules, the
+    /// bug check page for Driver Verifier checks, the DDI or concept page for stated
+    /// requirements).
+    #[must_use]
+    #[allow(
+        clippy::match_same_arms,
+        reason = "one arm per rule, as in the README's table; several share a page"
+    )]
+    pub const fn page(self) -> &'static str {
+        match self {
+            Rule::SpinLock => learn!("devtest/wdm-spinlock"),
+            Rule::IrqlKeReleaseSpinLock => learn!("devtest/wdm-irqlkereleasespinlock"),
+            Rule::IrqlKeDispatchLte => learn!("devtest/wdm-irqlkedispatchlte"),
+            Rule::IrqlDispatch => learn!("devtest/wdm-irqldispatch"),
+            Rule::IrqlReturn => learn!("devtest/wdm-irqlreturn"),
+            Rule::RaiseToLower => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::LowerToHigher => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::BadKeRelease => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::AtDpcLevelBelowDispatch => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::IsrReturnedAtWrongIrql => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::LockOrder => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::ReleaseOrder => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::WrongAcquireApi => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::WrongReleaseApi => {
+                learn!("debugger/bug-check-0xc4--driver-verifier-detected-violation")
+            }
+            Rule::SpinLockAlreadyOwned => learn!("debugger/bug-check-0xf--spin-lock-already-owned"),
+            Rule::SpinLockNotOwned => learn!("debugger/bug-check-0x10--spin-lock-not-owned"),
+            Rule::IrqlSynchFunction => learn!("devtest/ndis-irql-synch-function"),
+            Rule::IrqlInterruptFunction => learn!("devtest/ndis-irql-interrupt-function"),
+            Rule::NdisSpinLock => learn!("devtest/ndis-spinlock"),
+            Rule::NdisSpinLockDpr => learn!("devtest/ndis-spinlockdpr"),
+            Rule::NdisSpinLockRelease => learn!("devtest/ndis-spinlockrelease"),
+            Rule::NdisSpinLockDprRelease => learn!("devtest/ndis-spinlockdprrelease"),
+            Rule::SpinLockBalanced => learn!("devtest/ndis-spinlockbalanced"),
+            Rule::SyncAfterDeregister => learn!("devtest/ndis-ndismderegisterinterruptex"),
+            Rule::StallTooLong => learn!("devtest/ndis-ndisstallexecution-delay"),
+            Rule::SpinLockInIsr => learn!("ddi/ndis/nf-ndis-ndisacquirespinlock"),
+            Rule::NdisCallUnderSpinLock => {
+                learn!("network/synchronization-and-notification-in-network-drivers")
+            }
+            Rule::UninitializedSpinLock => learn!("ddi/ndis/nf-ndis-ndisacquirespinlock"),
+            Rule::IrqlMiniportDriverFunction => {
+                learn!("devtest/ndis-irql-miniport-driver-function")
+            }
+            Rule::IrqlMiscellaneousFunction => learn!("devtest/ndis-irql-miscellaneous-function"),
+            Rule::AllocateMemoryTag => learn!("devtest/ndis-ndisallocatememorywithtagpriority"),
+            Rule::SharedMemoryAtRaisedIrql => {
+                learn!("debugger/bug-check-0x7c--bugcode-ndis-driver")
+            }
+            Rule::BadFree => learn!("ddi/ndis/nf-ndis-ndisfreememory"),
+            Rule::InitRegisterInterrupt => learn!("devtest/ndis-init-registerinterrupt"),
+            Rule::LeakAtHalt => learn!("network/ndis-verifier"),
+            Rule::IrqlSendRcvFunction => learn!("devtest/ndis-irql-sendrcv-function"),
+            Rule::IrqlStatusIndicationFunction => {
+                learn!("devtest/ndis-irql-statusindication-function")
+            }
+            Rule::IrqlOidFunction => learn!("devtest/ndis-irql-oid-function"),
+            Rule::IrqlNetBufferFunction => learn!("devtest/ndis-irql-netbuffer-function"),
+            Rule::IrqlTimerFunction => learn!("devtest/ndis-irql-timer-function"),
+            Rule::IrqlGatherDmaFunction => learn!("devtest/ndis-irql-gather-dma-function"),
+            Rule::FlagsIrql => learn!("devtest/ndis-flags-irql"),
+            Rule::NdisMFreeSharedMemory => learn!("devtest/ndis-ndismfreesharedmemory"),
+            Rule::NdisMIndicateStatusEx => learn!("devtest/ndis-ndismindicatestatusex"),
+            Rule::NdisMMapIoSpace => learn!("devtest/ndis-ndismmapiospace"),
+            Rule::CancelTimerObject => learn!("devtest/ndis-canceltimerobject"),
+            Rule::MiniportPauseReturn => learn!("devtest/ndis-miniportpause-return"),
+            Rule::NdisOidDoubleComplete => learn!("devtest/ndis-ndisoiddoublecomplete"),
+            Rule::NdisOidComplete => learn!("devtest/ndis-ndisoidcomplete"),
+            Rule::NdisOidDoubleRequest => learn!("devtest/ndis-ndisoiddoublerequest"),
+            Rule::NdisTimedOidComplete => learn!("devtest/ndis-ndistimedoidcomplete"),
+            Rule::NdisTimedDataSend => learn!("devtest/ndis-ndistimeddatasend"),
+            Rule::NdisTimedDataHang => learn!("devtest/ndis-ndistimeddatahang"),
+            Rule::InitRegisterSg => learn!("devtest/ndis-init-registersg"),
+            Rule::NdisAllocateMdl => learn!("devtest/ndis-ndisallocatemdl"),
+            Rule::PeriodicTimer => learn!("devtest/ndis-periodictimer"),
+            Rule::WriteErrorLog => learn!("devtest/ndis-writeerrorlog"),
+            Rule::NullCheck => learn!("devtest/nullcheckn"),
+            Rule::InitNdisAllocateIoWorkItem => learn!("devtest/ndis-init-ndisallocateioworkitem"),
+            Rule::IrqlIrqlSettingFunction => learn!("devtest/ndis-irql-irqlsetting-function"),
+            Rule::NdisAllocateGenericObject => learn!("devtest/ndis-ndisallocategenericobject"),
+            Rule::NdisAllocateNetBuffer => learn!("devtest/ndis-ndisallocatenetbuffer"),
+            Rule::NdisMRegisterIoPortRange => learn!("devtest/ndis-ndismregisterioportrange"),
+            Rule::NdisOpenConfigurationEx => learn!("devtest/ndis-ndisopenconfigurationex"),
+            Rule::NdisMNetPnPEventInOidRequest => {
+                learn!("devtest/ndis-ndismnetpnpeventinoidrequest")
+            }
+            Rule::QueueDpcAfterDeregister => learn!("ddi/ndis/nf-ndis-ndismderegisterinterruptex"),
+            Rule::ReceiveThrottle => learn!("network/receive-side-throttling"),
+            Rule::SendAccounting => learn!("network/ndis-verifier"),
+            Rule::ReceiveAccounting => learn!("network/ndis-verifier"),
+            Rule::MiniportState => learn!("network/miniport-adapter-states-and-operations"),
         }
     }
 
@@ -450,6 +716,12 @@ impl Rule {
             Rule::ReleaseOrder => 0x1003,
             Rule::WrongAcquireApi => 0x1008,
             Rule::WrongReleaseApi => 0x1009,
+            Rule::NdisOidComplete => 0x0009_1001,
+            Rule::NdisOidDoubleComplete => 0x0009_1002,
+            Rule::NdisOidDoubleRequest => 0x0009_100E,
+            Rule::NdisTimedOidComplete => 0x0009_2003,
+            Rule::NdisTimedDataSend => 0x0009_200D,
+            Rule::NdisTimedDataHang => 0x0009_200F,
             _ => return None,
         })
     }
