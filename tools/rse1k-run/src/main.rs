@@ -9,6 +9,10 @@
 
 mod driver_job;
 mod hazards;
+mod ndis_phy;
+mod netns;
+mod pcap;
+mod tap_job;
 mod workload;
 
 use std::process::ExitCode;
@@ -18,6 +22,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndis_sim::{Machine, Report, VerifierMode};
 use rse1k::sync::{Locked, PassiveLevel, Unlocked};
 
+use driver_job::DeviceKind;
 use hazards::Hazard;
 use workload::{Adapter, Totals};
 
@@ -28,6 +33,17 @@ struct Args {
     /// What to run: the driver with traffic, or the lock layer's own pattern.
     #[arg(long, value_enum, default_value_t = Job::Driver)]
     workload: Job,
+    /// The e1000 the driver runs on (driver workload).
+    #[arg(long, value_enum, default_value_t = DeviceKind::Model)]
+    device: DeviceKind,
+    /// Real traffic instead of the in-process peer: the wire goes to a TAP in a network
+    /// namespace the run creates, smoltcp is the protocol above the miniport, and Linux's
+    /// `ping` and a TCP socket are the peers (needs root, iproute2, /dev/net/tun).
+    #[arg(long)]
+    tap: bool,
+    /// Write the frames crossing the wire (both ways) to this pcap file (driver workload).
+    #[arg(long)]
+    pcap: Option<std::path::PathBuf>,
     /// Frames each way (driver workload).
     #[arg(long, default_value_t = 20_000)]
     frames: u32,
@@ -79,6 +95,17 @@ fn main() -> ExitCode {
         .seed(seed)
         .mode(mode)
         .build();
+    if args.workload == Job::Driver && args.inject.is_none() && args.tap {
+        if args.pcap.is_some() {
+            eprintln!(
+                "rse1k-run: --pcap records the in-process wire; with --tap capture the TAP \
+                 instead: ip netns exec rse1k-<pid> tcpdump -i {} -w FILE",
+                netns::TAP
+            );
+            return ExitCode::FAILURE;
+        }
+        return run_tap(&machine, &args, processors);
+    }
     if args.workload == Job::Driver && args.inject.is_none() {
         return run_driver(&machine, &args, processors, seed);
     }
@@ -152,13 +179,23 @@ fn main() -> ExitCode {
 }
 
 fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> ExitCode {
+    let device = match args.device {
+        DeviceKind::Model => "this project's 82540EM model",
+        DeviceKind::Qemu => "QEMU's own e1000 (real time: not replayable from the seed)",
+    };
     println!(
-        "rse1k-run: rse1k miniport on an emulated 82540EM, {processors} simulated processors, \
+        "rse1k-run: rse1k miniport on {device}, {processors} simulated processors, \
          {} frames each way, seed {seed:#x}",
         args.frames
     );
     let progress = progress_bar(args.quiet, u64::from(args.frames));
-    let result = driver_job::run(machine, args.frames, &progress);
+    let result = driver_job::run(
+        machine,
+        args.device,
+        args.pcap.as_deref(),
+        args.frames,
+        &progress,
+    );
     progress.finish_and_clear();
     let report = machine.report();
     let ok = match &result {
@@ -168,6 +205,57 @@ fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> E
         }
         Err(error) => {
             println!("driver job FAILED: {error}");
+            false
+        }
+    };
+    print_locks(&report);
+    println!("verifier: {} violations", report.violations.len());
+    if ok && report.violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run_tap(machine: &Machine, args: &Args, processors: usize) -> ExitCode {
+    println!(
+        "rse1k-run --tap: rse1k miniport on {} e1000, {processors} simulated processors, \
+         smoltcp above it, the Linux stack in a network namespace below it",
+        match args.device {
+            DeviceKind::Model => "the model's",
+            DeviceKind::Qemu => "QEMU's",
+        }
+    );
+    let result = tap_job::run(machine, args.device);
+    let report = machine.report();
+    let ok = match &result {
+        Ok(s) => {
+            println!(
+                "ping from the namespace: {}/{} replies ({})",
+                s.ping_replies,
+                tap_job::PINGS,
+                s.ping_line
+            );
+            println!(
+                "TCP: {} of {} bytes Linux -> smoltcp and {} of {} bytes smoltcp -> Linux \
+                 arrived intact, in {:.2} s",
+                s.tcp_in,
+                tap_job::TCP_BYTES,
+                s.tcp_out,
+                tap_job::TCP_BYTES,
+                s.tcp_elapsed.as_secs_f64()
+            );
+            println!(
+                "frames through the miniport: {} sent, {} indicated; {} sends failed",
+                s.frames.0, s.frames.1, s.send_failures
+            );
+            s.ping_replies == tap_job::PINGS
+                && s.tcp_in == tap_job::TCP_BYTES
+                && s.tcp_out == tap_job::TCP_BYTES
+                && s.send_failures == 0
+        }
+        Err(error) => {
+            println!("real-traffic job FAILED: {error}");
             false
         }
     };
