@@ -461,7 +461,6 @@ impl Adapter {
             ContextSize: 0,
             PoolTag: POOL_TAG,
             DataSize: 0,
-            Flags: 0,
         };
         // SAFETY: the parameters are valid for the call.
         let pool = unsafe { sys::NdisAllocateNetBufferListPool(handle, &raw mut pool_params) };
@@ -602,12 +601,12 @@ impl Adapter {
         let adapter = Adapter {
             handle,
             regs: parts.bar.unwrap_or_else(|| unreachable!()),
-            dma: parts.dma.unwrap_or(ptr::null_mut()),
+            dma: parts.dma.unwrap_or_default(),
             tx_desc,
             rx_desc,
             tx_buffers,
             rx_buffers,
-            nbl_pool: parts.pool.unwrap_or(ptr::null_mut()),
+            nbl_pool: parts.pool.unwrap_or_default(),
             rx: parts.rx,
             addresses,
             state,

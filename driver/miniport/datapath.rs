@@ -378,7 +378,7 @@ impl Adapter {
         if more && !throttle.is_null() {
             // NDIS runs the DPC again for the rest.
             // SAFETY: as above.
-            unsafe { (*throttle).MoreNblsPending = 1 };
+            unsafe { (*throttle).set_MoreNblsPending(1) };
         }
         if causes.contains(Causes::LSC) {
             let link = LinkStatus::read(&self.regs);

@@ -299,7 +299,7 @@ impl SendQueue {
         let started = if self.cursor.is_null() {
             ptr::null_mut()
         } else {
-            self.queue.front().unwrap_or(ptr::null_mut())
+            self.queue.front().unwrap_or_default()
         };
         let mut frames = 0;
         self.queue.remove_if(

@@ -76,7 +76,7 @@ fn write_reg(va: usize, reg: u32, v: u32) {
 /// `MiniportProcessSGList`: never called, because the simulator does not model
 /// `NdisMAllocateNetBufferSGList` (the description must still name one).
 unsafe extern "C" fn process_sg_list(
-    _device: PVOID,
+    _device: sys::PDEVICE_OBJECT,
     _reserved: PVOID,
     _list: sys::PSCATTER_GATHER_LIST,
     _context: PVOID,

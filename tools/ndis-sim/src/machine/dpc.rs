@@ -130,7 +130,7 @@ fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) {
     begin_routine(cpu, RoutineKind::Dpc, irq.registered_at);
     let mut throttle = sys::NDIS_RECEIVE_THROTTLE_PARAMETERS {
         MaxNblsToIndicate: sys::NDIS_INDICATE_ALL_NBLS,
-        MoreNblsPending: 0,
+        ..Default::default()
     };
     if let Some(handler) = irq.dpc {
         // SAFETY: the driver registered this handler with this context for exactly this call

@@ -7,10 +7,7 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bus::adapter;
-use super::consts::{
-    NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
-    NDIS_SG_DMA_DESCRIPTION_REVISION_2,
-};
+use super::consts::{NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1};
 use super::ndis_status::NDIS_STATUS_INVALID_PARAMETER;
 use super::ndis_types::{
     NDIS_PHYSICAL_ADDRESS, NDIS_SG_DMA_DESCRIPTION, PNDIS_PHYSICAL_ADDRESS,
@@ -176,7 +173,7 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
     let header_ok = u32::from(desc.Header.Type) == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
         && matches!(
             u32::from(desc.Header.Revision),
-            NDIS_SG_DMA_DESCRIPTION_REVISION_1 | NDIS_SG_DMA_DESCRIPTION_REVISION_2
+            NDIS_SG_DMA_DESCRIPTION_REVISION_1
         )
         && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();
     if !header_ok || desc.MaximumPhysicalMapping == 0 || desc.ProcessSGListHandler.is_none() {
