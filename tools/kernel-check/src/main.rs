@@ -7,11 +7,14 @@
 //!    top of a faithful reproduction of wdk-build 0.6.0's `wdk_default`;
 //! 2. lays out a scratch workspace (copies of the project and the wdk-* crates whose build
 //!    scripts, which need the WDK installed, are replaced by ones that copy those bindings);
-//! 3. runs `cargo check` and clippy (`-D warnings`) on the driver's kernel build for
+//! 3. writes the ABI facts table (`tools/ndis-sim/abi/facts.txt`, see `facts.rs`), which the
+//!    simulator's facts test compares its mirror with;
+//! 4. runs `cargo check` and clippy (`-D warnings`) on the driver's kernel build for
 //!    `x86_64-pc-windows-msvc` with `-Zbuild-std=core,alloc`, and reports errors and warnings.
 //!
-//! Nothing is written into the project or the header directory. See README.md, "Kernel check".
+//! Nothing but the facts table is written into the project, nothing into the header directory. See README.md, "Kernel check".
 
+mod facts;
 mod headers;
 mod wdk_default;
 mod workspace;
@@ -215,6 +218,13 @@ fn run(args: &Args) -> Result<bool, String> {
     let bindings = scratch.join("bindings");
     let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     generate_bindings(&dir_refs, &bindings, args.reuse_wdk_sys)?;
+
+    let facts_path = project.join("tools/ndis-sim/abi/facts.txt");
+    let (structures, constants) = facts::write(&project, &bindings, &facts_path)?;
+    eprintln!(
+        "== ABI facts: {structures} structures, {constants} constants -> {}",
+        facts_path.display()
+    );
 
     eprintln!("== scratch workspace");
     let copy = workspace::prepare(&project, &scratch).map_err(|error| error.to_string())?;

@@ -41,7 +41,6 @@ fn params(revision: u8, size: u16) -> sys::NET_BUFFER_LIST_POOL_PARAMETERS {
         ContextSize: 0,
         PoolTag: TAG,
         DataSize: 0,
-        Flags: 0,
     }
 }
 
