@@ -29,14 +29,14 @@ struct Layout {
 /// The layouts bindgen's assertions state in `source`.
 fn layouts(source: &str) -> BTreeMap<String, Layout> {
     let size =
-        Regex::new(r#""Size of (\w+)",\s*\]\[::core::mem::size_of::<\w+>\(\)\s*-\s*(\d+)usize\]"#)
+        Regex::new(r#""Size of (\w+)",\s*\]\[::core::mem::size_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#)
             .expect("valid regex");
     let align = Regex::new(
-        r#""Alignment of (\w+)",\s*\]\[::core::mem::align_of::<\w+>\(\)\s*-\s*(\d+)usize\]"#,
+        r#""Alignment of (\w+)",\s*\]\[::core::mem::align_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
     )
     .expect("valid regex");
     let offset = Regex::new(
-        r#""Offset of field: (\w+)::(\w+)",\s*\]\[::core::mem::offset_of!\(\s*\w+,\s*\w+\s*\)\s*-\s*(\d+)usize\]"#,
+        r#""Offset of field: (\w+)::(\w+)",\s*\]\[::core::mem::offset_of!\(\s*\w+,\s*\w+\s*,?\s*\)\s*-\s*(\d+)usize\]"#,
     )
     .expect("valid regex");
     let mut found: BTreeMap<String, Layout> = BTreeMap::new();

@@ -139,6 +139,9 @@ fn sg_list_size(maximum_physical_mapping: ULONG) -> ULONG {
     ULONG::try_from(bytes).unwrap_or(ULONG::MAX)
 }
 
+/// `NDIS_SG_DMA_DESCRIPTION_REVISION_2` (NDIS 6.85; not declared for an NDIS 6.83 miniport).
+const SG_DMA_DESCRIPTION_REVISION_2: u32 = 2;
+
 /// `NdisMRegisterScatterGatherDma`: validates the description (header type
 /// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`, revision 1 or 2, size at least revision 1's,
 /// `MaximumPhysicalMapping` > 0, a `ProcessSGListHandler`) and returns
@@ -171,9 +174,11 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
     // SAFETY: the caller guarantees `DmaDescription` points to a valid description.
     let desc = unsafe { &mut *DmaDescription };
     let header_ok = u32::from(desc.Header.Type) == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
+        // NDIS itself also takes revision 2 (NDIS 6.85, from drivers built for it); an NDIS
+        // 6.83 miniport's headers name revision 1 only.
         && matches!(
             u32::from(desc.Header.Revision),
-            NDIS_SG_DMA_DESCRIPTION_REVISION_1
+            NDIS_SG_DMA_DESCRIPTION_REVISION_1 | SG_DMA_DESCRIPTION_REVISION_2
         )
         && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();
     if !header_ok || desc.MaximumPhysicalMapping == 0 || desc.ProcessSGListHandler.is_none() {
