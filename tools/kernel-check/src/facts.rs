@@ -28,9 +28,10 @@ struct Layout {
 
 /// The layouts bindgen's assertions state in `source`.
 fn layouts(source: &str) -> BTreeMap<String, Layout> {
-    let size =
-        Regex::new(r#""Size of (\w+)",\s*\]\[::core::mem::size_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#)
-            .expect("valid regex");
+    let size = Regex::new(
+        r#""Size of (\w+)",\s*\]\[::core::mem::size_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
+    )
+    .expect("valid regex");
     let align = Regex::new(
         r#""Alignment of (\w+)",\s*\]\[::core::mem::align_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
     )

@@ -12,7 +12,7 @@ pub struct Aggregate {
     pub name: String,
     /// `true` for a `union`.
     pub is_union: bool,
-    /// (field name, field type as written, normalized with [`normalize_type`]).
+    /// The public fields: (name, type as written, normalized with [`normalize_type`]).
     pub fields: Vec<(String, String)>,
 }
 
@@ -123,10 +123,8 @@ pub fn aggregates(source: &str) -> Vec<Aggregate> {
         let fields = split_top_level(&body)
             .into_iter()
             .filter_map(|field| {
-                let field = field
-                    .strip_prefix("pub(crate) ")
-                    .or_else(|| field.strip_prefix("pub "))
-                    .unwrap_or(&field);
+                // Private fields (an opaque mirror's placeholder) are not part of the surface.
+                let field = field.strip_prefix("pub ")?;
                 let (field_name, spelling) = field.split_once(':')?;
                 Some((field_name.trim().to_string(), normalize_type(spelling)))
             })
