@@ -43,9 +43,12 @@ fn main() {
         .filter(|path| path.extension().is_some_and(|extension| extension == "rs"))
         .collect();
     files.sort();
-    let mut table =
-        String::from("/// The mirror's aggregates: (name, size, align, [(field, offset)]).\n");
-    table.push_str("pub const MIRROR_LAYOUTS: &[(&str, usize, usize, &[(&str, usize)])] = &[\n");
+    let mut table = String::from(
+        "/// One aggregate of the mirror: (name, size, align, [(field, offset)]).\n\
+         pub type MirrorLayout = (&'static str, usize, usize, &'static [(&'static str, usize)]);\n\
+         /// The mirror's aggregates.\n\
+         pub const MIRROR_LAYOUTS: &[MirrorLayout] = &[\n",
+    );
     let mut constants = String::from("/// The mirror's integer constants.\n");
     constants.push_str("pub const MIRROR_CONSTANTS: &[(&str, i128)] = &[\n");
     for file in files {

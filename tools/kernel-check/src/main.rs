@@ -55,6 +55,10 @@ struct Args {
     /// on the headers only; `ndis.rs` is always regenerated).
     #[arg(long)]
     reuse_wdk_sys: bool,
+    /// Only generate the bindings and write the ABI facts table; no cargo check (for a Windows
+    /// machine, whose own kernel build is the check).
+    #[arg(long)]
+    facts_only: bool,
 }
 
 /// The project root: two levels above this crate's manifest.
@@ -225,6 +229,10 @@ fn run(args: &Args) -> Result<bool, String> {
         "== ABI facts: {structures} structures, {constants} constants -> {}",
         facts_path.display()
     );
+
+    if args.facts_only {
+        return Ok(true);
+    }
 
     eprintln!("== scratch workspace");
     let copy = workspace::prepare(&project, &scratch).map_err(|error| error.to_string())?;

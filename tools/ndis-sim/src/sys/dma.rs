@@ -141,6 +141,13 @@ fn sg_list_size(maximum_physical_mapping: ULONG) -> ULONG {
 
 /// `NDIS_SG_DMA_DESCRIPTION_REVISION_2` (NDIS 6.85; not declared for an NDIS 6.83 miniport).
 const SG_DMA_DESCRIPTION_REVISION_2: u32 = 2;
+/// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1`: through `ScatterGatherListSize`, 36 on x64.
+const SG_DMA_DESCRIPTION_SIZE_1: usize =
+    core::mem::offset_of!(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)
+        + size_of::<super::types::ULONG>();
+/// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_2`: through `PdoOverride` (a pointer at offset 40
+/// on x64), 48.
+const SG_DMA_DESCRIPTION_SIZE_2: usize = 48;
 
 /// `NdisMRegisterScatterGatherDma`: validates the description (header type
 /// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`, revision 1 or 2, size at least revision 1's,
@@ -180,7 +187,13 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
             u32::from(desc.Header.Revision),
             NDIS_SG_DMA_DESCRIPTION_REVISION_1 | SG_DMA_DESCRIPTION_REVISION_2
         )
-        && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();
+        // The size is the revision's `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_*`, not `sizeof`.
+        && usize::from(desc.Header.Size)
+            == if u32::from(desc.Header.Revision) == SG_DMA_DESCRIPTION_REVISION_2 {
+                SG_DMA_DESCRIPTION_SIZE_2
+            } else {
+                SG_DMA_DESCRIPTION_SIZE_1
+            };
     if !header_ok || desc.MaximumPhysicalMapping == 0 || desc.ProcessSGListHandler.is_none() {
         return NDIS_STATUS_INVALID_PARAMETER;
     }
