@@ -14,6 +14,24 @@ use super::oid::{
     MulticastList, RingInfo,
 };
 use super::{header, trampolines};
+
+/// `NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1`:
+/// `RTL_SIZEOF_THROUGH_FIELD(..., InterfaceType)`, 28 on x64 (the structure's padded size is 32;
+/// the header carries the revision's size, not `sizeof`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_registration_attributes>
+const REGISTRATION_ATTRIBUTES_REVISION_1_SIZE: usize =
+    core::mem::offset_of!(
+        sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+        InterfaceType
+    ) + core::mem::size_of::<sys::NDIS_INTERFACE_TYPE>();
+
+/// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1`:
+/// `RTL_SIZEOF_THROUGH_FIELD(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)`, 36 on x64
+/// (padded size 40).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_sg_dma_description>
+const SG_DMA_DESCRIPTION_REVISION_1_SIZE: usize =
+    core::mem::offset_of!(sys::NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)
+        + core::mem::size_of::<sys::ULONG>();
 use crate::e1000::{
     Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, ReceiveFilter, RingSize,
     RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
@@ -327,7 +345,7 @@ impl Adapter {
             Header: header(
                 sys::NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
                 sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1,
-                core::mem::size_of::<sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES>(),
+                REGISTRATION_ATTRIBUTES_REVISION_1_SIZE,
             ),
             MiniportAdapterContext: context.cast(),
             AttributeFlags: sys::NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE
@@ -383,7 +401,7 @@ impl Adapter {
             Header: header(
                 sys::NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
                 sys::NDIS_SG_DMA_DESCRIPTION_REVISION_1,
-                core::mem::size_of::<sys::NDIS_SG_DMA_DESCRIPTION>(),
+                SG_DMA_DESCRIPTION_REVISION_1_SIZE,
             ),
             Flags: 0,
             MaximumPhysicalMapping: MAX_FRAME,

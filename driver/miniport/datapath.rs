@@ -310,7 +310,7 @@ impl Adapter {
         if called_again {
             // NDIS runs the DPC again for the rest.
             // SAFETY: as above.
-            unsafe { (*throttle).MoreNblsPending = 1 };
+            unsafe { (*throttle).set_MoreNblsPending(1) };
         }
         if causes.contains(Causes::LSC) {
             let link = LinkStatus::read(&self.regs);

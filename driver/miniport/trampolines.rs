@@ -260,7 +260,7 @@ pub unsafe extern "C" fn shutdown(context: sys::NDIS_HANDLE, _action: sys::NDIS_
 /// Called by NDIS only, with the arguments the DDI page describes (the context is the
 /// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn process_sg_list(
-    _device: sys::PVOID,
+    _device: sys::PDEVICE_OBJECT,
     _reserved: sys::PVOID,
     _list: sys::PSCATTER_GATHER_LIST,
     _context: sys::PVOID,

@@ -176,7 +176,6 @@ impl MiniportAdapter {
             ContextSize: 0,
             PoolTag: tag,
             DataSize: 0,
-            Flags: 0,
         };
         // SAFETY: the parameters are valid for the call.
         let pool = unsafe { sys::NdisAllocateNetBufferListPool(self.0, &raw mut params) };

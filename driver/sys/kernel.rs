@@ -50,6 +50,46 @@ mod ndis {
     )]
     use wdk_sys::*;
 
+    /// `NDIS_INTERRUPT_MODE` (ndis.h: `typedef KINTERRUPT_MODE NDIS_INTERRUPT_MODE`), blocklisted
+    /// in `build_ndis_bindgen.rs` because bindgen renders the typedef as a re-export of a type
+    /// this module only glob-imports.
+    pub type NDIS_INTERRUPT_MODE = KINTERRUPT_MODE;
+
+    /// `NET_BUFFER_DATA` (ndis/nbl.h, a legacy name kept for source compatibility): the first
+    /// members of `NET_BUFFER`. C declares its length as an anonymous member of the named union
+    /// type `NET_BUFFER_DATA_LENGTH`, which bindgen drops; this is the C++ declaration, which
+    /// names it `NbDataLength`. 48 bytes, as clang lays the C structure out.
+    #[repr(C)]
+    #[derive(Copy, Clone)]
+    pub struct _NET_BUFFER_DATA {
+        pub Next: *mut NET_BUFFER,
+        pub CurrentMdl: *mut MDL,
+        pub CurrentMdlOffset: ULONG,
+        pub NbDataLength: NET_BUFFER_DATA_LENGTH,
+        pub MdlChain: *mut MDL,
+        pub DataOffset: ULONG,
+    }
+    pub type NET_BUFFER_DATA = _NET_BUFFER_DATA;
+    pub type PNET_BUFFER_DATA = *mut NET_BUFFER_DATA;
+
+    /// `NET_BUFFER_HEADER` (ndis/nbl.h, legacy): `NET_BUFFER`'s first union as a named type. C
+    /// declares `NET_BUFFER_DATA;` as an anonymous member, which bindgen drops (leaving a
+    /// 16-byte union); this is the C++ declaration, which names it `NetBufferData`.
+    #[repr(C)]
+    #[derive(Copy, Clone)]
+    pub union _NET_BUFFER_HEADER {
+        pub NetBufferData: NET_BUFFER_DATA,
+        pub Link: SLIST_HEADER,
+    }
+    pub type NET_BUFFER_HEADER = _NET_BUFFER_HEADER;
+    pub type PNET_BUFFER_HEADER = *mut NET_BUFFER_HEADER;
+
+    // The layout clang gives the C declarations (x64), which bindgen's own assertions would
+    // have checked had it generated them.
+    const _: () = assert!(core::mem::size_of::<NET_BUFFER_DATA>() == 48);
+    const _: () = assert!(core::mem::size_of::<NET_BUFFER_HEADER>() == 48);
+    const _: () = assert!(core::mem::align_of::<NET_BUFFER_HEADER>() == 16);
+
     include!(concat!(env!("OUT_DIR"), "/ndis.rs"));
 }
 // The generated items: NDIS_STATUS, NDIS_HANDLE, _NDIS_SPIN_LOCK, _NDIS_OBJECT_HEADER,
@@ -74,8 +114,8 @@ pub use wdk_sys::ntddk::MmMapLockedPagesSpecifyCache;
 pub use wdk_sys::{
     CM_PARTIAL_RESOURCE_DESCRIPTOR, CmResourceTypeInterrupt, CmResourceTypeMemory, DRIVER_OBJECT,
     LARGE_INTEGER, MDL, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL,
-    PCM_PARTIAL_RESOURCE_DESCRIPTOR, PDRIVER_OBJECT, PHYSICAL_ADDRESS, PMDL, PSCATTER_GATHER_LIST,
-    PUNICODE_STRING, SCATTER_GATHER_LIST, UNICODE_STRING,
+    PCM_PARTIAL_RESOURCE_DESCRIPTOR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHYSICAL_ADDRESS, PMDL,
+    PSCATTER_GATHER_LIST, PUNICODE_STRING, SCATTER_GATHER_LIST, UNICODE_STRING,
 };
 
 // wdm.h enums come from wdk-sys as modules (`EnumVariation::ModuleConsts`); the surface names
@@ -167,6 +207,65 @@ pub unsafe fn KeRaiseIrql(NewIrql: KIRQL, OldIrql: PKIRQL) {
 pub unsafe fn KeLowerIrql(NewIrql: KIRQL) {
     // SAFETY: the caller lowers to the IRQL it raised from, per this function's contract.
     unsafe { write_cr8(NewIrql) };
+}
+
+/// `NdisAllocateSpinLock(SpinLock)` (ndis.h, an `__inline` function, so not in the import
+/// library): `KeInitializeSpinLock(&SpinLock->SpinLock)`.
+///
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatespinlock>
+///
+/// # Safety
+/// `SpinLock` valid for writes, resident, not in use.
+#[inline]
+pub unsafe fn NdisAllocateSpinLock(SpinLock: PNDIS_SPIN_LOCK) {
+    // SAFETY: the caller guarantees `SpinLock` points to writable storage for the structure.
+    let lock = unsafe { &raw mut (*SpinLock).SpinLock };
+    // SAFETY: `lock` is valid for a write and not in use, per this function's contract.
+    unsafe { KeInitializeSpinLock(lock) };
+}
+
+/// `NdisFreeSpinLock(SpinLock)` (ndis.h, an `__inline` function): nothing to do on NT ("On the
+/// NT platform, there is nothing to do here").
+///
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisfreespinlock>
+///
+/// # Safety
+/// `SpinLock` initialised and not held; it is not used again.
+#[inline]
+pub unsafe fn NdisFreeSpinLock(_SpinLock: PNDIS_SPIN_LOCK) {}
+
+/// `NdisReadRegisterUlong(Register, Data)` (ndis.h macro): on x64
+/// `*(Data) = READ_REGISTER_ULONG(Register)`, and the x64 `READ_REGISTER_ULONG` (wdm.h) is a
+/// compiler barrier (`_ReadWriteBarrier`) followed by a volatile read.
+///
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisreadregisterulong>
+///
+/// # Safety
+/// `Register` is a mapped device register (`NdisMMapIoSpace`); `Data` valid for a write.
+#[inline]
+pub unsafe fn NdisReadRegisterUlong(Register: *const ULONG, Data: PULONG) {
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    // SAFETY: the caller guarantees `Register` is a mapped, aligned device register.
+    let value = unsafe { Register.read_volatile() };
+    // SAFETY: the caller guarantees `Data` is valid for a write.
+    unsafe { Data.write(value) };
+}
+
+/// `NdisWriteRegisterUlong(Register, Data)` (ndis.h macro): on x64 `WRITE_REGISTER_ULONG`, which
+/// (wdm.h, x64) is a volatile write followed by `FastFence()` (`__faststorefence`, a locked `or`
+/// to the top of the stack: a full memory barrier).
+///
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndiswriteregisterulong>
+///
+/// # Safety
+/// `Register` is a mapped device register (`NdisMMapIoSpace`).
+#[inline]
+pub unsafe fn NdisWriteRegisterUlong(Register: PULONG, Data: ULONG) {
+    // SAFETY: the caller guarantees `Register` is a mapped, aligned device register.
+    unsafe { Register.write_volatile(Data) };
+    // SAFETY: `lock or` of zero into the stack slot at RSP changes no value; it only orders
+    // memory, as `__faststorefence` does. Not `nomem`: it is a barrier for the compiler too.
+    unsafe { core::arch::asm!("lock or dword ptr [rsp], 0", options(nostack)) };
 }
 
 /// `NdisAcquireSpinLock(_SpinLock)` (ndis.h macro, "`NdisAcquireSpinLock` macro"):

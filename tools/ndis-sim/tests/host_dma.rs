@@ -76,7 +76,7 @@ fn write_reg(va: usize, reg: u32, v: u32) {
 /// `MiniportProcessSGList`: never called, because the simulator does not model
 /// `NdisMAllocateNetBufferSGList` (the description must still name one).
 unsafe extern "C" fn process_sg_list(
-    _device: PVOID,
+    _device: sys::PDEVICE_OBJECT,
     _reserved: PVOID,
     _list: sys::PSCATTER_GATHER_LIST,
     _context: PVOID,
@@ -88,7 +88,8 @@ fn sg_description() -> sys::NDIS_SG_DMA_DESCRIPTION {
         Header: sys::NDIS_OBJECT_HEADER {
             Type: 0x83,  // NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
             Revision: 1, // NDIS_SG_DMA_DESCRIPTION_REVISION_1
-            Size: size_of::<sys::NDIS_SG_DMA_DESCRIPTION>() as u16,
+            // NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1: through ScatterGatherListSize.
+            Size: 36,
         },
         Flags: 1, // NDIS_SG_DMA_64_BIT_ADDRESS
         MaximumPhysicalMapping: 16384,
@@ -275,6 +276,8 @@ fn invalid_scatter_gather_descriptions_are_refused() {
         |d| d.Header.Revision = 3,
         |d| d.Header.Revision = 0,
         |d| d.Header.Size -= 8,
+        // sizeof (40, padded) is not revision 1's documented size.
+        |d| d.Header.Size = size_of::<sys::NDIS_SG_DMA_DESCRIPTION>() as u16,
         |d| d.MaximumPhysicalMapping = 0,
         |d| d.ProcessSGListHandler = None,
     ];
@@ -290,6 +293,7 @@ fn invalid_scatter_gather_descriptions_are_refused() {
     let (st, dma, _) = m.run_on(0, move || {
         let mut d = sg_description();
         d.Header.Revision = 2;
+        d.Header.Size = 48; // NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_2: through PdoOverride
         register(h, d)
     });
     assert_eq!(st, sys::NDIS_STATUS_SUCCESS);

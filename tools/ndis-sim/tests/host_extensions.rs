@@ -305,6 +305,9 @@ fn net_pnp_event_in_an_oid_request_and_the_irql_macros() {
                 TdiReserved: [0; 4],
                 TdiClientReserved: [0; 4],
             },
+            Flags: 0,
+            SwitchId: 0,
+            VPortId: 0,
         };
         // SAFETY: a valid notification.
         unsafe { sys::NdisMNetPnPEvent(h as NDIS_HANDLE, &raw mut n) }
@@ -340,7 +343,12 @@ fn net_pnp_event_in_an_oid_request_and_the_irql_macros() {
 static SG_SEEN: AtomicUsize = AtomicUsize::new(0);
 static ASYNC_SEEN: AtomicUsize = AtomicUsize::new(0);
 
-unsafe extern "C" fn process_sg(_d: PVOID, _r: PVOID, list: sys::PSCATTER_GATHER_LIST, _c: PVOID) {
+unsafe extern "C" fn process_sg(
+    _d: sys::PDEVICE_OBJECT,
+    _r: PVOID,
+    list: sys::PSCATTER_GATHER_LIST,
+    _c: PVOID,
+) {
     assert_eq!(common::irql(), common::DISPATCH);
     // SAFETY: NDIS passes a valid list.
     SG_SEEN.store(
@@ -371,7 +379,7 @@ fn sg_lists_and_async_shared_memory() {
             Header: sys::NDIS_OBJECT_HEADER {
                 Type: 0x83,
                 Revision: 1,
-                Size: size_of::<sys::NDIS_SG_DMA_DESCRIPTION>() as u16,
+                Size: 36, // NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1
             },
             Flags: 1,
             MaximumPhysicalMapping: 16384,
@@ -466,7 +474,7 @@ unsafe extern "C" fn dpc_more(_ctx: NDIS_HANDLE, _c: PVOID, throttle: PVOID, _r:
     let t = throttle.cast::<sys::NDIS_RECEIVE_THROTTLE_PARAMETERS>();
     if MORE_CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
         // SAFETY: NDIS passes valid throttle parameters.
-        unsafe { (*t).MoreNblsPending = 1 };
+        unsafe { (*t).set_MoreNblsPending(1) };
     }
 }
 

@@ -4,7 +4,7 @@
 #![allow(clippy::many_single_char_names)] // r(ig), a(dapter), q(uery), s(et), c(ounters)
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use e1000_model::{E1000Config, Unplugged};
@@ -53,6 +53,8 @@ struct Faults {
     shared_memory_failure_logged: Option<bool>,
     /// A DPC on another processor indicates one frame (RESOURCES) while the pause pends.
     indicate_while_pausing: bool,
+    /// Registration attributes first sent with `sizeof` (32) instead of revision 1's size (28).
+    registration_sizeof: bool,
 }
 
 /// The tiny miniport's adapter context.
@@ -69,6 +71,8 @@ struct Tiny {
     pnp_events: AtomicUsize,
     shutdowns: AtomicUsize,
     leaked: AtomicUsize,
+    /// What `NdisMSetMiniportAttributes` returned for `Faults::registration_sizeof`'s call.
+    registration_sizeof_status: AtomicI32,
     /// (address, `NDIS_RETURN_FLAGS_DISPATCH_LEVEL`) of every returned NBL, in return order.
     return_log: Mutex<Vec<(usize, bool)>>,
     resets: AtomicUsize,
@@ -187,12 +191,19 @@ unsafe extern "C" fn initialize(
         unsafe { sys::NdisMSetMiniportAttributes(handle, &raw mut general) };
     }
     let mut reg = sys::NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
-    reg.RegistrationAttributes = sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
-        Header: header(
+    if t.faults.registration_sizeof {
+        reg.Header = header(
             0x9E,
             1,
             size_of::<sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES>(),
-        ),
+        );
+        // SAFETY: valid handle and attributes.
+        let s = unsafe { sys::NdisMSetMiniportAttributes(handle, &raw mut reg) };
+        t.registration_sizeof_status.store(s, Ordering::SeqCst);
+    }
+    reg.RegistrationAttributes = sys::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+        // NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1: through InterfaceType.
+        Header: header(0x9E, 1, 28),
         MiniportAdapterContext: ctx.cast(),
         AttributeFlags: 0x28, // HARDWARE_DEVICE | BUS_MASTER
         CheckForHangTimeInSeconds: 2,
@@ -623,6 +634,7 @@ fn rig(faults: Faults) -> Rig {
         pnp_events: AtomicUsize::new(0),
         shutdowns: AtomicUsize::new(0),
         leaked: AtomicUsize::new(0),
+        registration_sizeof_status: AtomicI32::new(0),
         return_log: Mutex::new(Vec::new()),
         resets: AtomicUsize::new(0),
     });
@@ -1339,6 +1351,19 @@ fn initialize_without_general_attributes_is_miniport_state() {
 }
 
 #[test]
+fn registration_attributes_with_sizeof_instead_of_the_revision_size_are_refused() {
+    let r = rig(Faults {
+        registration_sizeof: true,
+        ..Faults::default()
+    });
+    let _a = r.driver.initialize(&r.plugged).expect("Initialize");
+    assert_eq!(
+        r.tiny.registration_sizeof_status.load(Ordering::SeqCst),
+        sys::NDIS_STATUS_INVALID_PARAMETER
+    );
+}
+
+#[test]
 fn general_attributes_before_registration_is_miniport_state() {
     let r = rig(Faults {
         general_first: true,
@@ -1414,6 +1439,7 @@ fn a_bug_check_halts_the_host_instead_of_hanging() {
         pnp_events: AtomicUsize::new(0),
         shutdowns: AtomicUsize::new(0),
         leaked: AtomicUsize::new(0),
+        registration_sizeof_status: AtomicI32::new(0),
         return_log: Mutex::new(Vec::new()),
         resets: AtomicUsize::new(0),
     });

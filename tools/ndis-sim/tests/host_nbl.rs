@@ -41,7 +41,6 @@ fn params(revision: u8, size: u16) -> sys::NET_BUFFER_LIST_POOL_PARAMETERS {
         ContextSize: 0,
         PoolTag: TAG,
         DataSize: 0,
-        Flags: 0,
     }
 }
 
@@ -310,7 +309,10 @@ fn bad_pool_parameters_give_null() {
             !pool.is_null()
         };
         assert!(alloc(params(1, 16)));
-        assert!(alloc(params(2, 20)), "revision 2 (NDIS 6.84)");
+        assert!(
+            !alloc(params(2, 20)),
+            "revision 2 (NDIS 6.87 Flags) is not an NDIS 6.83 structure"
+        );
         assert!(!alloc(params(1, 15)), "size short of revision 1");
         assert!(!alloc(params(2, 16)), "size short of revision 2");
         assert!(!alloc(params(3, 24)), "unknown revision");

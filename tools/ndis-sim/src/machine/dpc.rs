@@ -136,7 +136,7 @@ fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) -> bool {
     begin_routine(cpu, RoutineKind::Dpc, irq.registered_at);
     let mut throttle = sys::NDIS_RECEIVE_THROTTLE_PARAMETERS {
         MaxNblsToIndicate: crate::host::throttle::draw_limit(&cpu.shared),
-        MoreNblsPending: 0,
+        ..Default::default()
     };
     crate::host::throttle::begin(throttle.MaxNblsToIndicate);
     if let Some(handler) = irq.dpc {
@@ -154,7 +154,7 @@ fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) -> bool {
     let again = crate::host::throttle::end(
         cpu,
         irq.line,
-        throttle.MoreNblsPending != 0,
+        throttle.MoreNblsPending() != 0,
         irq.registered_at,
     );
     end_routine(cpu);

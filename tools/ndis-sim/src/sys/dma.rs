@@ -7,10 +7,7 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::bus::adapter;
-use super::consts::{
-    NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
-    NDIS_SG_DMA_DESCRIPTION_REVISION_2,
-};
+use super::consts::{NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1};
 use super::ndis_status::NDIS_STATUS_INVALID_PARAMETER;
 use super::ndis_types::{
     NDIS_PHYSICAL_ADDRESS, NDIS_SG_DMA_DESCRIPTION, PNDIS_PHYSICAL_ADDRESS,
@@ -142,6 +139,16 @@ fn sg_list_size(maximum_physical_mapping: ULONG) -> ULONG {
     ULONG::try_from(bytes).unwrap_or(ULONG::MAX)
 }
 
+/// `NDIS_SG_DMA_DESCRIPTION_REVISION_2` (NDIS 6.85; not declared for an NDIS 6.83 miniport).
+const SG_DMA_DESCRIPTION_REVISION_2: u32 = 2;
+/// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1`: through `ScatterGatherListSize`, 36 on x64.
+const SG_DMA_DESCRIPTION_SIZE_1: usize =
+    core::mem::offset_of!(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)
+        + size_of::<super::types::ULONG>();
+/// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_2`: through `PdoOverride` (a pointer at offset 40
+/// on x64), 48.
+const SG_DMA_DESCRIPTION_SIZE_2: usize = 48;
+
 /// `NdisMRegisterScatterGatherDma`: validates the description (header type
 /// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`, revision 1 or 2, size at least revision 1's,
 /// `MaximumPhysicalMapping` > 0, a `ProcessSGListHandler`) and returns
@@ -174,11 +181,19 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
     // SAFETY: the caller guarantees `DmaDescription` points to a valid description.
     let desc = unsafe { &mut *DmaDescription };
     let header_ok = u32::from(desc.Header.Type) == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
+        // NDIS itself also takes revision 2 (NDIS 6.85, from drivers built for it); an NDIS
+        // 6.83 miniport's headers name revision 1 only.
         && matches!(
             u32::from(desc.Header.Revision),
-            NDIS_SG_DMA_DESCRIPTION_REVISION_1 | NDIS_SG_DMA_DESCRIPTION_REVISION_2
+            NDIS_SG_DMA_DESCRIPTION_REVISION_1 | SG_DMA_DESCRIPTION_REVISION_2
         )
-        && usize::from(desc.Header.Size) >= size_of::<NDIS_SG_DMA_DESCRIPTION>();
+        // The size is the revision's `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_*`, not `sizeof`.
+        && usize::from(desc.Header.Size)
+            == if u32::from(desc.Header.Revision) == SG_DMA_DESCRIPTION_REVISION_2 {
+                SG_DMA_DESCRIPTION_SIZE_2
+            } else {
+                SG_DMA_DESCRIPTION_SIZE_1
+            };
     if !header_ok || desc.MaximumPhysicalMapping == 0 || desc.ProcessSGListHandler.is_none() {
         return NDIS_STATUS_INVALID_PARAMETER;
     }

@@ -118,6 +118,13 @@ pub unsafe fn NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle: NDIS_HANDL
     }
 }
 
+/// `NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1` and `_2`: through
+/// `InterfaceType`, 28 on x64 (the padded structure is 32).
+const REGISTRATION_ATTRIBUTES_SIZE: usize = core::mem::offset_of!(
+    super::ndis_types::NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+    InterfaceType
+) + size_of::<super::ndis_types::NDIS_INTERFACE_TYPE>();
+
 /// `NdisMSetMiniportAttributes`: the registration attributes (the adapter context, the
 /// hang-check interval) must come first, in `MiniportInitializeEx`; general and other
 /// attributes after them. Checks `Irql_Miniport_Driver_Function` (PASSIVE) and
@@ -150,6 +157,12 @@ pub unsafe fn NdisMSetMiniportAttributes(
                 "{api} outside MiniportInitializeEx (adapter {:?})",
                 g.phase
             ));
+        }
+        if u32::from(header.Type) == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES
+            && usize::from(header.Size) != REGISTRATION_ATTRIBUTES_SIZE
+        {
+            // Revisions 1 and 2 both end at `InterfaceType`.
+            return super::ndis_status::NDIS_STATUS_INVALID_PARAMETER;
         }
         if u32::from(header.Type) == NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
             // SAFETY: the header says these are registration attributes.

@@ -11,7 +11,6 @@ use std::panic::Location;
 use super::consts::{
     KernelMode, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, MEMORY_ALLOCATION_ALIGNMENT,
     NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
-    NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2,
 };
 use super::ndis_types::{
     CSHORT, MDL, MODE, NET_BUFFER_LIST_POOL_PARAMETERS, PMDL, PNET_BUFFER_LIST,
@@ -33,8 +32,6 @@ pub type MEMORY_CACHING_TYPE = i32;
 
 /// `NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1`: through `DataSize` (16).
 const POOL_PARAMETERS_SIZE_1: usize = 16;
-/// `NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2`: through `Flags` (20).
-const POOL_PARAMETERS_SIZE_2: usize = 20;
 /// The header of `NET_BUFFER_LIST_CONTEXT` before `ContextData` (`Next`, `Size`, `Offset`,
 /// then `ContextData` aligned to `MEMORY_ALLOCATION_ALIGNMENT`): 16 bytes on x64.
 const CONTEXT_HEADER: usize = 16;
@@ -45,8 +42,8 @@ fn machine_of(cpu: &Cpu) -> usize {
 }
 
 /// `NdisAllocateNetBufferListPool`: a pool of NBLs for `NdisHandle` (the adapter handle), or
-/// null when `Parameters` is bad (header type not `NDIS_OBJECT_TYPE_DEFAULT`, revision not 1 or 2
-/// or `Size` short of it, `ContextSize` not a multiple of `MEMORY_ALLOCATION_ALIGNMENT`,
+/// null when `Parameters` is bad (header type not `NDIS_OBJECT_TYPE_DEFAULT`, revision not 1 (the
+/// only one an NDIS 6.83 miniport has; revision 2 adds `Flags` in NDIS 6.87) or `Size` short of it, `ContextSize` not a multiple of `MEMORY_ALLOCATION_ALIGNMENT`,
 /// `DataSize` nonzero without `fAllocateNetBuffer`) or when `Machine::fail_allocations` injects a
 /// failure. Checks `Irql_NetBuffer_Function` (the page allows IRQL <= `DISPATCH_LEVEL`). The
 /// pool is kept with its owner until [`NdisFreeNetBufferListPool`]; one still allocated at Halt
@@ -72,13 +69,12 @@ pub unsafe fn NdisAllocateNetBufferListPool(
     let size = usize::from(header.Size);
     let needed = match u32::from(header.Revision) {
         NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 => POOL_PARAMETERS_SIZE_1,
-        NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2 => POOL_PARAMETERS_SIZE_2,
         _ => return core::ptr::null_mut(),
     };
     if u32::from(header.Type) != NDIS_OBJECT_TYPE_DEFAULT || size < needed {
         return core::ptr::null_mut();
     }
-    // Copy only what the revision has: a revision 1 structure ends before `Flags`.
+    // Copy only what the revision has.
     let mut params = NET_BUFFER_LIST_POOL_PARAMETERS::default();
     // SAFETY: the source has `Header.Size >= needed` bytes (the contract), the destination is a
     // local of `size_of::<NET_BUFFER_LIST_POOL_PARAMETERS>() >= needed` bytes.

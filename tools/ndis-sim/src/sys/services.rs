@@ -548,7 +548,17 @@ pub struct _NET_PNP_EVENT_NOTIFICATION {
     pub PortNumber: NDIS_PORT_NUMBER,
     /// The event.
     pub NetPnPEvent: NET_PNP_EVENT,
+    /// `NET_EVENT_*` flags (NDIS 6.30 and later).
+    pub Flags: ULONG,
+    /// The NIC switch the event is for (SR-IOV; `NDIS_DEFAULT_SWITCH_ID` otherwise).
+    pub SwitchId: NDIS_NIC_SWITCH_ID,
+    /// The virtual port the event is for (SR-IOV; `NDIS_DEFAULT_VPORT_ID` otherwise).
+    pub VPortId: NDIS_NIC_SWITCH_VPORT_ID,
 }
+/// `NDIS_NIC_SWITCH_ID`: a NIC switch's identifier.
+pub type NDIS_NIC_SWITCH_ID = ULONG;
+/// `NDIS_NIC_SWITCH_VPORT_ID`: a virtual port's identifier on a NIC switch.
+pub type NDIS_NIC_SWITCH_VPORT_ID = ULONG;
 /// `NET_PNP_EVENT_NOTIFICATION`.
 pub type NET_PNP_EVENT_NOTIFICATION = _NET_PNP_EVENT_NOTIFICATION;
 /// `PNET_PNP_EVENT_NOTIFICATION`.

@@ -196,13 +196,84 @@ pub type PGROUP_AFFINITY = *mut _GROUP_AFFINITY;
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_receive_throttle_parameters>
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy)]
+#[allow(
+    clippy::pub_underscore_fields,
+    reason = "the field names bindgen gives a bit-field unit and its padding"
+)]
 pub struct _NDIS_RECEIVE_THROTTLE_PARAMETERS {
     /// How many NBLs the DPC may indicate.
     pub MaxNblsToIndicate: ULONG,
-    /// Out: set non-zero when more are pending.
-    pub MoreNblsPending: ULONG,
+    /// `ULONG MoreNblsPending : 1`: out, set when more are pending
+    /// ([`Self::MoreNblsPending`], [`Self::set_MoreNblsPending`]).
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1]>,
+    /// The rest of the `ULONG` the bit field is declared in.
+    pub __bindgen_padding_0: [u8; 3],
+}
+#[allow(
+    clippy::used_underscore_binding,
+    reason = "bindgen's name for the bit-field unit the accessors read"
+)]
+impl _NDIS_RECEIVE_THROTTLE_PARAMETERS {
+    /// The `MoreNblsPending` bit.
+    #[must_use]
+    pub fn MoreNblsPending(&self) -> ULONG {
+        ULONG::from(self._bitfield_1.get_bit(0))
+    }
+    /// Sets the `MoreNblsPending` bit to the low bit of `val`.
+    pub fn set_MoreNblsPending(&mut self, val: ULONG) {
+        self._bitfield_1.set_bit(0, val & 1 != 0);
+    }
 }
 /// `NDIS_RECEIVE_THROTTLE_PARAMETERS`.
 pub type NDIS_RECEIVE_THROTTLE_PARAMETERS = _NDIS_RECEIVE_THROTTLE_PARAMETERS;
 /// `NDIS_INDICATE_ALL_NBLS` (no limit).
 pub const NDIS_INDICATE_ALL_NBLS: ULONG = !0;
+
+/// The storage of C bit fields, as bindgen emits it for each run of bit fields: the bytes, with
+/// accessors generated per field on the containing structure. Bit `i` is bit `i % 8` of byte
+/// `i / 8` (little-endian, as on x64). The subset of bindgen's methods the mirror uses.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct __BindgenBitfieldUnit<Storage> {
+    storage: Storage,
+}
+impl<const N: usize> __BindgenBitfieldUnit<[u8; N]> {
+    /// A unit holding `storage`.
+    #[must_use]
+    pub const fn new(storage: [u8; N]) -> Self {
+        Self { storage }
+    }
+    /// Bit `index`.
+    ///
+    /// # Panics
+    /// `index` is outside the unit (`8 * N` bits).
+    #[must_use]
+    pub fn get_bit(&self, index: usize) -> bool {
+        self.storage[index / 8] & (1 << (index % 8)) != 0
+    }
+    /// Sets bit `index` to `val`.
+    ///
+    /// # Panics
+    /// `index` is outside the unit (`8 * N` bits).
+    pub fn set_bit(&mut self, index: usize, val: bool) {
+        let mask = 1 << (index % 8);
+        if val {
+            self.storage[index / 8] |= mask;
+        } else {
+            self.storage[index / 8] &= !mask;
+        }
+    }
+}
+
+/// `DEVICE_OBJECT` (`wdm.h`): the simulator never creates or reads one; a miniport sees only
+/// pointers to it (`MiniportProcessSGList`'s first parameter), so the mirror is opaque.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_object>
+#[repr(C)]
+#[derive(Debug)]
+pub struct _DEVICE_OBJECT {
+    _opaque: [u8; 0],
+}
+/// `DEVICE_OBJECT`.
+pub type DEVICE_OBJECT = _DEVICE_OBJECT;
+/// `PDEVICE_OBJECT`.
+pub type PDEVICE_OBJECT = *mut DEVICE_OBJECT;

@@ -1,0 +1,148 @@
+//! The ABI facts table: sizes, alignments, field offsets and field types of every structure the
+//! simulator mirrors (and the anonymous types bindgen nests in them), and the value of every
+//! constant it mirrors, as the real headers define them. Numbers and names only.
+//!
+//! Layouts are clang's: bindgen writes them into its layout assertions (`"Size of X"`,
+//! `"Offset of field: X::f"`), which is where they are read from. Field types are bindgen's
+//! spellings, normalized as the facts test normalizes the mirror's.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt::Write as _,
+    fs,
+    path::Path,
+};
+
+use regex::Regex;
+
+#[path = "../../ndis-sim/abi/items.rs"]
+mod items;
+
+/// Layout facts of one aggregate.
+#[derive(Debug, Default)]
+struct Layout {
+    size: Option<u64>,
+    align: Option<u64>,
+    offsets: BTreeMap<String, u64>,
+}
+
+/// The layouts bindgen's assertions state in `source`.
+fn layouts(source: &str) -> BTreeMap<String, Layout> {
+    let size = Regex::new(
+        r#""Size of (\w+)",\s*\]\[::core::mem::size_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
+    )
+    .expect("valid regex");
+    let align = Regex::new(
+        r#""Alignment of (\w+)",\s*\]\[::core::mem::align_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
+    )
+    .expect("valid regex");
+    let offset = Regex::new(
+        r#""Offset of field: (\w+)::(\w+)",\s*\]\[::core::mem::offset_of!\(\s*\w+,\s*\w+\s*,?\s*\)\s*-\s*(\d+)usize\]"#,
+    )
+    .expect("valid regex");
+    let mut found: BTreeMap<String, Layout> = BTreeMap::new();
+    for capture in size.captures_iter(source) {
+        found.entry(capture[1].to_string()).or_default().size = capture[2].parse().ok();
+    }
+    for capture in align.captures_iter(source) {
+        found.entry(capture[1].to_string()).or_default().align = capture[2].parse().ok();
+    }
+    for capture in offset.captures_iter(source) {
+        if let Ok(value) = capture[3].parse() {
+            found
+                .entry(capture[1].to_string())
+                .or_default()
+                .offsets
+                .insert(capture[2].to_string(), value);
+        }
+    }
+    found
+}
+
+/// The mirror's struct/union and constant names (`tools/ndis-sim/src/sys/*.rs`).
+fn mirror_names(project: &Path) -> Result<(BTreeSet<String>, BTreeSet<String>), String> {
+    let dir = project.join("tools/ndis-sim/src/sys");
+    let mut aggregates = BTreeSet::new();
+    let mut constants = BTreeSet::new();
+    let entries = fs::read_dir(&dir).map_err(|error| format!("{}: {error}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|error| error.to_string())?.path();
+        if path.extension().is_none_or(|extension| extension != "rs") {
+            continue;
+        }
+        let source = fs::read_to_string(&path).map_err(|error| error.to_string())?;
+        aggregates.extend(items::aggregates(&source).into_iter().map(|a| a.name));
+        constants.extend(items::constants(&source).into_iter().map(|c| c.0));
+    }
+    Ok((aggregates, constants))
+}
+
+/// Writes the facts table for the mirror of `project` from the bindings in `bindings` to `out`;
+/// returns (structures, constants) written.
+///
+/// # Errors
+/// A file cannot be read or written.
+pub fn write(project: &Path, bindings: &Path, out: &Path) -> Result<(usize, usize), String> {
+    let (mirror_aggregates, mirror_constants) = mirror_names(project)?;
+    let mut declared = BTreeMap::new();
+    let mut layout = BTreeMap::new();
+    let mut values = BTreeMap::new();
+    for file in ["ndis.rs", "types.rs", "constants.rs"] {
+        let path = bindings.join(file);
+        let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        for aggregate in items::aggregates(&source) {
+            declared.entry(aggregate.name.clone()).or_insert(aggregate);
+        }
+        for (name, layout_facts) in layouts(&source) {
+            layout.entry(name).or_insert(layout_facts);
+        }
+        for (name, _, value) in items::constants(&source) {
+            if let Some(value) = items::integer_value(&value) {
+                values.entry(name).or_insert(value);
+            }
+        }
+    }
+
+    let mut text = String::from(
+        "# ABI facts: the real x64 layouts and values of what tools/ndis-sim/src/sys mirrors,\n\
+         # from the WDK headers through bindgen and clang. Written by `cargo run -p kernel-check`;\n\
+         # compared with the mirror by tools/ndis-sim/tests/abi_facts.rs. Do not edit.\n\
+         # struct|union NAME size N align N / field NAME FIELD OFFSET|- TYPE / const NAME VALUE\n",
+    );
+    let mut structures = 0;
+    for (name, aggregate) in &declared {
+        let nested = mirror_aggregates
+            .iter()
+            .any(|m| name.starts_with(&format!("{m}__bindgen_ty_")));
+        if !mirror_aggregates.contains(name) && !nested {
+            continue;
+        }
+        let facts = layout.get(name);
+        let number = |n: Option<u64>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+        let _ = writeln!(
+            text,
+            "{} {name} size {} align {}",
+            if aggregate.is_union {
+                "union"
+            } else {
+                "struct"
+            },
+            number(facts.and_then(|f| f.size)),
+            number(facts.and_then(|f| f.align)),
+        );
+        for (field, spelling) in &aggregate.fields {
+            let offset = facts.and_then(|f| f.offsets.get(field).copied());
+            let _ = writeln!(text, "field {name} {field} {} {spelling}", number(offset));
+        }
+        structures += 1;
+    }
+    let mut constants = 0;
+    for name in &mirror_constants {
+        if let Some(value) = values.get(name) {
+            let _ = writeln!(text, "const {name} {value}");
+            constants += 1;
+        }
+    }
+    fs::write(out, text).map_err(|error| format!("{}: {error}", out.display()))?;
+    Ok((structures, constants))
+}

@@ -1,0 +1,295 @@
+//! `kernel-check`: checks rse1k's kernel build on a machine without Windows.
+//!
+//! Given a directory of WDK + SDK headers (`km`, `km/crt`, `shared`), it
+//! 1. generates the bindings a Windows build generates: wdk-sys 0.5.2's `types.rs`,
+//!    `constants.rs` and `ntddk.rs` (its build script's three bindgen runs), and rse1k's
+//!    `ndis.rs` with `build_ndis_bindgen.rs`, the configuration `build_kernel.rs` applies, on
+//!    top of a faithful reproduction of wdk-build 0.6.0's `wdk_default`;
+//! 2. lays out a scratch workspace (copies of the project and the wdk-* crates whose build
+//!    scripts, which need the WDK installed, are replaced by ones that copy those bindings);
+//! 3. writes the ABI facts table (`tools/ndis-sim/abi/facts.txt`, see `facts.rs`), which the
+//!    simulator's facts test compares its mirror with;
+//! 4. runs `cargo check` and clippy (`-D warnings`) on the driver's kernel build for
+//!    `x86_64-pc-windows-msvc` with `-Zbuild-std=core,alloc`, and reports errors and warnings.
+//!
+//! Nothing but the facts table is written into the project, nothing into the header directory. See README.md, "Kernel check".
+
+mod facts;
+mod headers;
+mod wdk_default;
+mod workspace;
+
+// The one NDIS bindgen configuration, shared with build_kernel.rs.
+#[path = "../../../build_ndis_bindgen.rs"]
+mod ndis_bindgen;
+
+use std::{
+    env, fs,
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+    thread,
+    time::Instant,
+};
+
+use bindgen::CodegenConfig;
+use clap::Parser;
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(about = "Checks rse1k's kernel build against real WDK headers, on any OS")]
+struct Args {
+    /// The WDK/SDK `Include\<version>` directory (holding `km`, `km/crt` and `shared`).
+    #[arg(long)]
+    headers: PathBuf,
+    /// Scratch directory for the overlay, bindings, crate copies and target dir (default:
+    /// `rse1k-kernel-check` in the temporary directory).
+    #[arg(long)]
+    scratch: Option<PathBuf>,
+    /// The rustc with library sources used for `-Zbuild-std` (Debian: rustc-web + rust-web-src).
+    #[arg(long, default_value = "/usr/bin/rustc")]
+    rustc: PathBuf,
+    /// The clippy-driver matching `--rustc` (Debian: rust-web-clippy).
+    #[arg(long, default_value = "/usr/bin/clippy-driver")]
+    clippy_driver: PathBuf,
+    /// Reuse wdk-sys's bindings from an earlier run in the same scratch directory (they depend
+    /// on the headers only; `ndis.rs` is always regenerated).
+    #[arg(long)]
+    reuse_wdk_sys: bool,
+    /// Only generate the bindings and write the ABI facts table; no cargo check (for a Windows
+    /// machine, whose own kernel build is the check).
+    #[arg(long)]
+    facts_only: bool,
+}
+
+/// The project root: two levels above this crate's manifest.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Generates one bindings file and reports how long it took.
+fn generate(what: &str, builder: bindgen::Builder, out: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    builder
+        .generate()
+        .map_err(|error| format!("bindgen failed on {what}: {error}"))?
+        .write_to_file(out.join(what))
+        .map_err(|error| format!("could not write {what}: {error}"))?;
+    eprintln!("  {what} generated in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// The builder of one bindings file (`bindgen::Builder` is not `Send`, so each thread makes its
+/// own).
+fn builder_for(what: &str, include_dirs: &[&Path]) -> bindgen::Builder {
+    let header = wdk_default::WDK_SYS_HEADER;
+    let base = wdk_default::wdk_default(include_dirs);
+    match what {
+        "types.rs" => base
+            .with_codegen_config(CodegenConfig::TYPES)
+            .header_contents("types-input.h", header),
+        "constants.rs" => base
+            .with_codegen_config(CodegenConfig::VARS)
+            .header_contents("constants-input.h", header),
+        "ntddk.rs" => base
+            .with_codegen_config((CodegenConfig::TYPES | CodegenConfig::VARS).complement())
+            .header_contents("ntddk-input.h", header)
+            .raw_line(wdk_default::wdk_sys_link_lines()),
+        _ => ndis_bindgen::configure(base),
+    }
+}
+
+/// Step 1: the four bindings files in `out`.
+fn generate_bindings(
+    include_dirs: &[&Path],
+    out: &Path,
+    reuse_wdk_sys: bool,
+) -> Result<(), String> {
+    fs::create_dir_all(out).map_err(|error| error.to_string())?;
+    let have_wdk_sys = workspace::WDK_SYS_BINDINGS
+        .iter()
+        .all(|file| out.join(file).is_file());
+    let mut jobs = vec!["ndis.rs"];
+    if !(reuse_wdk_sys && have_wdk_sys) {
+        jobs.extend(workspace::WDK_SYS_BINDINGS);
+    }
+    // Two at a time: libclang is the cost, and each run parses ntifs.h in full.
+    let mut results = Vec::new();
+    for batch in jobs.chunks(2) {
+        thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|&what| {
+                    scope.spawn(move || generate(what, builder_for(what, include_dirs), out))
+                })
+                .collect();
+            for handle in handles {
+                results.push(
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err("bindgen panicked".into())),
+                );
+            }
+        });
+    }
+    results.into_iter().collect()
+}
+
+/// Counts the `error`/`warning` diagnostics of a `--message-format=short` cargo log.
+fn count_diagnostics(log: &str) -> (usize, usize) {
+    let mut errors = 0;
+    let mut warnings = 0;
+    for line in log.lines() {
+        // Short format: `path:line:col: error[E0412]: ...`; summary lines are not counted.
+        let Some((_, rest)) = line.split_once(": ") else {
+            continue;
+        };
+        if line.starts_with("error: could not compile")
+            || line.starts_with("error: aborting")
+            || line.starts_with("warning: `")
+            || line.starts_with("warning: build failed")
+        {
+            continue;
+        }
+        if rest.starts_with("error") || line.starts_with("error") {
+            errors += 1;
+        } else if rest.starts_with("warning") || line.starts_with("warning") {
+            warnings += 1;
+        }
+    }
+    (errors, warnings)
+}
+
+/// Step 3: `cargo check` (or clippy, through `RUSTC_WORKSPACE_WRAPPER`) of the kernel build in
+/// the copy. Returns the log and (errors, warnings).
+fn cargo_check(
+    args: &Args,
+    copy: &Path,
+    scratch: &Path,
+    bindings: &Path,
+    clippy: bool,
+) -> Result<(String, usize, usize), String> {
+    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(copy)
+        .args(["check", "--lib", "-p", "rse1k", "--no-default-features"])
+        .args(["--features", "kernel", "--target", "x86_64-pc-windows-msvc"])
+        .args(["-Zbuild-std=core,alloc", "--message-format=short"])
+        .env("RUSTC", &args.rustc)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("CARGO_PROFILE_DEV_PANIC", "abort")
+        .env("RSE1K_KERNEL_CHECK_BINDINGS", bindings)
+        // The project's rust-toolchain.toml pins rustup's toolchain; the build uses --rustc.
+        .env_remove("RUSTUP_TOOLCHAIN");
+    if clippy {
+        // What `cargo clippy -- -D warnings` does: clippy-driver wraps rustc for the workspace's
+        // own crates only, with its arguments in CLIPPY_ARGS.
+        command
+            .env("RUSTC_WORKSPACE_WRAPPER", &args.clippy_driver)
+            .env(
+                "CLIPPY_ARGS",
+                "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+            );
+    }
+    let output = command
+        .output()
+        .map_err(|error| format!("could not run cargo: {error}"))?;
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    let (errors, warnings) = count_diagnostics(&log);
+    if !output.status.success() && errors == 0 {
+        return Err(format!("cargo failed without a diagnostic:\n{log}"));
+    }
+    Ok((log, errors, warnings))
+}
+
+fn run(args: &Args) -> Result<bool, String> {
+    let scratch = args
+        .scratch
+        .clone()
+        .unwrap_or_else(|| env::temp_dir().join("rse1k-kernel-check"));
+    fs::create_dir_all(&scratch).map_err(|error| error.to_string())?;
+    let scratch = fs::canonicalize(&scratch).map_err(|error| error.to_string())?;
+    let project = fs::canonicalize(project_root()).map_err(|error| error.to_string())?;
+
+    eprintln!("== headers: {}", args.headers.display());
+    let mut dirs = headers::include_dirs(&args.headers).map_err(|error| error.to_string())?;
+    let overlay = scratch.join("case-overlay");
+    let links = headers::build_case_overlay(&dirs, &overlay).map_err(|error| error.to_string())?;
+    eprintln!("  case overlay: {links} links in {}", overlay.display());
+    dirs.push(overlay);
+
+    eprintln!("== bindings (wdk-sys 0.5.2 and build_ndis_bindgen.rs)");
+    let bindings = scratch.join("bindings");
+    let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    generate_bindings(&dir_refs, &bindings, args.reuse_wdk_sys)?;
+
+    let facts_path = project.join("tools/ndis-sim/abi/facts.txt");
+    let (structures, constants) = facts::write(&project, &bindings, &facts_path)?;
+    eprintln!(
+        "== ABI facts: {structures} structures, {constants} constants -> {}",
+        facts_path.display()
+    );
+
+    if args.facts_only {
+        return Ok(true);
+    }
+
+    eprintln!("== scratch workspace");
+    let copy = workspace::prepare(&project, &scratch).map_err(|error| error.to_string())?;
+    eprintln!("  {}", copy.display());
+
+    let mut clean = true;
+    for (name, clippy) in [("cargo check", false), ("clippy -D warnings", true)] {
+        eprintln!(
+            "== {name}: --no-default-features --features kernel --target x86_64-pc-windows-msvc"
+        );
+        let (log, errors, warnings) = cargo_check(args, &copy, &scratch, &bindings, clippy)?;
+        let log_path = scratch.join(if clippy { "clippy.log" } else { "check.log" });
+        fs::write(&log_path, &log).map_err(|error| error.to_string())?;
+        for line in log
+            .lines()
+            .filter(|line| line.contains("error") || line.contains("warning"))
+        {
+            eprintln!("  {line}");
+        }
+        eprintln!(
+            "{name}: {errors} errors, {warnings} warnings (log: {})",
+            log_path.display()
+        );
+        clean &= errors == 0 && warnings == 0;
+    }
+    Ok(clean)
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(true) => {
+            eprintln!("kernel check: clean");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("kernel check: FAILED");
+            ExitCode::FAILURE
+        }
+        Err(message) => {
+            eprintln!("kernel-check: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_diagnostics;
+
+    #[test]
+    fn short_format_diagnostics_are_counted_and_summaries_are_not() {
+        let log = "driver/a.rs:1:2: error[E0412]: cannot find type `X`\n\
+                   driver/b.rs:3:4: warning: unused import\n\
+                   warning: `rse1k` (lib) generated 1 warning\n\
+                   error: could not compile `rse1k` (lib) due to 1 previous error\n\
+                   \x20  Compiling rse1k v0.1.0\n";
+        assert_eq!(count_diagnostics(log), (1, 1));
+    }
+}

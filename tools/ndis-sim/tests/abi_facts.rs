@@ -1,0 +1,246 @@
+//! The simulator's mirror of the NDIS/WDM items (`src/sys`) against the ABI facts table
+//! (`abi/facts.txt`): the real x64 sizes, alignments, field offsets, field types and constant
+//! values, which `tools/kernel-check` writes from the WDK headers.
+//!
+//! Every difference fails the test, named, unless it is listed in `abi/known_differences.txt`;
+//! a listed difference that no longer exists fails it too, so the list only shrinks.
+
+#[allow(dead_code, reason = "the test uses part of the shared reader")]
+#[path = "../abi/items.rs"]
+mod items;
+
+mod mirror {
+    #![allow(
+        clippy::cast_lossless,
+        clippy::cast_possible_wrap,
+        clippy::unnecessary_cast,
+        reason = "generated: every integer constant widened to i128"
+    )]
+    include!(concat!(env!("OUT_DIR"), "/abi_mirror.rs"));
+}
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One aggregate of the facts table.
+#[derive(Debug, Default)]
+struct FactAggregate {
+    size: Option<usize>,
+    align: Option<usize>,
+    /// (field, offset, normalized type), in declaration order.
+    fields: Vec<(String, Option<usize>, String)>,
+}
+
+/// The facts table, parsed.
+#[derive(Debug, Default)]
+struct Facts {
+    aggregates: BTreeMap<String, FactAggregate>,
+    constants: BTreeMap<String, i128>,
+}
+
+fn number(text: &str) -> Option<usize> {
+    text.parse().ok()
+}
+
+fn parse_facts(text: &str) -> Facts {
+    let mut facts = Facts::default();
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        let words: Vec<&str> = line.splitn(5, ' ').collect();
+        match words.as_slice() {
+            [kind, name, "size", rest @ ..] if *kind == "struct" || *kind == "union" => {
+                let rest: Vec<&str> = rest.iter().flat_map(|r| r.split(' ')).collect();
+                let entry = facts.aggregates.entry((*name).to_string()).or_default();
+                entry.size = rest.first().and_then(|s| number(s));
+                entry.align = rest.get(2).and_then(|s| number(s));
+            }
+            ["field", name, field, offset, spelling] => {
+                facts
+                    .aggregates
+                    .entry((*name).to_string())
+                    .or_default()
+                    .fields
+                    .push((
+                        (*field).to_string(),
+                        number(offset),
+                        (*spelling).to_string(),
+                    ));
+            }
+            ["const", name, value] => {
+                facts
+                    .constants
+                    .insert((*name).to_string(), value.parse().expect("integer"));
+            }
+            _ => panic!("abi/facts.txt: unreadable line {line:?}"),
+        }
+    }
+    facts
+}
+
+/// The mirror's field types, read from `src/sys` (the layouts come from the compiler).
+fn mirror_field_types() -> BTreeMap<String, Vec<(String, String)>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/sys");
+    let mut types = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).expect("src/sys") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let source = std::fs::read_to_string(&path).expect("source");
+            for aggregate in items::aggregates(&source) {
+                types.insert(aggregate.name, aggregate.fields);
+            }
+        }
+    }
+    types
+}
+
+/// Every difference between the mirror (layouts, field types, constants) and `facts`.
+fn differences(
+    layouts: &[mirror::MirrorLayout],
+    field_types: &BTreeMap<String, Vec<(String, String)>>,
+    constants: &[(&str, i128)],
+    facts: &Facts,
+) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for &(name, size, align, offsets) in layouts {
+        let Some(fact) = facts.aggregates.get(name) else {
+            found.insert(format!("{name}: not in the headers"));
+            continue;
+        };
+        if fact.size.is_some_and(|s| s != size) {
+            found.insert(format!(
+                "{name}: size {size}, real {}",
+                fact.size.unwrap_or(0)
+            ));
+        }
+        if fact.align.is_some_and(|a| a != align) {
+            found.insert(format!(
+                "{name}: align {align}, real {}",
+                fact.align.unwrap_or(0)
+            ));
+        }
+        if offsets.is_empty() && !fact.fields.is_empty() {
+            found.insert(format!("{name}: opaque in the mirror"));
+            continue;
+        }
+        let types = field_types.get(name).cloned().unwrap_or_default();
+        for (field, real_offset, real_type) in &fact.fields {
+            let Some(&(_, offset)) = offsets.iter().find(|(f, _)| f == field) else {
+                found.insert(format!("{name}.{field}: missing"));
+                continue;
+            };
+            if real_offset.is_some_and(|o| o != offset) {
+                found.insert(format!(
+                    "{name}.{field}: offset {offset}, real {}",
+                    real_offset.unwrap_or(0)
+                ));
+            }
+            if let Some((_, spelling)) = types.iter().find(|(f, _)| f == field)
+                && spelling != real_type
+            {
+                found.insert(format!("{name}.{field}: type {spelling}, real {real_type}"));
+            }
+        }
+        for (field, _) in offsets {
+            if !fact.fields.iter().any(|(f, _, _)| f == field) {
+                found.insert(format!("{name}.{field}: not in the headers"));
+            }
+        }
+    }
+    for &(name, value) in constants {
+        if let Some(&real) = facts.constants.get(name)
+            && real != value
+        {
+            found.insert(format!("{name}: value {value}, real {real}"));
+        }
+    }
+    found
+}
+
+fn facts() -> Facts {
+    parse_facts(include_str!("../abi/facts.txt"))
+}
+
+/// One indented line per difference.
+fn lines(differences: &[&String]) -> String {
+    differences
+        .iter()
+        .fold(String::new(), |mut text, difference| {
+            text.push_str("  ");
+            text.push_str(difference);
+            text.push('\n');
+            text
+        })
+}
+
+#[test]
+fn the_mirror_matches_the_real_headers_except_the_listed_differences() {
+    let found = differences(
+        mirror::MIRROR_LAYOUTS,
+        &mirror_field_types(),
+        mirror::MIRROR_CONSTANTS,
+        &facts(),
+    );
+    let known: BTreeSet<String> = include_str!("../abi/known_differences.txt")
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let new: Vec<_> = found.difference(&known).collect();
+    let fixed: Vec<_> = known.difference(&found).collect();
+    assert!(
+        new.is_empty() && fixed.is_empty(),
+        "the mirror differs from abi/facts.txt:\n{}\nlisted in abi/known_differences.txt but no \
+         longer different (remove them):\n{}",
+        lines(&new),
+        lines(&fixed),
+    );
+}
+
+#[test]
+fn the_facts_cover_the_mirror() {
+    let facts = facts();
+    let covered = mirror::MIRROR_LAYOUTS
+        .iter()
+        .filter(|(name, ..)| facts.aggregates.contains_key(*name))
+        .count();
+    assert!(
+        covered >= 40,
+        "only {covered} mirrored structures have facts"
+    );
+    let values = mirror::MIRROR_CONSTANTS
+        .iter()
+        .filter(|(name, _)| facts.constants.contains_key(*name))
+        .count();
+    assert!(values >= 250, "only {values} mirrored constants have facts");
+}
+
+#[test]
+fn a_moved_field_a_resized_structure_and_a_changed_constant_are_caught() {
+    // The mirror's own NDIS_OBJECT_HEADER, checked against facts that say otherwise.
+    let header = mirror::MIRROR_LAYOUTS
+        .iter()
+        .find(|(name, ..)| *name == "_NDIS_OBJECT_HEADER")
+        .expect("mirrored");
+    let types = mirror_field_types();
+    let facts = parse_facts(
+        "struct _NDIS_OBJECT_HEADER size 8 align 2\n\
+         field _NDIS_OBJECT_HEADER Type 0 UCHAR\n\
+         field _NDIS_OBJECT_HEADER Revision 2 UCHAR\n\
+         field _NDIS_OBJECT_HEADER Size 2 ULONG\n\
+         const NDIS_OBJECT_TYPE_DEFAULT 129\n",
+    );
+    let found = differences(
+        std::slice::from_ref(header),
+        &types,
+        &[("NDIS_OBJECT_TYPE_DEFAULT", 0x80)],
+        &facts,
+    );
+    let expected: BTreeSet<String> = [
+        "_NDIS_OBJECT_HEADER: size 4, real 8",
+        "_NDIS_OBJECT_HEADER.Revision: offset 1, real 2",
+        "_NDIS_OBJECT_HEADER.Size: type USHORT, real ULONG",
+        "NDIS_OBJECT_TYPE_DEFAULT: value 128, real 129",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    assert_eq!(found, expected);
+}
