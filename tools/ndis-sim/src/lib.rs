@@ -22,7 +22,7 @@ pub mod verifier;
 pub use machine::processor::Handler;
 pub use machine::timer::TimerObjectInfo;
 pub use machine::{
-    DEFAULT_HOLD_LIMIT_NS, InterruptLine, Machine, MachineBuilder, TRACE_LOG_LINES, TraceLine,
-    env_seed, test_seeds,
+    DEFAULT_HOLD_LIMIT_NS, InterruptLine, Machine, MachineBuilder, Schedule, Strategy,
+    TRACE_LOG_LINES, TraceLine, env_seed, test_seeds,
 };
 pub use verifier::{Counters, LockStats, Report, Rule, VerifierMode, Violation};

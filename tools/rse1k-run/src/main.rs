@@ -8,6 +8,7 @@
 //! `--inject` commits a documented hazard to show the verifier catching it.
 
 mod driver_job;
+mod explore;
 mod hazards;
 mod ndis_phy;
 mod netns;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ndis_sim::{Machine, Report, VerifierMode};
+use ndis_sim::{Machine, Report, Schedule, Strategy, VerifierMode};
 use rse1k::sync::{Locked, PassiveLevel, Unlocked};
 
 use driver_job::DeviceKind;
@@ -47,9 +48,9 @@ struct Args {
     /// Frames each way (driver workload).
     #[arg(long, default_value_t = 20_000)]
     frames: u32,
-    /// Simulated processors.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=8))]
-    processors: u64,
+    /// Simulated processors (default 2; the explorer cycles 1 to 4 unless given).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=8))]
+    processors: Option<u64>,
     /// Send-path iterations per processor (locks workload).
     #[arg(long, default_value_t = 20_000)]
     iterations: u64,
@@ -63,6 +64,71 @@ struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// How the simulated processors and host actors are scheduled: one at a time, switched
+    /// by the seed (every seed replays), or host threads running freely (as before).
+    #[arg(long, value_enum, default_value_t = Sched::Serial)]
+    schedule: Sched,
+    /// How a serial schedule picks the next actor (main job default: sticky; explorer default:
+    /// random).
+    #[arg(long, value_enum)]
+    strategy: Option<StrategyArg>,
+    /// The bug depth PCT targets (`--strategy pct`).
+    #[arg(long, default_value_t = 3)]
+    depth: u32,
+    /// Writes every switch point of the serial run to FILE, one line each (step, actor, IRQL,
+    /// routine, entry point, call site).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<std::path::PathBuf>,
+    /// Explores N schedules of the lifecycle scenarios (all of them in turn, or `--scenario`),
+    /// stopping at the first violation, lost or duplicated NBL, hang or deadlock, and prints
+    /// the command that replays it.
+    #[arg(long, value_name = "N")]
+    explore: Option<u64>,
+    /// The lifecycle scenario to explore or replay.
+    #[arg(long, value_enum)]
+    scenario: Option<explore::Scenario>,
+    /// Replays one schedule of `--scenario` with this seed (with `--trace FILE` to log it).
+    #[arg(long, value_name = "SEED", value_parser = parse_seed)]
+    replay: Option<u64>,
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|e| format!("{s:?} is not a seed: {e}"))
+}
+
+/// How actors are scheduled.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Sched {
+    /// One actor at a time, switched by the seed.
+    Serial,
+    /// Host threads run freely (not replayable).
+    Free,
+}
+
+/// The serial schedule's strategy.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StrategyArg {
+    /// Uniformly random among the runnable actors at every switch point.
+    Random,
+    /// PCT: random priorities with `--depth - 1` priority change points.
+    Pct,
+    /// Random, switching at one switch point in 16 on average (fast, for long jobs).
+    Sticky,
+}
+
+impl StrategyArg {
+    /// The simulator's strategy; `steps` is the expected run length for PCT's change points.
+    pub(crate) fn strategy(self, depth: u32, steps: u64) -> Strategy {
+        match self {
+            StrategyArg::Random => Strategy::Random,
+            StrategyArg::Pct => Strategy::Pct { depth, steps },
+            StrategyArg::Sticky => Strategy::Sticky { n: 16 },
+        }
+    }
 }
 
 /// The two workloads.
@@ -83,17 +149,33 @@ fn main() -> ExitCode {
         .seed
         .or_else(ndis_sim::env_seed)
         .unwrap_or(DEFAULT_SEED);
-    let processors = usize::try_from(args.processors).unwrap_or(1);
+    if let Some(n) = args.explore {
+        return run_explore(&args, seed, n);
+    }
+    if let Some(replay) = args.replay {
+        return run_replay(&args, replay);
+    }
+    let processors = usize::try_from(args.processors.unwrap_or(2)).unwrap_or(1);
     // With a hazard injected, collect so the report lists it; otherwise stop like a bug check.
     let mode = if args.inject.is_some() {
         VerifierMode::Collect
     } else {
         VerifierMode::BugCheck
     };
+    let schedule = match args.schedule {
+        Sched::Free => Schedule::Free,
+        Sched::Serial => Schedule::Serial(
+            args.strategy
+                .unwrap_or(StrategyArg::Sticky)
+                .strategy(args.depth, 2_000_000),
+        ),
+    };
     let machine = Machine::builder()
         .processors(processors)
         .seed(seed)
         .mode(mode)
+        .schedule(schedule)
+        .trace_events(args.trace.is_some())
         .build();
     if args.workload == Job::Driver && args.inject.is_none() && args.tap {
         if args.pcap.is_some() {
@@ -114,7 +196,7 @@ fn main() -> ExitCode {
         "rse1k-run: {processors} simulated processors, {} iterations each, seed {seed:#x}",
         args.iterations
     );
-    let progress = progress_bar(args.quiet, args.iterations * args.processors);
+    let progress = progress_bar(args.quiet, args.iterations * processors as u64);
 
     // The lock layer calls NdisAllocateSpinLock / NdisFreeSpinLock: create and drop the adapter
     // on a simulated processor, as the driver does in MiniportInitializeEx / MiniportHaltEx.
@@ -163,13 +245,14 @@ fn main() -> ExitCode {
     }
 
     let report = machine.report();
-    print_report(&report, &totals, args.iterations * args.processors);
-    let accounting = totals.check(args.iterations * args.processors);
+    print_report(&report, &totals, args.iterations * processors as u64);
+    let accounting = totals.check(args.iterations * processors as u64);
     if let Err(error) = &accounting {
         println!("accounting: FAILED: {error}");
     } else {
         println!("accounting: exact");
     }
+    print_trace_hash(&machine, args.trace.as_deref());
     println!("verifier: {} violations", report.violations.len());
     if report.violations.is_empty() && accounting.is_ok() {
         ExitCode::SUCCESS
@@ -209,6 +292,7 @@ fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> E
         }
     };
     print_locks(&report);
+    print_trace_hash(machine, args.trace.as_deref());
     println!("verifier: {} violations", report.violations.len());
     if ok && report.violations.is_empty() {
         ExitCode::SUCCESS
@@ -265,6 +349,155 @@ fn run_tap(machine: &Machine, args: &Args, processors: usize) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// The strategy of an exploration or replay (default random); PCT's change points are drawn
+/// over the scenarios' typical length.
+fn explore_strategy(args: &Args) -> Strategy {
+    args.strategy
+        .unwrap_or(StrategyArg::Random)
+        .strategy(args.depth, EXPLORE_STEPS)
+}
+
+/// The typical length of a lifecycle scenario in switch points (PCT's change-point range).
+const EXPLORE_STEPS: u64 = 6_000;
+
+fn replay_command(args: &Args, r: &explore::Run) -> String {
+    let strategy = match args.strategy.unwrap_or(StrategyArg::Random) {
+        StrategyArg::Random => "random".to_owned(),
+        StrategyArg::Pct => format!("pct --depth {}", args.depth),
+        StrategyArg::Sticky => "sticky".to_owned(),
+    };
+    format!(
+        "cargo run --release -p rse1k-run -- --scenario {} --processors {} --strategy {strategy} \
+         --replay {:#x} --trace trace.txt",
+        r.scenario.name(),
+        r.processors,
+        r.seed
+    )
+}
+
+fn run_explore(args: &Args, base: u64, n: u64) -> ExitCode {
+    let strategy = explore_strategy(args);
+    println!(
+        "rse1k-run: exploring {n} schedules ({}), strategy {strategy:?}, base seed {base:#x}",
+        args.scenario
+            .map_or("every lifecycle scenario", explore::Scenario::name)
+    );
+    let progress = progress_bar(args.quiet, n);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} schedules ({per_sec})")
+    {
+        progress.set_style(style);
+    }
+    // Failing schedules panic inside the simulator (a hang, a host check): reported below.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let start = std::time::Instant::now();
+    let mut failed = None;
+    let mut steps = 0u64;
+    let mut ran = 0u64;
+    for i in 0..n {
+        let r = explore::Run {
+            scenario: args.scenario.unwrap_or(
+                explore::Scenario::ALL
+                    [usize::try_from(i).unwrap_or(0) % explore::Scenario::ALL.len()],
+            ),
+            seed: explore::seed_of(base, i),
+            processors: args
+                .processors
+                .map_or(1 + usize::try_from(i % 4).unwrap_or(0), |p| {
+                    usize::try_from(p).unwrap_or(1)
+                }),
+            strategy,
+        };
+        let outcome = explore::run(r, false);
+        ran += 1;
+        steps += outcome.steps;
+        progress.inc(1);
+        if let Some(why) = outcome.failure {
+            failed = Some((r, why));
+            break;
+        }
+    }
+    progress.finish_and_clear();
+    std::panic::set_hook(hook);
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    #[allow(clippy::cast_precision_loss, reason = "rates for display")]
+    let (per_sec, avg) = (ran as f64 / secs, steps as f64 / (ran.max(1)) as f64);
+    println!(
+        "schedules: {ran} in {secs:.2} s ({per_sec:.1} schedules/s, {avg:.0} switch points each)"
+    );
+    if let Some((r, why)) = failed {
+        println!(
+            "FOUND after {ran} schedules: {} on {} processors, seed {:#x}:\n{why}",
+            r.scenario.name(),
+            r.processors,
+            r.seed
+        );
+        println!("replay: {}", replay_command(args, &r));
+        return ExitCode::FAILURE;
+    }
+    println!("clean: no violation, lost NBL, hang or deadlock in {ran} schedules");
+    ExitCode::SUCCESS
+}
+
+fn run_replay(args: &Args, seed: u64) -> ExitCode {
+    let Some(scenario) = args.scenario else {
+        eprintln!("rse1k-run: --replay needs --scenario");
+        return ExitCode::FAILURE;
+    };
+    let r = explore::Run {
+        scenario,
+        seed,
+        processors: usize::try_from(args.processors.unwrap_or(2)).unwrap_or(1),
+        strategy: explore_strategy(args),
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = explore::run(r, args.trace.is_some());
+    std::panic::set_hook(hook);
+    if let Some(path) = &args.trace {
+        let mut text = outcome.events.join("\n");
+        text.push('\n');
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("rse1k-run: cannot write {}: {e}", path.display());
+        }
+    }
+    println!(
+        "replay: {} on {} processors, seed {seed:#x}: {}",
+        scenario.name(),
+        r.processors,
+        outcome.failure.as_deref().unwrap_or("clean")
+    );
+    println!(
+        "trace: {:016x} ({} switch points)",
+        outcome.hash, outcome.steps
+    );
+    if outcome.failure.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The last-but-one line: the hash of every switch point of a serial run (the same for every
+/// rerun of the seed), or `free` when host threads ran freely.
+fn print_trace_hash(machine: &Machine, file: Option<&std::path::Path>) {
+    if let Some(path) = file {
+        let mut text = machine.take_schedule_events().join("\n");
+        text.push('\n');
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("rse1k-run: cannot write {}: {e}", path.display());
+        }
+    }
+    match machine.trace_hash() {
+        Some(hash) => println!(
+            "trace: {hash:016x} ({} switch points)",
+            machine.schedule_steps()
+        ),
+        None => println!("trace: free (host threads ran freely; not replayable)"),
     }
 }
 

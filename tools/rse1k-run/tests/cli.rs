@@ -84,3 +84,42 @@ fn every_injected_hazard_is_reported_with_its_rule() {
         );
     }
 }
+
+/// The main job's last-but-one line is its trace hash, the same on every rerun of a seed
+/// (serial schedule), for every strategy and processor count; another seed gives another run.
+#[test]
+fn the_main_job_replays_its_trace_hash() {
+    let trace = |out: &str| {
+        let lines: Vec<&str> = out.lines().collect();
+        let line = lines[lines.len() - 2];
+        assert!(line.starts_with("trace: "), "{out}");
+        line.to_owned()
+    };
+    for strategy in ["sticky", "random", "pct"] {
+        for processors in ["1", "2", "4"] {
+            let args = [
+                "--processors",
+                processors,
+                "--strategy",
+                strategy,
+                "--seed",
+                "7",
+            ];
+            let (ok_a, a) = run(&args);
+            let (ok_b, b) = run(&args);
+            assert!(ok_a && ok_b, "{a}\n{b}");
+            assert_eq!(
+                trace(&a),
+                trace(&b),
+                "{strategy} on {processors} processors"
+            );
+        }
+    }
+    let (_, other) = run(&["--seed", "8"]);
+    let (_, seven) = run(&["--seed", "7"]);
+    assert_ne!(
+        trace(&other),
+        trace(&seven),
+        "the seed decides the schedule"
+    );
+}

@@ -80,6 +80,8 @@ impl Machine {
     /// `NdisTimedDataHang`) for the adapters the host drives. Returns the frames received.
     #[allow(clippy::must_use_candidate)] // driving the clock is the point; the count is extra
     pub fn advance_clock(&self, ns: u64) -> usize {
+        // A host moving the clock polls for what the processors do meanwhile: a spin yield.
+        let _ = crate::machine::processor::host_switch(self.shared(), "advance_clock", true);
         let frames = crate::machine::timer::advance(self.shared(), ns, |step| {
             let devices = lock(&self.shared().bus.devices).clone();
             devices
@@ -96,9 +98,12 @@ impl Machine {
     }
 
     /// Surprise removal of `device`: from now on its registers and configuration space read all
-    /// ones and writes are dropped.
+    /// ones and writes are dropped, and its interrupt line is no longer driven (deasserted: a
+    /// device that is gone cannot hold `INTx` low, so an ISR that cannot clear the cause is not
+    /// called for ever).
     pub fn surprise_remove(&self, device: &PciDevice) {
         super::Bus::remove(device);
+        self.interrupt_line(device.line()).deassert();
     }
 
     /// Shared memory (`NdisMAllocateSharedMemory`) not yet freed, for `handle` or all.

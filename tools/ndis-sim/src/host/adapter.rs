@@ -41,6 +41,10 @@ pub(crate) const WAIT_CLOCK_STEP_NS: u64 = 500_000_000;
 /// Restart, Reset) before it panics naming it: a driver bug must fail the test, not hang it.
 pub(crate) const WAIT_LIMIT_NS: u64 = 60_000_000_000;
 
+/// How many turns a host waiting for a completion takes on a serial machine before it
+/// declares the completion lost (counted, so the verdict is the same on every rerun).
+pub(crate) const SERIAL_COMPLETION_ROUNDS: u32 = 100_000;
+
 /// The NDIS state of an adapter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Phase {
@@ -172,7 +176,9 @@ impl AdapterState {
                 oid: super::oid::OidSlot::default(),
                 timed: super::timed::Deadlines::default(),
                 counters: AdapterCounters::default(),
-                rng: SplitMix64::new(machine.seed() ^ (handle as u64).rotate_left(17)),
+                // Seeded by the device's bus position, not the handle's address (which differs from
+                // run to run), so a seed fixes the host's choices too.
+                rng: SplitMix64::new(machine.seed() ^ device.device.bar0().rotate_left(17)),
             }),
             cv: Condvar::new(),
             oid_serial: Mutex::new(()),
@@ -198,12 +204,15 @@ impl AdapterState {
 
     /// Waits (on the test thread, holding no processor) until `done` holds, giving the
     /// returner a chance between checks so a miniport waiting for its receives can finish.
-    /// Once the machine has been quiet for [`QUIET_BEFORE_CLOCK_RUNS`], the simulated clock
-    /// runs in [`WAIT_CLOCK_STEP_NS`] steps (timers expire, the timed rules are checked); the
-    /// wait gives up, returning `false`, when `give_up` holds after a step.
+    /// Once the machine has been quiet for [`QUIET_BEFORE_CLOCK_RUNS`] (on a serial machine:
+    /// once no other actor can run), the simulated clock runs in [`WAIT_CLOCK_STEP_NS`] steps
+    /// (timers expire, the timed rules are checked); the wait gives up, returning `false`, when
+    /// `give_up` holds after a step.
     ///
     /// # Panics
-    /// After [`WAIT_LIMIT_NS`] of simulated time, naming `what`; when the machine halts.
+    /// After [`WAIT_LIMIT_NS`] of simulated time (or, on a serial machine, after
+    /// [`SERIAL_COMPLETION_ROUNDS`] turns while other actors ran), naming `what`; when the
+    /// machine halts.
     pub(crate) fn wait_for(
         &self,
         machine: &Machine,
@@ -213,27 +222,58 @@ impl AdapterState {
     ) -> bool {
         let quiet_until = Instant::now() + QUIET_BEFORE_CLOCK_RUNS;
         let started = machine.virtual_time_ns();
+        let serial = machine.host_actor().is_some();
+        let mut rounds = 0u32;
         loop {
             assert!(!machine.halted(), "{}", machine.shared().halt_message());
             if done(&mut self.lock()) {
                 return true;
             }
             datapath::return_held(self, machine, true);
-            let g = self.lock();
-            let (mut g, _) = self
-                .cv
-                .wait_timeout(g, Duration::from_millis(2))
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if done(&mut g) {
-                return true;
-            }
-            drop(g);
-            if Instant::now() >= quiet_until {
+            let quiet = if serial {
+                // One actor at a time: give the turn away; the machine is quiet when no other
+                // actor can run (counted, so the verdict is the same on every rerun).
+                let quiet = crate::machine::processor::host_switch(
+                    machine.shared(),
+                    "NDIS waiting for a completion",
+                    true,
+                )
+                .is_err();
+                rounds += 1;
+                assert!(
+                    rounds < SERIAL_COMPLETION_ROUNDS,
+                    "ndis-sim: HANG: the miniport never completed {what} \
+                     ({SERIAL_COMPLETION_ROUNDS} host turns while others ran: {}; seed {:#x})",
+                    machine
+                        .shared()
+                        .sched
+                        .as_ref()
+                        .map(crate::machine::schedule::Scheduler::describe)
+                        .unwrap_or_default(),
+                    machine.seed()
+                );
+                if done(&mut self.lock()) {
+                    return true;
+                }
+                quiet
+            } else {
+                let g = self.lock();
+                let (mut g, _) = self
+                    .cv
+                    .wait_timeout(g, Duration::from_millis(2))
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if done(&mut g) {
+                    return true;
+                }
+                drop(g);
+                Instant::now() >= quiet_until
+            };
+            if quiet {
                 let waited = machine.virtual_time_ns().saturating_sub(started);
                 assert!(
                     waited < WAIT_LIMIT_NS,
-                    "ndis-sim: the miniport never completed {what} (waited {} s of simulated \
-                     time; seed {:#x})",
+                    "ndis-sim: HANG: the miniport never completed {what} (waited {} s of \
+                     simulated time; seed {:#x})",
                     waited / 1_000_000_000,
                     machine.seed()
                 );

@@ -277,12 +277,16 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
 
 /// How often the background returner looks for held receives.
 const RETURNER_PERIOD: std::time::Duration = std::time::Duration::from_millis(1);
+/// The same period on a serial machine, in switch points.
+const RETURNER_STEPS: u64 = 500;
 
 /// Starts the background returner of an adapter: while it is Running, a host thread returns a
 /// seeded part of the held receives every [`RETURNER_PERIOD`] (as protocols return them when
 /// they are done, not when the test asks), so a miniport with a small receive pool is not
-/// starved by a test that only waits. It stops when every [`Adapter`] handle is dropped, the
-/// adapter halts, or the machine halts.
+/// starved by a test that only waits. On a serial machine it is a host actor sleeping
+/// [`RETURNER_STEPS`] switch points between looks, so the seed decides when it returns. It
+/// stops when every [`Adapter`] handle is dropped, the adapter halts, or the machine halts or
+/// is dropped.
 pub(crate) fn spawn_returner(
     machine: &Machine,
     state: &std::sync::Arc<AdapterState>,
@@ -290,33 +294,62 @@ pub(crate) fn spawn_returner(
 ) {
     let alive = std::sync::Arc::downgrade(alive);
     let state = std::sync::Arc::clone(state);
-    let machine = machine.clone();
+    let weak = machine.downgrade();
+    let shared = std::sync::Arc::clone(machine.shared());
+    let actor = shared
+        .sched
+        .as_ref()
+        .filter(|s| !s.dissolved())
+        .map(|s| s.add_host("returner"));
     let spawned = std::thread::Builder::new()
         .name("ndis-sim-returner".into())
         .spawn(move || {
-            loop {
-                std::thread::sleep(RETURNER_PERIOD);
-                if alive.strong_count() == 0 || machine.halted() {
-                    return;
-                }
-                let phase = state.lock().phase;
-                match phase {
-                    Phase::Halting | Phase::Halted => return,
-                    Phase::Running => {
-                        // A machine that halts under it makes run_on panic: the thread ends.
-                        let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            return_held(&state, &machine, false);
-                        }));
-                        if step.is_err() {
-                            return;
-                        }
-                    }
-                    _ => {}
-                }
+            let sched = shared.sched.as_ref().zip(actor);
+            if let Some((s, me)) = sched {
+                crate::machine::processor::set_host_actor(&shared, me);
+                s.start(me);
+            }
+            returner_loop(&weak, &state, &alive, sched);
+            if let Some((s, me)) = sched {
+                s.exit(me);
             }
         });
     // Without the thread, returns still happen at every edge call; nothing is lost.
     drop(spawned);
+}
+
+fn returner_loop(
+    weak: &crate::machine::WeakMachine,
+    state: &AdapterState,
+    alive: &std::sync::Weak<()>,
+    sched: Option<(&crate::machine::schedule::Scheduler, usize)>,
+) {
+    loop {
+        match sched {
+            Some((s, me)) if !s.dissolved() => s.sleep(me, RETURNER_STEPS),
+            _ => std::thread::sleep(RETURNER_PERIOD),
+        }
+        let Some(machine) = weak.upgrade() else {
+            return;
+        };
+        if alive.strong_count() == 0 || machine.halted() {
+            return;
+        }
+        let phase = state.lock().phase;
+        match phase {
+            Phase::Halting | Phase::Halted => return,
+            Phase::Running => {
+                // A machine that halts under it makes run_on panic: the thread ends.
+                let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    return_held(state, &machine, false);
+                }));
+                if step.is_err() {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Reports a `DISPATCH_LEVEL` flag set below `DISPATCH_LEVEL` (NDIS trusts a set flag to skip

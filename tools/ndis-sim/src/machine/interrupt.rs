@@ -233,9 +233,11 @@ pub(crate) fn acquire_interrupt_lock(
         if cpu.shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
         }
-        processor::window(cpu);
+        cpu.spin(|| processor::window(cpu));
         rounds = rounds.wrapping_add(1);
-        if rounds.is_multiple_of(crate::machine::spinlock::HOST_YIELD_EVERY) {
+        if cpu.shared.sched.is_none()
+            && rounds.is_multiple_of(crate::machine::spinlock::HOST_YIELD_EVERY)
+        {
             std::thread::yield_now();
         }
         Spin::Continue

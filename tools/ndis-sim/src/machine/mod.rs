@@ -4,6 +4,7 @@
 pub(crate) mod dpc;
 pub(crate) mod interrupt;
 pub(crate) mod processor;
+pub(crate) mod schedule;
 pub(crate) mod spinlock;
 pub(crate) mod timer;
 
@@ -18,6 +19,7 @@ use crate::sys;
 use crate::verifier::{Counters, Report, Verifier, VerifierMode};
 
 pub use interrupt::InterruptLine;
+pub use schedule::{Schedule, Strategy};
 
 /// Locks a host mutex, ignoring poisoning (a panicking processor halts the machine anyway).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -36,6 +38,23 @@ pub(crate) struct Job {
     pub(crate) f: Box<dyn FnOnce() + Send + 'static>,
     pub(crate) reply: mpsc::Sender<Outcome>,
     pub(crate) location: &'static Location<'static>,
+    /// The host actor waiting for the reply (a serial machine), to wake when it is sent.
+    pub(crate) submitter: Option<usize>,
+}
+
+impl Job {
+    /// Sends the outcome and wakes the host actor waiting for it.
+    pub(crate) fn answer(
+        shared: &Shared,
+        reply: &mpsc::Sender<Outcome>,
+        submitter: Option<usize>,
+        outcome: Outcome,
+    ) {
+        let _ = reply.send(outcome);
+        if let (Some(s), Some(actor)) = (&shared.sched, submitter) {
+            s.wake(actor);
+        }
+    }
 }
 
 /// The part of a processor other threads touch: its work queue, its pending interrupts and DPCs.
@@ -107,6 +126,8 @@ pub(crate) struct Shared {
     pub(crate) trace_to_stderr: bool,
     /// The NDIS side of loaded miniport drivers and their adapters (the protocol edge).
     pub(crate) host: crate::host::HostState,
+    /// The one-actor-at-a-time scheduler ([`Schedule::Serial`]); `None` when threads run freely.
+    pub(crate) sched: Option<schedule::Scheduler>,
 }
 
 /// One `DbgPrintEx` message from the driver.
@@ -182,6 +203,10 @@ impl Shared {
     }
 
     pub(crate) fn kick(&self, cpu: usize) {
+        if let Some(s) = &self.sched {
+            s.wake(cpu);
+            return;
+        }
         let p = &self.procs[cpu];
         let _guard = lock(&p.work);
         p.wake.notify_all();
@@ -215,6 +240,9 @@ struct Owner {
 impl Drop for Owner {
     fn drop(&mut self) {
         self.shared.shutting_down.store(true, Ordering::SeqCst);
+        if let Some(s) = &self.shared.sched {
+            s.dissolve();
+        }
         for p in &self.shared.procs {
             let mut w = lock(&p.work);
             w.shutdown = true;
@@ -243,6 +271,15 @@ pub struct Machine {
     owner: Arc<Owner>,
 }
 
+/// A handle that does not keep the machine alive (the background returner's).
+pub(crate) struct WeakMachine(std::sync::Weak<Owner>);
+
+impl WeakMachine {
+    pub(crate) fn upgrade(&self) -> Option<Machine> {
+        self.0.upgrade().map(|owner| Machine { owner })
+    }
+}
+
 /// Builds a [`Machine`]: `Machine::builder().processors(2).seed(7).mode(VerifierMode::Collect).build()`.
 #[derive(Clone, Debug)]
 pub struct MachineBuilder {
@@ -250,6 +287,8 @@ pub struct MachineBuilder {
     seed: Option<u64>,
     mode: VerifierMode,
     hold_limit_ns: u64,
+    schedule: Schedule,
+    trace_events: bool,
 }
 
 /// The default spin-lock hold limit: 25 µs, the guidance of the spin-lock pages ("holding a spin
@@ -293,6 +332,8 @@ impl Default for MachineBuilder {
             seed: None,
             mode: VerifierMode::BugCheck,
             hold_limit_ns: DEFAULT_HOLD_LIMIT_NS,
+            schedule: Schedule::Free,
+            trace_events: false,
         }
     }
 }
@@ -325,6 +366,23 @@ impl MachineBuilder {
     #[must_use]
     pub fn hold_limit_ns(mut self, ns: u64) -> Self {
         self.hold_limit_ns = ns;
+        self
+    }
+
+    /// How the actors are scheduled (default [`Schedule::Free`]). With [`Schedule::Serial`]
+    /// the thread calling `build` becomes the machine's host actor: it (and the threads of
+    /// [`Machine::concurrently`]) must be the only threads that drive the machine.
+    #[must_use]
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Logs every switch point of a serial machine ([`Machine::take_schedule_events`]): one
+    /// line per event with the actor, IRQL, routine, entry point and call site.
+    #[must_use]
+    pub fn trace_events(mut self, on: bool) -> Self {
+        self.trace_events = on;
         self
     }
 
@@ -372,7 +430,19 @@ impl MachineBuilder {
             trace: Mutex::new(TraceLog::default()),
             trace_to_stderr: std::env::var_os("NDIS_SIM_TRACE").is_some(),
             host: crate::host::HostState::default(),
+            sched: match self.schedule {
+                Schedule::Free => None,
+                Schedule::Serial(strategy) => Some(schedule::Scheduler::new(
+                    strategy,
+                    seed,
+                    self.processors,
+                    self.trace_events,
+                )),
+            },
         });
+        if shared.sched.is_some() {
+            processor::set_host_actor(&shared, self.processors);
+        }
         let threads = (0..self.processors)
             .map(|index| {
                 let shared = Arc::clone(&shared);
@@ -410,6 +480,97 @@ impl Machine {
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.owner.shared
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakMachine {
+        WeakMachine(Arc::downgrade(&self.owner))
+    }
+
+    /// The hash of every switch point so far on a serial machine ([`Schedule::Serial`]): the
+    /// same program with the same seed and processor count gives the same hash. `None` on a
+    /// free machine.
+    #[must_use]
+    pub fn trace_hash(&self) -> Option<u64> {
+        self.shared().sched.as_ref().map(schedule::Scheduler::hash)
+    }
+
+    /// Switch points so far on a serial machine (0 on a free one).
+    #[must_use]
+    pub fn schedule_steps(&self) -> u64 {
+        self.shared()
+            .sched
+            .as_ref()
+            .map_or(0, schedule::Scheduler::steps)
+    }
+
+    /// The switch points logged so far (with [`MachineBuilder::trace_events`]), one line each:
+    /// step, actor, IRQL, routine, entry point, call site; taken.
+    #[must_use]
+    pub fn take_schedule_events(&self) -> Vec<String> {
+        self.shared()
+            .sched
+            .as_ref()
+            .map(schedule::Scheduler::take_events)
+            .unwrap_or_default()
+    }
+
+    /// Runs the closures at the same time, each as its own host actor (on its own host thread),
+    /// and returns when all have returned. On a serial machine the seed decides how their
+    /// calls interleave with each other and with the processors (a send racing a surprise
+    /// removal); on a free machine host timing does.
+    ///
+    /// # Panics
+    /// With the first closure's panic, after every closure has ended.
+    pub fn concurrently<'a>(&self, fs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
+        let shared = self.shared();
+        let serial = self.host_actor().map(|me| {
+            let s = shared.sched.as_ref().expect("serial");
+            let actors: Vec<usize> = (0..fs.len()).map(|_| s.add_host("actor")).collect();
+            (s, me, actors)
+        });
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<std::thread::Result<()>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = fs
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let actor = serial.as_ref().map(|(s, me, actors)| (*s, *me, actors[i]));
+                    let done = &done;
+                    scope.spawn(move || {
+                        if let Some((s, _, a)) = actor {
+                            processor::set_host_actor(shared, a);
+                            s.start(a);
+                        }
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+                        done.fetch_add(1, Ordering::SeqCst);
+                        if let Some((s, parent, a)) = actor {
+                            s.wake(parent);
+                            s.exit(a);
+                        }
+                        r
+                    })
+                })
+                .collect();
+            if let Some((s, me, actors)) = &serial {
+                while done.load(Ordering::SeqCst) < actors.len() && !s.dissolved() {
+                    if let Err(stall) = s.block(*me) {
+                        panic!(
+                            "ndis-sim: HANG: concurrent host actors never ended: {}",
+                            stall.0
+                        );
+                    }
+                }
+            }
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(Err))
+                .collect()
+        });
+        for r in results {
+            if let Err(p) = r {
+                std::panic::resume_unwind(p);
+            }
+        }
     }
 
     /// The number of virtual processors.
@@ -462,8 +623,7 @@ impl Machine {
             "ndis-sim: run_on({cpu}) called from processor {cpu} itself would wait forever"
         );
         let mut slot: Option<R> = None;
-        let (reply, outcome) = mpsc::channel();
-        {
+        let outcome = {
             let slot_ref = &mut slot;
             let job: Box<dyn FnOnce() + Send + '_> = Box::new(move || *slot_ref = Some(f()));
             // SAFETY: only the lifetime is changed (same layout). The job borrows this stack
@@ -473,23 +633,93 @@ impl Machine {
             // the queue drain), or frozen for ever while running it (reply `Halted`): a frozen
             // processor parks in a loop and never touches the job's borrows again.
             let job: Box<dyn FnOnce() + Send + 'static> = unsafe { core::mem::transmute(job) };
-            let p = &shared.procs[cpu];
-            let mut w = lock(&p.work);
-            if w.frozen || shared.halted.load(Ordering::SeqCst) {
-                drop(w);
-                panic!("{}", shared.halt_message());
-            }
-            w.jobs.push_back(Job {
-                f: job,
-                reply,
-                location,
-            });
-            p.wake.notify_all();
+            let rx = self.submit(cpu, location, job);
+            self.wait_reply(cpu, &rx)
+        };
+        match outcome {
+            Outcome::Done => slot.expect("ndis-sim: a finished work item left no result"),
+            Outcome::Panicked(payload) => std::panic::resume_unwind(payload),
+            Outcome::Halted(message) => panic!("{message}"),
         }
-        match outcome.recv() {
-            Ok(Outcome::Done) => slot.expect("ndis-sim: a finished work item left no result"),
-            Ok(Outcome::Panicked(payload)) => std::panic::resume_unwind(payload),
-            Ok(Outcome::Halted(message)) => panic!("{message}"),
+    }
+
+    /// Queues a work item on `cpu` (panics when the machine has halted) and returns the channel
+    /// its outcome comes on. On a serial machine the calling thread must be a host actor.
+    fn submit(
+        &self,
+        cpu: usize,
+        location: &'static Location<'static>,
+        f: Box<dyn FnOnce() + Send + 'static>,
+    ) -> mpsc::Receiver<Outcome> {
+        let shared = self.shared();
+        let submitter = self.host_actor();
+        let (reply, outcome) = mpsc::channel();
+        let p = &shared.procs[cpu];
+        let mut w = lock(&p.work);
+        if w.frozen || shared.halted.load(Ordering::SeqCst) {
+            drop(w);
+            panic!("{}", shared.halt_message());
+        }
+        w.jobs.push_back(Job {
+            f,
+            reply,
+            location,
+            submitter,
+        });
+        p.wake.notify_all();
+        drop(w);
+        if let Some(s) = &shared.sched {
+            s.wake(cpu);
+        }
+        outcome
+    }
+
+    /// The host actor of the calling thread on a serial machine (`None` on a free one).
+    ///
+    /// # Panics
+    /// On a serial machine, when the calling thread is not one of its host actors.
+    pub(crate) fn host_actor(&self) -> Option<usize> {
+        let shared = self.shared();
+        let s = shared.sched.as_ref()?;
+        if s.dissolved() {
+            return None;
+        }
+        Some(processor::host_actor(shared).unwrap_or_else(|| {
+            panic!(
+                "ndis-sim: host thread {:?} drives a serial machine but is not one of its \
+                 actors (drive it from the thread that built it, or from Machine::concurrently)",
+                std::thread::current().name().unwrap_or("<unnamed>")
+            )
+        }))
+    }
+
+    /// Waits for a work item's outcome: on a serial machine by giving the turn away until the
+    /// processor replies (a hang when nothing can run any more panics with every actor's state).
+    fn wait_reply(&self, cpu: usize, rx: &mpsc::Receiver<Outcome>) -> Outcome {
+        let shared = self.shared();
+        if let (Some(s), Some(me)) = (&shared.sched, self.host_actor()) {
+            loop {
+                match rx.try_recv() {
+                    Ok(o) => return o,
+                    Err(mpsc::TryRecvError::Disconnected) => {
+                        panic!("ndis-sim: processor {cpu} dropped a work item")
+                    }
+                    Err(mpsc::TryRecvError::Empty) => {}
+                }
+                if s.dissolved() {
+                    break;
+                }
+                if let Err(stall) = s.block(me) {
+                    panic!(
+                        "ndis-sim: HANG: a work item on processor {cpu} can never finish: {} \
+                         (seed {:#x})",
+                        stall.0, shared.seed
+                    );
+                }
+            }
+        }
+        match rx.recv() {
+            Ok(o) => o,
             Err(mpsc::RecvError) => panic!("ndis-sim: processor {cpu} dropped a work item"),
         }
     }
@@ -503,6 +733,9 @@ impl Machine {
     pub fn run_all<R: Send>(&self, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
         let location = Location::caller();
         let f = &f;
+        if self.host_actor().is_some() {
+            return self.run_all_serial(location, f);
+        }
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..self.processors())
                 .map(|cpu| scope.spawn(move || self.run_on_at(cpu, location, move || f(cpu))))
@@ -516,6 +749,43 @@ impl Machine {
                 .map(|r| r.unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         })
+    }
+
+    /// `run_all` on a serial machine: the work items are queued from this host actor in
+    /// processor order (no helper threads, whose timing would decide the order).
+    fn run_all_serial<R: Send>(
+        &self,
+        location: &'static Location<'static>,
+        f: &(impl Fn(usize) -> R + Sync),
+    ) -> Vec<R> {
+        let n = self.processors();
+        let mut slots: Vec<Option<R>> = (0..n).map(|_| None).collect();
+        let mut outcomes = Vec::with_capacity(n);
+        {
+            let mut receivers = Vec::with_capacity(n);
+            for (cpu, slot) in slots.iter_mut().enumerate() {
+                let job: Box<dyn FnOnce() + Send + '_> = Box::new(move || *slot = Some(f(cpu)));
+                // SAFETY: only the lifetime is changed. The jobs borrow `slots` and `f`; this
+                // function waits below for every job's outcome before either goes away, with
+                // the same guarantees as `run_on_at` (a frozen processor never touches them).
+                let job: Box<dyn FnOnce() + Send + 'static> = unsafe { core::mem::transmute(job) };
+                receivers.push(self.submit(cpu, location, job));
+            }
+            for (cpu, rx) in receivers.iter().enumerate() {
+                outcomes.push(self.wait_reply(cpu, rx));
+            }
+        }
+        for o in outcomes {
+            match o {
+                Outcome::Done => {}
+                Outcome::Panicked(payload) => std::panic::resume_unwind(payload),
+                Outcome::Halted(message) => panic!("{message}"),
+            }
+        }
+        slots
+            .into_iter()
+            .map(|s| s.expect("ndis-sim: a finished work item left no result"))
+            .collect()
     }
 
     /// Test hook (until the miniport host drives real handlers): runs `f` on processor `cpu` at

@@ -7,7 +7,7 @@
 //! life of the machine. Every `sys` function starts by finding its processor here, which is
 //! also how a call from a thread that is not a processor is caught with a clear message.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -199,7 +199,7 @@ pub(crate) struct CpuState {
     irql: u8,
     held: Vec<Held>,
     routines: Vec<Routine>,
-    reply: Option<mpsc::Sender<Outcome>>,
+    reply: Option<(mpsc::Sender<Outcome>, Option<usize>)>,
 }
 
 /// A virtual processor, as seen from its own thread.
@@ -207,10 +207,33 @@ pub(crate) struct Cpu {
     pub(crate) index: usize,
     pub(crate) shared: Arc<Shared>,
     st: RefCell<CpuState>,
+    /// The `sys` function being entered and its call site, for the schedule's trace.
+    api: Cell<&'static str>,
+    site: Cell<Option<&'static Location<'static>>>,
+    /// Set while the processor spins on something another actor must change.
+    spinning: Cell<bool>,
 }
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Cpu>>> = const { RefCell::new(None) };
+    /// The host actor this (non-processor) thread is, per serial machine (by `Shared` address).
+    static HOST_ACTOR: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes the calling thread host actor `actor` of `shared`'s serial machine.
+pub(crate) fn set_host_actor(shared: &Shared, actor: usize) {
+    let key = std::ptr::from_ref(shared) as usize;
+    HOST_ACTOR.with(|h| {
+        let mut h = h.borrow_mut();
+        h.retain(|&(k, _)| k != key);
+        h.push((key, actor));
+    });
+}
+
+/// The host actor the calling thread is on `shared`'s serial machine, if any.
+pub(crate) fn host_actor(shared: &Shared) -> Option<usize> {
+    let key = std::ptr::from_ref(shared) as usize;
+    HOST_ACTOR.with(|h| h.borrow().iter().find(|&&(k, _)| k == key).map(|&(_, a)| a))
 }
 
 /// The processor the calling thread is; panics with a clear message on any other thread.
@@ -235,6 +258,23 @@ pub(crate) fn is_processor_of(shared: &Arc<Shared>, cpu: usize) -> bool {
 }
 
 impl Cpu {
+    /// Records the `sys` function being entered (and its call site, when known) for the trace.
+    pub(crate) fn entering(&self, api: &'static str, site: Option<&'static Location<'static>>) {
+        self.api.set(api);
+        if site.is_some() {
+            self.site.set(site);
+        }
+    }
+
+    /// Runs `f` as a spin on something another actor must change: its switch points are spin
+    /// yields (see `schedule`).
+    pub(crate) fn spin<R>(&self, f: impl FnOnce() -> R) -> R {
+        let was = self.spinning.replace(true);
+        let r = f();
+        self.spinning.set(was);
+        r
+    }
+
     pub(crate) fn irql(&self) -> u8 {
         self.st.borrow().irql
     }
@@ -345,10 +385,17 @@ pub(crate) fn processor_main(index: usize, shared: &Arc<Shared>) {
         index,
         shared: Arc::clone(shared),
         st: RefCell::new(CpuState::default()),
+        api: Cell::new("idle loop"),
+        site: Cell::new(None),
+        spinning: Cell::new(false),
     });
     CURRENT.with(|c| *c.borrow_mut() = Some(Rc::clone(&cpu)));
+    if let Some(s) = &shared.sched {
+        s.start(index);
+    }
     let p = &shared.procs[index];
     loop {
+        let serial = shared.sched.as_ref().filter(|s| !s.dissolved());
         let job = {
             let mut w = lock(&p.work);
             loop {
@@ -365,6 +412,17 @@ pub(crate) fn processor_main(index: usize, shared: &Arc<Shared>) {
                 if p.has_irq.load(Ordering::SeqCst) || p.has_dpc.load(Ordering::SeqCst) {
                     break None;
                 }
+                if let Some(s) = serial {
+                    // Nothing to do: give the turn away until given work, an interrupt or a
+                    // DPC (kick), then look again.
+                    drop(w);
+                    s.idle(index);
+                    w = lock(&p.work);
+                    if s.dissolved() {
+                        break None;
+                    }
+                    continue;
+                }
                 w = p
                     .wake
                     .wait_timeout(w, Duration::from_millis(2))
@@ -377,22 +435,30 @@ pub(crate) fn processor_main(index: usize, shared: &Arc<Shared>) {
         } else {
             // The idle loop is an interrupt window too.
             window(&cpu);
-            std::thread::yield_now();
+            if serial.is_none() {
+                std::thread::yield_now();
+            }
         }
     }
 }
 
 fn run_job(cpu: &Cpu, job: Job) {
-    let Job { f, reply, location } = job;
-    cpu.st.borrow_mut().reply = Some(reply);
+    let Job {
+        f,
+        reply,
+        location,
+        submitter,
+    } = job;
+    cpu.st.borrow_mut().reply = Some((reply, submitter));
     begin_routine(cpu, RoutineKind::WorkItem, location);
     let result = std::panic::catch_unwind(AssertUnwindSafe(f));
     match result {
         Ok(()) => {
             end_routine(cpu);
             window(cpu);
-            if let Some(reply) = cpu.st.borrow_mut().reply.take() {
-                let _ = reply.send(Outcome::Done);
+            let reply = cpu.st.borrow_mut().reply.take();
+            if let Some((reply, submitter)) = reply {
+                Job::answer(&cpu.shared, &reply, submitter, Outcome::Done);
             }
         }
         Err(payload) => {
@@ -408,8 +474,8 @@ fn run_job(cpu: &Cpu, job: Job) {
                 st.routines.clear();
                 st.reply.take()
             };
-            if let Some(reply) = reply {
-                let _ = reply.send(Outcome::Panicked(payload));
+            if let Some((reply, submitter)) = reply {
+                Job::answer(&cpu.shared, &reply, submitter, Outcome::Panicked(payload));
             }
         }
     }
@@ -426,13 +492,31 @@ pub(crate) fn freeze(cpu: &Cpu) -> ! {
         w.frozen = true;
         std::mem::take(&mut w.jobs)
     };
-    if let Some(reply) = reply {
-        let _ = reply.send(Outcome::Halted(message.clone()));
+    if let Some((reply, submitter)) = reply {
+        Job::answer(
+            &cpu.shared,
+            &reply,
+            submitter,
+            Outcome::Halted(message.clone()),
+        );
     }
     for job in jobs {
-        let Job { f, reply, .. } = job;
+        let Job {
+            f,
+            reply,
+            submitter,
+            ..
+        } = job;
         drop(f);
-        let _ = reply.send(Outcome::Halted(message.clone()));
+        Job::answer(
+            &cpu.shared,
+            &reply,
+            submitter,
+            Outcome::Halted(message.clone()),
+        );
+    }
+    if let Some(s) = &cpu.shared.sched {
+        s.exit(cpu.index);
     }
     loop {
         std::thread::park();
@@ -453,6 +537,10 @@ pub(crate) fn window(cpu: &Cpu) {
     check_halt(cpu);
     if cpu.shared.shutting_down.load(Ordering::SeqCst) {
         return;
+    }
+    if let Some(s) = &cpu.shared.sched {
+        switch_point(cpu, s);
+        check_halt(cpu);
     }
     let p = &cpu.shared.procs[cpu.index];
     loop {
@@ -477,6 +565,72 @@ pub(crate) fn window(cpu: &Cpu) {
     if p.has_irq.load(Ordering::SeqCst) {
         interrupt::tick(cpu);
     }
+}
+
+/// A switch point of a serial machine: the scheduler may run another actor before this
+/// processor goes on. A deadlock it reports (every runnable processor only spinning) is a
+/// `LockOrder` violation naming what each actor waits for.
+fn switch_point(cpu: &Cpu, s: &super::schedule::Scheduler) {
+    let routine = cpu
+        .st
+        .borrow()
+        .routines
+        .last()
+        .map_or("idle", |r| r.kind.name());
+    let ev = super::schedule::Event {
+        irql: cpu.irql(),
+        routine,
+        api: cpu.api.get(),
+        site: cpu.site.get(),
+        spin: cpu.spinning.get(),
+    };
+    if let Some(wait) = s.switch_point(cpu.index, &ev) {
+        let site = cpu.site.get().unwrap_or_else(Location::caller);
+        violation(
+            cpu,
+            Rule::LockOrder,
+            site,
+            format!(
+                "deadlock: every processor that can run only spins ({} switch points): {wait}",
+                super::schedule::DEADLOCK_SPINS
+            ),
+        );
+        // Nothing can change any more, in either mode: stop the machine like a bug check.
+        cpu.shared.halt(format!(
+            "ndis-sim: DEADLOCK on processor {} (seed {:#x}): {wait}",
+            cpu.index, cpu.shared.seed
+        ));
+        freeze(cpu);
+    }
+}
+
+/// A switch point of a host actor (a thread that is not a processor) on a serial machine:
+/// the scheduler may run another actor first. `spin`: the host polls for something another
+/// actor must do; `Err` when no other actor can run any more (the wait is a hang), with every
+/// actor's state. Nothing on a free machine or from a thread that is not an actor.
+pub(crate) fn host_switch(
+    shared: &Shared,
+    api: &'static str,
+    spin: bool,
+) -> Result<(), super::schedule::Stall> {
+    let Some(s) = shared.sched.as_ref().filter(|s| !s.dissolved()) else {
+        return Ok(());
+    };
+    let Some(me) = host_actor(shared) else {
+        return Ok(());
+    };
+    let ev = super::schedule::Event {
+        irql: PASSIVE,
+        routine: "host",
+        api,
+        site: None,
+        spin,
+    };
+    let _ = s.switch_point(me, &ev);
+    if spin && !s.others_runnable(me) {
+        return Err(super::schedule::Stall(s.describe()));
+    }
+    Ok(())
 }
 
 /// Sets the IRQL to `new` (at or below the current one) and opens a window, so interrupts and

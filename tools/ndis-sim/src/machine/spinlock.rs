@@ -156,9 +156,9 @@ pub(crate) fn acquire(
         if shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
         }
-        processor::window(cpu);
+        cpu.spin(|| processor::window(cpu));
         rounds = rounds.wrapping_add(1);
-        if rounds.is_multiple_of(HOST_YIELD_EVERY) {
+        if shared.sched.is_none() && rounds.is_multiple_of(HOST_YIELD_EVERY) {
             // Virtual processors may outnumber host cores: let the holder run.
             std::thread::yield_now();
         }

@@ -296,7 +296,16 @@ fn wait_for_dpc(shared: &Shared, timer: &TimerObj) {
         if shared.halted.load(Ordering::SeqCst) || shared.shutting_down.load(Ordering::SeqCst) {
             return;
         }
-        std::thread::sleep(std::time::Duration::from_micros(50));
+        if processor::host_switch(shared, "advance_clock (timer DPC)", true).is_err() {
+            return;
+        }
+        if shared
+            .sched
+            .as_ref()
+            .is_none_or(super::schedule::Scheduler::dissolved)
+        {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        }
     }
 }
 
@@ -305,8 +314,10 @@ fn wait_for_dpc(shared: &Shared, timer: &TimerObj) {
 /// opening interrupt windows so this processor's own queued DPCs run meanwhile.
 pub(crate) fn flush(cpu: &Cpu, timer: &TimerObj) {
     while timer.dpc_queued.load(Ordering::SeqCst) || timer.running.load(Ordering::SeqCst) > 0 {
-        processor::window(cpu);
-        std::thread::yield_now();
+        cpu.spin(|| processor::window(cpu));
+        if cpu.shared.sched.is_none() {
+            std::thread::yield_now();
+        }
     }
 }
 

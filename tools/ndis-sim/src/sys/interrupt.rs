@@ -150,8 +150,10 @@ pub unsafe fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE) {
         while irq.running_isrs.load(Ordering::SeqCst) != 0
             || irq.running_dpcs.load(Ordering::SeqCst) != 0
         {
-            processor::window(&cpu);
-            std::thread::yield_now();
+            cpu.spin(|| processor::window(&cpu));
+            if shared.sched.is_none() {
+                std::thread::yield_now();
+            }
         }
     }
 }

@@ -36,6 +36,13 @@ pub unsafe fn NdisStallExecution(MicrosecondsToStall: ULONG) {
         u64::from(MicrosecondsToStall) * 1000,
         std::sync::atomic::Ordering::SeqCst,
     );
+    if cpu.shared.sched.is_some() {
+        // A serial machine: a stall is a few switch points (one per 10 us), no host time.
+        for _ in 0..=MicrosecondsToStall.min(1000) / 10 {
+            processor::window(&cpu);
+        }
+        return;
+    }
     let until = Instant::now() + Duration::from_micros(u64::from(MicrosecondsToStall.min(1000)));
     loop {
         processor::window(&cpu);

@@ -62,7 +62,13 @@ use crate::verifier::rules::CALLABLE_UNDER_NDIS_SPIN_LOCK;
 
 /// Entry of every `sys` function: find the processor, open an interrupt window.
 fn enter(api: &'static str) -> Rc<Cpu> {
+    enter_at(api, None)
+}
+
+/// [`enter`], recording the call site (when known) for a serial machine's trace.
+fn enter_at(api: &'static str, site: Option<&'static Location<'static>>) -> Rc<Cpu> {
     let cpu = processor::current(api);
+    cpu.entering(api, site);
     processor::window(&cpu);
     cpu
 }
@@ -70,7 +76,7 @@ fn enter(api: &'static str) -> Rc<Cpu> {
 /// Entry of every `Ndis*` function: [`enter`], then the "no `NdisXxx` under an NDIS spin lock"
 /// check unless `api` is in [`CALLABLE_UNDER_NDIS_SPIN_LOCK`].
 fn enter_ndis(api: &'static str, location: &'static Location<'static>) -> Rc<Cpu> {
-    let cpu = enter(api);
+    let cpu = enter_at(api, Some(location));
     if !CALLABLE_UNDER_NDIS_SPIN_LOCK.contains(&api) {
         let held = cpu.ndis_locks_held_here();
         if let Some(&addr) = held.first() {
