@@ -57,11 +57,32 @@ impl LinkStatus {
     pub fn read<R: Registers + ?Sized>(regs: &R) -> Self {
         Self::from_status(regs.read(STATUS))
     }
+
+    /// Reads STATUS, or `None` when it reads all ones: a removed PCI device answers every
+    /// read so, and all ones would otherwise decode as "link up, full duplex".
+    pub fn read_present<R: Registers + ?Sized>(regs: &R) -> Option<Self> {
+        let status = regs.read(STATUS);
+        (status != u32::MAX).then(|| Self::from_status(status))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_ones_is_a_device_gone_not_a_link() {
+        use crate::e1000::access::testing::FakeRegs;
+        let regs = FakeRegs::default();
+        regs.set(STATUS, u32::MAX);
+        assert_eq!(LinkStatus::read_present(&regs), None);
+        assert!(
+            LinkStatus::read(&regs).up,
+            "what the plain read would have said"
+        );
+        regs.set(STATUS, 0x8008_0783);
+        assert!(LinkStatus::read_present(&regs).is_some_and(|l| l.up));
+    }
 
     #[test]
     fn decodes_status() {

@@ -121,8 +121,101 @@ pub struct TxToken {
     pub length: u16,
 }
 
+/// Whether sends are taken: under the `send` lock, beside the queue and ring it guards, so a
+/// send's check and its queueing are one critical section with a Pause's or a removal's
+/// closing and emptying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendGate {
+    /// Running: sends are queued and posted.
+    Open,
+    /// Paused or pausing: sends complete with `NDIS_STATUS_PAUSED`.
+    Paused,
+    /// Surprise-removed, for good: sends complete with `NDIS_STATUS_ADAPTER_REMOVED`.
+    Removed,
+}
+
+impl SendGate {
+    /// The status a send gets instead of being queued, if any.
+    #[must_use]
+    pub fn refusal(self) -> Option<sys::NDIS_STATUS> {
+        match self {
+            Self::Open => None,
+            Self::Paused => Some(sys::NDIS_STATUS_PAUSED),
+            Self::Removed => Some(sys::NDIS_STATUS_ADAPTER_REMOVED),
+        }
+    }
+
+    /// Restart: open, unless the device is gone.
+    pub fn open(&mut self) {
+        if *self != Self::Removed {
+            *self = Self::Open;
+        }
+    }
+
+    /// Pause: closed, unless the device is gone (which says more).
+    pub fn pause(&mut self) {
+        if *self != Self::Removed {
+            *self = Self::Paused;
+        }
+    }
+
+    /// Surprise removal.
+    pub fn remove(&mut self) {
+        *self = Self::Removed;
+    }
+}
+
+/// A count of operations in progress that an event must wait out (a rundown): each enters
+/// unless the event has begun, and the event waits until none is in progress.
+#[derive(Debug, Default)]
+pub struct Rundown {
+    active: AtomicU32,
+    closed: AtomicBool,
+}
+
+/// One operation inside a [`Rundown`]; leaving it is dropping it.
+pub struct RundownRef<'a>(&'a Rundown);
+
+impl Drop for RundownRef<'_> {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Rundown {
+    /// Open, nothing in progress.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            active: AtomicU32::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Enters, or `None` once [`Rundown::close`] ran. Counted before the check, so a close
+    /// that the check misses sees the count ([`Rundown::busy`]).
+    pub fn enter(&self) -> Option<RundownRef<'_>> {
+        self.active.fetch_add(1, Ordering::SeqCst);
+        let entered = RundownRef(self);
+        (!self.closed.load(Ordering::SeqCst)).then_some(entered)
+    }
+
+    /// Closes it: no [`Rundown::enter`] succeeds from now on.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether an operation that entered is still in progress.
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.active.load(Ordering::SeqCst) != 0
+    }
+}
+
 /// Under the `send` lock.
 pub struct SendState {
+    /// Whether sends are taken.
+    pub gate: SendGate,
     /// NBLs waiting for descriptors, linked through `MiniportReserved[0]`, with their count
     /// of unfinished frames in `MiniportReserved[1]`.
     pub queue: SendQueue,
@@ -136,6 +229,10 @@ pub struct SendState {
 
 /// Under the `recv` lock.
 pub struct RecvState {
+    /// Running: received frames are indicated (else dropped, buffers straight back). Set by
+    /// Restart and cleared by Pause under this lock, so the DPC reads it in the same critical
+    /// section as the harvest.
+    pub indicating: bool,
     /// The RX ring bookkeeping.
     pub ring: RxRing,
     /// Each RX buffer's NBL while the driver holds it (`None` while NDIS has it, between the
@@ -223,6 +320,10 @@ pub struct Adapter {
     pub pause_pending: AtomicBool,
     /// The device was surprise-removed: never touch the hardware again.
     pub removed: AtomicBool,
+    /// Shutdown or Halt quieted the NIC: nothing unmasks its interrupts again.
+    pub quiesced: AtomicBool,
+    /// Link reports (a DPC reading STATUS and indicating) in progress: the removal's rundown.
+    pub link_reports: Rundown,
     /// Receive NBLs indicated and not yet returned.
     pub rx_outstanding: AtomicU32,
     /// Statistics.
@@ -535,6 +636,7 @@ impl Adapter {
                 cx_ref,
                 "rse1k.send",
                 SendState {
+                    gate: SendGate::Paused,
                     queue: SendQueue::new(),
                     ring: tx_ring,
                     hang: HangDetector::new(HANG_CHECKS),
@@ -545,6 +647,7 @@ impl Adapter {
                 cx_ref,
                 "rse1k.recv",
                 RecvState {
+                    indicating: false,
                     ring: rx_ring,
                     // Filled below, once nothing else can fail.
                     nbls: Vec::new(),
@@ -601,6 +704,8 @@ impl Adapter {
             irq,
             pause_pending: AtomicBool::new(false),
             removed: AtomicBool::new(false),
+            quiesced: AtomicBool::new(false),
+            link_reports: Rundown::new(),
             rx_outstanding: AtomicU32::new(0),
             counters: Counters::default(),
         };
@@ -666,6 +771,9 @@ impl Adapter {
     /// stop the NIC, then free in reverse order.
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
     pub fn halt(self: alloc::boxed::Box<Self>, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel) {
+        // Before the mask, which takes no interrupt lock: a DPC still running re-reads it after
+        // its unmask (see `unmask`).
+        self.quiesced.store(true, Ordering::SeqCst);
         let present = !self.removed.load(Ordering::Acquire);
         if present {
             interrupts::mask_all(&self.regs);

