@@ -83,7 +83,7 @@ fn bring_up_reports_both_addresses_and_programs_an_override() {
     bench.mem.map(RX_RING, 128).unwrap();
     let rx_mem = bench.ring_memory(RX_RING);
     let bufs: Vec<u64> = (0..8).map(|i| 0x50_0000 + i * 0x1000).collect();
-    let mut rx = RxRing::new(&rx_mem, &bufs, BufferSize::B2048).unwrap();
+    let mut rx = RxRing::with_buffers(&rx_mem, &bufs, BufferSize::B2048).unwrap();
     let mut tx: TxRing<u32> = TxRing::new(RingSize::new(8).unwrap());
     let local = MacAddress([0x02, 0x11, 0x22, 0x33, 0x44, 0x55]);
     let addrs = bring_up(
@@ -180,7 +180,7 @@ fn a_bad_eeprom_checksum_fails_bring_up_with_a_clear_error() {
     bench.mem.map(RX_RING, 128).unwrap();
     let rx_mem = bench.ring_memory(RX_RING);
     let bufs: Vec<u64> = (0..8).map(|i| 0x50_0000 + i * 0x1000).collect();
-    let mut rx = RxRing::new(&rx_mem, &bufs, BufferSize::B2048).unwrap();
+    let mut rx = RxRing::with_buffers(&rx_mem, &bufs, BufferSize::B2048).unwrap();
     let mut tx: TxRing<u32> = TxRing::new(RingSize::new(8).unwrap());
     let err = bring_up(
         &CorruptEeprom(&bench.nic),
@@ -225,7 +225,7 @@ fn bring_up_twice_after_abort_and_restart_is_clean() {
     let mut aborted = Vec::new();
     rig.tx.reclaim(&rig.tx_mem, |_| {});
     rig.tx.abort(|t| aborted.push(t));
-    rig.rx.restart(&rig.rx_mem).unwrap();
+    rig.rx.restart(&rig.rx_mem);
     let regs = ModelRegs(&rig.bench.nic);
     bring_up(
         &regs,

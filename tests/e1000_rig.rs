@@ -136,6 +136,10 @@ pub(crate) struct Rig {
     pub(crate) bench: Bench,
     pub(crate) tx: TxRing<u32>,
     pub(crate) rx: RxRing,
+    /// Buffers of harvested frames not yet given back, by the slot they came from.
+    pub(crate) rx_out: std::collections::HashMap<u16, u64>,
+    /// Buffers waiting for an empty descriptor.
+    pub(crate) rx_spare: Vec<u64>,
     pub(crate) tx_mem: RingMemory,
     pub(crate) rx_mem: RingMemory,
     pub(crate) addresses: Addresses,
@@ -185,7 +189,9 @@ impl Rig {
         let tx_mem = bench.ring_memory(TX_RING);
         let rx_mem = bench.ring_memory(RX_RING);
         let mut tx = TxRing::new(RingSize::new(tx_n).unwrap());
-        let mut rx = RxRing::new(&rx_mem, &buffers, BufferSize::B2048).unwrap();
+        let mut rx = RxRing::with_buffers(&rx_mem, &buffers, BufferSize::B2048).unwrap();
+        // `n - 1` buffers are posted; the last waits as the spare.
+        let rx_spare = vec![buffers[buffers.len() - 1]];
         let addresses = {
             let regs = bench.regs();
             let mut stall = ClockStall::new(&bench.nic);
@@ -210,6 +216,8 @@ impl Rig {
             bench,
             tx,
             rx,
+            rx_out: std::collections::HashMap::new(),
+            rx_spare,
             tx_mem,
             rx_mem,
             addresses,
@@ -269,15 +277,24 @@ impl Rig {
     /// The next harvested frame and its bytes.
     pub(crate) fn harvest(&mut self) -> Option<(RxFrame, Vec<u8>)> {
         let frame = self.rx.harvest(&self.rx_mem)?;
-        let pa = self.rx.buffer_address(frame.slot).unwrap();
+        let pa = frame.buffer;
+        self.rx_out.insert(frame.slot, pa);
         let mut data = vec![0u8; usize::from(frame.length)];
         self.bench.mem.read(pa, &mut data).unwrap();
         Some((frame, data))
     }
 
-    /// Gives `slot` back and rings the RX doorbell.
+    /// Gives back the buffer of the frame harvested from `slot`, posts every spare buffer
+    /// that fits, and rings the RX doorbell.
     pub(crate) fn repost(&mut self, slot: u16) {
-        self.rx.repost(&self.rx_mem, slot).unwrap();
+        let buffer = self.rx_out.remove(&slot).expect("a harvested slot");
+        self.rx_spare.push(buffer);
+        while let Some(b) = self.rx_spare.pop() {
+            if self.rx.fill(&self.rx_mem, b).is_err() {
+                self.rx_spare.push(b);
+                break;
+            }
+        }
         let regs = ModelRegs(&self.bench.nic);
         self.rx.doorbell(&regs);
     }

@@ -67,6 +67,8 @@ pub const CTRL: Reg = Reg(0x0000);
 pub const STATUS: Reg = Reg(0x0008);
 /// EEPROM read.
 pub const EERD: Reg = Reg(0x0014);
+/// MDI control: reads and writes of the PHY's registers (8254x manual §13.4.30).
+pub const MDIC: Reg = Reg(0x0020);
 /// Interrupt cause read: reading clears every cause (and drops the line); writing clears the
 /// written bits.
 pub const ICR: Reg = Reg(0x00C0);

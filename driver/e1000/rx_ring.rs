@@ -1,19 +1,12 @@
-//! Receive ring bookkeeping: which buffers the NIC owns, which frames the driver has taken
-//! and not yet given back, and the validation that keeps a bad descriptor from ever being
-//! indicated.
+//! Receive ring bookkeeping: which descriptors the NIC owns and with which buffer, and the
+//! validation that keeps a bad descriptor from ever being indicated.
 //!
-//! Every slot has a fixed buffer (a physical address given at construction). A slot is in one
-//! of three states:
-//! - **posted**: the NIC may fill it (slots `next..tail`, `next` being the next one to
-//!   harvest);
-//! - **held**: harvested and handed up the stack, waiting for [`RxRing::repost`];
-//! - **ready**: given back (or dropped), its descriptor rewritten, waiting for `tail` to
-//!   reach it.
-//!
-//! RDT (`tail`) only moves forward over ready slots, so frames returned out of order wait
-//! until the ones before them come back. One slot always stays on the driver's side, because
-//! RDH == RDT means "no descriptors" to the NIC: at start-up all `n` buffers are written but
-//! RDT = `n - 1`.
+//! Buffers are not tied to descriptors. A descriptor is either **posted** (slots
+//! `next..tail`: the NIC may fill it; it carries a buffer) or **empty** (slots `tail..next`:
+//! harvested, its buffer gone up the stack or back to the caller's pool). [`RxRing::fill`]
+//! gives *any* buffer to the empty descriptor at `tail`, so a buffer the stack keeps never
+//! stops the others from going back to the NIC. At most `n - 1` descriptors are posted,
+//! because RDH == RDT means "no descriptors" to the NIC.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -77,44 +70,38 @@ impl BufferSize {
 /// A receive ring that cannot be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RxRingError {
-    /// The number of buffers is not a ring size the NIC accepts.
+    /// The number of descriptors is not a ring size the NIC accepts.
     Size(BadRingSize),
-    /// A buffer address is 0 (the NIC would skip the descriptor).
-    NullBuffer {
-        /// The slot.
-        slot: u16,
-    },
-    /// [`RxRing::restart`] while frames are still held by the stack.
-    Busy {
-        /// How many are held.
-        held: u16,
-    },
 }
 
 impl fmt::Display for RxRingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Size(e) => write!(f, "receive ring: {e}"),
-            Self::NullBuffer { slot } => write!(f, "receive ring: slot {slot} has no buffer"),
-            Self::Busy { held } => {
-                write!(f, "receive ring: {held} frames still held, cannot restart")
-            }
         }
     }
 }
 
-/// [`RxRing::repost`] of a slot that is not held.
+/// [`RxRing::fill`] refused: `n - 1` descriptors are posted already, or the buffer address
+/// is 0 (the NIC would skip the descriptor).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NotHeld {
-    /// The slot given.
-    pub slot: u16,
+pub struct NotFilled {
+    /// The buffer given, still the caller's.
+    pub buffer: u64,
 }
 
-/// A received frame, validated: one buffer, no error bits, a length in `1..=buffer size`.
+/// The shortest frame the ring returns: an Ethernet header. Anything shorter (a runt) is
+/// dropped and counted ([`RxDrops::runts`]).
+pub const MIN_FRAME: u16 = 14;
+
+/// A received frame, validated: one buffer, no error bits, a length in
+/// [`MIN_FRAME`]`..=buffer size`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RxFrame {
-    /// The slot whose buffer holds the frame; give it back with [`RxRing::repost`].
+    /// The descriptor that reported the frame (empty now).
     pub slot: u16,
+    /// The physical address of the buffer holding the frame: the caller's again.
+    pub buffer: u64,
     /// Bytes of frame in the buffer (without FCS when RCTL.SECRC is set).
     pub length: u16,
     /// The descriptor's status bits ([`rx_status`]).
@@ -128,6 +115,8 @@ pub struct RxDrops {
     pub errors: u64,
     /// Frames whose length was 0 or larger than the buffer.
     pub bad_length: u64,
+    /// Frames of 1 to 13 bytes: shorter than an Ethernet header.
+    pub runts: u64,
     /// Frames spread over several buffers (a descriptor without EOP): the driver posts
     /// buffers large enough for any frame it accepts, so these are dropped whole.
     pub fragmented: u64,
@@ -137,16 +126,8 @@ impl RxDrops {
     /// All dropped frames.
     #[must_use]
     pub const fn total(&self) -> u64 {
-        self.errors + self.bad_length + self.fragmented
+        self.errors + self.bad_length + self.runts + self.fragmented
     }
-}
-
-/// State of one slot (see the module documentation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SlotState {
-    Posted,
-    Held,
-    Ready,
 }
 
 /// Bookkeeping of the receive ring. Plain data: no locks inside; the caller serialises.
@@ -154,84 +135,79 @@ enum SlotState {
 pub struct RxRing {
     size: RingSize,
     buffer_size: BufferSize,
-    buffers: Vec<u64>,
-    states: Vec<SlotState>,
+    /// Each descriptor's buffer while it is posted.
+    buffers: Vec<Option<u64>>,
     /// Next slot to harvest.
     next: u16,
-    /// RDT: first slot not owned by the NIC.
+    /// RDT: first slot not owned by the NIC (the next one [`RxRing::fill`] writes).
     tail: u16,
     /// RDT as last written, `None` before the NIC was told about this ring.
     rung: Option<u16>,
     /// Inside a multi-buffer frame being dropped, up to its EOP descriptor.
     discarding: bool,
-    held: u16,
     received: u64,
     drops: RxDrops,
 }
 
 impl RxRing {
-    /// A ring with one slot per buffer in `buffers` (physical addresses, each `buffer_size`
-    /// bytes), every descriptor written to `mem` ready for the NIC.
+    /// A ring of `size` descriptors, all empty: [`RxRing::fill`] posts buffers.
+    #[must_use]
+    pub fn new(size: RingSize, buffer_size: BufferSize) -> Self {
+        let mut buffers = Vec::with_capacity(size.len());
+        buffers.resize(size.len(), None);
+        Self {
+            size,
+            buffer_size,
+            buffers,
+            next: 0,
+            tail: 0,
+            rung: None,
+            discarding: false,
+            received: 0,
+            drops: RxDrops::default(),
+        }
+    }
+
+    /// A ring of one descriptor per address in `buffers`, the first `n - 1` posted (the
+    /// last buffer is not: see the module documentation).
     ///
     /// # Errors
-    /// [`RxRingError::Size`] when the count is not a valid ring size,
-    /// [`RxRingError::NullBuffer`] for a zero address.
-    pub fn new<M: DescriptorMemory + ?Sized>(
+    /// [`RxRingError::Size`] when the count is not a valid ring size.
+    pub fn with_buffers<M: DescriptorMemory + ?Sized>(
         mem: &M,
         buffers: &[u64],
         buffer_size: BufferSize,
     ) -> Result<Self, RxRingError> {
         let size = RingSize::new(buffers.len()).map_err(RxRingError::Size)?;
-        if let Some(slot) = buffers.iter().position(|&b| b == 0) {
-            // `slot < size ≤ u16::MAX`.
-            let slot = u16::try_from(slot).unwrap_or(u16::MAX);
-            return Err(RxRingError::NullBuffer { slot });
+        let mut ring = Self::new(size, buffer_size);
+        for &buffer in buffers {
+            if ring.fill(mem, buffer).is_err() {
+                break;
+            }
         }
-        let mut ring = Self {
-            size,
-            buffer_size,
-            buffers: buffers.to_vec(),
-            states: Vec::with_capacity(size.len()),
-            next: 0,
-            tail: 0,
-            rung: None,
-            discarding: false,
-            held: 0,
-            received: 0,
-            drops: RxDrops::default(),
-        };
-        ring.states.resize(size.len(), SlotState::Posted);
-        ring.rearm(mem);
         Ok(ring)
     }
 
-    /// Rewrites every descriptor and starts over at slot 0: slots `0..n-1` posted, the last
-    /// one ready, RDT = `n - 1`.
-    fn rearm<M: DescriptorMemory + ?Sized>(&mut self, mem: &M) {
-        for (slot, &buffer) in (0..self.size.descriptors()).zip(&self.buffers) {
-            mem.write(slot, &RxDescriptor::posted(buffer).to_bytes());
+    /// Starts the ring over after a reset of the NIC (RDH = 0): the posted buffers are
+    /// written again from slot 0, in order; empty descriptors stay empty. The counters are
+    /// kept.
+    pub fn restart<M: DescriptorMemory + ?Sized>(&mut self, mem: &M) {
+        let mut posted = Vec::with_capacity(self.posted());
+        let mut slot = self.next;
+        while slot != self.tail {
+            if let Some(buffer) = self.buffers[usize::from(slot)].take() {
+                posted.push(buffer);
+            }
+            slot = self.size.next(slot);
         }
-        self.states.fill(SlotState::Posted);
-        let last = self.size.descriptors() - 1;
-        self.states[usize::from(last)] = SlotState::Ready;
+        self.buffers.fill(None);
         self.next = 0;
-        self.tail = last;
+        self.tail = 0;
         self.rung = None;
         self.discarding = false;
-    }
-
-    /// Starts the ring over after a reset of the NIC: every descriptor rewritten, indices
-    /// back to the start. The counters are kept.
-    ///
-    /// # Errors
-    /// [`RxRingError::Busy`] while the stack still holds frames: their buffers cannot be
-    /// handed to the NIC.
-    pub fn restart<M: DescriptorMemory + ?Sized>(&mut self, mem: &M) -> Result<(), RxRingError> {
-        if self.held != 0 {
-            return Err(RxRingError::Busy { held: self.held });
+        for buffer in posted {
+            let _ = self.fill(mem, buffer);
         }
-        self.rearm(mem);
-        Ok(())
     }
 
     /// Number of descriptors.
@@ -246,22 +222,22 @@ impl RxRing {
         self.buffer_size
     }
 
-    /// The physical address of `slot`'s buffer.
-    #[must_use]
-    pub fn buffer_address(&self, slot: u16) -> Option<u64> {
-        self.buffers.get(usize::from(slot)).copied()
-    }
-
     /// The value RDT gets: the first slot the NIC does not own.
     #[must_use]
     pub fn tail(&self) -> u16 {
         self.tail
     }
 
-    /// Frames harvested and not yet reposted.
+    /// Descriptors posted with a buffer (at most `n - 1`).
     #[must_use]
-    pub fn held(&self) -> u16 {
-        self.held
+    pub fn posted(&self) -> usize {
+        usize::from(self.size.distance(self.next, self.tail))
+    }
+
+    /// Descriptors that could take a buffer now ([`RxRing::fill`] succeeds this many times).
+    #[must_use]
+    pub fn unfilled(&self) -> usize {
+        self.size.len() - 1 - self.posted()
     }
 
     /// Frames returned by [`RxRing::harvest`] since creation.
@@ -276,12 +252,33 @@ impl RxRing {
         self.drops
     }
 
+    /// Posts `buffer` (a physical address, [`RxRing::buffer_size`] bytes) at the empty
+    /// descriptor at `tail`; the slot it went to. The NIC sees it at the next
+    /// [`RxRing::doorbell`].
+    ///
+    /// # Errors
+    /// [`NotFilled`] when `n - 1` descriptors are posted already or `buffer` is 0.
+    pub fn fill<M: DescriptorMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        buffer: u64,
+    ) -> Result<u16, NotFilled> {
+        if buffer == 0 || self.unfilled() == 0 {
+            return Err(NotFilled { buffer });
+        }
+        let slot = self.tail;
+        mem.write(slot, &RxDescriptor::posted(buffer).to_bytes());
+        self.buffers[usize::from(slot)] = Some(buffer);
+        self.tail = self.size.next(slot);
+        Ok(slot)
+    }
+
     /// The next frame the NIC has written back, validated; `None` when there is none yet.
     ///
-    /// Descriptors that fail validation (error bits, a length of 0 or over the buffer size,
-    /// a frame spread over several buffers) are dropped on the way: counted in
-    /// [`RxRing::drops`] and their slots given straight back, never returned. The returned
-    /// frame's slot is held until [`RxRing::repost`].
+    /// Descriptors that fail validation (error bits, a length of 0, under [`MIN_FRAME`] or
+    /// over the buffer size, a frame spread over several buffers) are dropped on the way:
+    /// counted in [`RxRing::drops`] and their buffers posted again at once, never returned.
+    /// The returned frame's buffer is the caller's until it gives it to [`RxRing::fill`].
     pub fn harvest<M: DescriptorMemory + ?Sized>(&mut self, mem: &M) -> Option<RxFrame> {
         loop {
             let slot = self.next;
@@ -296,19 +293,22 @@ impl RxRing {
             fence(Ordering::Acquire);
             let desc = RxDescriptor::from_bytes(&mem.read(slot));
             self.next = self.size.next(slot);
-            if let Some(frame) = self.validate(slot, &desc) {
-                self.states[usize::from(slot)] = SlotState::Held;
-                self.held += 1;
+            let buffer = self.buffers[usize::from(slot)].take();
+            let Some(buffer) = buffer else {
+                // Not reachable: every slot in `next..tail` was filled.
+                continue;
+            };
+            if let Some(frame) = self.validate(slot, buffer, &desc) {
                 self.received += 1;
-                self.advance_tail();
                 return Some(frame);
             }
-            self.recycle(mem, slot);
+            // Dropped: the buffer goes straight back (a slot was just emptied, so it fits).
+            let _ = self.fill(mem, buffer);
         }
     }
 
     /// The frame in `desc`, or `None` (counted) when it must be dropped.
-    fn validate(&mut self, slot: u16, desc: &RxDescriptor) -> Option<RxFrame> {
+    fn validate(&mut self, slot: u16, buffer: u64, desc: &RxDescriptor) -> Option<RxFrame> {
         let end_of_packet = desc.status & rx_status::EOP != 0;
         if self.discarding {
             // The rest of a multi-buffer frame already counted.
@@ -328,50 +328,16 @@ impl RxRing {
             self.drops.bad_length += 1;
             return None;
         }
+        if desc.length < MIN_FRAME {
+            self.drops.runts += 1;
+            return None;
+        }
         Some(RxFrame {
             slot,
+            buffer,
             length: desc.length,
             status: desc.status,
         })
-    }
-
-    /// Gives a held slot's buffer back to the NIC (at the next doorbell once `tail` reaches
-    /// it). Slots may come back in any order.
-    ///
-    /// # Errors
-    /// [`NotHeld`] when `slot` is not a held slot of this ring (out of range, never
-    /// harvested, or already reposted): nothing changes.
-    pub fn repost<M: DescriptorMemory + ?Sized>(
-        &mut self,
-        mem: &M,
-        slot: u16,
-    ) -> Result<(), NotHeld> {
-        if self.states.get(usize::from(slot)) != Some(&SlotState::Held) {
-            return Err(NotHeld { slot });
-        }
-        self.held -= 1;
-        self.recycle(mem, slot);
-        Ok(())
-    }
-
-    /// Rewrites `slot`'s descriptor (DD clear) and marks it ready.
-    fn recycle<M: DescriptorMemory + ?Sized>(&mut self, mem: &M, slot: u16) {
-        let buffer = self.buffers[usize::from(slot)];
-        mem.write(slot, &RxDescriptor::posted(buffer).to_bytes());
-        self.states[usize::from(slot)] = SlotState::Ready;
-        self.advance_tail();
-    }
-
-    /// Moves `tail` over ready slots, keeping one slot on the driver's side.
-    fn advance_tail(&mut self) {
-        while self.states[usize::from(self.tail)] == SlotState::Ready {
-            let after = self.size.next(self.tail);
-            if after == self.next {
-                break;
-            }
-            self.states[usize::from(self.tail)] = SlotState::Posted;
-            self.tail = after;
-        }
     }
 
     /// Writes RDT if `tail` moved since the last doorbell, after a release fence so the
@@ -384,10 +350,9 @@ impl RxRing {
         }
     }
 
-    /// Whether the ring is as [`RxRing::new`] or [`RxRing::restart`] left it: every buffer
-    /// posted, nothing held, the NIC not yet told.
+    /// Whether the NIC was not yet told about this ring (new, or restarted).
     pub(super) fn is_fresh(&self) -> bool {
-        self.rung.is_none() && self.held == 0
+        self.rung.is_none()
     }
 
     /// Records that bring-up programmed RDH = `next` and RDT = `tail`.
@@ -417,7 +382,7 @@ mod tests {
 
     fn ring(n: u16) -> (RxRing, VecRing) {
         let mem = VecRing::new(usize::from(n));
-        let rx = RxRing::new(&mem, &buffers(n), BufferSize::B2048).unwrap();
+        let rx = RxRing::with_buffers(&mem, &buffers(n), BufferSize::B2048).unwrap();
         (rx, mem)
     }
 
@@ -443,25 +408,25 @@ mod tests {
     }
 
     #[test]
-    fn construction_posts_every_buffer_and_keeps_one_slot_back() {
+    fn construction_posts_all_but_one_descriptor() {
         let (rx, mem) = ring(8);
-        for i in 0..8 {
+        for i in 0..7 {
             let d = RxDescriptor::from_bytes(&mem.get(i));
             assert_eq!(d, RxDescriptor::posted(0x10_0000 + u64::from(i) * 0x1000));
         }
-        assert_eq!(rx.tail(), 7);
-        assert_eq!(rx.head(), 0);
+        assert_eq!(
+            (rx.head(), rx.tail(), rx.posted(), rx.unfilled()),
+            (0, 7, 7, 0)
+        );
         let mem = VecRing::new(8);
         assert_eq!(
-            RxRing::new(&mem, &buffers(7), BufferSize::B2048).unwrap_err(),
+            RxRing::with_buffers(&mem, &buffers(7), BufferSize::B2048).unwrap_err(),
             RxRingError::Size(BadRingSize { descriptors: 7 })
         );
-        let mut bad = buffers(8);
-        bad[3] = 0;
-        assert_eq!(
-            RxRing::new(&mem, &bad, BufferSize::B2048).unwrap_err(),
-            RxRingError::NullBuffer { slot: 3 }
-        );
+        let (mut rx, mem) = ring(8);
+        write_back(&mem, 0, 60, GOOD, 0);
+        rx.harvest(&mem).unwrap();
+        assert_eq!(rx.fill(&mem, 0), Err(NotFilled { buffer: 0 }));
     }
 
     #[test]
@@ -473,42 +438,41 @@ mod tests {
             rx.harvest(&mem),
             Some(RxFrame {
                 slot: 0,
+                buffer: 0x10_0000,
                 length: 60,
                 status: GOOD | rx_status::IXSM
             })
         );
         assert_eq!(rx.harvest(&mem), None);
-        assert_eq!(rx.held(), 1);
+        assert_eq!(rx.unfilled(), 1);
         assert_eq!(rx.received(), 1);
-        // Slot 7 (kept back) moved to the NIC; slot 0 is held, so the tail stops there.
-        assert_eq!(rx.tail(), 0);
     }
 
     #[test]
-    fn bad_descriptors_are_dropped_counted_and_recycled() {
+    fn bad_descriptors_and_runts_are_dropped_counted_and_reposted() {
         let (mut rx, mem) = ring(8);
         write_back(&mem, 0, 60, GOOD, rx_errors::CE);
         write_back(&mem, 1, 60, GOOD, rx_errors::RXE);
         write_back(&mem, 2, 0, GOOD, 0);
         write_back(&mem, 3, 2049, GOOD, 0);
-        write_back(&mem, 4, 2048, GOOD, 0);
+        write_back(&mem, 4, 1, GOOD, 0);
+        write_back(&mem, 5, 13, GOOD, 0);
+        write_back(&mem, 6, 14, GOOD, 0);
         let frame = rx.harvest(&mem).unwrap();
-        assert_eq!((frame.slot, frame.length), (4, 2048));
+        assert_eq!((frame.slot, frame.length), (6, 14));
         assert_eq!(
             rx.drops(),
             RxDrops {
                 errors: 2,
                 bad_length: 2,
+                runts: 2,
                 fragmented: 0
             }
         );
-        assert_eq!(rx.drops().total(), 4);
-        // The dropped slots were rewritten for the NIC.
-        for i in 0..4 {
-            assert!(!RxDescriptor::from_bytes(&mem.get(i)).is_done());
-        }
-        // Slots 7, 0..3 went back to the NIC; held slot 4 stops the tail.
-        assert_eq!(rx.tail(), 4);
+        assert_eq!(rx.drops().total(), 6);
+        // The dropped frames' buffers went straight back to the NIC.
+        assert_eq!(rx.posted(), 6);
+        assert_eq!(rx.unfilled(), 1);
     }
 
     #[test]
@@ -523,39 +487,48 @@ mod tests {
         assert_eq!(rx.drops().total(), 1);
     }
 
+    /// The bug this ring was rebuilt for: with buffers tied to descriptors, a buffer the
+    /// stack held stopped RDT at its slot, and the buffers returned behind it never went
+    /// back to the NIC. Now any buffer fills the next empty descriptor.
     #[test]
-    fn the_tail_waits_for_frames_returned_out_of_order() {
+    fn a_held_buffer_never_stops_the_others_going_back() {
         let (mut rx, mem) = ring(8);
         let regs = FakeRegs::default();
-        for i in 0..3 {
-            write_back(&mem, i, 60, GOOD, 0);
+        let mut spare = vec![0x10_0000 + 7 * 0x1000];
+        let mut kept = Vec::new();
+        for lap in 0..20u16 {
+            let mut i = rx.head();
+            while i != rx.tail() {
+                write_back(&mem, i, 60 + lap, GOOD, 0);
+                i = rx.size().next(i);
+            }
+            let frames: Vec<RxFrame> = core::iter::from_fn(|| rx.harvest(&mem)).collect();
+            assert!(!frames.is_empty(), "lap {lap}: reception continues");
+            for f in frames {
+                // The stack keeps the first two buffers for good; the rest come back.
+                if kept.len() < 2 {
+                    kept.push(f.buffer);
+                } else {
+                    spare.push(f.buffer);
+                }
+            }
+            while let Some(b) = spare.pop() {
+                if rx.fill(&mem, b).is_err() {
+                    spare.push(b);
+                    break;
+                }
+            }
+            rx.doorbell(&regs);
+            assert_eq!(rx.posted() + spare.len() + kept.len(), 8);
         }
-        let slots: Vec<u16> = core::iter::from_fn(|| rx.harvest(&mem).map(|f| f.slot)).collect();
-        assert_eq!(slots, vec![0, 1, 2]);
-        rx.doorbell(&regs);
-        assert_eq!(rx.tail(), 0);
-        rx.repost(&mem, 2).unwrap();
-        rx.repost(&mem, 1).unwrap();
-        assert_eq!(rx.tail(), 0, "slot 0 still held");
-        rx.repost(&mem, 0).unwrap();
-        // Slots 0 and 1 go to the NIC; slot 2 stays back: the harvest cursor is at 3.
-        assert_eq!(rx.tail(), 2);
-        assert_eq!(rx.repost(&mem, 0), Err(NotHeld { slot: 0 }));
-        assert_eq!(rx.repost(&mem, 5), Err(NotHeld { slot: 5 }));
-        assert_eq!(rx.repost(&mem, 99), Err(NotHeld { slot: 99 }));
-        rx.doorbell(&regs);
-        rx.doorbell(&regs);
-        assert_eq!(regs.writes(), vec![(RDT.offset(), 0), (RDT.offset(), 2)]);
     }
 
     #[test]
     fn never_hands_the_nic_all_slots() {
-        // Harvest and repost around the ring many times; RDT never catches the harvest
-        // cursor, and every frame comes back in order.
         let (mut rx, mem) = ring(8);
+        let mut spare = 0x10_0000 + 7 * 0x1000;
         let mut expected_slot = 0u16;
         for round in 0..100u16 {
-            // The NIC fills every slot it owns (next..tail).
             let mut i = rx.head();
             while i != rx.tail() {
                 write_back(&mem, i, 60 + round, GOOD, 0);
@@ -566,32 +539,33 @@ mod tests {
                 assert_eq!(f.slot, expected_slot);
                 assert_eq!(f.length, 60 + round);
                 expected_slot = rx.size().next(expected_slot);
-                got.push(f.slot);
+                got.push(f.buffer);
             }
             assert_eq!(got.len(), 7, "n - 1 frames per lap");
-            for slot in got {
-                rx.repost(&mem, slot).unwrap();
+            got.push(spare);
+            spare = got.remove(0);
+            for buffer in got {
+                rx.fill(&mem, buffer).unwrap();
                 assert_ne!(rx.tail(), rx.head());
             }
-            assert_eq!(rx.held(), 0);
+            assert_eq!(rx.fill(&mem, spare), Err(NotFilled { buffer: spare }));
         }
     }
 
     #[test]
-    fn restart_refuses_while_held_and_rearms_otherwise() {
+    fn restart_reposts_the_posted_buffers_from_slot_0() {
         let (mut rx, mem) = ring(8);
         write_back(&mem, 0, 60, GOOD, 0);
         let f = rx.harvest(&mem).unwrap();
-        assert_eq!(rx.restart(&mem), Err(RxRingError::Busy { held: 1 }));
-        rx.repost(&mem, f.slot).unwrap();
         write_back(&mem, 1, 60, GOOD, 0);
-        rx.restart(&mem).unwrap();
-        assert_eq!((rx.head(), rx.tail()), (0, 7));
+        rx.restart(&mem);
+        assert_eq!((rx.head(), rx.tail(), rx.posted()), (0, 6, 6));
         assert_eq!(
             rx.harvest(&mem),
             None,
             "write-backs are gone after a restart"
         );
+        assert_eq!(rx.fill(&mem, f.buffer), Ok(6));
         assert_eq!(rx.received(), 1);
     }
 }

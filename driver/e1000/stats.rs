@@ -114,6 +114,34 @@ impl Statistics {
         add(&mut self.tx_total, regs, stats::TPT);
     }
 
+    /// Adds `other`'s totals to these (wrapping, as the counters do).
+    pub fn add(&mut self, other: &Self) {
+        let pairs = [
+            (&mut self.crc_errors, other.crc_errors),
+            (&mut self.alignment_errors, other.alignment_errors),
+            (&mut self.symbol_errors, other.symbol_errors),
+            (&mut self.rx_errors, other.rx_errors),
+            (&mut self.missed, other.missed),
+            (&mut self.collisions, other.collisions),
+            (&mut self.rx_good, other.rx_good),
+            (&mut self.rx_broadcast, other.rx_broadcast),
+            (&mut self.rx_multicast, other.rx_multicast),
+            (&mut self.rx_octets, other.rx_octets),
+            (&mut self.rx_no_buffers, other.rx_no_buffers),
+            (&mut self.rx_undersize, other.rx_undersize),
+            (&mut self.rx_oversize, other.rx_oversize),
+            (&mut self.rx_total, other.rx_total),
+            (&mut self.tx_good, other.tx_good),
+            (&mut self.tx_octets, other.tx_octets),
+            (&mut self.tx_multicast, other.tx_multicast),
+            (&mut self.tx_broadcast, other.tx_broadcast),
+            (&mut self.tx_total, other.tx_total),
+        ];
+        for (total, part) in pairs {
+            *total = total.wrapping_add(part);
+        }
+    }
+
     /// Good unicast packets received: good packets that were neither broadcast nor
     /// multicast.
     #[must_use]

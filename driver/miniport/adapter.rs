@@ -235,10 +235,12 @@ pub struct RecvState {
     pub indicating: bool,
     /// The RX ring bookkeeping.
     pub ring: RxRing,
-    /// Each RX buffer's NBL while the driver holds it (`None` while NDIS has it, between the
-    /// indication and `MiniportReturnNetBufferLists`): an NBL is either here or indicated, by
-    /// construction, never both.
-    pub nbls: Vec<Option<RxNbl>>,
+    /// By descriptor slot, the NBL whose buffer the descriptor carries while it is posted.
+    pub posted: Vec<Option<RxNbl>>,
+    /// The receive buffer pool: NBLs (each with its buffer) that are the driver's and not on
+    /// the ring. Any of them fills any empty descriptor. An NBL is posted, free or indicated
+    /// (NDIS's until `MiniportReturnNetBufferLists`), by construction never two of them.
+    pub free: Vec<RxNbl>,
     /// Frames and bytes indicated, by destination kind (the receive half of the OID
     /// counters).
     pub counters: TrafficCounters,
@@ -449,8 +451,11 @@ impl Adapter {
                 REGISTRATION_ATTRIBUTES_REVISION_1_SIZE,
             ),
             MiniportAdapterContext: context.cast(),
+            // SURPRISE_REMOVE_OK: the driver handles NdisDevicePnPEventSurpriseRemoved and never
+            // touches a removed device, so NDIS need not ask the user to stop it first.
             AttributeFlags: sys::NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE
-                | sys::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER,
+                | sys::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER
+                | sys::NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK,
             CheckForHangTimeInSeconds: 0,
             InterfaceType: sys::NdisInterfacePci,
         };
@@ -565,22 +570,17 @@ impl Adapter {
 
         // 6. Locks and interrupt-shared data.
         let tx_ring = TxRing::new(ring);
-        let rx_addresses: Vec<u64> = (0..u32::from(ring.descriptors()))
-            .map(|i| partial.blocks[3].physical(i * BUFFER_BYTES))
-            .collect();
-        let rx_ring = RxRing::new(
-            &DescriptorRing::new(&partial.blocks[1]),
-            &rx_addresses,
-            BufferSize::B2048,
-        )
-        .map_err(|_| InitError(sys::NDIS_STATUS_FAILURE, "RX ring"));
-        let mut rx_ring = match rx_ring {
-            Ok(r) => r,
-            Err(e) => {
-                free_context(context);
-                return Err(e);
+        // Every RX buffer but one is posted (slot i gets buffer i); the last waits in the pool.
+        let mut rx_ring = RxRing::new(ring, BufferSize::B2048);
+        let rx_mem = DescriptorRing::new(&partial.blocks[1]);
+        for i in 0..u32::from(ring.descriptors()) {
+            if rx_ring
+                .fill(&rx_mem, partial.blocks[3].physical(i * BUFFER_BYTES))
+                .is_err()
+            {
+                break;
             }
-        };
+        }
         let mut tx_ring = tx_ring;
 
         // 7. Reset and bring up the NIC with interrupts masked; the receiver starts with the
@@ -650,7 +650,8 @@ impl Adapter {
                     indicating: false,
                     ring: rx_ring,
                     // Filled below, once nothing else can fail.
-                    nbls: Vec::new(),
+                    posted: Vec::new(),
+                    free: Vec::new(),
                     counters: TrafficCounters::default(),
                 },
             )?;
@@ -675,7 +676,16 @@ impl Adapter {
         // Every RX NBL is the driver's now, parked with its buffer (slot order).
         let rx_nbls = parts.rx_nbls;
         recv.with(cx, |recv, _| {
-            recv.nbls = rx_nbls.into_iter().map(Some).collect();
+            // NBL i's buffer went to slot i above, but for the last NBL, which is free.
+            let posted = recv.ring.posted();
+            for (i, nbl) in rx_nbls.into_iter().enumerate() {
+                if i < posted {
+                    recv.posted.push(Some(nbl));
+                } else {
+                    recv.free.push(nbl);
+                }
+            }
+            recv.posted.resize_with(RING_DESCRIPTORS, || None);
         });
         let mut blocks = parts.blocks.into_iter();
         let (Some(tx_desc), Some(rx_desc), Some(tx_buffers), Some(rx_buffers)) =
@@ -752,9 +762,11 @@ impl Adapter {
         let this = *self;
         // The parked RX NBLs (all of them: Halt and a failed Initialize run with none
         // indicated); one missing is reported by the simulator's leak check, never freed twice.
-        let rx_nbls: Vec<RxNbl> = this
-            .recv
-            .with(cx, |recv, _| recv.nbls.drain(..).flatten().collect());
+        let rx_nbls: Vec<RxNbl> = this.recv.with(cx, |recv, _| {
+            let mut all: Vec<RxNbl> = recv.posted.drain(..).flatten().collect();
+            all.append(&mut recv.free);
+            all
+        });
         let partial = Partial {
             bar: Some(this.regs),
             dma: Some(this.dma),

@@ -9,8 +9,8 @@ use core::ptr;
 use core::sync::atomic::Ordering;
 
 use super::adapter::{
-    Adapter, BUFFER_BYTES, IrqState, MAX_FRAME, MIN_FRAME, Phase, RX_LOW_WATER, RecvLevel,
-    RecvState, SendLevel, SendState, StateLevel, TxToken,
+    Adapter, BUFFER_BYTES, IrqState, MAX_FRAME, MIN_FRAME, Phase, RING_DESCRIPTORS, RX_LOW_WATER,
+    RecvLevel, RecvState, SendLevel, SendState, StateLevel, TxToken,
 };
 use super::header;
 use super::hw::DescriptorRing;
@@ -391,35 +391,36 @@ impl Adapter {
                 let Some(frame) = recv.ring.harvest(&mem) else {
                     break;
                 };
-                if !running {
-                    // Paused: nothing may be indicated; the buffer goes straight back.
-                    self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
-                    let _ = recv.ring.repost(&mem, frame.slot);
-                    continue;
-                }
-                let parked = recv
-                    .nbls
+                let Some(mut nbl) = recv
+                    .posted
                     .get_mut(usize::from(frame.slot))
-                    .and_then(Option::take);
-                let Some(mut nbl) = parked else {
-                    // A slot is reposted only with its NBL back, so this cannot happen; the
-                    // frame is counted as dropped and the buffer goes back, rather than lost.
-                    trace_warn!("RX slot {} filled with its NBL not parked", frame.slot);
+                    .and_then(Option::take)
+                else {
+                    // Every posted descriptor has its NBL, so this cannot happen; the frame
+                    // is counted as dropped rather than its buffer lost.
+                    trace_warn!("RX slot {} filled without an NBL", frame.slot);
                     self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
-                    let _ = recv.ring.repost(&mem, frame.slot);
                     continue;
                 };
+                if !running {
+                    // Paused: nothing may be indicated; the buffer goes back to the pool.
+                    self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
+                    recv.free.push(nbl);
+                    continue;
+                }
                 // The MDL covers BUFFER_BYTES >= the frame length.
                 nbl.set_frame_length(u32::from(frame.length));
-                let dst = destination(&self.rx_buffers, frame.slot);
+                let dst = destination(&self.rx_buffers, nbl.slot().unwrap_or(0));
                 recv.counters.count_rx(dst, usize::from(frame.length));
                 chain.push(nbl);
             }
             if chain.len() >= limit {
                 more = true;
             }
-            let with_nic = recv.ring.size().descriptors() - recv.ring.held();
-            low = u32::from(with_nic) < RX_LOW_WATER;
+            self.refill(recv, &mem);
+            // Buffers the driver still has besides this chain: with the NIC, or free.
+            let owned = recv.ring.posted() + recv.free.len();
+            low = u32::try_from(owned).unwrap_or(u32::MAX) < RX_LOW_WATER;
             recv.ring.doorbell(&self.regs);
         }
         self.indicate(cx, at, chain, low);
@@ -458,8 +459,23 @@ impl Adapter {
         }
     }
 
-    /// Parks the NBLs of returned (or RESOURCES-indicated) buffers again and gives the buffers
-    /// back to the NIC.
+    /// Posts free buffers at the ring's empty descriptors, as many as fit.
+    fn refill(&self, recv: &mut RecvState, mem: &DescriptorRing<'_>) {
+        while let Some(nbl) = recv.free.pop() {
+            let buffer = nbl.slot().map(|index| u32::from(index) * BUFFER_BYTES);
+            let filled = buffer.map(|offset| recv.ring.fill(mem, self.rx_buffers.physical(offset)));
+            match filled {
+                Some(Ok(slot)) => recv.posted[usize::from(slot)] = Some(nbl),
+                _ => {
+                    recv.free.push(nbl);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Takes back the NBLs of returned (or RESOURCES-indicated) buffers into the pool and
+    /// gives the NIC as many buffers as it has empty descriptors for.
     fn repost(
         &self,
         cx: &mut Locked<'_, Unlocked>,
@@ -467,22 +483,18 @@ impl Adapter {
         at: Option<&DispatchLevel>,
     ) {
         let work = |recv: &mut RecvState, _: &mut Locked<'_, RecvLevel>| {
-            let mem = self.descriptors_rx();
             for nbl in nbls {
-                let slot = nbl.slot();
-                let parked = slot.and_then(|s| recv.nbls.get_mut(usize::from(s)));
-                match parked {
-                    Some(place @ None) => {
-                        *place = Some(nbl);
-                        if let Some(slot) = slot {
-                            let _ = recv.ring.repost(&mem, slot);
-                        }
-                    }
-                    // Not one of this driver's slots, or its slot already has its NBL: not
-                    // ours to repost (and never indicated twice); NDIS keeps no claim on it.
-                    _ => trace_warn!("returned NBL with unknown slot {slot:?}"),
+                if nbl
+                    .slot()
+                    .is_some_and(|index| usize::from(index) < RING_DESCRIPTORS)
+                {
+                    recv.free.push(nbl);
+                } else {
+                    // Not one of this driver's buffers: not ours to post; NDIS keeps no claim.
+                    trace_warn!("returned NBL with unknown buffer {:?}", nbl.slot());
                 }
             }
+            self.refill(recv, &self.descriptors_rx());
             recv.ring.doorbell(&self.regs);
         };
         match at {

@@ -6,10 +6,11 @@
 use core::sync::atomic::Ordering;
 
 use super::adapter::{Adapter, DEFAULT_INTERRUPTS_PER_SECOND, initial_info};
+use super::hw::NdisStall;
 use super::oid::{
     AdapterInfo, Counters, InterruptModeration, OidRequest, SetAction, receive_filter,
 };
-use crate::e1000::{bringup, filter, interrupts};
+use crate::e1000::{Statistics, filter, interrupts, phy};
 use crate::sync::{Locked, Unlocked};
 use crate::sys;
 
@@ -30,19 +31,24 @@ impl Adapter {
         };
         let info = self.snapshot(cx);
         let handled = request.handle(&info);
-        if let Some(action) = handled.action {
-            self.apply(cx, action);
+        match handled.action {
+            Some(SetAction::RestartAutoNegotiation) => self.restart_autonegotiation(cx),
+            Some(action) => {
+                self.apply(cx, action);
+                handled.status
+            }
+            None => handled.status,
         }
-        handled.status
     }
 
     /// The adapter as the OIDs see it: state, then the send and receive counters, taken in
     /// lock order; the NIC's read-to-clear counters are accumulated on the way.
     fn snapshot(&self, cx: &mut Locked<'_, Unlocked>) -> AdapterInfo {
+        // The ~21 read-to-clear counter registers are read before the lock (each read is a
+        // bus transaction, a VM exit under a hypervisor); only the sums happen under it.
+        let delta = self.read_nic_statistics();
         let mut info = self.state.with(cx, |state, cx| {
-            if !self.removed.load(Ordering::Acquire) {
-                state.nic.accumulate(&self.regs);
-            }
+            state.nic.add(&delta);
             let mut info = initial_info(self.addresses, state.link);
             info.packet_filter = state.packet_filter;
             info.multicast = state.multicast;
@@ -51,7 +57,10 @@ impl Adapter {
             info.nic = state.nic;
             info.counters = self.send.with_nested(cx, |send, cx| {
                 self.recv.with_nested(cx, |recv, _| {
-                    Counters::joined(&send.counters, &recv.counters)
+                    let mut joined = Counters::joined(&send.counters, &recv.counters);
+                    // Frames the ring dropped (error bits, bad length, runts, fragments).
+                    joined.rx_errors = joined.rx_errors.wrapping_add(recv.ring.drops().total());
+                    joined
                 })
             });
             info
@@ -67,9 +76,21 @@ impl Adapter {
     /// Folds the NIC's read-to-clear counters into the totals (so that a 32-bit counter
     /// cannot wrap between two statistics queries); called from `MiniportCheckForHangEx`.
     pub(crate) fn accumulate_nic_statistics(&self, cx: &mut Locked<'_, Unlocked>) {
-        if !self.removed.load(Ordering::Acquire) {
-            self.state.lock(cx).nic.accumulate(&self.regs);
+        let delta = self.read_nic_statistics();
+        if delta != Statistics::default() {
+            self.state.lock(cx).nic.add(&delta);
         }
+    }
+
+    /// Reads (and so clears) the NIC's counters, with no lock held: zero for a removed device.
+    /// Two readers at once each get their own part (read-to-clear), and both parts are added.
+    fn read_nic_statistics(&self) -> Statistics {
+        if self.removed.load(Ordering::Acquire) {
+            return Statistics::default();
+        }
+        let mut delta = Statistics::default();
+        delta.accumulate(&self.regs);
+        delta
     }
 
     /// Applies a validated set: the state first, then the NIC (not once it is removed).
@@ -109,13 +130,26 @@ impl Adapter {
                     interrupts::set_throttle(&self.regs, interval);
                 }
             }
-            // The driver never forces speed or duplex: re-asserting CTRL.SLU|ASDE lets the PHY
-            // negotiate again; a resulting change arrives as LSC and is indicated by the DPC.
-            SetAction::RestartAutoNegotiation => {
-                if present {
-                    bringup::setup_link(&self.regs);
-                }
-            }
+            // Needs MDIC polling (stalls): done outside the lock by the caller.
+            SetAction::RestartAutoNegotiation => {}
         });
+    }
+
+    /// `OID_GEN_LINK_PARAMETERS` asking for auto-negotiation: the PHY restarts it (MDIC write
+    /// of PHY control with bits 12 and 9), outside any spin lock since MDIC is polled with
+    /// stalls; a resulting change arrives as LSC and the DPC indicates it. A PHY that does
+    /// not answer fails the request with `NDIS_STATUS_HARD_ERRORS`; a removed device with
+    /// `NDIS_STATUS_ADAPTER_REMOVED`.
+    fn restart_autonegotiation(&self, cx: &mut Locked<'_, Unlocked>) -> sys::NDIS_STATUS {
+        if self.removed.load(Ordering::Acquire) {
+            return sys::NDIS_STATUS_ADAPTER_REMOVED;
+        }
+        match phy::restart_autonegotiation(&self.regs, &mut NdisStall::new(cx)) {
+            Ok(()) => sys::NDIS_STATUS_SUCCESS,
+            Err(e) => {
+                crate::trace_error!("restarting auto-negotiation failed: {e}");
+                sys::NDIS_STATUS_HARD_ERRORS
+            }
+        }
     }
 }

@@ -403,6 +403,12 @@ impl E1000 {
         self.lock().set_link(up);
     }
 
+    /// How many times the driver restarted the PHY's auto-negotiation (PHY control register
+    /// bit 9 written through MDIC).
+    pub fn phy_autoneg_restarts(&self) -> u64 {
+        self.lock().phy.autoneg_restarts
+    }
+
     /// Whether the link is up.
     pub fn link_up(&self) -> bool {
         self.lock().link_up

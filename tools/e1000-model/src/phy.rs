@@ -28,6 +28,8 @@ pub const PHY_ADDRESS: u32 = 1;
 
 /// PHY register: control.
 pub const PHY_CTRL: usize = 0;
+/// PHY control: restart auto-negotiation (self-clearing).
+pub const PHY_CTRL_RESTART_AN: u16 = 1 << 9;
 /// PHY register: status.
 pub const PHY_STATUS: usize = 1;
 /// PHY register: identifier 1.
@@ -47,6 +49,8 @@ pub const PHY_SPEC_STATUS_LINK: u16 = 1 << 10;
 #[derive(Clone, Debug)]
 pub(crate) struct Phy {
     regs: [u16; 32],
+    /// Auto-negotiation restarts asked for (control register bit 9 written as 1).
+    pub(crate) autoneg_restarts: u64,
 }
 
 impl Default for Phy {
@@ -67,7 +71,10 @@ impl Default for Phy {
         regs[10] = 0x3C00;
         // PHY specific status without the link bit: 1000 Mb/s, full duplex, resolved.
         regs[PHY_SPEC_STATUS] = 0xAC00 & !PHY_SPEC_STATUS_LINK;
-        Self { regs }
+        Self {
+            regs,
+            autoneg_restarts: 0,
+        }
     }
 }
 
@@ -86,10 +93,15 @@ impl Phy {
                 (request & !MDIC_DATA_MASK) | value | MDIC_READY
             }
             MDIC_OP_WRITE => {
-                // The reset bit (15) of the control register self-clears at once.
+                // The reset bit (15) and the restart-auto-negotiation bit (9) of the control
+                // register self-clear at once (the restart is counted: negotiation with the
+                // model's partner completes at once, to the same result).
                 let value = u16::try_from(mdic & MDIC_DATA_MASK).unwrap_or(0);
                 self.regs[reg] = if reg == PHY_CTRL {
-                    value & 0x7FFF
+                    if value & PHY_CTRL_RESTART_AN != 0 {
+                        self.autoneg_restarts += 1;
+                    }
+                    value & !(0x8000 | PHY_CTRL_RESTART_AN)
                 } else {
                     value
                 };

@@ -123,6 +123,8 @@ pub(crate) struct AdapterInner {
     /// `MiniportAdapterContext` from the registration attributes.
     pub(crate) context: usize,
     pub(crate) registration_set: bool,
+    /// `AttributeFlags` of the registration attributes (`NDIS_MINIPORT_ATTRIBUTES_*`).
+    pub(crate) attribute_flags: u32,
     pub(crate) general_set: bool,
     pub(crate) pause: Pending,
     pub(crate) restart: Pending,
@@ -141,6 +143,11 @@ pub(crate) struct AdapterInner {
     /// The protocol keeps its receives (`Adapter::hold_returns`): only Pause, Halt and
     /// `return_all_received` return them.
     pub(crate) holding: bool,
+    /// Indicated NBLs the protocol keeps until a return of everything (Pause, Halt,
+    /// [`Adapter::return_all_received`]), whatever `holding` says.
+    pub(crate) kept: Vec<usize>,
+    /// How many more indicated NBLs go to `kept`.
+    pub(crate) keep_next: usize,
     pub(crate) status: Vec<StatusIndication>,
     pub(crate) oid: super::oid::OidSlot,
     /// The NDIS/WIFI timed rules' clocks.
@@ -160,6 +167,7 @@ impl AdapterState {
                 phase: Phase::Initializing,
                 context: 0,
                 registration_set: false,
+                attribute_flags: 0,
                 general_set: false,
                 pause: Pending::default(),
                 restart: Pending::default(),
@@ -172,6 +180,8 @@ impl AdapterState {
                 held: Vec::new(),
                 returning: 0,
                 holding: false,
+                kept: Vec::new(),
+                keep_next: 0,
                 status: Vec::new(),
                 oid: super::oid::OidSlot::default(),
                 timed: super::timed::Deadlines::default(),
@@ -494,6 +504,14 @@ impl LoadedDriver {
 }
 
 impl Adapter {
+    /// The `AttributeFlags` the driver set in its registration attributes
+    /// (`NDIS_MINIPORT_ATTRIBUTES_*`).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_adapter_registration_attributes>
+    #[must_use]
+    pub fn attribute_flags(&self) -> u32 {
+        self.state.lock().attribute_flags
+    }
+
     /// The `NdisMiniportHandle` the driver got in `MiniportInitializeEx`.
     #[must_use]
     pub fn handle(&self) -> sys::NDIS_HANDLE {

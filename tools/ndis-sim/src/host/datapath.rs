@@ -196,6 +196,13 @@ impl Adapter {
         self.state.lock().holding = hold;
     }
 
+    /// Makes the protocol keep the next `n` receives it is indicated (without
+    /// `NDIS_RECEIVE_FLAGS_RESOURCES`) until Pause, Halt or [`Adapter::return_all_received`],
+    /// while it returns the others as usual: a protocol sitting on a few buffers.
+    pub fn keep_next_received(&self, n: usize) {
+        self.state.lock().keep_next = n;
+    }
+
     /// Returns every indicated NBL the host still holds to the miniport now.
     ///
     /// # Panics
@@ -216,6 +223,10 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
     let processors = machine.processors();
     let (batches, context) = {
         let mut g = state.lock();
+        if all && !matches!(g.phase, Phase::Halting | Phase::Halted) {
+            let kept = std::mem::take(&mut g.kept);
+            g.held.extend(kept);
+        }
         if g.held.is_empty()
             || matches!(g.phase, Phase::Halting | Phase::Halted)
             || (g.holding && !all)
@@ -535,9 +546,12 @@ pub(crate) fn indicate(
             let fresh: Vec<usize> = nbls
                 .iter()
                 .copied()
-                .filter(|a| !g.held.contains(a))
+                .filter(|a| !g.held.contains(a) && !g.kept.contains(a))
                 .collect();
-            g.held.extend(fresh);
+            let keep = g.keep_next.min(fresh.len());
+            g.keep_next -= keep;
+            g.kept.extend_from_slice(&fresh[..keep]);
+            g.held.extend_from_slice(&fresh[keep..]);
         }
     }
     state.notify();

@@ -168,6 +168,7 @@ pub unsafe fn NdisMSetMiniportAttributes(
             // SAFETY: the header says these are registration attributes.
             let reg = unsafe { attributes.RegistrationAttributes };
             g.context = reg.MiniportAdapterContext as usize;
+            g.attribute_flags = reg.AttributeFlags;
             g.registration_set = true;
         } else {
             if !g.registration_set {
