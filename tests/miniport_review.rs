@@ -141,3 +141,62 @@ fn statistics_registers_are_read_outside_every_spin_lock() {
     assert!(leaks.is_empty(), "{leaks}");
     driver.unload();
 }
+
+/// The DPC copies queued frames into TX buffers under the `send` lock: at most 16 per hold
+/// (each hold ends with its doorbell), never a whole ring. A chain of 400 frames fills the
+/// ring (255 posted before any DPC reclaims) and queues 145; the DPC then posts them. Before
+/// the fix it copied all 145 under one hold and rang once (a TDT step of 145).
+#[test]
+fn the_dpc_posts_queued_frames_in_bounded_batches() {
+    use e1000_model::Wire;
+    use std::sync::Arc;
+    let machine = ndis_sim::Machine::builder()
+        .processors(1)
+        .seed(13)
+        .mode(ndis_sim::VerifierMode::Collect)
+        .build();
+    let (near, far) = e1000_model::cable(e1000_model::LinkConditions::default());
+    let dma: Arc<dyn e1000_model::DmaMemory> = machine.physical_memory();
+    let model = Arc::new(e1000_model::E1000::new(
+        e1000_model::E1000Config::default(),
+        dma,
+        Box::new(near),
+    ));
+    let nic = machine.plug_device(5, model.clone()).expect("plugged");
+    let driver = machine
+        .load_driver(rse1k::miniport::driver_entry)
+        .expect("DriverEntry succeeds");
+    let adapter = driver.initialize(&nic).expect("Initialize succeeds");
+    assert_eq!(adapter.restart(), sys::NDIS_STATUS_SUCCESS);
+    let frames: Vec<Vec<u8>> = (0..400)
+        .map(|i| miniport_rig::frame_to([2, 0, 0, 0, 0, 9], i, 60))
+        .collect();
+    let _ = model.take_tdt_steps();
+    adapter.send(0, &frames, false);
+    let mut completed = 0;
+    let mut far = far;
+    for _ in 0..2000 {
+        completed += adapter.take_completions().len();
+        if completed == 400 {
+            break;
+        }
+        machine.advance_clock(10_000);
+        let _ = far.drain(machine.virtual_time_ns());
+    }
+    assert_eq!(completed, 400);
+    let steps = model.take_tdt_steps();
+    assert_eq!(
+        steps.first(),
+        Some(&255),
+        "the send filled the ring: {steps:?}"
+    );
+    assert_eq!(steps.iter().sum::<u32>(), 400);
+    assert!(
+        steps[1..].iter().all(|&n| n <= 16),
+        "the DPC posted more than 16 frames under one hold of the send lock: {steps:?}"
+    );
+    let _ = adapter.pause();
+    let leaks = adapter.halt(sys::NdisHaltDeviceDisabled);
+    assert!(leaks.is_empty(), "{leaks}");
+    driver.unload();
+}

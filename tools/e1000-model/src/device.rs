@@ -64,6 +64,8 @@ const LEDCTL_POWER_ON: u32 = 0x0000_0602;
 /// Everything behind the lock.
 pub(crate) struct State {
     pub(crate) regs: RegisterFile,
+    /// Descriptors each TDT write handed over (the first 4096; see `E1000::take_tdt_steps`).
+    pub(crate) tdt_steps: Vec<u32>,
     pub(crate) eeprom: Eeprom,
     pub(crate) irq: Interrupts,
     pub(crate) now_ns: u64,
@@ -221,6 +223,11 @@ impl State {
                 self.regs.set(offset, value);
             }
             TDT => {
+                let descriptors = (self.regs.get(crate::regs::TDLEN) / 16).max(1);
+                let step = (value & 0xFFFF).wrapping_sub(self.regs.get(TDT)) % descriptors;
+                if self.tdt_steps.len() < 4096 {
+                    self.tdt_steps.push(step);
+                }
                 self.regs.set(TDT, value & 0xFFFF);
                 tx::transmit(self, dma);
             }
@@ -305,6 +312,7 @@ impl E1000 {
             tx_frame: Vec::new(),
             tx_frame_bad: false,
             faults: FaultLog::default(),
+            tdt_steps: Vec::new(),
             stats: ModelStats::default(),
             pci: PciConfig::default(),
             phy: Phy::default(),
@@ -407,6 +415,12 @@ impl E1000 {
     /// bit 9 written through MDIC).
     pub fn phy_autoneg_restarts(&self) -> u64 {
         self.lock().phy.autoneg_restarts
+    }
+
+    /// How many descriptors each TDT write handed over since the last call (how many frames
+    /// a driver posted under one doorbell), in order; at most 4096 are kept.
+    pub fn take_tdt_steps(&self) -> Vec<u32> {
+        core::mem::take(&mut self.lock().tdt_steps)
     }
 
     /// Whether the link is up.
