@@ -148,7 +148,6 @@ fn statistics_registers_are_read_outside_every_spin_lock() {
 /// the fix it copied all 145 under one hold and rang once (a TDT step of 145).
 #[test]
 fn the_dpc_posts_queued_frames_in_bounded_batches() {
-    use e1000_model::Wire;
     use std::sync::Arc;
     let machine = ndis_sim::Machine::builder()
         .processors(1)

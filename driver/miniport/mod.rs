@@ -1,79 +1,25 @@
 //! The e1000 NDIS 6 miniport: `DriverEntry`, the adapter and its handlers.
 //!
-//! - [`adapter`]: Initialize (in the documented order) and Halt;
-//! - `datapath`: sends, ISR/DPC, receives and returns, link, pause, removal, hang and reset;
+//! - [`adapter`]: the adapter and what it holds, with one file per handler family, each its
+//!   own `impl Adapter`: `initialize` (Initialize as named steps, Halt), `send`, `receive`,
+//!   `interrupt` (ISR, DPC, link), `lifecycle` (Restart, Pause, hang check, reset), `pnp`
+//!   (surprise removal, Shutdown), `requests` (`MiniportOidRequest`);
+//! - [`lock_order`]: the adapter's lock order, declared once;
 //! - [`oid`]: the OID layer (plain data: answers, validated sets, general attributes);
-//! - `requests`: `MiniportOidRequest` over the adapter;
 //! - `hw`: registers, stalls and descriptor rings over NDIS (the only volatile accesses);
-//! - `queue`: intrusive NBL queues;
 //! - `trampolines`: the `extern "C"` entry points NDIS calls.
 
 pub mod adapter;
-mod datapath;
 mod hw;
+pub mod lock_order;
 pub mod oid;
-mod requests;
 #[cfg(test)]
 pub(crate) mod test_frames;
 mod trampolines;
 
-use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
-
 use crate::ndis::MiniportDriver;
 use crate::sync::{Locked, PassiveLevel};
 use crate::sys;
-
-/// The handles `NdisMRegisterMiniportDriver` returned, by driver object, for
-/// `NdisMDeregisterMiniportDriver` in Unload: the driver's only global state, because NDIS gives
-/// Unload nothing but the driver object. In the kernel there is one driver object, so one entry
-/// is used; the table lets the simulator run several machines (each with its own driver
-/// object) in one test process.
-static DRIVER_HANDLES: [(AtomicPtr<core::ffi::c_void>, AtomicPtr<core::ffi::c_void>); 64] = [const {
-    (
-        AtomicPtr::new(ptr::null_mut()),
-        AtomicPtr::new(ptr::null_mut()),
-    )
-}; 64];
-
-/// Remembers `handle` for `driver`; false when the table is full. An entry left for the same
-/// driver object (a previous load that never reached Unload, possible only in the simulator,
-/// where driver objects are reused) is replaced.
-fn remember(driver: sys::PDRIVER_OBJECT, handle: sys::NDIS_HANDLE) -> bool {
-    if let Some((_, saved)) = DRIVER_HANDLES
-        .iter()
-        .find(|(object, _)| object.load(Ordering::Acquire) == driver.cast())
-    {
-        saved.store(handle, Ordering::Release);
-        return true;
-    }
-    DRIVER_HANDLES.iter().any(|(object, saved)| {
-        let claimed = object
-            .compare_exchange(
-                ptr::null_mut(),
-                driver.cast(),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok();
-        if claimed {
-            saved.store(handle, Ordering::Release);
-        }
-        claimed
-    })
-}
-
-/// Takes back the handle remembered for `driver`.
-fn forget(driver: sys::PDRIVER_OBJECT) -> Option<sys::NDIS_HANDLE> {
-    DRIVER_HANDLES.iter().find_map(|(object, saved)| {
-        if object.load(Ordering::Acquire) != driver.cast() {
-            return None;
-        }
-        let handle = saved.swap(ptr::null_mut(), Ordering::AcqRel);
-        object.store(ptr::null_mut(), Ordering::Release);
-        Some(handle)
-    })
-}
 
 /// An `NDIS_OBJECT_HEADER`.
 pub(crate) fn header(kind: u32, revision: u32, size: usize) -> sys::NDIS_OBJECT_HEADER {
@@ -150,25 +96,26 @@ pub unsafe extern "C" fn driver_entry(
             return status;
         }
     };
-    let handle = registration.into_raw();
-    if !remember(driver, handle) {
-        // SAFETY: the handle was just taken from the registration, once.
-        unsafe { MiniportDriver::from_raw(handle) }.deregister(&mut cx, &at);
-        return sys::NDIS_STATUS_RESOURCES;
+    // Kept in the driver object's extension for Unload (no global).
+    // SAFETY: DriverEntry's own driver object.
+    match unsafe { registration.keep(&at, driver) } {
+        Ok(()) => sys::NDIS_STATUS_SUCCESS,
+        Err((registration, status)) => {
+            crate::trace_error!("IoAllocateDriverObjectExtension failed: {status:#x}");
+            registration.deregister(&mut cx, &at);
+            sys::NDIS_STATUS_RESOURCES
+        }
     }
-    sys::NDIS_STATUS_SUCCESS
 }
 
 /// `MiniportDriverUnload`: deregisters the driver.
 unsafe extern "C" fn unload(driver: sys::PDRIVER_OBJECT) {
-    if let Some(handle) = forget(driver)
-        && !handle.is_null()
-    {
-        // SAFETY: MiniportDriverUnload's start: no lock held, the routine's only root context.
-        let mut cx = unsafe { Locked::new() };
-        // SAFETY: the system calls MiniportDriverUnload at PASSIVE_LEVEL.
-        let at = unsafe { PassiveLevel::assume() };
-        // SAFETY: `forget` hands each remembered registration back once.
-        unsafe { MiniportDriver::from_raw(handle) }.deregister(&mut cx, &at);
+    // SAFETY: MiniportDriverUnload's start: no lock held, the routine's only root context.
+    let mut cx = unsafe { Locked::new() };
+    // SAFETY: the system calls MiniportDriverUnload at PASSIVE_LEVEL.
+    let at = unsafe { PassiveLevel::assume() };
+    // SAFETY: MiniportDriverUnload's own driver object.
+    if let Some(registration) = unsafe { MiniportDriver::take_kept(&at, driver) } {
+        registration.deregister(&mut cx, &at);
     }
 }

@@ -4,7 +4,7 @@
 
 use alloc::boxed::Box;
 
-use super::adapter::Adapter;
+use super::adapter::{Adapter, EntryPoints};
 use crate::ndis::{ReturnedNbls, SendNbls};
 use crate::sync::{DispatchLevel, Locked, PassiveLevel};
 use crate::sys;
@@ -33,8 +33,12 @@ pub unsafe extern "C" fn initialize(
     let mut cx = unsafe { Locked::new() };
     // SAFETY: NDIS calls Initialize at `PASSIVE_LEVEL`.
     let at = unsafe { PassiveLevel::assume() };
+    let entry = EntryPoints {
+        interrupt: interrupt_characteristics(),
+        process_sg_list: Some(process_sg_list),
+    };
     // SAFETY: NDIS's arguments for this call.
-    unsafe { Adapter::initialize(&mut cx, &at, handle, params) }
+    unsafe { Adapter::initialize(&mut cx, &at, handle, params, entry) }
 }
 
 /// `MiniportHaltEx` (`PASSIVE_LEVEL`): frees the adapter.
@@ -283,7 +287,7 @@ unsafe extern "C" fn isr(
     let adapter = unsafe { adapter(context) };
     // SAFETY: this is the ISR of `adapter.irq`'s interrupt, at DIRQL under its lock; one token
     // per call, dropped on return.
-    let mut token = unsafe { adapter.irq.isr_entry() };
+    let mut token = unsafe { adapter.isr_entry() };
     let claimed = adapter.isr(&mut token);
     if claimed {
         // SAFETY: NDIS passes a valid out-parameter.
@@ -323,7 +327,7 @@ unsafe extern "C" fn disable(context: sys::NDIS_HANDLE) {
     let adapter = unsafe { adapter(context) };
     // SAFETY: `MiniportDisableInterruptEx` of `adapter.irq`'s interrupt, at DIRQL under its
     // lock; one token per call, dropped on return.
-    let mut token = unsafe { adapter.irq.isr_entry() };
+    let mut token = unsafe { adapter.isr_entry() };
     adapter.disable_from_ndis(&mut token);
 }
 
@@ -338,7 +342,7 @@ unsafe extern "C" fn enable(context: sys::NDIS_HANDLE) {
     let adapter = unsafe { adapter(context) };
     // SAFETY: `MiniportEnableInterruptEx` of `adapter.irq`'s interrupt, at DIRQL under its
     // lock; one token per call, dropped on return.
-    let mut token = unsafe { adapter.irq.isr_entry() };
+    let mut token = unsafe { adapter.isr_entry() };
     adapter.enable_from_ndis(&mut token);
 }
 

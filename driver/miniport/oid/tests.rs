@@ -432,10 +432,9 @@ fn statistics_are_complete_and_agree_with_the_counter_oids() {
     assert_eq!(short, Err(OidError::BufferTooShort { needed: 152 }));
 }
 
-#[test]
-fn general_attribute_statistics_match_the_filled_fields() {
-    // Each valid flag of NDIS_STATISTICS_INFO has its general-attributes counterpart.
-    let pairs = [
+/// Each valid flag of `NDIS_STATISTICS_INFO` with its general-attributes counterpart.
+fn statistics_flag_pairs() -> [(u32, u32); 18] {
+    [
         (
             NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV,
             NDIS_STATISTICS_DIRECTED_FRAMES_RCV_SUPPORTED,
@@ -508,7 +507,12 @@ fn general_attribute_statistics_match_the_filled_fields() {
             NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT,
             NDIS_STATISTICS_BROADCAST_BYTES_XMIT_SUPPORTED,
         ),
-    ];
+    ]
+}
+
+#[test]
+fn general_attribute_statistics_match_the_filled_fields() {
+    let pairs = statistics_flag_pairs();
     let mut valid = 0;
     for (valid_flag, supported_flag) in pairs {
         assert_ne!(STATISTICS_VALID_FLAGS & valid_flag, 0);

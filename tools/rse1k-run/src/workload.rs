@@ -19,22 +19,14 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use ndis_sim::{InterruptLine, Machine};
-use rse1k::impl_lock_after;
 use rse1k::sync::{
     AllocError, DispatchLevel, InterruptShared, IsrToken, KeSpinLockBackend, Locked,
     NdisSpinLockBackend, PassiveLevel, SpinLock, Unlocked,
 };
 use rse1k::sys;
 
-/// Level of the adapter-state lock, taken first.
-pub enum StateLevel {}
-/// Level of the send-queue lock, taken under `state`.
-pub enum SendLevel {}
-/// Level of the receive-ring lock, taken last.
-pub enum RecvLevel {}
-impl_lock_after!(Unlocked => StateLevel);
-impl_lock_after!(StateLevel => SendLevel);
-impl_lock_after!(SendLevel => RecvLevel);
+// The driver's own lock order (state → send → recv), not a copy of it.
+pub use rse1k::miniport::lock_order::{RecvLevel, SendLevel, StateLevel};
 
 /// The TX-done cause bit of the device's interrupt cause register.
 const CAUSE_TX_DONE: u32 = 1 << 0;

@@ -288,6 +288,8 @@ impl Machine {
         };
         objects.path.Buffer = objects.path_buffer.as_ptr().cast_mut();
         let object = core::ptr::from_ref::<DRIVER_OBJECT>(&objects.object) as usize;
+        // A freed driver object's address may come back: nothing of its last life stays.
+        crate::sys::free_driver_object_extensions(object);
         let path = core::ptr::from_ref::<UNICODE_STRING>(&objects.path) as usize;
         let status = call_handler(self, 0, Handler::DriverEntry, PASSIVE, move || {
             // SAFETY: the driver object and registry path live in `objects`, which outlives the
@@ -346,6 +348,7 @@ impl LoadedDriver {
                 unsafe { unload(object as sys::PDRIVER_OBJECT) };
             }
         });
+        crate::sys::free_driver_object_extensions(object);
         if !self.record.deregistered.load(Ordering::SeqCst) {
             host_violation(
                 &self.machine,

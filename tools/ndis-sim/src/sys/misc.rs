@@ -65,3 +65,78 @@ pub unsafe fn SimNameSpinLock(SpinLock: *const core::ffi::c_void, Name: &'static
     let cpu = enter("SimNameSpinLock");
     spinlock::set_name(&cpu.shared, SpinLock as usize, Name);
 }
+
+/// Driver-object extensions by (driver object, client identification address): what
+/// `IoAllocateDriverObjectExtension` allocated, freed when the driver object goes
+/// ([`free_driver_object_extensions`], at unload and before a driver object is reused).
+static DRIVER_EXTENSIONS: std::sync::Mutex<Vec<DriverExtension>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// One extension: driver object, client identification address, the block.
+type DriverExtension = (usize, usize, Box<[u64]>);
+
+fn driver_extensions() -> std::sync::MutexGuard<'static, Vec<DriverExtension>> {
+    DRIVER_EXTENSIONS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `IoAllocateDriverObjectExtension`: a zeroed, pointer-aligned block of
+/// `DriverObjectExtensionSize` bytes owned by the driver object, found again by
+/// `ClientIdentificationAddress`. `STATUS_OBJECT_NAME_COLLISION` if that address already has
+/// one (the out-parameter then NULL).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocatedriverobjectextension>
+///
+/// # Safety
+/// `DriverExtension` is valid for a write.
+#[track_caller]
+pub unsafe fn IoAllocateDriverObjectExtension(
+    DriverObject: super::PDRIVER_OBJECT,
+    ClientIdentificationAddress: super::PVOID,
+    DriverObjectExtensionSize: ULONG,
+    DriverObjectExtension: *mut super::PVOID,
+) -> super::NTSTATUS {
+    let _cpu = enter("IoAllocateDriverObjectExtension");
+    let key = (DriverObject as usize, ClientIdentificationAddress as usize);
+    let mut all = driver_extensions();
+    if all.iter().any(|(o, id, _)| (*o, *id) == key) {
+        // SAFETY: the caller guarantees the out-parameter is writable.
+        unsafe { DriverObjectExtension.write(core::ptr::null_mut()) };
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    let words = (DriverObjectExtensionSize as usize).div_ceil(8).max(1);
+    let mut block = vec![0u64; words].into_boxed_slice();
+    // SAFETY: as above.
+    unsafe { DriverObjectExtension.write(block.as_mut_ptr().cast()) };
+    all.push((key.0, key.1, block));
+    super::STATUS_SUCCESS
+}
+
+/// `IoGetDriverObjectExtension`: the block `IoAllocateDriverObjectExtension` allocated for
+/// this driver object and client identification address, or NULL.
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdriverobjectextension>
+///
+/// # Safety
+/// None beyond being called on a virtual processor.
+#[track_caller]
+pub unsafe fn IoGetDriverObjectExtension(
+    DriverObject: super::PDRIVER_OBJECT,
+    ClientIdentificationAddress: super::PVOID,
+) -> super::PVOID {
+    let _cpu = enter("IoGetDriverObjectExtension");
+    let key = (DriverObject as usize, ClientIdentificationAddress as usize);
+    driver_extensions()
+        .iter_mut()
+        .find(|(o, id, _)| (*o, *id) == key)
+        .map_or(core::ptr::null_mut(), |(_, _, block)| {
+            block.as_mut_ptr().cast()
+        })
+}
+
+/// `STATUS_OBJECT_NAME_COLLISION`.
+pub const STATUS_OBJECT_NAME_COLLISION: super::NTSTATUS = 0xC000_0035_u32.cast_signed();
+
+/// Frees the extensions of `driver_object` (it was unloaded, or is about to be reused).
+pub(crate) fn free_driver_object_extensions(driver_object: usize) {
+    driver_extensions().retain(|(o, _, _)| *o != driver_object);
+}

@@ -1,15 +1,15 @@
 //! `MiniportOidRequest`: a snapshot of the adapter under its locks, the OID layer
-//! ([`super::oid`]) on it with no lock held, then the validated change applied under the
+//! ([`crate::miniport::oid`]) on it with no lock held, then the validated change applied under the
 //! `state` lock. Every request completes before the handler returns.
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 
 use core::sync::atomic::Ordering;
 
-use super::adapter::{Adapter, DEFAULT_INTERRUPTS_PER_SECOND, initial_info};
-use super::hw::NdisStall;
-use super::oid::{
+use super::super::hw::NdisStall;
+use super::super::oid::{
     AdapterInfo, Counters, InterruptModeration, OidRequest, SetAction, receive_filter,
 };
+use super::{Adapter, DEFAULT_INTERRUPTS_PER_SECOND, initial_info};
 use crate::e1000::{Statistics, filter, interrupts, phy};
 use crate::sync::{Locked, Unlocked};
 use crate::sys;

@@ -1,0 +1,305 @@
+//! The send path: `MiniportSendNetBufferLists`, `MiniportCancelSend`, and the TX ring's
+//! reclaim and pump (shared with the DPC, Pause, reset and removal).
+//!
+//! The pattern: take the `send` lock once, move NBLs between queue and ring, release it, then
+//! complete what finished with the root context (`Locked<'_, Unlocked>`), which no guard can
+//! be alive to lend.
+
+use core::sync::atomic::Ordering;
+
+use super::super::hw::DescriptorRing;
+use super::{
+    Adapter, BUFFER_BYTES, MAX_FRAME, MIN_FRAME, SendLevel, SendState, TxToken, frame_destination,
+};
+use crate::e1000::PostRefused;
+use crate::ndis::{SendNbl, SendNbls, SendQueue};
+use crate::sync::{DispatchLevel, Locked, Unlocked};
+use crate::sys;
+
+/// Frames the DPC copies into TX buffers per hold of the `send` lock (each copy is up to 1514
+/// bytes; a whole ring would be 255 copies under one hold).
+pub const DPC_PUMP_BATCH: usize = 16;
+
+/// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
+/// packet (`NDIS_STATUS_INVALID_PACKET`); a `NET_BUFFER` (one Ethernet frame each) shorter
+/// than a header or longer than header + MTU is `NDIS_STATUS_INVALID_LENGTH`. The whole NBL is
+/// refused if any of its frames is: NDIS completes NBLs, not single `NET_BUFFER`s.
+fn check_send(nbl: &SendNbl) -> Result<(), sys::NDIS_STATUS> {
+    if nbl.first_nb().is_none() {
+        return Err(sys::NDIS_STATUS_INVALID_PACKET);
+    }
+    for nb in nbl.net_buffers() {
+        let length = nb.data_length();
+        if !(MIN_FRAME..=MAX_FRAME).contains(&length) {
+            return Err(sys::NDIS_STATUS_INVALID_LENGTH);
+        }
+    }
+    Ok(())
+}
+
+/// Frames an NBL refused whole stands for in the discard counter (at least one).
+fn frames_of(nbl: &SendNbl) -> u64 {
+    u64::try_from(nbl.nb_count().max(1)).unwrap_or(u64::MAX)
+}
+
+impl Adapter {
+    pub(super) fn descriptors_tx(&self) -> DescriptorRing<'_> {
+        DescriptorRing::new(&self.tx_desc)
+    }
+
+    /// Completes `chain` (`NdisMSendNetBufferListsComplete`, through the gateway, which
+    /// consumes it).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismsendnetbufferlistscomplete>
+    pub(crate) fn complete_sends(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        chain: SendNbls,
+        at: Option<&DispatchLevel>,
+    ) {
+        self.handle.complete_sends(cx, chain, at);
+    }
+
+    /// Posts queued frames (one `NET_BUFFER` each) while descriptors are free, copying each
+    /// into the TX buffer of its descriptor. An NBL whose frames all finished without reaching
+    /// the ring (a copy failed) goes to `failed`.
+    ///
+    /// The copy runs under the `send` lock: the buffer belongs to the descriptor at the ring's
+    /// tail, which only the lock holder may claim; copying outside would need a second
+    /// reservation scheme for one copy of at most 1514 bytes. At most `limit` frames are
+    /// taken from the queue, so a caller bounds how long it holds the lock.
+    pub(super) fn pump(&self, send: &mut SendState, failed: &mut SendNbls, limit: usize) {
+        let mem = self.descriptors_tx();
+        let mut copied_frames = 0;
+        while send.ring.free() > 0 && copied_frames < limit {
+            copied_frames += 1;
+            let Some(frame) = send.queue.next_frame() else {
+                break;
+            };
+            let slot = send.ring.tail();
+            let offset = u32::from(slot) * BUFFER_BYTES;
+            // SAFETY: the slot's buffer is the driver's (its descriptor is free, and only the
+            // send lock holder claims it) and `BUFFER_BYTES` long.
+            let copied = unsafe {
+                frame
+                    .net_buffer()
+                    .copy_to(self.tx_buffers.virtual_at(offset), BUFFER_BYTES)
+            };
+            let Some(length) = copied else {
+                // An MDL that could not be mapped (low resources): the frame is dropped.
+                self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                if let Some(nbl) = SendQueue::finish(frame, sys::NDIS_STATUS_RESOURCES) {
+                    // Nothing of it is left on the ring or in the queue.
+                    failed.push_as_is(nbl);
+                }
+                continue;
+            };
+            let address = self.tx_buffers.physical(offset);
+            let length = u16::try_from(length).unwrap_or(u16::MAX);
+            let token = TxToken {
+                frame,
+                slot,
+                length,
+            };
+            if let Err(e) = send.ring.post(&mem, address, length, token) {
+                // Not reachable with a free descriptor and a checked length; finish the frame
+                // rather than lose it.
+                debug_assert_ne!(e.reason, PostRefused::Full);
+                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
+                if let Some(nbl) = SendQueue::finish(e.token.frame, sys::NDIS_STATUS_FAILURE) {
+                    failed.push_as_is(nbl);
+                }
+            }
+        }
+        send.ring.doorbell(&self.regs);
+    }
+
+    /// Reclaims finished TX descriptors into `done`.
+    pub(super) fn reclaim(&self, send: &mut SendState, done: &mut SendNbls) {
+        let mem = self.descriptors_tx();
+        let SendState { ring, counters, .. } = send;
+        ring.reclaim(&mem, |c| {
+            let status = if c.sent() {
+                let dst =
+                    frame_destination(&self.tx_buffers, u32::from(c.token.slot) * BUFFER_BYTES);
+                counters.count_tx(dst, usize::from(c.token.length));
+                sys::NDIS_STATUS_SUCCESS
+            } else {
+                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
+                sys::NDIS_STATUS_FAILURE
+            };
+            // Its last frame gives the NBL back, to be completed once.
+            if let Some(nbl) = SendQueue::finish(c.token.frame, status) {
+                done.push_as_is(nbl);
+            }
+        });
+    }
+
+    /// Finishes every frame on the TX ring with `status` (the NIC will never report them:
+    /// reset or surprise removal); NBLs with nothing left go to `done`. The count of frames.
+    pub(super) fn abort_ring(
+        send: &mut SendState,
+        status: sys::NDIS_STATUS,
+        done: &mut SendNbls,
+    ) -> usize {
+        send.ring.abort(|t| {
+            if let Some(nbl) = SendQueue::finish(t.frame, status) {
+                done.push_as_is(nbl);
+            }
+        })
+    }
+
+    /// `MiniportSendNetBufferLists`.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_send_net_buffer_lists>
+    pub(crate) fn send(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        mut nbls: SendNbls,
+        at: Option<&DispatchLevel>,
+    ) {
+        let mut refused = SendNbls::new();
+        let mut accepted = SendNbls::new();
+        // Outside any lock: split the chain into frames the NIC can take and the rest.
+        while let Some(nbl) = nbls.pop_front() {
+            match check_send(&nbl) {
+                Ok(()) => accepted.push(nbl, sys::NDIS_STATUS_SUCCESS),
+                Err(status) => {
+                    self.counters
+                        .tx_discards
+                        .fetch_add(frames_of(&nbl), Ordering::Relaxed);
+                    refused.push(nbl, status);
+                }
+            }
+        }
+        // One `send` acquisition per chain: the gate (Running, Paused, Removed) lives under the
+        // same lock as the queue and the ring, so a Pause or a surprise removal, which close
+        // the gate and empty queue and ring under that lock, either sees these NBLs or is
+        // seen by this send. Nothing accepted here can land on a ring nobody reclaims.
+        let work = |send: &mut SendState, _: &mut Locked<'_, SendLevel>| {
+            let refusal = send.gate.refusal();
+            while let Some(nbl) = accepted.pop_front() {
+                match refusal {
+                    Some(status) => {
+                        // Frames dropped unsent (paused or removed) are discards too.
+                        self.counters
+                            .tx_discards
+                            .fetch_add(frames_of(&nbl), Ordering::Relaxed);
+                        refused.push(nbl, status);
+                    }
+                    None => {
+                        // `check_send` saw a NET_BUFFER, so the queue takes it.
+                        if let Err(empty) = send.queue.push_back(nbl) {
+                            refused.push(empty, sys::NDIS_STATUS_INVALID_PACKET);
+                        }
+                    }
+                }
+            }
+            if refusal.is_none() {
+                self.pump(send, &mut refused, usize::MAX);
+            }
+        };
+        match at {
+            Some(at) => self.send.with_dpr(cx, at, work),
+            None => self.send.with(cx, work),
+        }
+        self.complete_sends(cx, refused, at);
+    }
+
+    /// Reclaims finished sends, starts queued ones, completes the finished ones. The queued
+    /// frames are copied [`DPC_PUMP_BATCH`] at a time, the `send` lock released between
+    /// batches, so the DPC never holds it for a whole ring of copies.
+    pub(super) fn transmit_done(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel) {
+        let mut done = SendNbls::new();
+        let mut reclaimed = false;
+        loop {
+            let more = self.send.with_dpr(cx, at, |send, _| {
+                if !reclaimed {
+                    self.reclaim(send, &mut done);
+                    reclaimed = true;
+                }
+                self.pump(send, &mut done, DPC_PUMP_BATCH);
+                send.ring.free() > 0 && !send.queue.is_empty()
+            });
+            if !more {
+                break;
+            }
+        }
+        self.complete_sends(cx, done, Some(at));
+    }
+
+    /// `MiniportCancelSend`: queued NBLs with this cancel id complete with
+    /// `NDIS_STATUS_SEND_ABORTED`; ones already on the ring finish normally.
+    pub(crate) fn cancel_send(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        id: sys::PVOID,
+        at: Option<&DispatchLevel>,
+    ) {
+        let mut cancelled = SendNbls::new();
+        self.send.with(cx, |send, _| {
+            let frames = send.queue.cancel(
+                |nbl| nbl.cancel_id() == id,
+                sys::NDIS_STATUS_SEND_ABORTED,
+                &mut cancelled,
+            );
+            self.counters
+                .tx_discards
+                .fetch_add(frames as u64, Ordering::Relaxed);
+        });
+        self.complete_sends(cx, cancelled, at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::check_send;
+    use crate::miniport::adapter::MAX_FRAME;
+    use crate::miniport::test_frames::Frame;
+    use crate::ndis::SendNbl;
+    use crate::sys;
+
+    fn pattern(n: usize) -> Vec<u8> {
+        (0..n).map(|i| u8::try_from(i % 251).unwrap_or(0)).collect()
+    }
+
+    /// The test's frame as an owned send NBL (the test keeps the memory alive).
+    fn owned(nbl: sys::PNET_BUFFER_LIST) -> SendNbl {
+        // SAFETY: a test frame's NBL, handed to one value at a time.
+        unsafe { SendNbl::from_raw_for_test(nbl) }
+    }
+
+    #[test]
+    fn check_send_names_the_documented_status() {
+        let mut empty = Frame::empty();
+        assert_eq!(
+            check_send(&owned(empty.ptr())),
+            Err(sys::NDIS_STATUS_INVALID_PACKET)
+        );
+
+        // Several NET_BUFFERs are several frames: accepted when each is a valid frame,
+        // refused whole when one is not.
+        let mut two = Frame::new(&pattern(60), 0, &[60]);
+        two.add_nb(60);
+        assert_eq!(check_send(&owned(two.ptr())), Ok(()));
+        let mut bad_second = Frame::new(&pattern(60), 0, &[60]);
+        bad_second.add_nb(10);
+        assert_eq!(
+            check_send(&owned(bad_second.ptr())),
+            Err(sys::NDIS_STATUS_INVALID_LENGTH)
+        );
+
+        for bad in [0, 13, MAX_FRAME as usize + 1, 9000] {
+            let mut f = Frame::new(&pattern(bad), 0, &[bad.max(1)]);
+            assert_eq!(
+                check_send(&owned(f.ptr())),
+                Err(sys::NDIS_STATUS_INVALID_LENGTH),
+                "{bad} bytes"
+            );
+        }
+        for good in [14, 60, MAX_FRAME as usize] {
+            let mut f = Frame::new(&pattern(good), 0, &[good]);
+            assert_eq!(check_send(&owned(f.ptr())), Ok(()), "{good} bytes");
+        }
+    }
+}
