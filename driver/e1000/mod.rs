@@ -15,7 +15,7 @@
 //! | [`descriptors`] | legacy RX/TX descriptors as 16-byte little-endian values |
 //! | [`mod@ring`] | [`RingSize`] and wrap-safe index arithmetic |
 //! | [`tx_ring`] | transmit bookkeeping: post, doorbell, reclaim, hang detection |
-//! | [`rx_ring`] | receive bookkeeping: harvest with validation, repost, doorbell |
+//! | [`rx_ring`] | receive bookkeeping: harvest with validation (runts dropped), any buffer to any empty descriptor, doorbell |
 //! | [`filter`] | packet filter → RCTL, multicast hash (MTA), receive addresses |
 //! | [`eeprom`] | EERD reads, checksum, permanent MAC address |
 //! | [`bringup`] | reset and the documented bring-up sequence |

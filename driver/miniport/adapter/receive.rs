@@ -115,7 +115,7 @@ impl Adapter {
         while !chain.is_empty() {
             let group = chain.split_front(RX_LOW_WATER);
             let back = self.handle.indicate_receive_resources(cx, group, Some(at));
-            self.repost(cx, back, Some(at));
+            self.take_back(cx, back, Some(at));
         }
     }
 
@@ -135,7 +135,7 @@ impl Adapter {
 
     /// Takes back the NBLs of returned (or RESOURCES-indicated) buffers into the pool and
     /// gives the NIC as many buffers as it has empty descriptors for.
-    pub(super) fn repost(
+    pub(super) fn take_back(
         &self,
         cx: &mut Locked<'_, Unlocked>,
         nbls: impl IntoIterator<Item = RxNbl>,
@@ -171,7 +171,7 @@ impl Adapter {
         at: Option<&DispatchLevel>,
     ) {
         let mut count = 0;
-        self.repost(cx, nbls.inspect(|_| count += 1), at);
+        self.take_back(cx, nbls.inspect(|_| count += 1), at);
         self.rx_outstanding.fetch_sub(count, Ordering::AcqRel);
         self.try_complete_pause(cx);
     }
