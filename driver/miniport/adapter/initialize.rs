@@ -510,6 +510,11 @@ impl Adapter {
     ///
     /// # Safety
     /// Called from `MiniportInitializeEx` at `PASSIVE_LEVEL` with its arguments.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the interrupt characteristics are Copy in the kernel bindings but not in the \
+                  simulator's mirror; taken by value in both builds"
+    )]
     pub unsafe fn initialize(
         cx: &mut Locked<'_, Unlocked>,
         at: &PassiveLevel,
