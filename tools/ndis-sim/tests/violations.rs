@@ -315,6 +315,63 @@ fn cross_processor_deadlock_is_reported_not_hung() {
     );
 }
 
+/// A lock-order inversion on a serial machine (one processor at a time, switched by the
+/// seed): processor 0 holds lock A and waits for B, processor 1 holds B and waits for A. Every
+/// processor that can run waits on another; the report names the cycle (processor -> lock
+/// held by -> ...), and the run ends (the deadlock is broken) instead of hanging.
+#[test]
+fn a_lock_order_inversion_on_a_serial_machine_reports_the_cycle() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let m = Machine::builder()
+            .processors(2)
+            .seed(3)
+            .mode(ndis_sim::VerifierMode::Collect)
+            .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+            .build();
+        let (x, y) = (ke_lock(), ke_lock());
+        let (a, b) = (addr(&*x), addr(&*y));
+        m.run_on(0, move || {
+            ke_init(a);
+            ke_init(b);
+            // SAFETY: the names are keyed by the locks' addresses only.
+            unsafe { SimNameSpinLock(a as *const core::ffi::c_void, "lock A") };
+            // SAFETY: as above.
+            unsafe { SimNameSpinLock(b as *const core::ffi::c_void, "lock B") };
+        });
+        let holding = [AtomicBool::new(false), AtomicBool::new(false)];
+        m.run_all(|cpu| {
+            let (first, second) = if cpu == 0 { (a, b) } else { (b, a) };
+            let o1 = ke_acquire(first);
+            holding[cpu].store(true, Ordering::SeqCst);
+            // Each waits for the other to hold its first lock; every simulator call is a
+            // switch point, so the other processor gets its turn.
+            while !holding[1 - cpu].load(Ordering::SeqCst) {
+                let _ = irql();
+            }
+            // SAFETY: test lock; at DISPATCH.
+            unsafe { KeAcquireSpinLockAtDpcLevel(second as PKSPIN_LOCK) };
+            // SAFETY: test lock.
+            unsafe { KeReleaseSpinLockFromDpcLevel(second as PKSPIN_LOCK) };
+            ke_release(first, o1);
+        });
+        let _ = done_tx.send(m.report());
+    });
+    let report = done_rx
+        .recv_timeout(std::time::Duration::from_secs(300))
+        .expect("the deadlocked serial run hung instead of reporting its cycle");
+    let cycles = [
+        "processor 0 -> lock B held by processor 1 -> lock A held by processor 0",
+        "processor 1 -> lock A held by processor 0 -> lock B held by processor 1",
+    ];
+    assert!(
+        report.of(Rule::LockOrder).iter().any(|v| {
+            v.detail.starts_with("deadlock:") && cycles.iter().any(|c| v.detail.contains(c))
+        }),
+        "the report names the wait-for cycle: {report}"
+    );
+}
+
 #[test]
 fn release_order_a_b_sequence() {
     let m = collect(1);

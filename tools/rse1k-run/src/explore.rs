@@ -32,14 +32,17 @@ pub enum Scenario {
     OidVsSend,
     /// The hang check (and a reset) racing sends.
     ResetVsSend,
-    /// Pause and Halt (interrupt deregistration) while the interrupt path runs
-    /// (`NdisMSynchronizeWithInterruptEx` from the DPC against `NdisMDeregisterInterruptEx`).
+    /// Pause racing the interrupt path with sends and receives in flight, then Halt.
     HaltVsDpc,
+    /// `MiniportHaltEx` (its `NdisMDeregisterInterruptEx`) on one processor while a link
+    /// change's DPC runs on another and calls `NdisMSynchronizeWithInterruptEx`: legal until
+    /// the deregistration returns, a violation after it; no leak at Halt.
+    SyncVsDeregister,
 }
 
 impl Scenario {
     /// Every scenario, in order.
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::SendVsRemoval,
         Scenario::ShutdownVsDpc,
         Scenario::DpcAfterRemoval,
@@ -47,6 +50,7 @@ impl Scenario {
         Scenario::OidVsSend,
         Scenario::ResetVsSend,
         Scenario::HaltVsDpc,
+        Scenario::SyncVsDeregister,
     ];
 
     /// The name `--scenario` takes.
@@ -60,6 +64,7 @@ impl Scenario {
             Scenario::OidVsSend => "oid-vs-send",
             Scenario::ResetVsSend => "reset-vs-send",
             Scenario::HaltVsDpc => "halt-vs-dpc",
+            Scenario::SyncVsDeregister => "sync-vs-deregister",
         }
     }
 }
@@ -139,6 +144,46 @@ pub fn seed_of(base: u64, i: u64) -> u64 {
     z ^ (z >> 27)
 }
 
+/// The seed of the first run that measures a scenario's length for PCT.
+pub const LENGTH_SEED: u64 = 0x1E46_7D00_0000_0001;
+
+/// The measured length of each scenario on each processor count, in switch points: one run
+/// under PCT without change points (depth 1, the same priorities-only schedule PCT runs between
+/// its change points) with [`LENGTH_SEED`]. PCT draws its `depth - 1` change points uniformly
+/// over this length, so they land inside the run (Burckhardt et al. take k from a prior run).
+#[derive(Default)]
+pub struct Lengths(std::collections::BTreeMap<(usize, usize), (Scenario, u64)>);
+
+impl Lengths {
+    /// The length of `scenario` on `processors` processors (measured once, then cached).
+    pub fn of(&mut self, scenario: Scenario, processors: usize) -> u64 {
+        let key = (scenario as usize, processors);
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                let first = run(
+                    Run {
+                        scenario,
+                        seed: LENGTH_SEED,
+                        processors,
+                        strategy: Strategy::Pct { depth: 1, steps: 1 },
+                    },
+                    false,
+                );
+                (scenario, first.steps.max(1))
+            })
+            .1
+    }
+
+    /// Every length measured so far: ((scenario, processors), switch points).
+    pub fn measured(&self) -> Vec<((Scenario, usize), u64)> {
+        self.0
+            .iter()
+            .map(|(&(_, p), &(s, k))| ((s, p), k))
+            .collect()
+    }
+}
+
 /// What the racing actors share (plain handles, all `Sync`).
 struct Rig {
     device: std::sync::Arc<ndis_sim::bus::PciDevice>,
@@ -203,14 +248,7 @@ impl Rig {
     }
 
     fn pump(&self, machine: &Machine, steps: u32) {
-        for _ in 0..steps {
-            machine.advance_clock(10_000);
-            let mut peer = self
-                .peer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let _ = peer.drain(machine.virtual_time_ns());
-        }
+        pump(machine, &self.peer, steps);
     }
 
     /// Every NBL sent completed exactly once (the host panics on a second completion).
@@ -243,6 +281,18 @@ impl Rig {
     }
 }
 
+/// Advances the clock `steps` times by 10 µs (the device model runs, interrupts and DPCs
+/// follow), draining what reached the peer.
+fn pump(machine: &Machine, peer: &Mutex<CableEnd>, steps: u32) {
+    for _ in 0..steps {
+        machine.advance_clock(10_000);
+        let mut peer = peer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = peer.drain(machine.virtual_time_ns());
+    }
+}
+
 type Actor<'a> = Box<dyn FnOnce() + Send + 'a>;
 
 /// How a scenario ends after its race.
@@ -256,8 +306,67 @@ enum End {
 
 fn scenario(machine: &Machine, which: Scenario) -> Result<(), String> {
     let (rig, driver) = up(machine)?;
+    if which == Scenario::SyncVsDeregister {
+        return sync_vs_deregister(machine, rig, driver);
+    }
     let end = race(machine, &rig, which)?;
     rig.finish(driver, end)
+}
+
+/// The adapter is paused (NDIS halts only a paused adapter), the link drops (an interrupt and
+/// a DPC that synchronizes with the ISR follow), and Halt races that DPC from the moment the
+/// interrupt is claimed.
+fn sync_vs_deregister(machine: &Machine, rig: Rig, driver: LoadedDriver) -> Result<(), String> {
+    for seq in 0..3 {
+        rig.send(machine, seq);
+    }
+    rig.pump(machine, 4);
+    if rig.adapter.pause() != sys::NDIS_STATUS_SUCCESS {
+        return Err("MiniportPause did not complete".into());
+    }
+    rig.check_sends()?;
+    let Rig {
+        device,
+        peer,
+        adapter,
+        ..
+    } = rig;
+    device
+        .nic()
+        .set_link(false)
+        .map_err(|e| format!("link down: {e}"))?;
+    // The clock runs until the link change's interrupt is claimed: its DPC is queued (or
+    // already running) on some processor when Halt starts.
+    let claimed = machine.report().counters.isr_claimed;
+    for _ in 0..50 {
+        if machine.report().counters.isr_claimed > claimed {
+            break;
+        }
+        pump(machine, &peer, 1);
+    }
+    let leaks = Mutex::new(None);
+    let (peer, leaks_slot) = (&peer, &leaks);
+    let actors: Vec<Actor<'_>> = vec![
+        Box::new(move || pump(machine, peer, 6)),
+        Box::new(move || {
+            let left = adapter.halt(sys::NdisHaltDeviceDisabled);
+            *leaks_slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(left);
+        }),
+    ];
+    machine.concurrently(actors);
+    pump(machine, peer, 4);
+    let left = leaks
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match left {
+        Some(l) if !l.is_empty() => return Err(format!("leaks at Halt:\n{l}")),
+        Some(_) => {}
+        None => return Err("MiniportHaltEx did not return".into()),
+    }
+    driver.unload();
+    Ok(())
 }
 
 #[allow(
@@ -399,6 +508,10 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
             ];
             machine.concurrently(actors);
             rig.pump(machine, 6);
+        }
+        Scenario::SyncVsDeregister => {
+            // Owns its adapter (Halt consumes it): run by `sync_vs_deregister`.
+            return Err("sync-vs-deregister is not a race on a shared rig".into());
         }
         Scenario::HaltVsDpc => {
             for seq in 0..4 {

@@ -3,6 +3,7 @@
 //! around it. The IRQL side (raise, restore) stays in the `sys` functions, which know their
 //! API's rules.
 
+use std::fmt::Write as _;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -151,7 +152,7 @@ pub(crate) fn acquire(
     p.waiting_for.store(addr, Ordering::SeqCst);
     let mut rounds: u32 = 0;
     let mut suspicious = false;
-    let mut deadlock: Option<Vec<usize>> = None;
+    let mut deadlock: Option<Vec<(usize, usize)>> = None;
     let got = lock_word::acquire(w, me, |_| {
         if shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
@@ -184,15 +185,14 @@ pub(crate) fn acquire(
         }
         Acquired::Abandoned => {
             processor::check_halt(cpu);
-            let cycle = deadlock.unwrap_or_default();
+            let cycle = describe_cycle(shared, cpu.index, &deadlock.unwrap_or_default());
             violation(
                 cpu,
                 Rule::LockOrder,
                 location,
                 format!(
-                    "deadlock: processor {} spins on {lock_name} in a wait-for cycle through \
-                     processors {cycle:?}; not acquired, so the run can go on",
-                    cpu.index
+                    "deadlock: every processor of the cycle waits on another: {cycle}; \
+                     {lock_name} not acquired, so the run can go on"
                 ),
             );
             push(cpu, addr, api, old_irql, true, location);
@@ -276,22 +276,37 @@ fn check_order(cpu: &Cpu, addr: usize, lock_name: &str, location: &'static Locat
     }
 }
 
-/// The processors of a wait-for cycle through `me`, if the holder chain of `addr` leads back.
-fn wait_cycle(shared: &Shared, me: usize, addr: usize) -> Option<Vec<usize>> {
+/// The wait-for cycle through `me`, if the holder chain of `addr` leads back: each step is a
+/// lock waited for and the processor that holds it, the last one held by `me`.
+fn wait_cycle(shared: &Shared, me: usize, addr: usize) -> Option<Vec<(usize, usize)>> {
     let mut chain = Vec::new();
     let mut lock_addr = addr;
     for _ in 0..=shared.processors() {
         let owner = shared.verifier.with_lock(lock_addr, |i| i.owner)?;
+        chain.push((lock_addr, owner));
         if owner == me {
             return Some(chain);
         }
-        chain.push(owner);
         lock_addr = shared.procs[owner].waiting_for.load(Ordering::SeqCst);
         if lock_addr == 0 {
             return None;
         }
     }
     None
+}
+
+/// `processor 0 -> lock B held by processor 1 -> lock A held by processor 0`: the cycle as
+/// the report names it (lock names from `SimNameSpinLock`, else addresses).
+fn describe_cycle(shared: &Shared, me: usize, cycle: &[(usize, usize)]) -> String {
+    let mut text = format!("processor {me}");
+    for &(lock_addr, holder) in cycle {
+        let _ = write!(
+            text,
+            " -> {} held by processor {holder}",
+            name(shared, lock_addr)
+        );
+    }
+    text
 }
 
 fn push(
