@@ -436,11 +436,10 @@ fn run_explore(args: &Args, base: u64, n: u64) -> ExitCode {
         let scenario = args.scenario.unwrap_or(
             explore::Scenario::ALL[usize::try_from(i).unwrap_or(0) % explore::Scenario::ALL.len()],
         );
-        let processors = args
-            .processors
-            .map_or(1 + usize::try_from(i % 4).unwrap_or(0), |p| {
-                usize::try_from(p).unwrap_or(1)
-            });
+        let processors = args.processors.map_or_else(
+            || explore::processors_of(i, args.scenario.is_none()),
+            |p| usize::try_from(p).unwrap_or(1),
+        );
         let r = explore::Run {
             scenario,
             seed: explore::seed_of(base, i),

@@ -199,7 +199,7 @@ pub(crate) struct CpuState {
     irql: u8,
     held: Vec<Held>,
     routines: Vec<Routine>,
-    reply: Option<(mpsc::Sender<Outcome>, Option<usize>)>,
+    reply: Option<(mpsc::SyncSender<Outcome>, Option<usize>)>,
 }
 
 /// A virtual processor, as seen from its own thread.

@@ -90,7 +90,7 @@ struct Actor {
     thread: Option<Thread>,
     priority: i64,
     /// What the actor spins on, when its last switch point was a spin yield.
-    spinning: Option<String>,
+    spinning: Option<&'static str>,
     /// Set when the actor was made to run because nothing else could: its wait is a hang.
     stalled: bool,
 }
@@ -293,7 +293,7 @@ impl Scheduler {
                 st.spin_streak = 0;
             }
         }
-        st.actors[me].spinning = ev.spin.then(|| ev.api.to_owned());
+        st.actors[me].spinning = ev.spin.then_some(ev.api);
         if let Strategy::Pct { depth, .. } = st.strategy
             && let Some(i) = st.change_points.iter().position(|&c| c == steps)
         {
@@ -440,11 +440,13 @@ fn describe(st: &State) -> String {
 /// its wait marked stalled, so it reports the hang instead of waiting for ever.
 fn pick(st: &mut State, me: usize) -> usize {
     for _ in 0..2 {
-        let runnable: Vec<usize> = (0..st.actors.len())
-            .filter(|&i| st.actors[i].status == Status::Runnable)
-            .collect();
-        if !runnable.is_empty() {
-            return choose(st, me, &runnable);
+        let runnable = st
+            .actors
+            .iter()
+            .filter(|a| a.status == Status::Runnable)
+            .count();
+        if runnable != 0 {
+            return choose(st, me, runnable);
         }
         let wake = st
             .actors
@@ -470,21 +472,34 @@ fn pick(st: &mut State, me: usize) -> usize {
     NOBODY
 }
 
-fn choose(st: &mut State, me: usize, runnable: &[usize]) -> usize {
+/// Picks among the `runnable` (nonzero) actors that can run. Called at every switch point:
+/// it walks the few actors instead of collecting them (no allocation on the hot path).
+fn choose(st: &mut State, me: usize, runnable: usize) -> usize {
     match st.strategy {
-        Strategy::Random => runnable[st.rng.below(runnable.len())],
+        Strategy::Random => {
+            let n = st.rng.below(runnable);
+            nth_runnable(st, n)
+        }
         Strategy::Sticky { n } => {
-            let me_runs = runnable.contains(&me);
+            let me_runs = st.actors.get(me).is_some_and(|a| a.status == Status::Runnable);
             if me_runs && st.rng.below(usize::try_from(n.max(1)).unwrap_or(1)) != 0 {
                 me
             } else {
-                runnable[st.rng.below(runnable.len())]
+                let n = st.rng.below(runnable);
+                nth_runnable(st, n)
             }
         }
-        Strategy::Pct { .. } => runnable
-            .iter()
-            .copied()
+        Strategy::Pct { .. } => (0..st.actors.len())
+            .filter(|&i| st.actors[i].status == Status::Runnable)
             .max_by_key(|&i| (st.actors[i].priority, std::cmp::Reverse(i)))
             .unwrap_or(me),
     }
+}
+
+/// The index of the `n`-th runnable actor (in actor order).
+fn nth_runnable(st: &State, n: usize) -> usize {
+    (0..st.actors.len())
+        .filter(|&i| st.actors[i].status == Status::Runnable)
+        .nth(n)
+        .unwrap_or(NOBODY)
 }

@@ -25,6 +25,20 @@ pub(crate) fn name(shared: &Shared, addr: usize) -> String {
     shared.verifier.with_lock(addr, |i| i.stats.name.clone())
 }
 
+/// A lock's name in reports, looked up only when a report is written: acquire and release
+/// are the simulator's hottest paths, and most of them report nothing.
+#[derive(Clone, Copy)]
+pub(crate) struct LockName<'a> {
+    shared: &'a Shared,
+    addr: usize,
+}
+
+impl std::fmt::Display for LockName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&name(self.shared, self.addr))
+    }
+}
+
 /// Gives a lock a name in reports.
 pub(crate) fn set_name(shared: &Shared, addr: usize, name: &str) {
     shared
@@ -97,9 +111,9 @@ pub(crate) fn acquire(
     location: &'static Location<'static>,
 ) -> Got {
     let shared = &cpu.shared;
-    let lock_name = name(shared, addr);
+    let lock_name = LockName { shared, addr };
     let (kind, owner) = shared.verifier.with_lock(addr, |i| (i.kind, i.owner));
-    check_kind(cpu, addr, api, kind, &lock_name, location);
+    check_kind(cpu, addr, api, kind, lock_name, location);
 
     if cpu.holds_really(addr) || owner == Some(cpu.index) {
         if try_only {
@@ -135,7 +149,7 @@ pub(crate) fn acquire(
         return Got::Phantom;
     }
 
-    check_order(cpu, addr, &lock_name, location);
+    check_order(cpu, addr, lock_name, location);
 
     let w = word(addr);
     let me = lock_word::owner_word(cpu.index);
@@ -208,7 +222,7 @@ fn check_kind(
     addr: usize,
     api: Api,
     kind: Option<LockKind>,
-    lock_name: &str,
+    lock_name: LockName<'_>,
     location: &'static Location<'static>,
 ) {
     let shared = &cpu.shared;
@@ -248,7 +262,7 @@ fn check_kind(
 }
 
 /// The lock-graph check (0x1001) of an acquire made while other locks are held.
-fn check_order(cpu: &Cpu, addr: usize, lock_name: &str, location: &'static Location<'static>) {
+fn check_order(cpu: &Cpu, addr: usize, lock_name: LockName<'_>, location: &'static Location<'static>) {
     let shared = &cpu.shared;
     let cycles: Vec<Vec<usize>> = {
         let mut graph = shared.verifier.graph();
@@ -358,7 +372,7 @@ pub(crate) fn release(
     location: &'static Location<'static>,
 ) -> Option<Held> {
     let shared = &cpu.shared;
-    let lock_name = name(shared, addr);
+    let lock_name = LockName { shared, addr };
     let (kind, owner) = shared.verifier.with_lock(addr, |i| (i.kind, i.owner));
     if kind.is_none() {
         violation(
@@ -444,7 +458,7 @@ pub(crate) fn release(
     }
     let h = cpu.remove_held(i);
     if !h.phantom {
-        check_hold_limit(cpu, &h, &lock_name, location);
+        check_hold_limit(cpu, &h, lock_name, location);
         force_release(cpu, &h);
     }
     Some(h)
@@ -466,7 +480,7 @@ fn spent_ns(cpu: &Cpu) -> u64 {
 fn check_hold_limit(
     cpu: &Cpu,
     h: &Held,
-    lock_name: &str,
+    lock_name: LockName<'_>,
     location: &'static std::panic::Location<'static>,
 ) {
     let held_ns = spent_ns(cpu).saturating_sub(h.since_virtual);
