@@ -829,6 +829,68 @@ fn synchronize_after_deregister() {
     assert_reported(&m, Rule::SyncAfterDeregister, 0, None);
 }
 
+/// "After NdisMDeregisterInterruptEx returns control, the miniport driver cannot call the
+/// NdisMSynchronizeWithInterruptEx function": a DPC still running while another processor's
+/// `NdisMDeregisterInterruptEx` waits for it may. The DPC waits until processor 0 is about to
+/// deregister, lets it enter the call (switch points on a serial machine), then synchronizes:
+/// the callback runs and nothing is reported; the same call after the return is reported
+/// (`synchronize_after_deregister`).
+#[test]
+fn synchronize_from_a_dpc_in_flight_during_deregistration_is_legal() {
+    let m = Machine::builder()
+        .processors(2)
+        .seed(11)
+        .mode(ndis_sim::VerifierMode::Collect)
+        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+        .build();
+    static HANDLE: AtomicU64 = AtomicU64::new(0);
+    static ABOUT_TO_DEREGISTER: AtomicBool = AtomicBool::new(false);
+    static SYNCED: AtomicU64 = AtomicU64::new(0);
+    let h = hooks(
+        &m,
+        7,
+        Box::new(|| {}),
+        Box::new(|| {
+            while !ABOUT_TO_DEREGISTER.load(Ordering::SeqCst) {
+                irql();
+            }
+            // Processor 0 enters NdisMDeregisterInterruptEx and spins there for this DPC.
+            for _ in 0..200 {
+                irql();
+            }
+            // SAFETY: the registered handle; this DPC is still running.
+            let r = unsafe {
+                NdisMSynchronizeWithInterruptEx(
+                    HANDLE.load(Ordering::SeqCst) as NDIS_HANDLE,
+                    0,
+                    Some(sync_true),
+                    core::ptr::null_mut(),
+                )
+            };
+            SYNCED.fetch_add(u64::from(r), Ordering::SeqCst);
+        }),
+    );
+    let handle = register_hooks(&m, &h, 7);
+    HANDLE.store(handle as u64, Ordering::SeqCst);
+    h.line.assert();
+    let dpc_running =
+        || h.dpc_calls.load(Ordering::SeqCst) == 0 && h.isr_calls.load(Ordering::SeqCst) != 0;
+    // Processor 1 takes the interrupt and runs the DPC; processor 0 deregisters meanwhile.
+    m.run_all(|cpu| {
+        if cpu == 0 {
+            while !dpc_running() {
+                irql();
+            }
+            ABOUT_TO_DEREGISTER.store(true, Ordering::SeqCst);
+            // SAFETY: registered handle; PASSIVE_LEVEL.
+            unsafe { NdisMDeregisterInterruptEx(handle as NDIS_HANDLE) };
+        }
+    });
+    assert_eq!(SYNCED.load(Ordering::SeqCst), 1, "the callback ran");
+    let report = m.report();
+    assert!(report.violations.is_empty(), "{report}");
+}
+
 #[test]
 fn queue_dpc_after_deregister() {
     let m = collect(1);

@@ -557,12 +557,24 @@ mod tests {
     const FIND_WITHIN: u64 = 2_000;
 
     fn explore(scenario: Scenario, n: u64) -> Option<(u64, Run, String)> {
+        explore_with(scenario, n, None, |_| Strategy::Random)
+    }
+
+    /// Explores `n` schedules of `scenario` (on `processors`, else cycling 1 to 4) with the
+    /// strategy `strategy(processors)` gives; the first failure.
+    fn explore_with(
+        scenario: Scenario,
+        n: u64,
+        processors: Option<usize>,
+        mut strategy: impl FnMut(usize) -> Strategy,
+    ) -> Option<(u64, Run, String)> {
         for i in 0..n {
+            let processors = processors.unwrap_or_else(|| processors_of(i, false));
             let r = Run {
                 scenario,
                 seed: seed_of(0x5EED_E100_0000_0001, i),
-                processors: processors_of(i, false),
-                strategy: Strategy::Random,
+                processors,
+                strategy: strategy(processors),
             };
             if let Some(why) = run(r, false).failure {
                 return Some((i + 1, r, why));
@@ -649,6 +661,24 @@ mod tests {
                 scenario.name()
             );
         }
+    }
+
+    /// UNFIXED DRIVER ONLY: race 1 (a send racing surprise removal: the NBL is lost and the
+    /// next Pause never completes) needs three ordering constraints; uniform random switching
+    /// did not find it in 3 000 schedules on any processor count, PCT at depth 3 finds it
+    /// (release build: 199 schedules on 3 processors). Flip with the miniport fixes, as above.
+    #[test]
+    fn unfixed_driver_race_1_is_found_by_pct_depth_3() {
+        let mut lengths = Lengths::default();
+        let found = explore_with(Scenario::SendVsRemoval, 6_000, Some(3), |p| Strategy::Pct {
+            depth: 3,
+            steps: lengths.of(Scenario::SendVsRemoval, p),
+        });
+        let (n, _, why) = found.expect("send-vs-removal: no failing PCT schedule in 6 000");
+        assert!(
+            why.contains("Pause") || why.contains("lost NBL"),
+            "after {n}: {why}"
+        );
     }
 
     #[test]

@@ -494,12 +494,7 @@ fn run_replay(args: &Args, seed: u64) -> ExitCode {
         scenario,
         seed,
         processors,
-        strategy: explore_strategy(
-            args,
-            &mut explore::Lengths::default(),
-            scenario,
-            processors,
-        ),
+        strategy: explore_strategy(args, &mut explore::Lengths::default(), scenario, processors),
     };
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

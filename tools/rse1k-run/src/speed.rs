@@ -20,7 +20,13 @@ struct Traffic {
     violations: usize,
 }
 
-fn traffic(label: &'static str, schedule: Schedule, processors: usize, frames: u32, seed: u64) -> Result<Traffic, String> {
+fn traffic(
+    label: &'static str,
+    schedule: Schedule,
+    processors: usize,
+    frames: u32,
+    seed: u64,
+) -> Result<Traffic, String> {
     let machine = Machine::builder()
         .processors(processors)
         .seed(seed)
@@ -54,7 +60,10 @@ pub fn run(frames: u32, schedules: u64, seed: u64) -> Result<(), String> {
     );
     for processors in [1usize, 2] {
         for (label, schedule) in [
-            ("serial (sticky)", Schedule::Serial(Strategy::Sticky { n: 16 })),
+            (
+                "serial (sticky)",
+                Schedule::Serial(Strategy::Sticky { n: 16 }),
+            ),
             ("serial (random)", Schedule::Serial(Strategy::Random)),
             ("free host threads", Schedule::Free),
         ] {

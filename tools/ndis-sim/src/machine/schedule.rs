@@ -481,7 +481,10 @@ fn choose(st: &mut State, me: usize, runnable: usize) -> usize {
             nth_runnable(st, n)
         }
         Strategy::Sticky { n } => {
-            let me_runs = st.actors.get(me).is_some_and(|a| a.status == Status::Runnable);
+            let me_runs = st
+                .actors
+                .get(me)
+                .is_some_and(|a| a.status == Status::Runnable);
             if me_runs && st.rng.below(usize::try_from(n.max(1)).unwrap_or(1)) != 0 {
                 me
             } else {

@@ -262,7 +262,12 @@ fn check_kind(
 }
 
 /// The lock-graph check (0x1001) of an acquire made while other locks are held.
-fn check_order(cpu: &Cpu, addr: usize, lock_name: LockName<'_>, location: &'static Location<'static>) {
+fn check_order(
+    cpu: &Cpu,
+    addr: usize,
+    lock_name: LockName<'_>,
+    location: &'static Location<'static>,
+) {
     let shared = &cpu.shared;
     let cycles: Vec<Vec<usize>> = {
         let mut graph = shared.verifier.graph();
