@@ -358,7 +358,7 @@ fn a_lock_order_inversion_on_a_serial_machine_reports_the_cycle() {
         let _ = done_tx.send(m.report());
     });
     let report = done_rx
-        .recv_timeout(std::time::Duration::from_secs(300))
+        .recv_timeout(std::time::Duration::from_mins(5))
         .expect("the deadlocked serial run hung instead of reporting its cycle");
     let cycles = [
         "processor 0 -> lock B held by processor 1 -> lock A held by processor 0",
@@ -829,23 +829,23 @@ fn synchronize_after_deregister() {
     assert_reported(&m, Rule::SyncAfterDeregister, 0, None);
 }
 
-/// "After NdisMDeregisterInterruptEx returns control, the miniport driver cannot call the
-/// NdisMSynchronizeWithInterruptEx function": a DPC still running while another processor's
+/// "After `NdisMDeregisterInterruptEx` returns control, the miniport driver cannot call the
+/// `NdisMSynchronizeWithInterruptEx` function": a DPC still running while another processor's
 /// `NdisMDeregisterInterruptEx` waits for it may. The DPC waits until processor 0 is about to
 /// deregister, lets it enter the call (switch points on a serial machine), then synchronizes:
 /// the callback runs and nothing is reported; the same call after the return is reported
 /// (`synchronize_after_deregister`).
 #[test]
 fn synchronize_from_a_dpc_in_flight_during_deregistration_is_legal() {
+    static HANDLE: AtomicU64 = AtomicU64::new(0);
+    static ABOUT_TO_DEREGISTER: AtomicBool = AtomicBool::new(false);
+    static SYNCED: AtomicU64 = AtomicU64::new(0);
     let m = Machine::builder()
         .processors(2)
         .seed(11)
         .mode(ndis_sim::VerifierMode::Collect)
         .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
         .build();
-    static HANDLE: AtomicU64 = AtomicU64::new(0);
-    static ABOUT_TO_DEREGISTER: AtomicBool = AtomicBool::new(false);
-    static SYNCED: AtomicU64 = AtomicU64::new(0);
     let h = hooks(
         &m,
         7,

@@ -295,10 +295,11 @@ impl Rig {
 }
 
 /// Advances the clock `steps` times by 10 µs (the device model runs, interrupts and DPCs
-/// follow), draining what reached the peer.
+/// follow), draining what reached the peer. The device is one of the racing parties: under
+/// PCT the pumping actor keeps its priority (`advance_clock_racing`).
 fn pump(machine: &Machine, peer: &Mutex<CableEnd>, steps: u32) {
     for _ in 0..steps {
-        machine.advance_clock(10_000);
+        machine.advance_clock_racing(10_000);
         let mut peer = peer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -160,20 +160,8 @@ fn main() -> ExitCode {
         .seed
         .or_else(ndis_sim::env_seed)
         .unwrap_or(DEFAULT_SEED);
-    if args.speed {
-        return match speed::run(args.frames, args.explore.unwrap_or(200), seed) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("rse1k-run --speed: {e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    if let Some(n) = args.explore {
-        return run_explore(&args, seed, n);
-    }
-    if let Some(replay) = args.replay {
-        return run_replay(&args, replay);
+    if let Some(code) = run_other_mode(&args, seed) {
+        return code;
     }
     let processors = usize::try_from(args.processors.unwrap_or(2)).unwrap_or(1);
     // With a hazard injected, collect so the report lists it; otherwise stop like a bug check.
@@ -279,6 +267,25 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `--speed`, `--explore` and `--replay`, which replace the main job; `None` for the main job.
+fn run_other_mode(args: &Args, seed: u64) -> Option<ExitCode> {
+    if args.speed {
+        return Some(
+            match speed::run(args.frames, args.explore.unwrap_or(200), seed) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("rse1k-run --speed: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+        );
+    }
+    if let Some(n) = args.explore {
+        return Some(run_explore(args, seed, n));
+    }
+    args.replay.map(|replay| run_replay(args, replay))
 }
 
 fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> ExitCode {

@@ -120,7 +120,7 @@ pub unsafe fn NdisMRegisterInterruptEx(
 
 /// `NdisMDeregisterInterruptEx`: disconnects the ISR, drops queued DPCs, and waits for ISRs
 /// and DPCs still running on other processors; those may still call
-/// `NdisMSynchronizeWithInterruptEx` until it returns ("after NdisMDeregisterInterruptEx
+/// `NdisMSynchronizeWithInterruptEx` until it returns ("after `NdisMDeregisterInterruptEx`
 /// returns control, the miniport driver cannot call" it), so the handle dies only on return.
 /// Checks `Irql_Interrupt_Function`.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterinterruptex>
