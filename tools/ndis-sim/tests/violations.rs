@@ -372,6 +372,39 @@ fn a_lock_order_inversion_on_a_serial_machine_reports_the_cycle() {
     );
 }
 
+/// A livelock (a processor that keeps running without ever waiting on another actor, here
+/// polling a flag nobody sets) is not a deadlock the spin checks see: past the step limit the
+/// serial machine halts with a report instead of running for ever.
+#[test]
+fn a_livelock_past_the_step_limit_is_reported_not_hung() {
+    let m = Machine::builder()
+        .processors(1)
+        .seed(5)
+        .mode(ndis_sim::VerifierMode::Collect)
+        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+        .step_limit(50_000)
+        .build();
+    let never = AtomicBool::new(false);
+    let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        m.run_on(0, || {
+            while !never.load(Ordering::SeqCst) {
+                irql();
+            }
+        });
+    }));
+    assert!(
+        ended.is_err(),
+        "the work item cannot finish: the run is halted"
+    );
+    let report = m.report();
+    assert!(
+        report.of(Rule::LockOrder).iter().any(|v| v
+            .detail
+            .starts_with("livelock: no end after 50000 switch points")),
+        "{report}"
+    );
+}
+
 #[test]
 fn release_order_a_b_sequence() {
     let m = collect(1);

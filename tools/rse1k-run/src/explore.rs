@@ -95,6 +95,9 @@ pub struct Outcome {
     pub events: Vec<String>,
 }
 
+/// Switch points after which a schedule is a livelock (the scenarios take about 1 600).
+pub const STEP_LIMIT: u64 = 2_000_000;
+
 /// Runs one schedule; `trace`: keep its switch points.
 #[must_use]
 pub fn run(r: Run, trace: bool) -> Outcome {
@@ -104,6 +107,7 @@ pub fn run(r: Run, trace: bool) -> Outcome {
         .mode(VerifierMode::Collect)
         .schedule(Schedule::Serial(r.strategy))
         .trace_events(trace)
+        .step_limit(STEP_LIMIT)
         .build();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         scenario(&machine, r.scenario)

@@ -291,6 +291,7 @@ pub struct MachineBuilder {
     hold_limit_ns: u64,
     schedule: Schedule,
     trace_events: bool,
+    step_limit: u64,
 }
 
 /// The default spin-lock hold limit: 25 µs, the guidance of the spin-lock pages ("holding a spin
@@ -336,6 +337,7 @@ impl Default for MachineBuilder {
             hold_limit_ns: DEFAULT_HOLD_LIMIT_NS,
             schedule: Schedule::Free,
             trace_events: false,
+            step_limit: u64::MAX,
         }
     }
 }
@@ -385,6 +387,16 @@ impl MachineBuilder {
     #[must_use]
     pub fn trace_events(mut self, on: bool) -> Self {
         self.trace_events = on;
+        self
+    }
+
+    /// The most switch points a serial run may take (default: no limit). Beyond it the run is
+    /// a livelock — actors that keep running without ever waiting on one another, which the
+    /// deadlock checks do not see — and the machine halts with a report instead of running for
+    /// ever. The explorer sets it far above a scenario's length.
+    #[must_use]
+    pub fn step_limit(mut self, steps: u64) -> Self {
+        self.step_limit = steps;
         self
     }
 
@@ -439,6 +451,7 @@ impl MachineBuilder {
                     seed,
                     self.processors,
                     self.trace_events,
+                    self.step_limit,
                 )),
             },
         });

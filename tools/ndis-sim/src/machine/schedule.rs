@@ -117,6 +117,8 @@ struct State {
     lowest: i64,
     /// Consecutive processor switch points that were spin yields.
     spin_streak: u64,
+    /// Switch points after which the run is a livelock ([`crate::MachineBuilder::step_limit`]).
+    step_limit: u64,
     events: Option<Vec<String>>,
 }
 
@@ -150,7 +152,13 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
 impl Scheduler {
     /// A scheduler for `processors` processors and the building thread (the first host actor,
     /// which holds the turn).
-    pub(crate) fn new(strategy: Strategy, seed: u64, processors: usize, trace: bool) -> Self {
+    pub(crate) fn new(
+        strategy: Strategy,
+        seed: u64,
+        processors: usize,
+        trace: bool,
+        step_limit: u64,
+    ) -> Self {
         let mut rng = SplitMix64::new(seed ^ 0x5C4E_D01E_D5EE_D000);
         let change_points = match strategy {
             Strategy::Pct { depth, steps } => (1..depth)
@@ -168,6 +176,7 @@ impl Scheduler {
                 change_points,
                 lowest: -1,
                 spin_streak: 0,
+                step_limit,
                 events: trace.then(Vec::new),
             }),
             running: AtomicUsize::new(NOBODY),
@@ -249,8 +258,8 @@ impl Scheduler {
 
     /// A switch point of the running actor `me`: the event is hashed (and logged), then the
     /// strategy picks who runs next. Returns when it is `me`'s turn again. A deadlock (every
-    /// processor that runs only spins for [`DEADLOCK_SPINS`] switch points) is returned as the
-    /// description of every actor's wait, once.
+    /// processor that runs only spins for [`DEADLOCK_SPINS`] switch points) or a livelock (the
+    /// step limit reached) is returned as a report naming every actor's state.
     pub(crate) fn switch_point(&self, me: usize, ev: &Event) -> Option<String> {
         if self.dissolved() {
             return None;
@@ -287,11 +296,22 @@ impl Scheduler {
             if ev.spin {
                 st.spin_streak += 1;
                 if st.spin_streak == DEADLOCK_SPINS {
-                    deadlock = Some(describe(&st));
+                    deadlock = Some(format!(
+                        "deadlock: every processor that can run only spins ({DEADLOCK_SPINS} \
+                         switch points): {}",
+                        describe(&st)
+                    ));
                 }
             } else {
                 st.spin_streak = 0;
             }
+        }
+        if steps >= st.step_limit {
+            deadlock = Some(format!(
+                "livelock: no end after {steps} switch points (actors keep running without \
+                 waiting on one another): {}",
+                describe(&st)
+            ));
         }
         st.actors[me].spinning = ev.spin.then_some(ev.api);
         if let Strategy::Pct { depth, .. } = st.strategy
