@@ -315,6 +315,96 @@ fn cross_processor_deadlock_is_reported_not_hung() {
     );
 }
 
+/// A lock-order inversion on a serial machine (one processor at a time, switched by the
+/// seed): processor 0 holds lock A and waits for B, processor 1 holds B and waits for A. Every
+/// processor that can run waits on another; the report names the cycle (processor -> lock
+/// held by -> ...), and the run ends (the deadlock is broken) instead of hanging.
+#[test]
+fn a_lock_order_inversion_on_a_serial_machine_reports_the_cycle() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let m = Machine::builder()
+            .processors(2)
+            .seed(3)
+            .mode(ndis_sim::VerifierMode::Collect)
+            .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+            .build();
+        let (x, y) = (ke_lock(), ke_lock());
+        let (a, b) = (addr(&*x), addr(&*y));
+        m.run_on(0, move || {
+            ke_init(a);
+            ke_init(b);
+            // SAFETY: the names are keyed by the locks' addresses only.
+            unsafe { SimNameSpinLock(a as *const core::ffi::c_void, "lock A") };
+            // SAFETY: as above.
+            unsafe { SimNameSpinLock(b as *const core::ffi::c_void, "lock B") };
+        });
+        let holding = [AtomicBool::new(false), AtomicBool::new(false)];
+        m.run_all(|cpu| {
+            let (first, second) = if cpu == 0 { (a, b) } else { (b, a) };
+            let o1 = ke_acquire(first);
+            holding[cpu].store(true, Ordering::SeqCst);
+            // Each waits for the other to hold its first lock; every simulator call is a
+            // switch point, so the other processor gets its turn.
+            while !holding[1 - cpu].load(Ordering::SeqCst) {
+                let _ = irql();
+            }
+            // SAFETY: test lock; at DISPATCH.
+            unsafe { KeAcquireSpinLockAtDpcLevel(second as PKSPIN_LOCK) };
+            // SAFETY: test lock.
+            unsafe { KeReleaseSpinLockFromDpcLevel(second as PKSPIN_LOCK) };
+            ke_release(first, o1);
+        });
+        let _ = done_tx.send(m.report());
+    });
+    let report = done_rx
+        .recv_timeout(std::time::Duration::from_mins(5))
+        .expect("the deadlocked serial run hung instead of reporting its cycle");
+    let cycles = [
+        "processor 0 -> lock B held by processor 1 -> lock A held by processor 0",
+        "processor 1 -> lock A held by processor 0 -> lock B held by processor 1",
+    ];
+    assert!(
+        report.of(Rule::LockOrder).iter().any(|v| {
+            v.detail.starts_with("deadlock:") && cycles.iter().any(|c| v.detail.contains(c))
+        }),
+        "the report names the wait-for cycle: {report}"
+    );
+}
+
+/// A livelock (a processor that keeps running without ever waiting on another actor, here
+/// polling a flag nobody sets) is not a deadlock the spin checks see: past the step limit the
+/// serial machine halts with a report instead of running for ever.
+#[test]
+fn a_livelock_past_the_step_limit_is_reported_not_hung() {
+    let m = Machine::builder()
+        .processors(1)
+        .seed(5)
+        .mode(ndis_sim::VerifierMode::Collect)
+        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+        .step_limit(50_000)
+        .build();
+    let never = AtomicBool::new(false);
+    let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        m.run_on(0, || {
+            while !never.load(Ordering::SeqCst) {
+                irql();
+            }
+        });
+    }));
+    assert!(
+        ended.is_err(),
+        "the work item cannot finish: the run is halted"
+    );
+    let report = m.report();
+    assert!(
+        report.of(Rule::LockOrder).iter().any(|v| v
+            .detail
+            .starts_with("livelock: no end after 50000 switch points")),
+        "{report}"
+    );
+}
+
 #[test]
 fn release_order_a_b_sequence() {
     let m = collect(1);
@@ -770,6 +860,68 @@ fn synchronize_after_deregister() {
     });
     assert_eq!(r, 0, "the callback is not called");
     assert_reported(&m, Rule::SyncAfterDeregister, 0, None);
+}
+
+/// "After `NdisMDeregisterInterruptEx` returns control, the miniport driver cannot call the
+/// `NdisMSynchronizeWithInterruptEx` function": a DPC still running while another processor's
+/// `NdisMDeregisterInterruptEx` waits for it may. The DPC waits until processor 0 is about to
+/// deregister, lets it enter the call (switch points on a serial machine), then synchronizes:
+/// the callback runs and nothing is reported; the same call after the return is reported
+/// (`synchronize_after_deregister`).
+#[test]
+fn synchronize_from_a_dpc_in_flight_during_deregistration_is_legal() {
+    static HANDLE: AtomicU64 = AtomicU64::new(0);
+    static ABOUT_TO_DEREGISTER: AtomicBool = AtomicBool::new(false);
+    static SYNCED: AtomicU64 = AtomicU64::new(0);
+    let m = Machine::builder()
+        .processors(2)
+        .seed(11)
+        .mode(ndis_sim::VerifierMode::Collect)
+        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+        .build();
+    let h = hooks(
+        &m,
+        7,
+        Box::new(|| {}),
+        Box::new(|| {
+            while !ABOUT_TO_DEREGISTER.load(Ordering::SeqCst) {
+                irql();
+            }
+            // Processor 0 enters NdisMDeregisterInterruptEx and spins there for this DPC.
+            for _ in 0..200 {
+                irql();
+            }
+            // SAFETY: the registered handle; this DPC is still running.
+            let r = unsafe {
+                NdisMSynchronizeWithInterruptEx(
+                    HANDLE.load(Ordering::SeqCst) as NDIS_HANDLE,
+                    0,
+                    Some(sync_true),
+                    core::ptr::null_mut(),
+                )
+            };
+            SYNCED.fetch_add(u64::from(r), Ordering::SeqCst);
+        }),
+    );
+    let handle = register_hooks(&m, &h, 7);
+    HANDLE.store(handle as u64, Ordering::SeqCst);
+    h.line.assert();
+    let dpc_running =
+        || h.dpc_calls.load(Ordering::SeqCst) == 0 && h.isr_calls.load(Ordering::SeqCst) != 0;
+    // Processor 1 takes the interrupt and runs the DPC; processor 0 deregisters meanwhile.
+    m.run_all(|cpu| {
+        if cpu == 0 {
+            while !dpc_running() {
+                irql();
+            }
+            ABOUT_TO_DEREGISTER.store(true, Ordering::SeqCst);
+            // SAFETY: registered handle; PASSIVE_LEVEL.
+            unsafe { NdisMDeregisterInterruptEx(handle as NDIS_HANDLE) };
+        }
+    });
+    assert_eq!(SYNCED.load(Ordering::SeqCst), 1, "the callback ran");
+    let report = m.report();
+    assert!(report.violations.is_empty(), "{report}");
 }
 
 #[test]

@@ -32,14 +32,17 @@ pub enum Scenario {
     OidVsSend,
     /// The hang check (and a reset) racing sends.
     ResetVsSend,
-    /// Pause and Halt (interrupt deregistration) while the interrupt path runs
-    /// (`NdisMSynchronizeWithInterruptEx` from the DPC against `NdisMDeregisterInterruptEx`).
+    /// Pause racing the interrupt path with sends and receives in flight, then Halt.
     HaltVsDpc,
+    /// `MiniportHaltEx` (its `NdisMDeregisterInterruptEx`) on one processor while a link
+    /// change's DPC runs on another and calls `NdisMSynchronizeWithInterruptEx`: legal until
+    /// the deregistration returns, a violation after it; no leak at Halt.
+    SyncVsDeregister,
 }
 
 impl Scenario {
     /// Every scenario, in order.
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::SendVsRemoval,
         Scenario::ShutdownVsDpc,
         Scenario::DpcAfterRemoval,
@@ -47,6 +50,7 @@ impl Scenario {
         Scenario::OidVsSend,
         Scenario::ResetVsSend,
         Scenario::HaltVsDpc,
+        Scenario::SyncVsDeregister,
     ];
 
     /// The name `--scenario` takes.
@@ -60,6 +64,7 @@ impl Scenario {
             Scenario::OidVsSend => "oid-vs-send",
             Scenario::ResetVsSend => "reset-vs-send",
             Scenario::HaltVsDpc => "halt-vs-dpc",
+            Scenario::SyncVsDeregister => "sync-vs-deregister",
         }
     }
 }
@@ -90,6 +95,9 @@ pub struct Outcome {
     pub events: Vec<String>,
 }
 
+/// Switch points after which a schedule is a livelock (the scenarios take about 1 600).
+pub const STEP_LIMIT: u64 = 2_000_000;
+
 /// Runs one schedule; `trace`: keep its switch points.
 #[must_use]
 pub fn run(r: Run, trace: bool) -> Outcome {
@@ -99,6 +107,7 @@ pub fn run(r: Run, trace: bool) -> Outcome {
         .mode(VerifierMode::Collect)
         .schedule(Schedule::Serial(r.strategy))
         .trace_events(trace)
+        .step_limit(STEP_LIMIT)
         .build();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         scenario(&machine, r.scenario)
@@ -131,12 +140,65 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".to_owned())
 }
 
+/// The processor count of schedule `i` of an exploration, cycling 1 to 4: with `every`
+/// scenario in turn, each scenario gets every count (the count moves once per round of
+/// scenarios, not with the scenario index).
+#[must_use]
+pub fn processors_of(i: u64, every: bool) -> usize {
+    let round = if every {
+        i / Scenario::ALL.len() as u64
+    } else {
+        i
+    };
+    1 + usize::try_from(round % 4).unwrap_or(0)
+}
+
 /// The seed of schedule `i` of an exploration from `base`.
 #[must_use]
 pub fn seed_of(base: u64, i: u64) -> u64 {
     let mut z = base.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z ^ (z >> 27)
+}
+
+/// The seed of the first run that measures a scenario's length for PCT.
+pub const LENGTH_SEED: u64 = 0x1E46_7D00_0000_0001;
+
+/// The measured length of each scenario on each processor count, in switch points: one run
+/// under PCT without change points (depth 1, the same priorities-only schedule PCT runs between
+/// its change points) with [`LENGTH_SEED`]. PCT draws its `depth - 1` change points uniformly
+/// over this length, so they land inside the run (Burckhardt et al. take k from a prior run).
+#[derive(Default)]
+pub struct Lengths(std::collections::BTreeMap<(usize, usize), (Scenario, u64)>);
+
+impl Lengths {
+    /// The length of `scenario` on `processors` processors (measured once, then cached).
+    pub fn of(&mut self, scenario: Scenario, processors: usize) -> u64 {
+        let key = (scenario as usize, processors);
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                let first = run(
+                    Run {
+                        scenario,
+                        seed: LENGTH_SEED,
+                        processors,
+                        strategy: Strategy::Pct { depth: 1, steps: 1 },
+                    },
+                    false,
+                );
+                (scenario, first.steps.max(1))
+            })
+            .1
+    }
+
+    /// Every length measured so far: ((scenario, processors), switch points).
+    pub fn measured(&self) -> Vec<((Scenario, usize), u64)> {
+        self.0
+            .iter()
+            .map(|(&(_, p), &(s, k))| ((s, p), k))
+            .collect()
+    }
 }
 
 /// What the racing actors share (plain handles, all `Sync`).
@@ -203,14 +265,7 @@ impl Rig {
     }
 
     fn pump(&self, machine: &Machine, steps: u32) {
-        for _ in 0..steps {
-            machine.advance_clock(10_000);
-            let mut peer = self
-                .peer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let _ = peer.drain(machine.virtual_time_ns());
-        }
+        pump(machine, &self.peer, steps);
     }
 
     /// Every NBL sent completed exactly once (the host panics on a second completion).
@@ -243,6 +298,19 @@ impl Rig {
     }
 }
 
+/// Advances the clock `steps` times by 10 µs (the device model runs, interrupts and DPCs
+/// follow), draining what reached the peer. The device is one of the racing parties: under
+/// PCT the pumping actor keeps its priority (`advance_clock_racing`).
+fn pump(machine: &Machine, peer: &Mutex<CableEnd>, steps: u32) {
+    for _ in 0..steps {
+        machine.advance_clock_racing(10_000);
+        let mut peer = peer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = peer.drain(machine.virtual_time_ns());
+    }
+}
+
 type Actor<'a> = Box<dyn FnOnce() + Send + 'a>;
 
 /// How a scenario ends after its race.
@@ -256,8 +324,67 @@ enum End {
 
 fn scenario(machine: &Machine, which: Scenario) -> Result<(), String> {
     let (rig, driver) = up(machine)?;
+    if which == Scenario::SyncVsDeregister {
+        return sync_vs_deregister(machine, rig, driver);
+    }
     let end = race(machine, &rig, which)?;
     rig.finish(driver, end)
+}
+
+/// The adapter is paused (NDIS halts only a paused adapter), the link drops (an interrupt and
+/// a DPC that synchronizes with the ISR follow), and Halt races that DPC from the moment the
+/// interrupt is claimed.
+fn sync_vs_deregister(machine: &Machine, rig: Rig, driver: LoadedDriver) -> Result<(), String> {
+    for seq in 0..3 {
+        rig.send(machine, seq);
+    }
+    rig.pump(machine, 4);
+    if rig.adapter.pause() != sys::NDIS_STATUS_SUCCESS {
+        return Err("MiniportPause did not complete".into());
+    }
+    rig.check_sends()?;
+    let Rig {
+        device,
+        peer,
+        adapter,
+        ..
+    } = rig;
+    device
+        .nic()
+        .set_link(false)
+        .map_err(|e| format!("link down: {e}"))?;
+    // The clock runs until the link change's interrupt is claimed: its DPC is queued (or
+    // already running) on some processor when Halt starts.
+    let claimed = machine.report().counters.isr_claimed;
+    for _ in 0..50 {
+        if machine.report().counters.isr_claimed > claimed {
+            break;
+        }
+        pump(machine, &peer, 1);
+    }
+    let leaks = Mutex::new(None);
+    let (peer, leaks_slot) = (&peer, &leaks);
+    let actors: Vec<Actor<'_>> = vec![
+        Box::new(move || pump(machine, peer, 6)),
+        Box::new(move || {
+            let left = adapter.halt(sys::NdisHaltDeviceDisabled);
+            *leaks_slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(left);
+        }),
+    ];
+    machine.concurrently(actors);
+    pump(machine, peer, 4);
+    let left = leaks
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match left {
+        Some(l) if !l.is_empty() => return Err(format!("leaks at Halt:\n{l}")),
+        Some(_) => {}
+        None => return Err("MiniportHaltEx did not return".into()),
+    }
+    driver.unload();
+    Ok(())
 }
 
 #[allow(
@@ -400,6 +527,10 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
             machine.concurrently(actors);
             rig.pump(machine, 6);
         }
+        Scenario::SyncVsDeregister => {
+            // Owns its adapter (Halt consumes it): run by `sync_vs_deregister`.
+            return Err("sync-vs-deregister is not a race on a shared rig".into());
+        }
         Scenario::HaltVsDpc => {
             for seq in 0..4 {
                 rig.send(machine, seq);
@@ -420,19 +551,31 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Run, Scenario, run, seed_of};
+    use super::{Lengths, Run, Scenario, processors_of, run, seed_of};
     use ndis_sim::Strategy;
 
-    /// Schedules per clean scenario in the sweep (4 scenarios: 1 000 schedules per run).
-    const SWEEP: u64 = 250;
+    /// Schedules per clean scenario in the sweep (5 scenarios, 1 000 schedules per run).
+    const SWEEP: u64 = 200;
 
     fn explore(scenario: Scenario, n: u64) -> Option<(u64, Run, String)> {
+        explore_with(scenario, n, None, |_| Strategy::Random)
+    }
+
+    /// Explores `n` schedules of `scenario` (on `processors`, else cycling 1 to 4) with the
+    /// strategy `strategy(processors)` gives; the first failure.
+    fn explore_with(
+        scenario: Scenario,
+        n: u64,
+        processors: Option<usize>,
+        mut strategy: impl FnMut(usize) -> Strategy,
+    ) -> Option<(u64, Run, String)> {
         for i in 0..n {
+            let processors = processors.unwrap_or_else(|| processors_of(i, false));
             let r = Run {
                 scenario,
                 seed: seed_of(0x5EED_E100_0000_0001, i),
-                processors: 1 + usize::try_from(i % 4).unwrap_or(0),
-                strategy: Strategy::Random,
+                processors,
+                strategy: strategy(processors),
             };
             if let Some(why) = run(r, false).failure {
                 return Some((i + 1, r, why));
@@ -443,15 +586,14 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_trace_for_every_scenario() {
+        let mut lengths = Lengths::default();
         for scenario in Scenario::ALL {
             for processors in 1..=4 {
-                for strategy in [
-                    Strategy::Random,
-                    Strategy::Pct {
-                        depth: 3,
-                        steps: 6_000,
-                    },
-                ] {
+                let pct = Strategy::Pct {
+                    depth: 3,
+                    steps: lengths.of(scenario, processors),
+                };
+                for strategy in [Strategy::Random, pct] {
                     let r = Run {
                         scenario,
                         seed: seed_of(7, processors as u64),
@@ -469,6 +611,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// PCT's change points land inside the run: the measured length is the length of a run
+    /// without change points, not a fixed guess far beyond it.
+    #[test]
+    fn pct_lengths_are_measured_per_scenario_and_processor_count() {
+        let mut lengths = Lengths::default();
+        for scenario in Scenario::ALL {
+            let k = lengths.of(scenario, 2);
+            let again = run(
+                Run {
+                    scenario,
+                    seed: super::LENGTH_SEED,
+                    processors: 2,
+                    strategy: Strategy::Pct { depth: 1, steps: 1 },
+                },
+                false,
+            );
+            assert_eq!(k, again.steps, "{}", scenario.name());
+            assert!(k > 100, "{}: {k} switch points", scenario.name());
+        }
+        assert_eq!(lengths.measured().len(), Scenario::ALL.len());
     }
 
     /// A replayed schedule gives the same trace, one line per switch point.
@@ -510,6 +674,21 @@ mod tests {
         }
     }
 
+    /// Race 1 (a send racing surprise removal) needs three ordering constraints: uniform random
+    /// switching did not find it in 3 000 schedules, PCT at depth 3 did on the unfixed driver
+    /// (release build: 199 schedules on 3 processors). Fixed, PCT at depth 3 sweeps it clean.
+    #[test]
+    fn race_1_sweeps_clean_under_pct_depth_3() {
+        let mut lengths = Lengths::default();
+        let found = explore_with(Scenario::SendVsRemoval, SWEEP, Some(3), |p| Strategy::Pct {
+            depth: 3,
+            steps: lengths.of(Scenario::SendVsRemoval, p),
+        });
+        if let Some((n, r, why)) = found {
+            panic!("send-vs-removal failed after {n} schedules (seed {:#x}): {why}", r.seed);
+        }
+    }
+
     #[test]
     fn the_other_lifecycle_scenarios_sweep_clean() {
         for scenario in [
@@ -517,6 +696,7 @@ mod tests {
             Scenario::OidVsSend,
             Scenario::ResetVsSend,
             Scenario::HaltVsDpc,
+            Scenario::SyncVsDeregister,
         ] {
             if let Some((n, r, why)) = explore(scenario, SWEEP) {
                 panic!(

@@ -13,6 +13,7 @@ mod hazards;
 mod ndis_phy;
 mod netns;
 mod pcap;
+mod speed;
 mod tap_job;
 mod workload;
 
@@ -75,6 +76,11 @@ struct Args {
     /// The bug depth PCT targets (`--strategy pct`).
     #[arg(long, default_value_t = 3)]
     depth: u32,
+    /// The run length in switch points over which PCT draws its priority change points
+    /// (`--strategy pct`). Default: measured for each scenario and processor count by a first
+    /// run without change points (exploration), as the printed replay command records.
+    #[arg(long, value_name = "K")]
+    pct_steps: Option<u64>,
     /// Writes every switch point of the serial run to FILE, one line each (step, actor, IRQL,
     /// routine, entry point, call site).
     #[arg(long, value_name = "FILE")]
@@ -87,6 +93,11 @@ struct Args {
     /// The lifecycle scenario to explore or replay.
     #[arg(long, value_enum)]
     scenario: Option<explore::Scenario>,
+    /// Measures the simulator's speed in one run: the main job's frames/s serial vs free on 1
+    /// and 2 processors (`--frames` each way), and explored schedules/s (`--explore` N per
+    /// processor count, default 200).
+    #[arg(long)]
+    speed: bool,
     /// Replays one schedule of `--scenario` with this seed (with `--trace FILE` to log it).
     #[arg(long, value_name = "SEED", value_parser = parse_seed)]
     replay: Option<u64>,
@@ -149,11 +160,8 @@ fn main() -> ExitCode {
         .seed
         .or_else(ndis_sim::env_seed)
         .unwrap_or(DEFAULT_SEED);
-    if let Some(n) = args.explore {
-        return run_explore(&args, seed, n);
-    }
-    if let Some(replay) = args.replay {
-        return run_replay(&args, replay);
+    if let Some(code) = run_other_mode(&args, seed) {
+        return code;
     }
     let processors = usize::try_from(args.processors.unwrap_or(2)).unwrap_or(1);
     // With a hazard injected, collect so the report lists it; otherwise stop like a bug check.
@@ -261,6 +269,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--speed`, `--explore` and `--replay`, which replace the main job; `None` for the main job.
+fn run_other_mode(args: &Args, seed: u64) -> Option<ExitCode> {
+    if args.speed {
+        return Some(
+            match speed::run(args.frames, args.explore.unwrap_or(200), seed) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("rse1k-run --speed: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+        );
+    }
+    if let Some(n) = args.explore {
+        return Some(run_explore(args, seed, n));
+    }
+    args.replay.map(|replay| run_replay(args, replay))
+}
+
 fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> ExitCode {
     let device = match args.device {
         DeviceKind::Model => "this project's 82540EM model",
@@ -352,22 +379,30 @@ fn run_tap(machine: &Machine, args: &Args, processors: usize) -> ExitCode {
     }
 }
 
-/// The strategy of an exploration or replay (default random); PCT's change points are drawn
-/// over the scenarios' typical length.
-fn explore_strategy(args: &Args) -> Strategy {
-    args.strategy
-        .unwrap_or(StrategyArg::Random)
-        .strategy(args.depth, EXPLORE_STEPS)
+/// The strategy of one schedule of an exploration or replay of `scenario` on `processors`
+/// processors (default random). PCT's change points are drawn over `--pct-steps`, else over the
+/// scenario's measured length (`lengths` caches one first run per scenario and processor
+/// count, as Burckhardt et al. take the run length k from a prior run).
+fn explore_strategy(
+    args: &Args,
+    lengths: &mut explore::Lengths,
+    scenario: explore::Scenario,
+    processors: usize,
+) -> Strategy {
+    let kind = args.strategy.unwrap_or(StrategyArg::Random);
+    let steps = match (kind, args.pct_steps) {
+        (StrategyArg::Pct, Some(k)) => k,
+        (StrategyArg::Pct, None) => lengths.of(scenario, processors),
+        _ => 0,
+    };
+    kind.strategy(args.depth, steps)
 }
 
-/// The typical length of a lifecycle scenario in switch points (PCT's change-point range).
-const EXPLORE_STEPS: u64 = 6_000;
-
-fn replay_command(args: &Args, r: &explore::Run) -> String {
-    let strategy = match args.strategy.unwrap_or(StrategyArg::Random) {
-        StrategyArg::Random => "random".to_owned(),
-        StrategyArg::Pct => format!("pct --depth {}", args.depth),
-        StrategyArg::Sticky => "sticky".to_owned(),
+fn replay_command(r: &explore::Run) -> String {
+    let strategy = match r.strategy {
+        Strategy::Random => "random".to_owned(),
+        Strategy::Pct { depth, steps } => format!("pct --depth {depth} --pct-steps {steps}"),
+        Strategy::Sticky { .. } => "sticky".to_owned(),
     };
     format!(
         "cargo run --release -p rse1k-run -- --scenario {} --processors {} --strategy {strategy} \
@@ -379,12 +414,18 @@ fn replay_command(args: &Args, r: &explore::Run) -> String {
 }
 
 fn run_explore(args: &Args, base: u64, n: u64) -> ExitCode {
-    let strategy = explore_strategy(args);
+    let kind = args.strategy.unwrap_or(StrategyArg::Random);
+    let depth = if kind == StrategyArg::Pct {
+        format!(" depth {}", args.depth)
+    } else {
+        String::new()
+    };
     println!(
-        "rse1k-run: exploring {n} schedules ({}), strategy {strategy:?}, base seed {base:#x}",
+        "rse1k-run: exploring {n} schedules ({}), strategy {kind:?}{depth}, base seed {base:#x}",
         args.scenario
             .map_or("every lifecycle scenario", explore::Scenario::name)
     );
+    let mut lengths = explore::Lengths::default();
     let progress = progress_bar(args.quiet, n);
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} schedules ({per_sec})")
@@ -399,18 +440,18 @@ fn run_explore(args: &Args, base: u64, n: u64) -> ExitCode {
     let mut steps = 0u64;
     let mut ran = 0u64;
     for i in 0..n {
+        let scenario = args.scenario.unwrap_or(
+            explore::Scenario::ALL[usize::try_from(i).unwrap_or(0) % explore::Scenario::ALL.len()],
+        );
+        let processors = args.processors.map_or_else(
+            || explore::processors_of(i, args.scenario.is_none()),
+            |p| usize::try_from(p).unwrap_or(1),
+        );
         let r = explore::Run {
-            scenario: args.scenario.unwrap_or(
-                explore::Scenario::ALL
-                    [usize::try_from(i).unwrap_or(0) % explore::Scenario::ALL.len()],
-            ),
+            scenario,
             seed: explore::seed_of(base, i),
-            processors: args
-                .processors
-                .map_or(1 + usize::try_from(i % 4).unwrap_or(0), |p| {
-                    usize::try_from(p).unwrap_or(1)
-                }),
-            strategy,
+            processors,
+            strategy: explore_strategy(args, &mut lengths, scenario, processors),
         };
         let outcome = explore::run(r, false);
         ran += 1;
@@ -429,6 +470,13 @@ fn run_explore(args: &Args, base: u64, n: u64) -> ExitCode {
     println!(
         "schedules: {ran} in {secs:.2} s ({per_sec:.1} schedules/s, {avg:.0} switch points each)"
     );
+    for ((scenario, processors), k) in lengths.measured() {
+        println!(
+            "PCT change points drawn over {k} switch points: {} on {processors} processors \
+             (measured by a first run without change points)",
+            scenario.name()
+        );
+    }
     if let Some((r, why)) = failed {
         println!(
             "FOUND after {ran} schedules: {} on {} processors, seed {:#x}:\n{why}",
@@ -436,7 +484,7 @@ fn run_explore(args: &Args, base: u64, n: u64) -> ExitCode {
             r.processors,
             r.seed
         );
-        println!("replay: {}", replay_command(args, &r));
+        println!("replay: {}", replay_command(&r));
         return ExitCode::FAILURE;
     }
     println!("clean: no violation, lost NBL, hang or deadlock in {ran} schedules");
@@ -448,11 +496,12 @@ fn run_replay(args: &Args, seed: u64) -> ExitCode {
         eprintln!("rse1k-run: --replay needs --scenario");
         return ExitCode::FAILURE;
     };
+    let processors = usize::try_from(args.processors.unwrap_or(2)).unwrap_or(1);
     let r = explore::Run {
         scenario,
         seed,
-        processors: usize::try_from(args.processors.unwrap_or(2)).unwrap_or(1),
-        strategy: explore_strategy(args),
+        processors,
+        strategy: explore_strategy(args, &mut explore::Lengths::default(), scenario, processors),
     };
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

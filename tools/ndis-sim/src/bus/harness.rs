@@ -81,7 +81,21 @@ impl Machine {
     #[allow(clippy::must_use_candidate)] // driving the clock is the point; the count is extra
     pub fn advance_clock(&self, ns: u64) -> usize {
         // A host moving the clock polls for what the processors do meanwhile: a spin yield.
-        let _ = crate::machine::processor::host_switch(self.shared(), "advance_clock", true);
+        self.advance_clock_yielding(ns, true)
+    }
+
+    /// [`Machine::advance_clock`] as one of the actions a lifecycle scenario races (the device
+    /// raising interrupts against an NDIS request), not as a host waiting for the processors:
+    /// on a serial machine its switch point is an ordinary one, so PCT keeps the actor's
+    /// priority instead of dropping it below every other actor (which would make every
+    /// request win the race before the device runs).
+    #[allow(clippy::must_use_candidate)] // driving the clock is the point; the count is extra
+    pub fn advance_clock_racing(&self, ns: u64) -> usize {
+        self.advance_clock_yielding(ns, false)
+    }
+
+    fn advance_clock_yielding(&self, ns: u64, spin: bool) -> usize {
+        let _ = crate::machine::processor::host_switch(self.shared(), "advance_clock", spin);
         let frames = crate::machine::timer::advance(self.shared(), ns, |step| {
             let devices = lock(&self.shared().bus.devices).clone();
             devices

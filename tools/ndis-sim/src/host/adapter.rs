@@ -3,7 +3,9 @@
 //! hang check with its reset.
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::panic::Location;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -131,7 +133,7 @@ pub(crate) struct AdapterInner {
     pub(crate) reset: Pending,
     pub(crate) reset_addressing: bool,
     /// Sends the miniport owns, by NBL address.
-    pub(crate) outstanding: HashMap<usize, HostNbl>,
+    pub(crate) outstanding: FxHashMap<usize, HostNbl>,
     /// Completed host NBLs kept a while, so a second completion is recognised as one.
     pub(crate) graveyard: VecDeque<HostNbl>,
     pub(crate) completions: Vec<super::SendCompletion>,
@@ -173,7 +175,7 @@ impl AdapterState {
                 restart: Pending::default(),
                 reset: Pending::default(),
                 reset_addressing: false,
-                outstanding: HashMap::new(),
+                outstanding: FxHashMap::default(),
                 graveyard: VecDeque::new(),
                 completions: Vec::new(),
                 received: Vec::new(),

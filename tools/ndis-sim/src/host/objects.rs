@@ -4,7 +4,9 @@
 //! and the call site that made it, for the lifetime rules checked when `MiniportHaltEx` returns
 //! and when a handler ends.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::panic::Location;
 
 use crate::machine::processor::{Cpu, violation};
@@ -90,20 +92,20 @@ pub struct ErrorLogEntry {
 /// Every tracked object of a machine, by address.
 #[derive(Debug, Default)]
 pub(crate) struct Objects {
-    pub(crate) live: HashMap<usize, Tracked>,
+    pub(crate) live: FxHashMap<usize, Tracked>,
     /// Registry values a test set for an adapter: (owner, keyword) → value.
-    pub(crate) registry: HashMap<(usize, String), crate::host::ConfigValue>,
+    pub(crate) registry: FxHashMap<(usize, String), crate::host::ConfigValue>,
     pub(crate) work: VecDeque<Deferred>,
     /// Parameters read through a configuration handle: (handle, parameter address).
     pub(crate) parameters: Vec<(usize, usize)>,
     /// Their string buffers: (handle, buffer address, length in bytes).
     pub(crate) strings: Vec<(usize, usize, u16)>,
     /// Scatter/gather lists not yet freed, by list address.
-    pub(crate) sg_lists: HashMap<usize, SgList>,
+    pub(crate) sg_lists: FxHashMap<usize, SgList>,
     pub(crate) error_log: Vec<ErrorLogEntry>,
     /// Per owner: where an `NdisMAllocateSharedMemory` failed in `MiniportInitializeEx` with no
     /// `NdisWriteErrorLogEntry` since.
-    pub(crate) unlogged_failure: HashMap<usize, &'static Location<'static>>,
+    pub(crate) unlogged_failure: FxHashMap<usize, &'static Location<'static>>,
     next_fake_address: usize,
 }
 

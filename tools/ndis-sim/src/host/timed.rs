@@ -7,7 +7,7 @@
 //! miniport that never completes is reported, not waited on forever).
 //! <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-wifi-verification>
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::verifier::Rule;
 
@@ -25,7 +25,7 @@ pub(crate) const HANG_LIMIT_NS: u64 = 22_000_000_000;
 #[derive(Debug, Default)]
 pub(crate) struct Deadlines {
     /// Outstanding send NBL → when it was sent and whether its lateness was reported.
-    sends: HashMap<usize, (u64, bool)>,
+    sends: FxHashMap<usize, (u64, bool)>,
     /// When the sends last made progress (the first one sent to an idle miniport, or the last
     /// completion).
     progress_at: u64,

@@ -127,7 +127,7 @@ pub(crate) fn run(cpu: &Cpu, d: QueuedDpc) {
 /// Returns whether the DPC set `MoreNblsPending` (NDIS then calls it again).
 fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) -> bool {
     irq.running_dpcs.fetch_add(1, Ordering::SeqCst);
-    if irq.deregistered.load(Ordering::SeqCst) {
+    if irq.deregistering.load(Ordering::SeqCst) {
         irq.running_dpcs.fetch_sub(1, Ordering::SeqCst);
         return false;
     }
@@ -161,5 +161,5 @@ fn run_interrupt_dpc(cpu: &Cpu, irq: &InterruptObj, context: usize) -> bool {
     cpu.set_irql(old);
     irq.running_dpcs.fetch_sub(1, Ordering::SeqCst);
     cpu.shared.counters.dpcs_run.fetch_add(1, Ordering::Relaxed);
-    again && !irq.deregistered.load(Ordering::SeqCst)
+    again && !irq.deregistering.load(Ordering::SeqCst)
 }

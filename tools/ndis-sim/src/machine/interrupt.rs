@@ -32,6 +32,11 @@ pub(crate) struct InterruptObj {
     pub(crate) enable: sys::MINIPORT_ENABLE_INTERRUPT_HANDLER,
     /// The interrupt spin lock (held around the ISR and synchronize callbacks).
     pub(crate) lock: AtomicU64,
+    /// `NdisMDeregisterInterruptEx` was entered: no new ISR or DPC call starts (the ones
+    /// in flight finish, and may still synchronize with the interrupt).
+    pub(crate) deregistering: AtomicBool,
+    /// `NdisMDeregisterInterruptEx` returned: the handle is dead (synchronizing or queueing a
+    /// DPC with it is a violation).
     pub(crate) deregistered: AtomicBool,
     pub(crate) dpc_queued: Vec<AtomicBool>,
     pub(crate) running_dpcs: AtomicUsize,
@@ -118,7 +123,7 @@ pub(crate) fn deliver(cpu: &Cpu, irq: &Arc<InterruptObj>) {
         if current {
             st.pending = false;
         }
-        if !current || !st.asserted || irq.deregistered.load(Ordering::SeqCst) {
+        if !current || !st.asserted || irq.deregistering.load(Ordering::SeqCst) {
             return;
         }
         irq.running_isrs.fetch_add(1, Ordering::SeqCst);

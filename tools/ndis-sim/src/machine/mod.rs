@@ -8,7 +8,9 @@ pub(crate) mod schedule;
 pub(crate) mod spinlock;
 pub(crate) mod timer;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
@@ -36,7 +38,7 @@ pub(crate) enum Outcome {
 /// A work item with its lifetime erased (see `Machine::run_on` for why that is sound).
 pub(crate) struct Job {
     pub(crate) f: Box<dyn FnOnce() + Send + 'static>,
-    pub(crate) reply: mpsc::Sender<Outcome>,
+    pub(crate) reply: mpsc::SyncSender<Outcome>,
     pub(crate) location: &'static Location<'static>,
     /// The host actor waiting for the reply (a serial machine), to wake when it is sent.
     pub(crate) submitter: Option<usize>,
@@ -46,7 +48,7 @@ impl Job {
     /// Sends the outcome and wakes the host actor waiting for it.
     pub(crate) fn answer(
         shared: &Shared,
-        reply: &mpsc::Sender<Outcome>,
+        reply: &mpsc::SyncSender<Outcome>,
         submitter: Option<usize>,
         outcome: Outcome,
     ) {
@@ -111,7 +113,7 @@ pub(crate) struct Shared {
     pub(crate) halt_message: Mutex<Option<String>>,
     pub(crate) verifier: Verifier,
     pub(crate) rng: Mutex<SplitMix64>,
-    pub(crate) lines: Mutex<HashMap<u32, interrupt::LineState>>,
+    pub(crate) lines: Mutex<FxHashMap<u32, interrupt::LineState>>,
     pub(crate) interrupts: Mutex<Vec<Arc<interrupt::InterruptObj>>>,
     pub(crate) adapters: Mutex<Vec<Arc<AdapterBinding>>>,
     /// Physical and pool memory, PCI devices and BAR mappings.
@@ -289,6 +291,7 @@ pub struct MachineBuilder {
     hold_limit_ns: u64,
     schedule: Schedule,
     trace_events: bool,
+    step_limit: u64,
 }
 
 /// The default spin-lock hold limit: 25 µs, the guidance of the spin-lock pages ("holding a spin
@@ -334,6 +337,7 @@ impl Default for MachineBuilder {
             hold_limit_ns: DEFAULT_HOLD_LIMIT_NS,
             schedule: Schedule::Free,
             trace_events: false,
+            step_limit: u64::MAX,
         }
     }
 }
@@ -386,6 +390,16 @@ impl MachineBuilder {
         self
     }
 
+    /// The most switch points a serial run may take (default: no limit). Beyond it the run is
+    /// a livelock — actors that keep running without ever waiting on one another, which the
+    /// deadlock checks do not see — and the machine halts with a report instead of running for
+    /// ever. The explorer sets it far above a scenario's length.
+    #[must_use]
+    pub fn step_limit(mut self, steps: u64) -> Self {
+        self.step_limit = steps;
+        self
+    }
+
     /// Starts the processor threads.
     ///
     /// # Panics
@@ -420,7 +434,7 @@ impl MachineBuilder {
             halt_message: Mutex::new(None),
             verifier: Verifier::default(),
             rng: Mutex::new(SplitMix64::new(seed)),
-            lines: Mutex::new(HashMap::new()),
+            lines: Mutex::new(FxHashMap::default()),
             interrupts: Mutex::new(Vec::new()),
             adapters: Mutex::new(Vec::new()),
             bus: crate::bus::Bus::default(),
@@ -437,6 +451,7 @@ impl MachineBuilder {
                     seed,
                     self.processors,
                     self.trace_events,
+                    self.step_limit,
                 )),
             },
         });
@@ -653,7 +668,9 @@ impl Machine {
     ) -> mpsc::Receiver<Outcome> {
         let shared = self.shared();
         let submitter = self.host_actor();
-        let (reply, outcome) = mpsc::channel();
+        // One reply per work item: a one-slot channel (a single small allocation, where an
+        // unbounded channel allocates a block of slots per work item).
+        let (reply, outcome) = mpsc::sync_channel(1);
         let p = &shared.procs[cpu];
         let mut w = lock(&p.work);
         if w.frozen || shared.halted.load(Ordering::SeqCst) {

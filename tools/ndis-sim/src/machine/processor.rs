@@ -199,7 +199,7 @@ pub(crate) struct CpuState {
     irql: u8,
     held: Vec<Held>,
     routines: Vec<Routine>,
-    reply: Option<(mpsc::Sender<Outcome>, Option<usize>)>,
+    reply: Option<(mpsc::SyncSender<Outcome>, Option<usize>)>,
 }
 
 /// A virtual processor, as seen from its own thread.
@@ -586,18 +586,10 @@ fn switch_point(cpu: &Cpu, s: &super::schedule::Scheduler) {
     };
     if let Some(wait) = s.switch_point(cpu.index, &ev) {
         let site = cpu.site.get().unwrap_or_else(Location::caller);
-        violation(
-            cpu,
-            Rule::LockOrder,
-            site,
-            format!(
-                "deadlock: every processor that can run only spins ({} switch points): {wait}",
-                super::schedule::DEADLOCK_SPINS
-            ),
-        );
+        violation(cpu, Rule::LockOrder, site, wait.clone());
         // Nothing can change any more, in either mode: stop the machine like a bug check.
         cpu.shared.halt(format!(
-            "ndis-sim: DEADLOCK on processor {} (seed {:#x}): {wait}",
+            "ndis-sim: processor {} cannot go on (seed {:#x}): {wait}",
             cpu.index, cpu.shared.seed
         ));
         freeze(cpu);
@@ -626,7 +618,10 @@ pub(crate) fn host_switch(
         site: None,
         spin,
     };
-    let _ = s.switch_point(me, &ev);
+    if let Some(stuck) = s.switch_point(me, &ev) {
+        // A host looping past the step limit: the run cannot end.
+        panic!("ndis-sim: {stuck} (seed {:#x})", shared.seed);
+    }
     if spin && !s.others_runnable(me) {
         return Err(super::schedule::Stall(s.describe()));
     }

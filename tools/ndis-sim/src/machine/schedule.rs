@@ -90,7 +90,7 @@ struct Actor {
     thread: Option<Thread>,
     priority: i64,
     /// What the actor spins on, when its last switch point was a spin yield.
-    spinning: Option<String>,
+    spinning: Option<&'static str>,
     /// Set when the actor was made to run because nothing else could: its wait is a hang.
     stalled: bool,
 }
@@ -117,6 +117,8 @@ struct State {
     lowest: i64,
     /// Consecutive processor switch points that were spin yields.
     spin_streak: u64,
+    /// Switch points after which the run is a livelock ([`crate::MachineBuilder::step_limit`]).
+    step_limit: u64,
     events: Option<Vec<String>>,
 }
 
@@ -150,7 +152,13 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
 impl Scheduler {
     /// A scheduler for `processors` processors and the building thread (the first host actor,
     /// which holds the turn).
-    pub(crate) fn new(strategy: Strategy, seed: u64, processors: usize, trace: bool) -> Self {
+    pub(crate) fn new(
+        strategy: Strategy,
+        seed: u64,
+        processors: usize,
+        trace: bool,
+        step_limit: u64,
+    ) -> Self {
         let mut rng = SplitMix64::new(seed ^ 0x5C4E_D01E_D5EE_D000);
         let change_points = match strategy {
             Strategy::Pct { depth, steps } => (1..depth)
@@ -168,6 +176,7 @@ impl Scheduler {
                 change_points,
                 lowest: -1,
                 spin_streak: 0,
+                step_limit,
                 events: trace.then(Vec::new),
             }),
             running: AtomicUsize::new(NOBODY),
@@ -249,8 +258,8 @@ impl Scheduler {
 
     /// A switch point of the running actor `me`: the event is hashed (and logged), then the
     /// strategy picks who runs next. Returns when it is `me`'s turn again. A deadlock (every
-    /// processor that runs only spins for [`DEADLOCK_SPINS`] switch points) is returned as the
-    /// description of every actor's wait, once.
+    /// processor that runs only spins for [`DEADLOCK_SPINS`] switch points) or a livelock (the
+    /// step limit reached) is returned as a report naming every actor's state.
     pub(crate) fn switch_point(&self, me: usize, ev: &Event) -> Option<String> {
         if self.dissolved() {
             return None;
@@ -287,13 +296,24 @@ impl Scheduler {
             if ev.spin {
                 st.spin_streak += 1;
                 if st.spin_streak == DEADLOCK_SPINS {
-                    deadlock = Some(describe(&st));
+                    deadlock = Some(format!(
+                        "deadlock: every processor that can run only spins ({DEADLOCK_SPINS} \
+                         switch points): {}",
+                        describe(&st)
+                    ));
                 }
             } else {
                 st.spin_streak = 0;
             }
         }
-        st.actors[me].spinning = ev.spin.then(|| ev.api.to_owned());
+        if steps >= st.step_limit {
+            deadlock = Some(format!(
+                "livelock: no end after {steps} switch points (actors keep running without \
+                 waiting on one another): {}",
+                describe(&st)
+            ));
+        }
+        st.actors[me].spinning = ev.spin.then_some(ev.api);
         if let Strategy::Pct { depth, .. } = st.strategy
             && let Some(i) = st.change_points.iter().position(|&c| c == steps)
         {
@@ -440,11 +460,13 @@ fn describe(st: &State) -> String {
 /// its wait marked stalled, so it reports the hang instead of waiting for ever.
 fn pick(st: &mut State, me: usize) -> usize {
     for _ in 0..2 {
-        let runnable: Vec<usize> = (0..st.actors.len())
-            .filter(|&i| st.actors[i].status == Status::Runnable)
-            .collect();
-        if !runnable.is_empty() {
-            return choose(st, me, &runnable);
+        let runnable = st
+            .actors
+            .iter()
+            .filter(|a| a.status == Status::Runnable)
+            .count();
+        if runnable != 0 {
+            return choose(st, me, runnable);
         }
         let wake = st
             .actors
@@ -470,21 +492,37 @@ fn pick(st: &mut State, me: usize) -> usize {
     NOBODY
 }
 
-fn choose(st: &mut State, me: usize, runnable: &[usize]) -> usize {
+/// Picks among the `runnable` (nonzero) actors that can run. Called at every switch point:
+/// it walks the few actors instead of collecting them (no allocation on the hot path).
+fn choose(st: &mut State, me: usize, runnable: usize) -> usize {
     match st.strategy {
-        Strategy::Random => runnable[st.rng.below(runnable.len())],
+        Strategy::Random => {
+            let n = st.rng.below(runnable);
+            nth_runnable(st, n)
+        }
         Strategy::Sticky { n } => {
-            let me_runs = runnable.contains(&me);
+            let me_runs = st
+                .actors
+                .get(me)
+                .is_some_and(|a| a.status == Status::Runnable);
             if me_runs && st.rng.below(usize::try_from(n.max(1)).unwrap_or(1)) != 0 {
                 me
             } else {
-                runnable[st.rng.below(runnable.len())]
+                let n = st.rng.below(runnable);
+                nth_runnable(st, n)
             }
         }
-        Strategy::Pct { .. } => runnable
-            .iter()
-            .copied()
+        Strategy::Pct { .. } => (0..st.actors.len())
+            .filter(|&i| st.actors[i].status == Status::Runnable)
             .max_by_key(|&i| (st.actors[i].priority, std::cmp::Reverse(i)))
             .unwrap_or(me),
     }
+}
+
+/// The index of the `n`-th runnable actor (in actor order).
+fn nth_runnable(st: &State, n: usize) -> usize {
+    (0..st.actors.len())
+        .filter(|&i| st.actors[i].status == Status::Runnable)
+        .nth(n)
+        .unwrap_or(NOBODY)
 }

@@ -3,6 +3,7 @@
 //! around it. The IRQL side (raise, restore) stays in the `sys` functions, which know their
 //! API's rules.
 
+use std::fmt::Write as _;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -22,6 +23,20 @@ const DEADLOCK_CHECK_EVERY: u32 = 4096;
 /// The name of a lock for reports (its `SimNameSpinLock` name, else its address).
 pub(crate) fn name(shared: &Shared, addr: usize) -> String {
     shared.verifier.with_lock(addr, |i| i.stats.name.clone())
+}
+
+/// A lock's name in reports, looked up only when a report is written: acquire and release
+/// are the simulator's hottest paths, and most of them report nothing.
+#[derive(Clone, Copy)]
+pub(crate) struct LockName<'a> {
+    shared: &'a Shared,
+    addr: usize,
+}
+
+impl std::fmt::Display for LockName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&name(self.shared, self.addr))
+    }
 }
 
 /// Gives a lock a name in reports.
@@ -96,9 +111,9 @@ pub(crate) fn acquire(
     location: &'static Location<'static>,
 ) -> Got {
     let shared = &cpu.shared;
-    let lock_name = name(shared, addr);
+    let lock_name = LockName { shared, addr };
     let (kind, owner) = shared.verifier.with_lock(addr, |i| (i.kind, i.owner));
-    check_kind(cpu, addr, api, kind, &lock_name, location);
+    check_kind(cpu, addr, api, kind, lock_name, location);
 
     if cpu.holds_really(addr) || owner == Some(cpu.index) {
         if try_only {
@@ -134,7 +149,7 @@ pub(crate) fn acquire(
         return Got::Phantom;
     }
 
-    check_order(cpu, addr, &lock_name, location);
+    check_order(cpu, addr, lock_name, location);
 
     let w = word(addr);
     let me = lock_word::owner_word(cpu.index);
@@ -151,7 +166,7 @@ pub(crate) fn acquire(
     p.waiting_for.store(addr, Ordering::SeqCst);
     let mut rounds: u32 = 0;
     let mut suspicious = false;
-    let mut deadlock: Option<Vec<usize>> = None;
+    let mut deadlock: Option<Vec<(usize, usize)>> = None;
     let got = lock_word::acquire(w, me, |_| {
         if shared.halted.load(Ordering::SeqCst) {
             return Spin::Abandon;
@@ -184,15 +199,14 @@ pub(crate) fn acquire(
         }
         Acquired::Abandoned => {
             processor::check_halt(cpu);
-            let cycle = deadlock.unwrap_or_default();
+            let cycle = describe_cycle(shared, cpu.index, &deadlock.unwrap_or_default());
             violation(
                 cpu,
                 Rule::LockOrder,
                 location,
                 format!(
-                    "deadlock: processor {} spins on {lock_name} in a wait-for cycle through \
-                     processors {cycle:?}; not acquired, so the run can go on",
-                    cpu.index
+                    "deadlock: every processor of the cycle waits on another: {cycle}; \
+                     {lock_name} not acquired, so the run can go on"
                 ),
             );
             push(cpu, addr, api, old_irql, true, location);
@@ -208,7 +222,7 @@ fn check_kind(
     addr: usize,
     api: Api,
     kind: Option<LockKind>,
-    lock_name: &str,
+    lock_name: LockName<'_>,
     location: &'static Location<'static>,
 ) {
     let shared = &cpu.shared;
@@ -248,7 +262,12 @@ fn check_kind(
 }
 
 /// The lock-graph check (0x1001) of an acquire made while other locks are held.
-fn check_order(cpu: &Cpu, addr: usize, lock_name: &str, location: &'static Location<'static>) {
+fn check_order(
+    cpu: &Cpu,
+    addr: usize,
+    lock_name: LockName<'_>,
+    location: &'static Location<'static>,
+) {
     let shared = &cpu.shared;
     let cycles: Vec<Vec<usize>> = {
         let mut graph = shared.verifier.graph();
@@ -276,22 +295,37 @@ fn check_order(cpu: &Cpu, addr: usize, lock_name: &str, location: &'static Locat
     }
 }
 
-/// The processors of a wait-for cycle through `me`, if the holder chain of `addr` leads back.
-fn wait_cycle(shared: &Shared, me: usize, addr: usize) -> Option<Vec<usize>> {
+/// The wait-for cycle through `me`, if the holder chain of `addr` leads back: each step is a
+/// lock waited for and the processor that holds it, the last one held by `me`.
+fn wait_cycle(shared: &Shared, me: usize, addr: usize) -> Option<Vec<(usize, usize)>> {
     let mut chain = Vec::new();
     let mut lock_addr = addr;
     for _ in 0..=shared.processors() {
         let owner = shared.verifier.with_lock(lock_addr, |i| i.owner)?;
+        chain.push((lock_addr, owner));
         if owner == me {
             return Some(chain);
         }
-        chain.push(owner);
         lock_addr = shared.procs[owner].waiting_for.load(Ordering::SeqCst);
         if lock_addr == 0 {
             return None;
         }
     }
     None
+}
+
+/// `processor 0 -> lock B held by processor 1 -> lock A held by processor 0`: the cycle as
+/// the report names it (lock names from `SimNameSpinLock`, else addresses).
+fn describe_cycle(shared: &Shared, me: usize, cycle: &[(usize, usize)]) -> String {
+    let mut text = format!("processor {me}");
+    for &(lock_addr, holder) in cycle {
+        let _ = write!(
+            text,
+            " -> {} held by processor {holder}",
+            name(shared, lock_addr)
+        );
+    }
+    text
 }
 
 fn push(
@@ -343,7 +377,7 @@ pub(crate) fn release(
     location: &'static Location<'static>,
 ) -> Option<Held> {
     let shared = &cpu.shared;
-    let lock_name = name(shared, addr);
+    let lock_name = LockName { shared, addr };
     let (kind, owner) = shared.verifier.with_lock(addr, |i| (i.kind, i.owner));
     if kind.is_none() {
         violation(
@@ -429,7 +463,7 @@ pub(crate) fn release(
     }
     let h = cpu.remove_held(i);
     if !h.phantom {
-        check_hold_limit(cpu, &h, &lock_name, location);
+        check_hold_limit(cpu, &h, lock_name, location);
         force_release(cpu, &h);
     }
     Some(h)
@@ -451,7 +485,7 @@ fn spent_ns(cpu: &Cpu) -> u64 {
 fn check_hold_limit(
     cpu: &Cpu,
     h: &Held,
-    lock_name: &str,
+    lock_name: LockName<'_>,
     location: &'static std::panic::Location<'static>,
 ) {
     let held_ns = spent_ns(cpu).saturating_sub(h.since_virtual);

@@ -89,6 +89,7 @@ pub unsafe fn NdisMRegisterInterruptEx(
         disable: chars.DisableInterruptHandler,
         enable: chars.EnableInterruptHandler,
         lock: AtomicU64::new(0),
+        deregistering: AtomicBool::new(false),
         deregistered: AtomicBool::new(false),
         dpc_queued: (0..shared.processors())
             .map(|_| AtomicBool::new(false))
@@ -118,7 +119,10 @@ pub unsafe fn NdisMRegisterInterruptEx(
 }
 
 /// `NdisMDeregisterInterruptEx`: disconnects the ISR, drops queued DPCs, and waits for ISRs
-/// and DPCs still running on other processors. Checks `Irql_Interrupt_Function`.
+/// and DPCs still running on other processors; those may still call
+/// `NdisMSynchronizeWithInterruptEx` until it returns ("after `NdisMDeregisterInterruptEx`
+/// returns control, the miniport driver cannot call" it), so the handle dies only on return.
+/// Checks `Irql_Interrupt_Function`.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterinterruptex>
 ///
 /// # Safety
@@ -134,7 +138,9 @@ pub unsafe fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE) {
     );
     let shared = Arc::clone(&cpu.shared);
     let irq = resolve(&shared, NdisInterruptHandle, "NdisMDeregisterInterruptEx");
-    irq.deregistered.store(true, Ordering::SeqCst);
+    // New ISR and DPC calls stop here; the ones in flight run to their end (and may still
+    // call NdisMSynchronizeWithInterruptEx until this function returns).
+    irq.deregistering.store(true, Ordering::SeqCst);
     {
         let mut lines = lock(&shared.lines);
         let st = lines.entry(irq.line).or_default();
@@ -156,6 +162,7 @@ pub unsafe fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE) {
             }
         }
     }
+    irq.deregistered.store(true, Ordering::SeqCst);
 }
 
 /// `NdisMSynchronizeWithInterruptEx`: raises to the interrupt's DIRQL, takes its spin lock,
@@ -221,8 +228,9 @@ pub unsafe fn NdisMSynchronizeWithInterruptEx(
 
 /// `NdisMQueueDpcEx`: queues the interrupt's DPC on the processors in
 /// `TargetProcessors->Mask` (group 0) with `MiniportDpcContext`; returns the processors where
-/// it was queued (not already queued there). Any IRQL. After the interrupt was deregistered:
-/// [`Rule::QueueDpcAfterDeregister`], and nothing is queued.
+/// it was queued (not already queued there). Any IRQL. After `NdisMDeregisterInterruptEx`
+/// returned: [`Rule::QueueDpcAfterDeregister`], and nothing is queued; from a DPC still
+/// running while it waits: nothing is queued (NDIS calls no DPC of a deregistering interrupt).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismqueuedpcex>
 ///
 /// # Safety
@@ -249,6 +257,11 @@ pub unsafe fn NdisMQueueDpcEx(
                  handle is no longer valid (no DPC queued)"
             ),
         );
+        return 0;
+    }
+    if irq.deregistering.load(Ordering::SeqCst) {
+        // A DPC still running while NdisMDeregisterInterruptEx waits for it: legal, but NDIS
+        // calls no DPC of a deregistering interrupt, so nothing is queued.
         return 0;
     }
     // SAFETY: the caller guarantees `TargetProcessors` is valid for reads.

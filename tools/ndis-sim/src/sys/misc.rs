@@ -37,9 +37,12 @@ pub unsafe fn NdisStallExecution(MicrosecondsToStall: ULONG) {
         std::sync::atomic::Ordering::SeqCst,
     );
     if cpu.shared.sched.is_some() {
-        // A serial machine: a stall is a few switch points (one per 10 us), no host time.
+        // A serial machine: a stall is a few switch points (one per 10 us), no host time. They
+        // are spin yields: a driver stalls to wait for the device or for another processor
+        // (a rundown polling for a DPC to leave), so under PCT the staller drops below the
+        // actor it waits for instead of keeping the turn for ever.
         for _ in 0..=MicrosecondsToStall.min(1000) / 10 {
-            processor::window(&cpu);
+            cpu.spin(|| processor::window(&cpu));
         }
         return;
     }

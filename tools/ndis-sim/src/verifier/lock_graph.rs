@@ -3,12 +3,12 @@
 //! closes a cycle is a lock hierarchy violation (0xC4, P1 0x1001), found before the two orders
 //! can meet at run time and hang.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 #[derive(Default, Debug)]
 pub(crate) struct LockGraph {
-    edges: HashMap<usize, HashSet<usize>>,
-    reported: HashSet<(usize, usize)>,
+    edges: FxHashMap<usize, FxHashSet<usize>>,
+    reported: FxHashSet<(usize, usize)>,
 }
 
 /// The outcome of recording one `held → acquired` edge.
@@ -46,7 +46,7 @@ impl LockGraph {
     /// A path `from →* to`, depth first.
     fn path(&self, from: usize, to: usize) -> Option<Vec<usize>> {
         let mut stack = vec![(from, vec![from])];
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         while let Some((node, path)) = stack.pop() {
             if node == to {
                 return Some(path);

@@ -6,7 +6,7 @@ pub mod lock_graph;
 pub mod rules;
 pub mod stats;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::panic::Location;
 use std::sync::Mutex;
 
@@ -153,7 +153,7 @@ pub(crate) struct LockInfo {
 pub(crate) struct Verifier {
     pub(crate) violations: Mutex<Vec<Violation>>,
     pub(crate) graph: Mutex<lock_graph::LockGraph>,
-    pub(crate) locks: Mutex<HashMap<usize, LockInfo>>,
+    pub(crate) locks: Mutex<FxHashMap<usize, LockInfo>>,
 }
 
 impl Verifier {
