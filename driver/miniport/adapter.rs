@@ -318,6 +318,7 @@ impl Adapter {
             Ok(()) => sys::NDIS_STATUS_SUCCESS,
             Err(InitError(status, step)) => {
                 trace_error!("MiniportInitializeEx failed at {step}: status {status:#x}");
+                crate::diag::initialize_failed(cx, handle, status, step);
                 partial.release(cx, at, handle);
                 status
             }
@@ -627,6 +628,7 @@ impl Adapter {
         // Now the NIC may interrupt: enabled mask and IMS change together, under the
         // interrupt lock.
         adapter.enable_interrupts(cx);
+        crate::diag::adapter_initialized(addresses.current, link);
         crate::trace_info!(
             "adapter initialized: station {}, link {}",
             addresses.current,
@@ -667,6 +669,7 @@ impl Adapter {
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
     pub fn halt(self: alloc::boxed::Box<Self>, cx: &mut Locked<'_, Unlocked>, at: &PassiveLevel) {
         let present = !self.removed.load(Ordering::Acquire);
+        crate::diag::halt(!present);
         if present {
             interrupts::mask_all(&self.regs);
         }

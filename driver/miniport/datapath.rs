@@ -482,6 +482,7 @@ impl Adapter {
     pub(crate) fn indicate_link(&self, cx: &mut Locked<'_, Unlocked>, link: LinkStatus) {
         let mut state = link_state(link);
         self.handle.indicate_link_state(cx, &mut state);
+        crate::diag::link_state(link);
     }
 
     /// `MiniportRestart`: the adapter runs again.
@@ -558,6 +559,7 @@ impl Adapter {
         if self.try_complete_pause_inner(cx) {
             // A pause pended, and `try_complete_pause_inner` hands its completion out once.
             self.handle.pause_complete(cx);
+            crate::diag::emit(&crate::diag::events::PAUSE_COMPLETE, &[]);
         }
     }
 
@@ -567,6 +569,7 @@ impl Adapter {
     pub(crate) fn surprise_removed(&self, cx: &mut Locked<'_, Unlocked>) {
         self.removed.store(true, Ordering::Release);
         trace_warn!("surprise removal");
+        crate::diag::emit(&crate::diag::events::SURPRISE_REMOVAL, &[]);
         let mut aborted = SendNbls::new();
         self.send.with(cx, |send, _| {
             let queued = send
@@ -617,6 +620,7 @@ impl Adapter {
         self.complete_sends(cx, done, at);
         if hung {
             trace_warn!("transmitter hung: asking NDIS for a reset");
+            crate::diag::emit(&crate::diag::events::HANG_DETECTED, &[]);
         }
         hung
     }

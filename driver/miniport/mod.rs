@@ -156,6 +156,7 @@ pub unsafe extern "C" fn driver_entry(
         unsafe { MiniportDriver::from_raw(handle) }.deregister(&mut cx, &at);
         return sys::NDIS_STATUS_RESOURCES;
     }
+    crate::diag::register(&at);
     sys::NDIS_STATUS_SUCCESS
 }
 
@@ -170,5 +171,6 @@ unsafe extern "C" fn unload(driver: sys::PDRIVER_OBJECT) {
         let at = unsafe { PassiveLevel::assume() };
         // SAFETY: `forget` hands each remembered registration back once.
         unsafe { MiniportDriver::from_raw(handle) }.deregister(&mut cx, &at);
+        crate::diag::unregister(&at);
     }
 }

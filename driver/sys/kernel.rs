@@ -118,6 +118,14 @@ pub use wdk_sys::{
     PSCATTER_GATHER_LIST, PUNICODE_STRING, SCATTER_GATHER_LIST, UNICODE_STRING,
 };
 
+// ETW (wdm.h), for the TraceLogging provider in `crate::diag`: the kernel-mode provider
+// functions ntoskrnl.exe exports, and the structures they take.
+pub use wdk_sys::_EVENT_INFO_CLASS::EventProviderSetTraits;
+pub use wdk_sys::ntddk::{EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer};
+pub use wdk_sys::{
+    _EVENT_DATA_DESCRIPTOR__bindgen_ty_1, EVENT_DATA_DESCRIPTOR, EVENT_DESCRIPTOR, GUID, REGHANDLE,
+};
+
 // wdm.h enums come from wdk-sys as modules (`EnumVariation::ModuleConsts`); the surface names
 // them flat, as the simulator does.
 pub use wdk_sys::_EX_POOL_PRIORITY::{HighPoolPriority, LowPoolPriority, NormalPoolPriority};

@@ -11,6 +11,7 @@
 //! interrupt and at which window), and a failing run prints it; `NDIS_SIM_SEED` replays it.
 
 pub mod bus;
+pub mod etw;
 pub mod host;
 pub mod lock_word;
 mod machine;

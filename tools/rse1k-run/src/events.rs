@@ -1,0 +1,48 @@
+//! The driver's ETW events from a run, as JSON lines (`--events FILE`): one object per event,
+//! `{"provider", "event", "level", "keyword", "fields": {name: value}}`, integers as JSON
+//! numbers (hexadecimal and status fields too), booleans and strings as themselves. This is
+//! the shape `tools/windows/Trace-Rse1k.ps1` writes from a Windows trace, so the two can be
+//! compared line by line.
+
+use std::io::Write;
+use std::path::Path;
+
+use ndis_sim::etw::{EtwEvent, EtwValue};
+use serde_json::{Map, Value, json};
+
+/// One event as its JSON object.
+#[must_use]
+pub fn to_json(event: &EtwEvent) -> Value {
+    let fields: Map<String, Value> = event
+        .fields
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                EtwValue::Bool(v) => json!(v),
+                EtwValue::U32(v) | EtwValue::Hex32(v) | EtwValue::NtStatus(v) => json!(v),
+                EtwValue::U64(v) | EtwValue::Hex64(v) => json!(v),
+                EtwValue::Str(v) => json!(v),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    json!({
+        "provider": event.provider,
+        "event": event.name,
+        "level": event.level,
+        "keyword": event.keyword,
+        "fields": fields,
+    })
+}
+
+/// Writes `events` to `path` as JSON lines.
+///
+/// # Errors
+/// The file could not be written.
+pub fn write(path: &Path, events: &[EtwEvent]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for event in events {
+        writeln!(out, "{}", to_json(event))?;
+    }
+    out.flush()
+}
