@@ -8,11 +8,11 @@
 //! `--inject` commits a documented hazard to show the verifier catching it.
 
 mod driver_job;
+mod events;
 mod explore;
 mod hazards;
 mod ndis_phy;
 mod netns;
-mod events;
 mod pcap;
 mod tap_job;
 mod workload;
@@ -319,7 +319,10 @@ fn print_events(machine: &Machine, file: Option<&std::path::Path>) -> bool {
             None => counts.push((event.name.clone(), 1)),
         }
     }
-    let by_name: Vec<String> = counts.iter().map(|(name, n)| format!("{name} {n}")).collect();
+    let by_name: Vec<String> = counts
+        .iter()
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
     let errors = machine.etw_errors();
     let registered = machine.etw_registrations();
     println!(
