@@ -17,10 +17,12 @@ use crate::etw::{self, Registration, Written};
 use crate::machine::lock;
 use crate::machine::processor::{Cpu, PASSIVE};
 
+/// `ULONGLONG`.
+pub type ULONGLONG = u64;
 /// `REGHANDLE`.
-pub type REGHANDLE = u64;
+pub type REGHANDLE = ULONGLONG;
 /// `PREGHANDLE`.
-pub type PREGHANDLE = *mut u64;
+pub type PREGHANDLE = *mut ULONGLONG;
 /// `LPCGUID`.
 pub type LPCGUID = *const GUID;
 
@@ -42,7 +44,7 @@ pub struct _EVENT_DESCRIPTOR {
     /// Task.
     pub Task: USHORT,
     /// Keyword.
-    pub Keyword: u64,
+    pub Keyword: ULONGLONG,
 }
 /// `EVENT_DESCRIPTOR`.
 pub type EVENT_DESCRIPTOR = _EVENT_DESCRIPTOR;
@@ -77,7 +79,7 @@ pub union _EVENT_DATA_DESCRIPTOR__bindgen_ty_1 {
 #[derive(Clone, Copy)]
 pub struct _EVENT_DATA_DESCRIPTOR {
     /// The data's address.
-    pub Ptr: u64,
+    pub Ptr: ULONGLONG,
     /// Its size in bytes.
     pub Size: ULONG,
     /// `Reserved` / `Type`.
@@ -93,7 +95,7 @@ pub type PEVENT_DATA_DESCRIPTOR = *mut _EVENT_DATA_DESCRIPTOR;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct _EVENT_FILTER_DESCRIPTOR {
     /// Ptr.
-    pub Ptr: u64,
+    pub Ptr: ULONGLONG,
     /// Size.
     pub Size: ULONG,
     /// Type.
