@@ -369,3 +369,64 @@ fn field_type_names_are_the_ones_the_decoders_print() {
         ["u32", "u64", "hex32", "hex64", "ntstatus", "bool", "string"]
     );
 }
+
+#[test]
+fn the_windows_script_and_the_docs_name_the_same_provider_and_events() {
+    let common = include_str!("../tools/windows/Rse1kCommon.ps1");
+    assert!(
+        common.contains(&format!("$script:Rse1kEtwProviderName = '{PROVIDER_NAME}'")),
+        "Rse1kCommon.ps1 names another provider"
+    );
+    assert!(
+        common.contains(&format!(
+            "$script:Rse1kEtwProviderId = '{PROVIDER_ID_TEXT}'"
+        )),
+        "Rse1kCommon.ps1 has another provider GUID"
+    );
+    // docs/debugging.md §8: one table row per event, with its level, keyword and fields.
+    let docs = include_str!("../docs/debugging.md");
+    let rows: Vec<&str> = docs
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains(" | "))
+        .collect();
+    for event in ALL {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("| `{}` |", event.schema.name)))
+            .unwrap_or_else(|| panic!("docs/debugging.md has no row for {}", event.schema.name));
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert!(
+            cells[1].starts_with(&(event.schema.level as u8).to_string()),
+            "{row}"
+        );
+        assert!(
+            cells[2].starts_with(&format!("{:#x}", event.schema.keyword)),
+            "{row}"
+        );
+        for field in event.schema.fields {
+            assert!(
+                cells[3].contains(&format!("`{}` {}", field.name, field.ty.name())),
+                "{row}: field {} {}",
+                field.name,
+                field.ty.name()
+            );
+        }
+        if event.schema.fields.is_empty() {
+            assert_eq!(cells[3], "—", "{row}");
+        }
+    }
+    let documented = rows
+        .iter()
+        .filter(|r| {
+            let cells: Vec<&str> = r.split(" | ").collect();
+            cells.len() == 5
+                && cells[2].contains("0x")
+                && cells[1].chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
+        .count();
+    assert_eq!(
+        documented,
+        ALL.len(),
+        "the docs list events the driver does not write"
+    );
+}
