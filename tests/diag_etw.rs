@@ -16,6 +16,15 @@ use sha1::{Digest, Sha1};
 
 const PEER: [u8; 6] = [0x02, 0, 0, 0, 0, 9];
 
+/// `bytes` as lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
 /// The provider GUID of `name` by the algorithm `TraceLoggingProvider.h` documents (the
 /// EventSource name hash), as registry-format text.
 fn provider_id_of(name: &str) -> String {
@@ -40,10 +49,7 @@ fn provider_id_of(name: &str) -> String {
         u16::from_le_bytes([b[6], b[7]]),
         b[8],
         b[9],
-        b[10..]
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<String>()
+        hex(&b[10..])
     )
 }
 
@@ -55,10 +61,7 @@ fn guid_text(g: &sys::GUID) -> String {
         g.Data3,
         g.Data4[0],
         g.Data4[1],
-        g.Data4[2..]
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<String>()
+        hex(&g.Data4[2..])
     )
 }
 

@@ -27,6 +27,7 @@ pub fn speed(link: LinkStatus) -> Value<'static> {
 
 /// Emits `event`, whose one field is a status, with `status`, and returns it: for the
 /// handlers whose return value is the event (Pause, Restart, Reset).
+#[must_use = "the handler returns the status"]
 pub fn returned(event: &Event, status: sys::NDIS_STATUS) -> sys::NDIS_STATUS {
     super::emit(event, &[Value::status(status)]);
     status

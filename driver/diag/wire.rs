@@ -78,6 +78,10 @@ pub const fn provider_traits_len(name: &str) -> usize {
 
 /// The provider traits (`ProviderMetadata`) of `name`; `N` must be
 /// [`provider_traits_len`]`(name)`.
+///
+/// # Panics
+/// When `N` is not that length, or `name` is empty or holds a NUL: at compile time, the only
+/// place it is evaluated (a `const`).
 #[must_use]
 pub const fn provider_traits<const N: usize>(name: &str) -> [u8; N] {
     assert!(N == provider_traits_len(name), "provider traits length");
@@ -107,6 +111,10 @@ pub const fn event_metadata_len(schema: &EventSchema) -> usize {
 
 /// The event metadata (`EventMetadata`) of `schema`; `N` must be
 /// [`event_metadata_len`]`(schema)`.
+///
+/// # Panics
+/// When `N` is not that length or a name is empty or holds a NUL: at compile time, the only
+/// place it is evaluated (each event's `const` in [`super::events`]).
 #[must_use]
 pub const fn event_metadata<const N: usize>(schema: &EventSchema) -> [u8; N] {
     assert!(N == event_metadata_len(schema), "event metadata length");
@@ -121,16 +129,13 @@ pub const fn event_metadata<const N: usize>(schema: &EventSchema) -> [u8; N] {
         let field = &schema.fields[i];
         check_name(field.name);
         at = put_name(&mut out, at, field.name);
-        match field.ty.out_type() {
-            Some(out_type) => {
-                out[at] = field.ty.in_type() | super::schema::FieldType::IN_CHAIN;
-                out[at + 1] = out_type;
-                at += 2;
-            }
-            None => {
-                out[at] = field.ty.in_type();
-                at += 1;
-            }
+        if let Some(out_type) = field.ty.out_type() {
+            out[at] = field.ty.in_type() | super::schema::FieldType::IN_CHAIN;
+            out[at + 1] = out_type;
+            at += 2;
+        } else {
+            out[at] = field.ty.in_type();
+            at += 1;
         }
         i += 1;
     }

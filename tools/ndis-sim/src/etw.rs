@@ -1,5 +1,5 @@
 //! The machine's ETW session: what the driver registers with `EtwRegister`, and every event it
-//! writes with `EtwWriteTransfer`, decoded from the TraceLogging wire format.
+//! writes with `EtwWriteTransfer`, decoded from the `TraceLogging` wire format.
 //!
 //! The decoder here is independent of the driver's encoder (`driver/diag/wire.rs`): it reads
 //! the provider traits, event metadata and payload the driver hands over as the WDK's
@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-/// A decoded field value, by the field's TraceLogging type.
+/// A decoded field value, by the field's `TraceLogging` type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EtwValue {
     /// `UINT8` with `OutType` `BOOLEAN`.
@@ -312,7 +312,7 @@ pub(crate) struct Written<'a> {
 /// `WINEVENT_CHANNEL_TRACELOGGING`.
 const CHANNEL_TRACELOGGING: u8 = 11;
 
-/// Decodes a written TraceLogging event.
+/// Decodes a written `TraceLogging` event.
 pub(crate) fn decode(written: &Written<'_>) -> Result<EtwEvent, String> {
     let traits = written
         .provider_traits

@@ -6,19 +6,19 @@
 //! machine tracks its own registrations. Misuse (writing with a handle this machine has not
 //! registered, unregistering twice, registering or unregistering above `PASSIVE_LEVEL`) and
 //! events that do not decode are `Machine::etw_errors` entries.
+// bindgen's name for the anonymous union, kept so driver code compiles against both builds.
+#![allow(clippy::pub_underscore_fields)]
 
 use core::ffi::c_void;
 use std::panic::Location;
 
 use super::enter_at;
-use super::ndis_types::GUID;
+use super::ndis_types::{GUID, ULONGLONG};
 use super::types::{NTSTATUS, PVOID, UCHAR, ULONG, USHORT};
 use crate::etw::{self, Registration, Written};
 use crate::machine::lock;
 use crate::machine::processor::{Cpu, PASSIVE};
 
-/// `ULONGLONG`.
-pub type ULONGLONG = u64;
 /// `REGHANDLE`.
 pub type REGHANDLE = ULONGLONG;
 /// `PREGHANDLE`.
@@ -123,7 +123,7 @@ const TYPE_EVENT_METADATA: u8 = 1;
 const TYPE_PROVIDER_METADATA: u8 = 2;
 
 /// Records an ETW misuse on `cpu`'s machine.
-fn etw_error(cpu: &Cpu, location: &Location<'_>, message: String) {
+fn etw_error(cpu: &Cpu, location: &Location<'_>, message: &str) {
     lock(&cpu.shared.host.etw)
         .errors
         .push(format!("{message} (at {location})"));
@@ -136,7 +136,7 @@ fn check_passive(cpu: &Cpu, api: &str, location: &Location<'_>) {
         etw_error(
             cpu,
             location,
-            format!("{api} at IRQL {irql} (PASSIVE_LEVEL only)"),
+            &format!("{api} at IRQL {irql} (PASSIVE_LEVEL only)"),
         );
     }
 }
@@ -151,6 +151,7 @@ fn handle_of(guid: &GUID) -> REGHANDLE {
 ///
 /// # Safety
 /// `ProviderId` and `RegHandle` are valid.
+#[must_use]
 #[track_caller]
 pub unsafe fn EtwRegister(
     ProviderId: LPCGUID,
@@ -163,7 +164,7 @@ pub unsafe fn EtwRegister(
     check_passive(&cpu, "EtwRegister", location);
     let _ = (EnableCallback, CallbackContext);
     if ProviderId.is_null() || RegHandle.is_null() {
-        etw_error(&cpu, location, "EtwRegister with a null argument".into());
+        etw_error(&cpu, location, "EtwRegister with a null argument");
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: the caller's contract.
@@ -174,7 +175,7 @@ pub unsafe fn EtwRegister(
         etw_error(
             &cpu,
             location,
-            "EtwRegister of a provider already registered".into(),
+            "EtwRegister of a provider already registered",
         );
         return STATUS_INVALID_PARAMETER;
     }
@@ -189,6 +190,7 @@ pub unsafe fn EtwRegister(
 ///
 /// # Safety
 /// None beyond being called on a virtual processor.
+#[must_use]
 #[track_caller]
 pub unsafe fn EtwUnregister(RegHandle: REGHANDLE) -> NTSTATUS {
     let location = Location::caller();
@@ -204,7 +206,7 @@ pub unsafe fn EtwUnregister(RegHandle: REGHANDLE) -> NTSTATUS {
         etw_error(
             &cpu,
             location,
-            format!("EtwUnregister({RegHandle:#x}): not registered"),
+            &format!("EtwUnregister({RegHandle:#x}): not registered"),
         );
         STATUS_INVALID_HANDLE
     }
@@ -216,6 +218,7 @@ pub unsafe fn EtwUnregister(RegHandle: REGHANDLE) -> NTSTATUS {
 ///
 /// # Safety
 /// `EventInformation` is valid for `InformationLength` bytes.
+#[must_use]
 #[track_caller]
 pub unsafe fn EtwSetInformation(
     RegHandle: REGHANDLE,
@@ -230,7 +233,7 @@ pub unsafe fn EtwSetInformation(
         return 0;
     }
     if EventInformation.is_null() {
-        etw_error(&cpu, location, "EtwSetInformation: null traits".into());
+        etw_error(&cpu, location, "EtwSetInformation: null traits");
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: the caller's contract.
@@ -242,7 +245,7 @@ pub unsafe fn EtwSetInformation(
         etw_error(
             &cpu,
             location,
-            format!("EtwSetInformation: bad provider traits: {e}"),
+            &format!("EtwSetInformation: bad provider traits: {e}"),
         );
         return STATUS_INVALID_PARAMETER;
     }
@@ -252,7 +255,7 @@ pub unsafe fn EtwSetInformation(
         etw_error(
             &cpu,
             location,
-            format!("EtwSetInformation({RegHandle:#x}): not registered"),
+            &format!("EtwSetInformation({RegHandle:#x}): not registered"),
         );
         return STATUS_INVALID_HANDLE;
     };
@@ -260,12 +263,13 @@ pub unsafe fn EtwSetInformation(
     0
 }
 
-/// `EtwWriteTransfer` (any IRQL): decodes the TraceLogging event and records it.
+/// `EtwWriteTransfer` (any IRQL): decodes the `TraceLogging` event and records it.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-etwwritetransfer>
 ///
 /// # Safety
 /// `EventDescriptor` is valid; `UserData` points to `UserDataCount` descriptors, each
 /// describing readable memory.
+#[must_use]
 #[track_caller]
 pub unsafe fn EtwWriteTransfer(
     RegHandle: REGHANDLE,
@@ -285,16 +289,12 @@ pub unsafe fn EtwWriteTransfer(
         etw_error(
             &cpu,
             location,
-            format!("EtwWriteTransfer({RegHandle:#x}): not registered"),
+            &format!("EtwWriteTransfer({RegHandle:#x}): not registered"),
         );
         return STATUS_INVALID_HANDLE;
     }
     if EventDescriptor.is_null() || (UserDataCount > 0 && UserData.is_null()) {
-        etw_error(
-            &cpu,
-            location,
-            "EtwWriteTransfer with a null argument".into(),
-        );
+        etw_error(&cpu, location, "EtwWriteTransfer with a null argument");
         return STATUS_INVALID_PARAMETER;
     }
     // SAFETY: the caller's contract.
@@ -328,7 +328,7 @@ pub unsafe fn EtwWriteTransfer(
     }
     match etw::decode(&written) {
         Ok(event) => lock(&cpu.shared.host.etw).events.push(event),
-        Err(e) => etw_error(&cpu, location, format!("EtwWriteTransfer: {e}")),
+        Err(e) => etw_error(&cpu, location, &format!("EtwWriteTransfer: {e}")),
     }
     0
 }
