@@ -54,6 +54,7 @@ pub fn register(at: &PassiveLevel) -> bool {
     let status = unsafe { sys::EtwRegister(&PROVIDER_ID, None, ptr::null_mut(), &raw mut handle) };
     // NT_SUCCESS: success and informational codes are non-negative.
     if status < 0 {
+        crate::trace_warn!("EtwRegister failed: {status:#x}; no ETW events from this load");
         return false;
     }
     HANDLE.store(handle, Ordering::Release);

@@ -103,6 +103,11 @@ pub use ndis::*;
 // the top level, so the items are explicit and shadow anything the `ndis` glob might carry.
 include!("../../tools/ndis-sim/src/sys/ndis_status.rs");
 
+/// `NDIS_ERROR_CODE` (ndis.h: `#define NDIS_ERROR_CODE ULONG`, a macro bindgen does not turn
+/// into a type), the `ErrorCode` of `NdisWriteErrorLogEntry`.
+#[allow(non_camel_case_types, reason = "the ndis.h name")]
+pub type NDIS_ERROR_CODE = ULONG;
+
 /// `NDIS_DEFAULT_PORT_NUMBER`: `((NDIS_PORT_NUMBER)0)` in ndis.h, a cast bindgen cannot
 /// evaluate.
 pub const NDIS_DEFAULT_PORT_NUMBER: NDIS_PORT_NUMBER = 0;

@@ -1,8 +1,9 @@
 //! The driver's ETW events from a run, as JSON lines (`--events FILE`): one object per event,
-//! `{"provider", "event", "level", "keyword", "fields": {name: value}}`, integers as JSON
+//! `{"provider", "event", "level", "keyword", "fields": {name: value}}` in that order (fields in
+//! payload order), integers as JSON
 //! numbers (hexadecimal and status fields too), booleans and strings as themselves. This is
 //! the shape `tools/windows/Trace-Rse1k.ps1` writes from a Windows trace, so the two can be
-//! compared line by line.
+//! compared event by event.
 
 use std::io::Write;
 use std::path::Path;
@@ -45,4 +46,31 @@ pub fn write(path: &Path, events: &[EtwEvent]) -> std::io::Result<()> {
         writeln!(out, "{}", to_json(event))?;
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_one_line_in_the_documented_shape() {
+        let event = EtwEvent {
+            provider: "Rse1k.Miniport".into(),
+            name: "InitializeFailed".into(),
+            level: 2,
+            keyword: 5,
+            fields: vec![
+                ("Step".into(), EtwValue::Str("RX NBL".into())),
+                ("Status".into(), EtwValue::NtStatus(0xC000_009A)),
+                ("ErrorCode".into(), EtwValue::Hex32(0xC000_1389)),
+                ("Up".into(), EtwValue::Bool(true)),
+            ],
+            processor: 1,
+            irql: 0,
+        };
+        assert_eq!(
+            to_json(&event).to_string(),
+            r#"{"provider":"Rse1k.Miniport","event":"InitializeFailed","level":2,"keyword":5,"fields":{"Step":"RX NBL","Status":3221225626,"ErrorCode":3221230473,"Up":true}}"#
+        );
+    }
 }
