@@ -51,6 +51,68 @@ pub fn write(path: &Path, events: &[EtwEvent]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver_job::{self, DeviceKind};
+    use ndis_sim::{Machine, VerifierMode};
+
+    #[test]
+    fn the_main_job_writes_the_lifecycle_in_order() {
+        // The main job's sequence on a short run (six batches of frames): Initialize, the
+        // packet filter, Restart; Pause and Restart under load half-way; the link flap two
+        // thirds in; the statistics OID, Pause, Halt.
+        let machine = Machine::builder()
+            .processors(2)
+            .seed(0xE7)
+            .mode(VerifierMode::Collect)
+            .build();
+        let summary = driver_job::run(
+            &machine,
+            DeviceKind::Model,
+            None,
+            6 * 64,
+            &indicatif::ProgressBar::hidden(),
+        )
+        .expect("the job runs");
+        assert_eq!(summary.mismatches, 0);
+        let events = machine.etw_events();
+        let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "AdapterInitialized",
+                "OidRequest",
+                "Restart",
+                "Pause",
+                "Restart",
+                "LinkState",
+                "LinkState",
+                "OidRequest",
+                "Pause",
+                "Halt"
+            ]
+        );
+        let up: Vec<_> = events
+            .iter()
+            .filter(|e| e.name == "LinkState")
+            .map(|e| e.field("Up").cloned())
+            .collect();
+        assert_eq!(
+            up,
+            [Some(EtwValue::Bool(false)), Some(EtwValue::Bool(true))]
+        );
+        assert!(
+            machine.etw_errors().is_empty(),
+            "{:?}",
+            machine.etw_errors()
+        );
+        assert_eq!(machine.etw_registrations(), 0);
+        assert!(machine.report().violations.is_empty());
+        // Every line parses back with the event's name.
+        for event in &events {
+            let line = to_json(event).to_string();
+            let back: Value = serde_json::from_str(&line).expect("valid JSON");
+            assert_eq!(back["event"], json!(event.name));
+        }
+    }
 
     #[test]
     fn an_event_is_one_line_in_the_documented_shape() {
