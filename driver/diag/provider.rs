@@ -27,8 +27,8 @@ pub const PROVIDER_ID: sys::GUID = sys::GUID {
 pub const PROVIDER_ID_TEXT: &str = "d66bcbb3-f523-51d7-0345-313c010bcf44";
 
 /// The provider traits of [`PROVIDER_NAME`] (`EventProviderSetTraits`, and the first data
-/// descriptor of every event).
-pub const PROVIDER_TRAITS: [u8; wire::provider_traits_len(PROVIDER_NAME)] =
+/// descriptor of every event): a `static`, so every use points at the one copy in the image.
+pub static PROVIDER_TRAITS: [u8; wire::provider_traits_len(PROVIDER_NAME)] =
     wire::provider_traits(PROVIDER_NAME);
 
 /// The `REGHANDLE` from `EtwRegister`, valid while [`REGISTRATIONS`] is nonzero.
@@ -57,12 +57,10 @@ pub fn register(at: &PassiveLevel) -> bool {
         crate::trace_warn!("EtwRegister failed: {status:#x}; no ETW events from this load");
         return false;
     }
-    HANDLE.store(handle, Ordering::Release);
-    REGISTRATIONS.fetch_add(1, Ordering::AcqRel);
-    // SAFETY: a handle EtwRegister just returned; the traits are a 'static constant of the
-    // length given. Traits tell ETW the provider's name and that the descriptors' `Reserved`
-    // field carries their type; failure leaves events without the name (still decodable).
-    let _ = unsafe {
+    // SAFETY: a handle EtwRegister just returned; the traits are a 'static of the length given,
+    // which ETW only reads. Setting them is what makes ETW honour the descriptors' `Reserved`
+    // field (the metadata descriptors' type), as `TraceLoggingProvider.h` describes.
+    let traits = unsafe {
         sys::EtwSetInformation(
             handle,
             sys::EventProviderSetTraits,
@@ -70,12 +68,22 @@ pub fn register(at: &PassiveLevel) -> bool {
             traits_len(),
         )
     };
+    if traits < 0 {
+        // Without traits ETW would take the metadata for payload: no events rather than
+        // garbled ones.
+        crate::trace_warn!("EtwSetInformation(EventProviderSetTraits) failed: {traits:#x}");
+        // SAFETY: the handle EtwRegister returned above, unregistered once.
+        let _ = unsafe { sys::EtwUnregister(handle) };
+        return false;
+    }
+    HANDLE.store(handle, Ordering::Release);
+    REGISTRATIONS.fetch_add(1, Ordering::AcqRel);
     true
 }
 
 /// Unregisters the provider (`EtwUnregister`,
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-etwunregister>,
-/// `PASSIVE_LEVEL`), from Unload or a failing `DriverEntry`, after every event.
+/// `PASSIVE_LEVEL`), from Unload, after every event.
 pub fn unregister(at: &PassiveLevel) {
     let _ = at;
     let handle = HANDLE.load(Ordering::Acquire);

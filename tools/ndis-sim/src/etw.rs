@@ -89,6 +89,9 @@ impl EtwEvent {
 /// A provider registration.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Registration {
+    /// `EtwRegister` calls not yet matched by `EtwUnregister` (ETW lets a provider register
+    /// more than once; here every registration of a GUID shares its handle).
+    pub(crate) count: usize,
     /// `EtwSetInformation(EventProviderSetTraits)`'s traits, once set.
     pub(crate) traits: Option<Vec<u8>>,
 }

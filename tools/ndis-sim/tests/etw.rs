@@ -187,3 +187,21 @@ fn registering_above_passive_level_is_an_error() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_provider_may_register_twice_and_stays_registered_until_both_unregister() {
+    let m = collect(1);
+    run(&m, || {
+        let first = register();
+        let second = register();
+        assert_eq!(first, second, "one handle per provider here");
+        // SAFETY: registered above.
+        assert_eq!(unsafe { sys::EtwUnregister(first) }, 0);
+        write(second, &metadata(), &payload(false, 3), 11);
+        // SAFETY: registered above.
+        assert_eq!(unsafe { sys::EtwUnregister(second) }, 0);
+    });
+    assert_eq!(m.etw_events().len(), 1, "{:?}", m.etw_errors());
+    assert!(m.etw_errors().is_empty(), "{:?}", m.etw_errors());
+    assert_eq!(m.etw_registrations(), 0);
+}

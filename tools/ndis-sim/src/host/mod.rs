@@ -196,7 +196,11 @@ impl Machine {
     /// `EtwUnregister`): 0 after a driver's Unload.
     #[must_use]
     pub fn etw_registrations(&self) -> usize {
-        lock(&self.shared().host.etw).registrations.len()
+        lock(&self.shared().host.etw)
+            .registrations
+            .values()
+            .map(|r| r.count)
+            .sum()
     }
 
     /// Runs the work NDIS owes the driver now (queued I/O work items, asynchronous

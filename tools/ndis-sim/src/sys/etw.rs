@@ -169,17 +169,11 @@ pub unsafe fn EtwRegister(
     }
     // SAFETY: the caller's contract.
     let handle = handle_of(unsafe { &*ProviderId });
-    let mut state = lock(&cpu.shared.host.etw);
-    if state.registrations.contains_key(&handle) {
-        drop(state);
-        etw_error(
-            &cpu,
-            location,
-            "EtwRegister of a provider already registered",
-        );
-        return STATUS_INVALID_PARAMETER;
-    }
-    state.registrations.insert(handle, Registration::default());
+    lock(&cpu.shared.host.etw)
+        .registrations
+        .entry(handle)
+        .or_default()
+        .count += 1;
     // SAFETY: the caller's contract.
     unsafe { RegHandle.write(handle) };
     0
@@ -196,10 +190,17 @@ pub unsafe fn EtwUnregister(RegHandle: REGHANDLE) -> NTSTATUS {
     let location = Location::caller();
     let cpu = enter_at("EtwUnregister", Some(location));
     check_passive(&cpu, "EtwUnregister", location);
-    let removed = lock(&cpu.shared.host.etw)
-        .registrations
-        .remove(&RegHandle)
-        .is_some();
+    let removed = {
+        let mut state = lock(&cpu.shared.host.etw);
+        match state.registrations.get_mut(&RegHandle) {
+            Some(registration) if registration.count > 1 => {
+                registration.count -= 1;
+                true
+            }
+            Some(_) => state.registrations.remove(&RegHandle).is_some(),
+            None => false,
+        }
+    };
     if removed {
         0
     } else {
