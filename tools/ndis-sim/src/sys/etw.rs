@@ -15,7 +15,7 @@ use std::panic::Location;
 use super::enter_at;
 use super::ndis_types::{GUID, ULONGLONG};
 use super::types::{NTSTATUS, PVOID, UCHAR, ULONG, USHORT};
-use crate::etw::{self, Registration, Written};
+use crate::etw::{self, Written};
 use crate::machine::lock;
 use crate::machine::processor::{Cpu, PASSIVE};
 
