@@ -34,6 +34,7 @@ extern crate wdk_panic;
 #[global_allocator]
 static GLOBAL_ALLOCATOR: pool::DriverAllocator = pool::DriverAllocator;
 
+pub mod diag;
 pub mod e1000;
 pub mod miniport;
 pub mod ndis;

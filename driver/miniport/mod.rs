@@ -99,7 +99,10 @@ pub unsafe extern "C" fn driver_entry(
     // Kept in the driver object's extension for Unload (no global).
     // SAFETY: DriverEntry's own driver object.
     match unsafe { registration.keep(&at, driver) } {
-        Ok(()) => sys::NDIS_STATUS_SUCCESS,
+        Ok(()) => {
+            crate::diag::register(&at);
+            sys::NDIS_STATUS_SUCCESS
+        }
         Err((registration, status)) => {
             crate::trace_error!("IoAllocateDriverObjectExtension failed: {status:#x}");
             registration.deregister(&mut cx, &at);
@@ -117,5 +120,6 @@ unsafe extern "C" fn unload(driver: sys::PDRIVER_OBJECT) {
     // SAFETY: MiniportDriverUnload's own driver object.
     if let Some(registration) = unsafe { MiniportDriver::take_kept(&at, driver) } {
         registration.deregister(&mut cx, &at);
+        crate::diag::unregister(&at);
     }
 }

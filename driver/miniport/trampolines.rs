@@ -70,7 +70,8 @@ pub unsafe extern "C" fn pause(
     // SAFETY: PASSIVE_LEVEL, no lock held.
     let mut cx = unsafe { Locked::new() };
     // SAFETY: a live adapter context.
-    unsafe { adapter(context) }.pause(&mut cx)
+    let status = unsafe { adapter(context) }.pause(&mut cx);
+    crate::diag::returned(&crate::diag::events::PAUSE, status)
 }
 
 /// `MiniportRestart` (`PASSIVE_LEVEL`).
@@ -86,7 +87,8 @@ pub unsafe extern "C" fn restart(
     // SAFETY: as in `pause`.
     let mut cx = unsafe { Locked::new() };
     // SAFETY: as above.
-    unsafe { adapter(context) }.restart(&mut cx)
+    let status = unsafe { adapter(context) }.restart(&mut cx);
+    crate::diag::returned(&crate::diag::events::RESTART, status)
 }
 
 /// `MiniportOidRequest`.
@@ -104,7 +106,9 @@ pub unsafe extern "C" fn oid_request(
     // SAFETY: a live adapter.
     let adapter = unsafe { adapter(context) };
     // SAFETY: NDIS's request.
-    unsafe { adapter.oid_request(&mut cx, request) }
+    let status = unsafe { adapter.oid_request(&mut cx, request) };
+    // SAFETY: the request is valid until this returns: every request completes synchronously.
+    unsafe { crate::diag::oid_request(request, status) }
 }
 
 /// `MiniportCancelOidRequest`: every OID completes before `MiniportOidRequest` returns, so
@@ -223,7 +227,8 @@ pub unsafe extern "C" fn reset(
     // SAFETY: at entry; dropped on return.
     let at = unsafe { irql_without_flags() };
     // SAFETY: a live adapter.
-    unsafe { adapter(context) }.reset(&mut cx, at.as_ref())
+    let status = unsafe { adapter(context) }.reset(&mut cx, at.as_ref());
+    crate::diag::returned(&crate::diag::events::RESET, status)
 }
 
 /// `MiniportDevicePnPEventNotify` (`PASSIVE_LEVEL`).

@@ -332,6 +332,24 @@ impl MiniportAdapter {
         unsafe { sys::NdisMIndicateStatusEx(self.0, &raw mut indication) };
     }
 
+    /// Writes an entry to the system event log (`NdisWriteErrorLogEntry`,
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndiswriteerrorlogentry>,
+    /// IRQL <= `DISPATCH_LEVEL`): `code` is an `NDIS_ERROR_CODE_*` (its message text comes
+    /// from `netevent.dll`, which the INF's event log source names), `value` the one error value
+    /// Event Viewer shows in the entry's data.
+    #[track_caller]
+    pub fn write_error_log(
+        self,
+        cx: &mut Locked<'_, Unlocked>,
+        code: sys::NDIS_ERROR_CODE,
+        value: u32,
+    ) {
+        let _ = cx;
+        // SAFETY: the handle is this adapter's; one error value follows the count that says so;
+        // no spin lock is held (root context).
+        unsafe { sys::NdisWriteErrorLogEntry(self.0, code, 1, value) };
+    }
+
     /// Completes a Pause that returned `NDIS_STATUS_PENDING` (`NdisMPauseComplete`,
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismpausecomplete>,
     /// IRQL <= `DISPATCH_LEVEL`). Call it once per pended Pause.

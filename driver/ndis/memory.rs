@@ -213,20 +213,9 @@ pub(super) fn allocate_shared(adapter: MiniportAdapter, length: u32) -> Option<S
     // SAFETY: both out-parameters are valid for writes; the caller holds the PASSIVE_LEVEL
     // proof and the root context.
     unsafe { sys::NdisMAllocateSharedMemory(adapter.raw(), length, 0, &raw mut va, &raw mut pa) };
-    if va.is_null() {
-        // The WriteErrorLog rule: a failed shared-memory allocation in Initialize is logged to the
-        // system event log (NDIS_ERROR_CODE_OUT_OF_RESOURCES with the length asked for).
-        // <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-writeerrorlog>
-        // SAFETY: the adapter's handle and one error value; NdisWriteErrorLogEntry is callable at
-        // PASSIVE_LEVEL, which the caller proved, with no spin lock held (the root context).
-        unsafe {
-            sys::NdisWriteErrorLogEntry(
-                adapter.raw(),
-                sys::NDIS_ERROR_CODE_OUT_OF_RESOURCES,
-                1,
-                length,
-            );
-        };
-    }
+    // A failure is logged by Initialize's failure path (`crate::diag::initialize_failed`),
+    // after this returns and before Initialize does, which satisfies the WriteErrorLog rule
+    // (<https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-writeerrorlog>)
+    // with one entry per failed Initialize.
     NonNull::new(va.cast::<u8>()).map(|va| SharedMemory::new(va, sys::physical_address(pa), length))
 }

@@ -6,10 +6,11 @@
 //! expansion of the macro it names.
 
 use super::{
-    CmResourceTypeInterrupt, CmResourceTypeMemory, LARGE_INTEGER, MDL_MAPPED_TO_SYSTEM_VA,
-    MDL_SOURCE_IS_NONPAGED_POOL, MmMapLockedPagesSpecifyCache, NDIS_HANDLE, NDIS_STATUS,
-    NormalPagePriority, PCM_PARTIAL_RESOURCE_DESCRIPTOR, PMDL, PNDIS_RESOURCE_LIST, PNET_BUFFER,
-    PNET_BUFFER_LIST, PVOID, ULONG,
+    _EVENT_DATA_DESCRIPTOR__bindgen_ty_1, CmResourceTypeInterrupt, CmResourceTypeMemory,
+    EVENT_DATA_DESCRIPTOR, LARGE_INTEGER, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL,
+    MmMapLockedPagesSpecifyCache, NDIS_HANDLE, NDIS_STATUS, NormalPagePriority,
+    PCM_PARTIAL_RESOURCE_DESCRIPTOR, PMDL, PNDIS_RESOURCE_LIST, PNET_BUFFER, PNET_BUFFER_LIST,
+    PVOID, ULONG,
 };
 
 /// `NET_BUFFER_LIST_NEXT_NBL(nbl)`.
@@ -324,4 +325,17 @@ pub unsafe fn resource(list: PNDIS_RESOURCE_LIST, index: u32) -> Option<Resource
     } else {
         Resource::Other(desc.Type)
     })
+}
+
+/// An `EVENT_DATA_DESCRIPTOR` over `bytes` (`EventDataDescCreate`, evntprov.h), with
+/// `Reserved` set to `kind` (`EVENT_DATA_DESCRIPTOR_TYPE_*`: TraceLogging marks its provider
+/// and event metadata this way).
+/// <https://learn.microsoft.com/windows/win32/api/evntprov/ns-evntprov-event_data_descriptor>
+#[must_use]
+pub fn event_data_descriptor(bytes: &[u8], kind: ULONG) -> EVENT_DATA_DESCRIPTOR {
+    EVENT_DATA_DESCRIPTOR {
+        Ptr: bytes.as_ptr() as u64,
+        Size: ULONG::try_from(bytes.len()).unwrap_or(0),
+        __bindgen_anon_1: _EVENT_DATA_DESCRIPTOR__bindgen_ty_1 { Reserved: kind },
+    }
 }

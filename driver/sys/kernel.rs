@@ -104,6 +104,11 @@ pub use ndis::*;
 // the top level, so the items are explicit and shadow anything the `ndis` glob might carry.
 include!("../../tools/ndis-sim/src/sys/ndis_status.rs");
 
+/// `NDIS_ERROR_CODE` (ndis.h: `#define NDIS_ERROR_CODE ULONG`, a macro bindgen does not turn
+/// into a type), the `ErrorCode` of `NdisWriteErrorLogEntry`.
+#[allow(non_camel_case_types, reason = "the ndis.h name")]
+pub type NDIS_ERROR_CODE = ULONG;
+
 /// `NDIS_DEFAULT_PORT_NUMBER`: `((NDIS_PORT_NUMBER)0)` in ndis.h, a cast bindgen cannot
 /// evaluate.
 pub const NDIS_DEFAULT_PORT_NUMBER: NDIS_PORT_NUMBER = 0;
@@ -117,6 +122,14 @@ pub use wdk_sys::{
     LARGE_INTEGER, MDL, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL,
     PCM_PARTIAL_RESOURCE_DESCRIPTOR, PDEVICE_OBJECT, PDRIVER_OBJECT, PHYSICAL_ADDRESS, PMDL,
     PSCATTER_GATHER_LIST, PUNICODE_STRING, SCATTER_GATHER_LIST, UNICODE_STRING,
+};
+
+// ETW (wdm.h), for the TraceLogging provider in `crate::diag`: the kernel-mode provider
+// functions ntoskrnl.exe exports, and the structures they take.
+pub use wdk_sys::_EVENT_INFO_CLASS::EventProviderSetTraits;
+pub use wdk_sys::ntddk::{EtwRegister, EtwSetInformation, EtwUnregister, EtwWriteTransfer};
+pub use wdk_sys::{
+    _EVENT_DATA_DESCRIPTOR__bindgen_ty_1, EVENT_DATA_DESCRIPTOR, EVENT_DESCRIPTOR, GUID, REGHANDLE,
 };
 
 // wdm.h enums come from wdk-sys as modules (`EnumVariation::ModuleConsts`); the surface names

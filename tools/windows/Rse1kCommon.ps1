@@ -13,6 +13,10 @@ $script:Rse1kService = 'rse1k'
 $script:Rse1kOriginalInf = 'rse1k.inf'
 # The test certificate rust-driver-makefile.toml (windows-drivers-rs) signs the package with.
 $script:Rse1kCertificateFile = 'WDRLocalTestCert.cer'
+# The driver's ETW provider (TraceLogging, driver/diag): its name and the GUID derived from it.
+# tests/diag_etw.rs checks both against the driver's constants.
+$script:Rse1kEtwProviderName = 'Rse1k.Miniport'
+$script:Rse1kEtwProviderId = 'd66bcbb3-f523-51d7-0345-313c010bcf44'
 # The oldest Windows build the driver loads on (ExAllocatePool2; the INF's models decoration).
 $script:Rse1kMinimumBuild = 19041
 

@@ -530,6 +530,7 @@ impl Adapter {
             Ok(adapter) => adapter,
             Err(InitError(status, step)) => {
                 trace_error!("MiniportInitializeEx failed at {step}: status {status:#x}");
+                crate::diag::initialize_failed(cx, handle, status, step);
                 return status;
             }
         };
@@ -537,6 +538,7 @@ impl Adapter {
             Ok(()) => sys::NDIS_STATUS_SUCCESS,
             Err(InitError(status, step)) => {
                 trace_error!("MiniportInitializeEx failed at {step}: status {status:#x}");
+                crate::diag::initialize_failed(cx, handle, status, step);
                 status
             }
         }
@@ -597,6 +599,10 @@ impl Adapter {
         // Now the NIC may interrupt: enabled mask and IMS change together, under the
         // interrupt lock.
         adapter.enable_interrupts(cx);
+        crate::diag::adapter_initialized(
+            adapter.addresses.current,
+            adapter.state.with(cx, |state, _| state.link),
+        );
         crate::trace_info!(
             "adapter initialized: station {}, link {}",
             adapter.addresses.current,
@@ -653,6 +659,7 @@ impl Adapter {
         // its unmask (see `unmask`).
         self.quiesced.store(true, Ordering::SeqCst);
         let present = !self.removed.load(Ordering::Acquire);
+        crate::diag::halt(!present);
         if present {
             interrupts::mask_all(&self.regs);
         }

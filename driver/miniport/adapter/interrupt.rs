@@ -148,6 +148,7 @@ impl Adapter {
     pub(crate) fn indicate_link(&self, cx: &mut Locked<'_, Unlocked>, link: LinkStatus) {
         let mut state = link_state(link);
         self.handle.indicate_link_state(cx, &mut state);
+        crate::diag::link_state(link);
     }
 }
 

@@ -93,6 +93,7 @@ impl Adapter {
         if self.try_complete_pause_inner(cx) {
             // A pause pended, and `try_complete_pause_inner` hands its completion out once.
             self.handle.pause_complete(cx);
+            crate::diag::emit(&crate::diag::events::PAUSE_COMPLETE, &[]);
         }
     }
 
@@ -117,6 +118,7 @@ impl Adapter {
         self.complete_sends(cx, done, at);
         if hung {
             trace_warn!("transmitter hung: asking NDIS for a reset");
+            crate::diag::emit(&crate::diag::events::HANG_DETECTED, &[]);
         }
         hung
     }

@@ -18,6 +18,7 @@ impl Adapter {
         self.removed.store(true, Ordering::SeqCst);
         self.link_reports.close();
         trace_warn!("surprise removal");
+        crate::diag::emit(&crate::diag::events::SURPRISE_REMOVAL, &[]);
         // A link report that began before the store may still indicate: wait for it, so none
         // follows this handler's return (a DPC's report is a few register reads and one
         // indication; the wait is at PASSIVE_LEVEL).

@@ -685,7 +685,10 @@ mod tests {
             steps: lengths.of(Scenario::SendVsRemoval, p),
         });
         if let Some((n, r, why)) = found {
-            panic!("send-vs-removal failed after {n} schedules (seed {:#x}): {why}", r.seed);
+            panic!(
+                "send-vs-removal failed after {n} schedules (seed {:#x}): {why}",
+                r.seed
+            );
         }
     }
 

@@ -8,6 +8,7 @@
 //! `--inject` commits a documented hazard to show the verifier catching it.
 
 mod driver_job;
+mod events;
 mod explore;
 mod hazards;
 mod ndis_phy;
@@ -46,6 +47,10 @@ struct Args {
     /// Write the frames crossing the wire (both ways) to this pcap file (driver workload).
     #[arg(long)]
     pcap: Option<std::path::PathBuf>,
+    /// Write the driver's ETW events (decoded TraceLogging) to this file as JSON lines, the
+    /// shape tools/windows/Trace-Rse1k.ps1 decodes a Windows trace to (driver workload).
+    #[arg(long, value_name = "FILE")]
+    events: Option<std::path::PathBuf>,
     /// Frames each way (driver workload).
     #[arg(long, default_value_t = 20_000)]
     frames: u32,
@@ -319,13 +324,57 @@ fn run_driver(machine: &Machine, args: &Args, processors: usize, seed: u64) -> E
         }
     };
     print_locks(&report);
+    let events_ok = print_events(machine, args.events.as_deref());
     print_trace_hash(machine, args.trace.as_deref());
     println!("verifier: {} violations", report.violations.len());
-    if ok && report.violations.is_empty() {
+    if ok && events_ok && report.violations.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Prints the ETW summary (events written, by name; decoding errors) and writes the events
+/// to `file` when given. False on a decoding error, a provider left registered, or a failed
+/// write.
+fn print_events(machine: &Machine, file: Option<&std::path::Path>) -> bool {
+    let events = machine.etw_events();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for event in &events {
+        match counts.iter_mut().find(|(name, _)| *name == event.name) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((event.name.clone(), 1)),
+        }
+    }
+    let by_name: Vec<String> = counts
+        .iter()
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    let errors = machine.etw_errors();
+    let registered = machine.etw_registrations();
+    println!(
+        "etw: {} events ({}), {} errors, {registered} registrations left",
+        events.len(),
+        by_name.join(", "),
+        errors.len()
+    );
+    for error in &errors {
+        println!("  etw error: {error}");
+    }
+    let written = match file {
+        Some(path) => match events::write(path, &events) {
+            Ok(()) => {
+                println!("etw: {} events written to {}", events.len(), path.display());
+                true
+            }
+            Err(e) => {
+                println!("etw: could not write {}: {e}", path.display());
+                false
+            }
+        },
+        None => true,
+    };
+    written && errors.is_empty() && registered == 0
 }
 
 fn run_tap(machine: &Machine, args: &Args, processors: usize) -> ExitCode {

@@ -28,6 +28,8 @@ pub(crate) struct HostState {
     /// Configuration handles, work items, generic objects, `NET_BUFFER`s, I/O ports, the
     /// error log and the deferred work NDIS owes.
     pub(crate) objects: Mutex<super::objects::Objects>,
+    /// The ETW session: provider registrations and the events written (`crate::etw`).
+    pub(crate) etw: Mutex<crate::etw::EtwState>,
 }
 
 impl HostState {

@@ -180,6 +180,29 @@ impl Machine {
         lock(&self.shared().host.objects).error_log.clone()
     }
 
+    /// Every ETW event the driver wrote (`EtwWriteTransfer`), decoded, in write order.
+    #[must_use]
+    pub fn etw_events(&self) -> Vec<crate::etw::EtwEvent> {
+        lock(&self.shared().host.etw).events.clone()
+    }
+
+    /// ETW misuse and events that did not decode (empty for a correct driver).
+    #[must_use]
+    pub fn etw_errors(&self) -> Vec<String> {
+        lock(&self.shared().host.etw).errors().to_vec()
+    }
+
+    /// Provider registrations still live on this machine (`EtwRegister` without
+    /// `EtwUnregister`): 0 after a driver's Unload.
+    #[must_use]
+    pub fn etw_registrations(&self) -> usize {
+        lock(&self.shared().host.etw)
+            .registrations
+            .values()
+            .map(|r| r.count)
+            .sum()
+    }
+
     /// Runs the work NDIS owes the driver now (queued I/O work items, asynchronous
     /// shared-memory completions), as the host does at its edge calls.
     ///

@@ -10,7 +10,7 @@
 //! Organised by DDI family: [`types`], `ke` (IRQL and Ke spin locks), `ndis_lock` (NDIS spin
 //! locks), `interrupt` (NDIS interrupts and DPCs), `config` (registry configuration, error log),
 //! `services` (work items, generic objects, `NET_BUFFER`s, I/O ports, `PnP` events, IRQL macros),
-//! `misc`, `debug` (`DbgPrintEx`).
+//! `misc`, `debug` (`DbgPrintEx`), `etw` (the kernel-mode ETW provider functions).
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
 mod bus;
@@ -18,6 +18,7 @@ mod config;
 mod consts;
 mod debug;
 mod dma;
+mod etw;
 mod interrupt;
 mod ke;
 mod memory;
@@ -40,6 +41,7 @@ pub use config::*;
 pub use consts::*;
 pub use debug::*;
 pub use dma::*;
+pub use etw::*;
 pub use interrupt::*;
 pub use ke::*;
 pub use memory::*;
