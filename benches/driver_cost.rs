@@ -6,8 +6,9 @@
 //! (host wall clock, for comparing changes on one machine). `driver_cost --count [--frames N]`
 //! (what `benches/driver_cost_callgrind.sh` runs under callgrind) makes one deterministic run —
 //! one simulated processor, serial schedule, fixed seed — sending N frames and then receiving
-//! N frames in two phases, [`transmit_phase`] and [`receive_phase`], that callgrind's
-//! `--toggle-collect` isolates; it prints the spin-lock acquisitions of each phase.
+//! N frames in two phases, [`transmit_phase`] and [`receive_phase`], whose instructions
+//! callgrind's `--dump-before` puts in output parts of their own; it prints the spin-lock
+//! acquisitions of each phase.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -136,6 +137,7 @@ impl Bench {
         panic!("receive batch at {first}: {received} indicated");
     }
 
+    /// Pause, Halt (no leaks), Unload, no violations.
     fn finish(self) {
         assert_eq!(self.adapter.pause(), sys::NDIS_STATUS_SUCCESS, "pause");
         let leaks = self.adapter.halt(sys::NdisHaltDeviceDisabled);
@@ -146,8 +148,9 @@ impl Bench {
     }
 }
 
-/// Sends `frames` frames (rounded up to whole batches). Callgrind collects inside this function
-/// only (`--toggle-collect=*transmit_phase*`).
+/// Sends `frames` frames (rounded up to whole batches). Callgrind dumps its counters when this
+/// function and the next two `*_phase` functions start (`--dump-before=*driver_cost::*_phase`),
+/// so one output part holds exactly this phase, on every thread of the machine.
 #[inline(never)]
 fn transmit_phase(bench: &mut Bench, frames: u32) -> Phase {
     let before = bench.acquisitions();
@@ -161,8 +164,8 @@ fn transmit_phase(bench: &mut Bench, frames: u32) -> Phase {
     }
 }
 
-/// Receives `frames` frames (rounded up to whole batches); the callgrind twin of
-/// [`transmit_phase`].
+/// Receives `frames` frames (rounded up to whole batches); the callgrind part after
+/// [`transmit_phase`]'s.
 #[inline(never)]
 fn receive_phase(bench: &mut Bench, frames: u32) -> Phase {
     let before = bench.acquisitions();
@@ -210,6 +213,12 @@ fn count(frames: u32) {
         tx.frames + rx.frames,
         per_frame(tx.acquisitions + rx.acquisitions, tx.frames + rx.frames)
     );
+    teardown_phase(bench);
+}
+
+/// Pause, Halt, Unload: its start ends [`receive_phase`]'s callgrind part.
+#[inline(never)]
+fn teardown_phase(bench: Bench) {
     bench.finish();
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The driver's cost per frame, counted (repeatable on any machine): one deterministic run of
 # benches/driver_cost.rs (1 simulated processor, serial schedule, fixed seed, N frames each
-# way) under callgrind, once collecting only the transmit phase and once only the receive
-# phase. Prints spin-lock acquisitions per frame (the simulator's lock statistics) and the
+# way) under callgrind, the transmit and the receive phase each in an output part of its own.
+# Prints spin-lock acquisitions per frame (the simulator's lock statistics) and the
 # driver's own instructions per frame: the callgrind self cost (Ir) of every function whose
 # name starts with `rse1k::` or `<rse1k::`, divided by the frames. Payload copies are not in
 # it: they run in memcpy, which is not the driver's function. Needs valgrind
@@ -33,21 +33,27 @@ fi
 out=$(mktemp -d "${TMPDIR:-/tmp}/rse1k-cost.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-# Runs the counted job under callgrind, collecting inside phase $1 only; writes $out/$1.out
-# and the job's own output to $out/$1.log.
-measure() {
-  valgrind --tool=callgrind --collect-atstart=no "--toggle-collect=*driver_cost::$1*" \
-    --callgrind-out-file="$out/$1.out" "$bin" --count --frames "$frames" \
-    >"$out/$1.log" 2>"$out/$1.err" || {
-    cat "$out/$1.log" "$out/$1.err" >&2
-    echo "driver_cost_callgrind: the counted run failed under callgrind" >&2
-    exit 1
-  }
+# One run under callgrind. The counters are dumped when each `*_phase` function of the bench
+# starts (all threads: the simulated processors run one at a time), so part 2 holds the
+# transmit phase and part 3 the receive phase (part 1: setup and warm-up; the final file:
+# teardown).
+valgrind --tool=callgrind "--dump-before=*driver_cost::*_phase" \
+  --callgrind-out-file="$out/cost.out" "$bin" --count --frames "$frames" \
+  >"$out/cost.log" 2>"$out/cost.err" || {
+  cat "$out/cost.log" "$out/cost.err" >&2
+  echo "driver_cost_callgrind: the counted run failed under callgrind" >&2
+  exit 1
 }
+for part in 1 2 3; do
+  if [ ! -s "$out/cost.out.$part" ]; then
+    echo "driver_cost_callgrind: callgrind wrote no part $part (phase functions renamed?)" >&2
+    exit 1
+  fi
+done
 
 # The driver's self cost in a callgrind output file: functions named rse1k::… or <rse1k::…>.
 driver_ir() {
-  callgrind_annotate --inclusive=no --threshold=100 "$1" 2>/dev/null | awk '
+  callgrind_annotate --auto=no --inclusive=no --threshold=100 "$1" 2>/dev/null | awk '
     # Lines look like "  12,345 (1.23%)  file:function [binary]" or "12,345  file:function".
     /^ *[0-9][0-9,]* / {
       ir = $1; gsub(",", "", ir)
@@ -60,17 +66,14 @@ driver_ir() {
     END { printf "%d\n", total }'
 }
 
-measure transmit_phase
-measure receive_phase
+tx_ir=$(driver_ir "$out/cost.out.2")
+rx_ir=$(driver_ir "$out/cost.out.3")
+tx_frames=$(awk '/^locks transmit/ { print $5 }' "$out/cost.log")
+rx_frames=$(awk '/^locks receive/ { print $5 }' "$out/cost.log")
+tx_locks=$(awk '/^locks transmit/ { print $3 }' "$out/cost.log")
+rx_locks=$(awk '/^locks receive/ { print $3 }' "$out/cost.log")
 
-tx_ir=$(driver_ir "$out/transmit_phase.out")
-rx_ir=$(driver_ir "$out/receive_phase.out")
-tx_frames=$(awk '/^locks transmit/ { print $6 }' "$out/transmit_phase.log")
-rx_frames=$(awk '/^locks receive/ { print $6 }' "$out/transmit_phase.log")
-tx_locks=$(awk '/^locks transmit/ { print $3 }' "$out/transmit_phase.log")
-rx_locks=$(awk '/^locks receive/ { print $3 }' "$out/transmit_phase.log")
-
-head -n 1 "$out/transmit_phase.log"
+head -n 1 "$out/cost.log"
 awk -v txi="$tx_ir" -v rxi="$rx_ir" -v txf="$tx_frames" -v rxf="$rx_frames" \
   -v txl="$tx_locks" -v rxl="$rx_locks" -v tl="$target_locks" -v ti="$target_instructions" '
   function verdict(v, t) { return v <= t ? "ok" : "over" }

@@ -21,7 +21,7 @@ pub use datapath::{ReceivedFrame, SendCompletion};
 pub(crate) use driver::HostState;
 pub use driver::{DriverEntry, LoadedDriver};
 pub use objects::{ErrorLogEntry, SgListAllocation};
-pub use oid::OidResult;
+pub use oid::{OidCall, OidKind, OidResult};
 
 use std::panic::Location;
 use std::sync::Arc;
