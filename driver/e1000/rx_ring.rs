@@ -110,7 +110,16 @@ pub struct NotHeld {
     pub slot: u16,
 }
 
-/// A received frame, validated: one buffer, no error bits, a length in `1..=buffer size`.
+/// The shortest frame the ring hands up: a whole Ethernet header (a device that writes back
+/// less is broken or hostile; the stack would read past the frame).
+pub const MIN_FRAME: u16 = 14;
+/// The longest frame the ring hands up, without FCS (RCTL.SECRC strips it): 1,514 bytes, 1,518
+/// with an 802.1Q tag. With RCTL.LPE off (the driver never sets it) the NIC delivers nothing
+/// longer, so a longer write-back is a broken or hostile device.
+pub const MAX_FRAME: u16 = 1518;
+
+/// A received frame, validated: one buffer, no error bits, a length in
+/// [`MIN_FRAME`]`..=`[`MAX_FRAME`] that fits the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RxFrame {
     /// The slot whose buffer holds the frame; give it back with [`RxRing::repost`].
@@ -126,7 +135,7 @@ pub struct RxFrame {
 pub struct RxDrops {
     /// Frames whose descriptor had error bits set.
     pub errors: u64,
-    /// Frames whose length was 0 or larger than the buffer.
+    /// Frames shorter than [`MIN_FRAME`], longer than [`MAX_FRAME`] or than the buffer.
     pub bad_length: u64,
     /// Frames spread over several buffers (a descriptor without EOP): the driver posts
     /// buffers large enough for any frame it accepts, so these are dropped whole.
@@ -278,7 +287,7 @@ impl RxRing {
 
     /// The next frame the NIC has written back, validated; `None` when there is none yet.
     ///
-    /// Descriptors that fail validation (error bits, a length of 0 or over the buffer size,
+    /// Descriptors that fail validation (error bits, a runt or oversize length,
     /// a frame spread over several buffers) are dropped on the way: counted in
     /// [`RxRing::drops`] and their slots given straight back, never returned. The returned
     /// frame's slot is held until [`RxRing::repost`].
@@ -324,7 +333,8 @@ impl RxRing {
             self.drops.errors += 1;
             return None;
         }
-        if desc.length == 0 || desc.length > self.buffer_size.bytes() {
+        if !(MIN_FRAME..=MAX_FRAME).contains(&desc.length) || desc.length > self.buffer_size.bytes()
+        {
             self.drops.bad_length += 1;
             return None;
         }
@@ -491,9 +501,9 @@ mod tests {
         write_back(&mem, 1, 60, GOOD, rx_errors::RXE);
         write_back(&mem, 2, 0, GOOD, 0);
         write_back(&mem, 3, 2049, GOOD, 0);
-        write_back(&mem, 4, 2048, GOOD, 0);
+        write_back(&mem, 4, 1514, GOOD, 0);
         let frame = rx.harvest(&mem).unwrap();
-        assert_eq!((frame.slot, frame.length), (4, 2048));
+        assert_eq!((frame.slot, frame.length), (4, 1514));
         assert_eq!(
             rx.drops(),
             RxDrops {
@@ -509,6 +519,22 @@ mod tests {
         }
         // Slots 7, 0..3 went back to the NIC; held slot 4 stops the tail.
         assert_eq!(rx.tail(), 4);
+    }
+
+    #[test]
+    fn runts_and_oversize_frames_are_dropped_and_counted() {
+        let (mut rx, mem) = ring(8);
+        write_back(&mem, 0, 1, GOOD, 0);
+        write_back(&mem, 1, MIN_FRAME - 1, GOOD, 0);
+        write_back(&mem, 2, MIN_FRAME, GOOD, 0);
+        write_back(&mem, 3, MAX_FRAME + 1, GOOD, 0);
+        write_back(&mem, 4, 2048, GOOD, 0);
+        write_back(&mem, 5, MAX_FRAME, GOOD, 0);
+        let lengths: Vec<(u16, u16)> = core::iter::from_fn(|| rx.harvest(&mem))
+            .map(|f| (f.slot, f.length))
+            .collect();
+        assert_eq!(lengths, [(2, MIN_FRAME), (5, MAX_FRAME)]);
+        assert_eq!(rx.drops().bad_length, 4);
     }
 
     #[test]
