@@ -340,7 +340,7 @@ fn check_set(board: &Board, facts: &Facts, call: &OidCall, a: &OidResult) -> Res
     let ok = a.status == sys::NDIS_STATUS_SUCCESS;
     if call.oid == sys::OID_802_3_MULTICAST_LIST {
         let len = call.input.len();
-        let expected = if len % 6 != 0 {
+        let expected = if !len.is_multiple_of(6) {
             &[sys::NDIS_STATUS_INVALID_LENGTH][..]
         } else if len / 6 > facts.max_multicast {
             &[sys::NDIS_STATUS_MULTICAST_FULL][..]

@@ -37,7 +37,7 @@ fn kept_inputs(target: &str) -> Vec<PathBuf> {
     files
 }
 
-/// SplitMix64: the input bytes of case `i` (64 to 4,159 bytes).
+/// The input bytes (`SplitMix64` from the seed) of case `i` (64 to 4,159 bytes).
 fn random_input(seed: u64, i: u64) -> Vec<u8> {
     let mut state = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut next = move || {

@@ -43,7 +43,9 @@ unsafe extern "C" fn process_sg_list(
     seen.elements = (0..n)
         .map(|i| {
             // SAFETY: element `i` < `n` is part of the list.
-            let e = unsafe { first.add(i).read() };
+            let at = unsafe { first.add(i) };
+            // SAFETY: as above, a valid element to read.
+            let e = unsafe { at.read() };
             // SAFETY: plain integer view of the union.
             (unsafe { e.Address.QuadPart }.cast_unsigned(), e.Length)
         })
@@ -184,20 +186,20 @@ fn pages(addr: usize, len: usize) -> usize {
 #[test]
 fn the_list_describes_the_mdl_chain_from_the_current_offset() {
     let (m, h, dma) = registered();
-    let a = leaked((0..100u32).map(|i| i as u8).collect());
-    let b = leaked((0..5000u32).map(|i| (i * 7) as u8).collect());
-    let c = leaked((0..50u32).map(|i| (200 + i) as u8).collect());
+    let first = leaked((0..100u32).map(|i| i as u8).collect());
+    let middle = leaked((0..5000u32).map(|i| (i * 7) as u8).collect());
+    let last = leaked((0..50u32).map(|i| (200 + i) as u8).collect());
     // 10 bytes into the first MDL, to 20 bytes into the third.
-    let nb = net_buffer(&m, h, &[a, b, c], 10, 90 + 5000 + 20);
+    let nb = net_buffer(&m, h, &[first, middle, last], 10, 90 + 5000 + 20);
     let (st, seen) = allocate(&m, dma, nb, DISPATCH, None);
     assert_eq!(st, sys::NDIS_STATUS_SUCCESS);
     assert_eq!(seen.irql, Some(DISPATCH));
 
-    let expected: Vec<u8> = [&a[10..], b, &c[..20]].concat();
+    let expected: Vec<u8> = [&first[10..], middle, &last[..20]].concat();
     let fragments = [
-        (a.as_ptr() as usize + 10, 90),
-        (b.as_ptr() as usize, 5000),
-        (c.as_ptr() as usize, 20),
+        (first.as_ptr() as usize + 10, 90),
+        (middle.as_ptr() as usize, 5000),
+        (last.as_ptr() as usize, 20),
     ];
     let want_elements: usize = fragments.iter().map(|&(p, n)| pages(p, n)).sum();
     assert_eq!(seen.elements.len(), want_elements, "{:x?}", seen.elements);
@@ -216,8 +218,8 @@ fn the_list_describes_the_mdl_chain_from_the_current_offset() {
     }
     assert_eq!(got, expected, "the elements hold the data in order");
     // Each fragment starts at its own page offset, as a map-register mapping does.
-    let first = seen.elements[0].0 as usize;
-    assert_eq!(first % PAGE, fragments[0].0 % PAGE);
+    let start = seen.elements[0].0 as usize;
+    assert_eq!(start % PAGE, fragments[0].0 % PAGE);
 
     free(&m, dma, seen.list, nb, DISPATCH);
     assert!(rules(&m).is_empty(), "{}", m.report());

@@ -36,6 +36,13 @@ pub struct OidResult {
     pub bytes_needed: u32,
 }
 
+/// `NDIS_OID_REQUEST::DATA.METHOD_INFORMATION` (bindgen's name for the anonymous struct).
+#[allow(
+    clippy::used_underscore_items,
+    reason = "bindgen names the anonymous struct; this alias is the one place that spells it"
+)]
+type MethodInformation = crate::sys::_NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_3;
+
 /// The type of an OID request the host issues (`NDIS_OID_REQUEST::RequestType`).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,9 +97,12 @@ unsafe impl Send for OidReq {}
 impl OidReq {
     /// The information buffer's bytes (the miniport is done with them).
     fn bytes(&self) -> &[u8] {
-        // SAFETY: `buf` holds `offset + len` bytes (built so by `Adapter::build`), the
-        // host's; the miniport no longer writes them.
-        unsafe { core::slice::from_raw_parts(self.buf.cast::<u8>().add(self.offset), self.len) }
+        // SAFETY: `buf` holds `offset + len` bytes (built so by `Adapter::build`): `offset` is
+        // inside the allocation.
+        let start = unsafe { self.buf.cast::<u8>().add(self.offset) };
+        // SAFETY: `len` bytes from `start` are the allocation's, the host's; the miniport no
+        // longer writes them.
+        unsafe { core::slice::from_raw_parts(start, self.len) }
     }
 
     /// What the miniport answered.
@@ -204,17 +214,16 @@ impl Adapter {
                 req.DATA.SET_INFORMATION.InformationBufferLength = length;
             }
             OidKind::Method { method_id } => {
-                req.DATA.METHOD_INFORMATION =
-                    crate::sys::_NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_3 {
-                        Oid: call.oid,
-                        MethodId: method_id,
-                        InformationBuffer: info.cast(),
-                        InputBufferLength: u32::try_from(call.input.len()).unwrap_or(u32::MAX),
-                        OutputBufferLength: u32::try_from(call.buffer_len).unwrap_or(u32::MAX),
-                        BytesWritten: 0,
-                        BytesRead: 0,
-                        BytesNeeded: 0,
-                    };
+                req.DATA.METHOD_INFORMATION = MethodInformation {
+                    Oid: call.oid,
+                    MethodId: method_id,
+                    InformationBuffer: info.cast(),
+                    InputBufferLength: u32::try_from(call.input.len()).unwrap_or(u32::MAX),
+                    OutputBufferLength: u32::try_from(call.buffer_len).unwrap_or(u32::MAX),
+                    BytesWritten: 0,
+                    BytesRead: 0,
+                    BytesNeeded: 0,
+                };
             }
         }
         OidReq {

@@ -65,6 +65,10 @@ fn page_runs(phys: u64, len: usize, out: &mut Vec<SCATTER_GATHER_ELEMENT>) {
     }
 }
 
+/// The bounce copies of a list's fragments (host address, length, physical address) and the
+/// elements describing them.
+type Mapped = (Vec<(usize, usize, u64)>, Vec<SCATTER_GATHER_ELEMENT>);
+
 /// The bounce copies of `fragments` (host address, length) in physical memory of `owner`, each
 /// at its fragment's page offset, and the elements describing them; `None` (nothing kept) when
 /// memory runs out.
@@ -73,7 +77,7 @@ fn map_fragments(
     fragments: &[(usize, usize)],
     owner: usize,
     location: &'static Location<'static>,
-) -> Option<(Vec<(usize, usize, u64)>, Vec<SCATTER_GATHER_ELEMENT>)> {
+) -> Option<Mapped> {
     let memory = &cpu.shared.bus.memory;
     let mut regions = Vec::with_capacity(fragments.len());
     let mut elements = Vec::new();
@@ -85,9 +89,11 @@ fn map_fragments(
             }
             return None;
         };
-        // SAFETY: `va` holds `offset + len` bytes, just allocated; `base` holds `len` live bytes
-        // of the NET_BUFFER's MDL (the allocating function's contract); the two do not overlap.
-        unsafe { core::ptr::copy_nonoverlapping(base as *const u8, va.add(offset), len) };
+        // SAFETY: `va` holds `offset + len` bytes, just allocated: `offset` is inside it.
+        let dst = unsafe { va.add(offset) };
+        // SAFETY: `dst` has room for `len` bytes (above); `base` holds `len` live bytes of the
+        // NET_BUFFER's MDL (the allocating function's contract); the two do not overlap.
+        unsafe { core::ptr::copy_nonoverlapping(base as *const u8, dst, len) };
         regions.push((va as usize, offset + len, pa));
         page_runs(pa + offset as u64, len, &mut elements);
     }
@@ -101,8 +107,7 @@ fn write_list(
     buffer: PVOID,
     buffer_size: ULONG,
 ) -> (*mut SCATTER_GATHER_LIST, Option<usize>) {
-    let size =
-        size_of::<SCATTER_GATHER_LIST>() + elements.len() * size_of::<SCATTER_GATHER_ELEMENT>();
+    let size = size_of::<SCATTER_GATHER_LIST>() + size_of_val(elements);
     let own = buffer.is_null() || (buffer_size as usize) < size;
     let (list, own_words): (*mut SCATTER_GATHER_LIST, _) = if own {
         let words = size.div_ceil(8);
