@@ -132,8 +132,8 @@ pub fn run(script: &RxScript) -> Result<(), Finding> {
 }
 
 /// Whether the checks that find open driver bugs run (`RSE1K_FUZZ_PENDING` set): they are
-/// written and their reproducers kept (`fuzz/findings/`), but they would fail every run until
-/// the driver is fixed.
+/// written, but they would fail every run until the driver is fixed. Reproducer:
+/// `RSE1K_FUZZ_PENDING=1 RSE1K_FUZZ_CASES=60 cargo test -p rse1k-fuzz --test fuzz_bounded`.
 #[must_use]
 pub fn pending_checks() -> bool {
     std::env::var_os("RSE1K_FUZZ_PENDING").is_some()
