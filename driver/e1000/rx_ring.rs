@@ -94,8 +94,14 @@ pub struct NotFilled {
 /// dropped and counted ([`RxDrops::runts`]).
 pub const MIN_FRAME: u16 = 14;
 
+/// The longest frame the ring returns, without FCS (RCTL.SECRC strips it): 1,514 bytes, 1,518
+/// with an 802.1Q tag. With RCTL.LPE off (the driver never sets it) the NIC delivers nothing
+/// longer, so a longer write-back is a broken or hostile device: dropped and counted
+/// ([`RxDrops::bad_length`]).
+pub const MAX_FRAME: u16 = 1518;
+
 /// A received frame, validated: one buffer, no error bits, a length in
-/// [`MIN_FRAME`]`..=buffer size`.
+/// [`MIN_FRAME`]`..=`[`MAX_FRAME`] that fits the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RxFrame {
     /// The descriptor that reported the frame (empty now).
@@ -276,7 +282,7 @@ impl RxRing {
     /// The next frame the NIC has written back, validated; `None` when there is none yet.
     ///
     /// Descriptors that fail validation (error bits, a length of 0, under [`MIN_FRAME`] or
-    /// over the buffer size, a frame spread over several buffers) are dropped on the way:
+    /// over [`MAX_FRAME`] or the buffer size, a frame spread over several buffers) are dropped on the way:
     /// counted in [`RxRing::drops`] and their buffers posted again at once, never returned.
     /// The returned frame's buffer is the caller's until it gives it to [`RxRing::fill`].
     pub fn harvest<M: DescriptorMemory + ?Sized>(&mut self, mem: &M) -> Option<RxFrame> {
@@ -324,7 +330,7 @@ impl RxRing {
             self.drops.errors += 1;
             return None;
         }
-        if desc.length == 0 || desc.length > self.buffer_size.bytes() {
+        if desc.length == 0 || desc.length > self.buffer_size.bytes().min(MAX_FRAME) {
             self.drops.bad_length += 1;
             return None;
         }
@@ -473,6 +479,19 @@ mod tests {
         // The dropped frames' buffers went straight back to the NIC.
         assert_eq!(rx.posted(), 6);
         assert_eq!(rx.unfilled(), 1);
+    }
+
+    /// Found by the hostile-device fuzzer: a 1,817-byte write-back into a 2,048-byte buffer was
+    /// indicated, though the NIC never delivers more than [`MAX_FRAME`] with RCTL.LPE off.
+    #[test]
+    fn oversize_frames_that_fit_the_buffer_are_dropped_and_counted() {
+        let (mut rx, mem) = ring(8);
+        write_back(&mem, 0, 1519, GOOD, 0);
+        write_back(&mem, 1, 1817, GOOD, 0);
+        write_back(&mem, 2, 1518, GOOD, 0);
+        let frame = rx.harvest(&mem).unwrap();
+        assert_eq!((frame.slot, frame.length), (2, 1518));
+        assert_eq!(rx.drops().bad_length, 2);
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub use adapter::{Adapter, AdapterCounters, StatusIndication};
 pub use datapath::{ReceivedFrame, SendCompletion};
 pub(crate) use driver::HostState;
 pub use driver::{DriverEntry, LoadedDriver};
-pub use objects::ErrorLogEntry;
-pub use oid::OidResult;
+pub use objects::{ErrorLogEntry, SgListAllocation};
+pub use oid::{OidCall, OidKind, OidResult};
 
 use std::panic::Location;
 use std::sync::Arc;
@@ -47,6 +47,8 @@ pub struct AdapterLeaks {
     pub interrupt: Option<&'static Location<'static>>,
     /// Scatter/gather DMA not deregistered (`NdisMRegisterScatterGatherDma`).
     pub sg_dma: Vec<SgDmaRegistration>,
+    /// Scatter/gather lists not freed (`NdisMAllocateNetBufferSGList`).
+    pub sg_lists: Vec<SgListAllocation>,
     /// Timer objects allocated with the adapter handle and not freed
     /// (`NdisAllocateTimerObject`); `set` ones are also still in the timer queue.
     pub timers: Vec<TimerObjectInfo>,
@@ -67,6 +69,7 @@ impl AdapterLeaks {
             && self.io_mappings.is_empty()
             && self.interrupt.is_none()
             && self.sg_dma.is_empty()
+            && self.sg_lists.is_empty()
             && self.timers.is_empty()
             && self.nbl_pools.is_empty()
             && self.nbls.is_empty()
@@ -108,6 +111,14 @@ impl core::fmt::Display for AdapterLeaks {
                 f,
                 "scatter/gather DMA handle {:#x} registered at {} still registered",
                 r.handle, r.location
+            )?;
+        }
+        for l in &self.sg_lists {
+            writeln!(
+                f,
+                "scatter/gather list {:#x} (NET_BUFFER {:#x}, {} bytes, DMA handle {:#x}) \
+                 allocated at {} not freed",
+                l.list, l.net_buffer, l.len, l.dma, l.location
             )?;
         }
         for t in &self.timers {
@@ -301,6 +312,7 @@ pub(crate) fn leaks_of(shared: &Shared, handle: sys::NDIS_HANDLE) -> AdapterLeak
         io_mappings: shared.bus.mappings_of(owner),
         interrupt,
         sg_dma: sys::sg_dma_of(shared, owner),
+        sg_lists: sys::sg_lists_of(shared, owner, None),
         timers: shared.timers.of_owner(owner),
         nbl_pools,
         nbls,

@@ -67,15 +67,33 @@ pub(crate) enum Deferred {
     },
 }
 
-/// A scatter/gather list from `NdisMAllocateNetBufferSGList`: the DMA handle, the mapped copy
-/// of the data, and the list's own memory when NDIS allocated it (in 8-byte words).
+/// A scatter/gather list from `NdisMAllocateNetBufferSGList`: what the driver sees of it
+/// ([`SgListAllocation`]), the mapped copies of the data (host address, length, physical
+/// address: one per MDL fragment), and the list's own memory when NDIS allocated it (in 8-byte
+/// words).
 #[derive(Clone, Debug)]
 pub(crate) struct SgList {
-    pub(crate) dma: usize,
-    pub(crate) virt: usize,
-    pub(crate) phys: u64,
-    pub(crate) len: usize,
+    pub(crate) info: SgListAllocation,
+    pub(crate) regions: Vec<(usize, usize, u64)>,
     pub(crate) own_words: Option<usize>,
+}
+
+/// A scatter/gather list the driver has not freed (`NdisMAllocateNetBufferSGList` without its
+/// `NdisMFreeNetBufferSGList`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SgListAllocation {
+    /// The `SCATTER_GATHER_LIST` address the driver was given.
+    pub list: usize,
+    /// The `NdisMiniportDmaHandle` it was allocated with.
+    pub dma: usize,
+    /// The adapter handle that registered that DMA.
+    pub owner: usize,
+    /// The `NET_BUFFER` it maps.
+    pub net_buffer: usize,
+    /// Bytes mapped (the `NET_BUFFER`'s `DataLength`).
+    pub len: usize,
+    /// Where the driver allocated it.
+    pub location: &'static Location<'static>,
 }
 
 /// An `NdisWriteErrorLogEntry` call.

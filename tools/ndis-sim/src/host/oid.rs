@@ -15,7 +15,8 @@ use crate::sys::{
 use crate::sys::{
     NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_OID_REQUEST_REVISION_1, NDIS_STATUS_LINK_STATE,
     NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_PENDING, NDIS_STATUS_REQUEST_ABORTED,
-    NDIS_STATUS_SUCCESS, NdisRequestQueryInformation, NdisRequestSetInformation, OID_PNP_SET_POWER,
+    NDIS_STATUS_SUCCESS, NdisRequestMethod, NdisRequestQueryInformation,
+    NdisRequestQueryStatistics, NdisRequestSetInformation, OID_PNP_SET_POWER,
 };
 use crate::verifier::Rule;
 
@@ -35,42 +36,103 @@ pub struct OidResult {
     pub bytes_needed: u32,
 }
 
-/// A request the host built: the `NDIS_OID_REQUEST` and its information buffer, owned through
-/// raw pointers the miniport may write through until the request completes.
+/// `NDIS_OID_REQUEST::DATA.METHOD_INFORMATION` (bindgen's name for the anonymous struct).
+#[allow(
+    clippy::used_underscore_items,
+    reason = "bindgen names the anonymous struct; this alias is the one place that spells it"
+)]
+type MethodInformation = crate::sys::_NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_3;
+
+/// The type of an OID request the host issues (`NDIS_OID_REQUEST::RequestType`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OidKind {
+    /// `NdisRequestQueryInformation`.
+    Query,
+    /// `NdisRequestQueryStatistics` (a query NDIS issues for statistics).
+    QueryStatistics,
+    /// `NdisRequestSetInformation`.
+    Set,
+    /// `NdisRequestMethod` with this `MethodId`.
+    Method {
+        /// `METHOD_INFORMATION::MethodId`.
+        method_id: u32,
+    },
+}
+
+/// An OID request as NDIS issues it. The information buffer the host allocates is exactly the
+/// length it declares (so a miniport that reads or writes past it is caught by the host's
+/// memory checks, never fed more than it was told), `misalign` bytes past the start of its
+/// allocation (which the host allocator aligns to at least 8 bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidCall {
+    /// The request type.
+    pub kind: OidKind,
+    /// The OID.
+    pub oid: NDIS_OID,
+    /// A set's data or a method's input (ignored for queries).
+    pub input: Vec<u8>,
+    /// A query's `InformationBufferLength` or a method's `OutputBufferLength` (a set's length
+    /// is `input.len()`; a method's buffer holds the larger of input and output).
+    pub buffer_len: usize,
+    /// How far past its allocation's (8-byte aligned) start the information buffer begins
+    /// (taken modulo 8): odd alignments for the miniport's reads and writes.
+    pub misalign: usize,
+}
+
+/// A request the host built: the `NDIS_OID_REQUEST` and its information buffer (`len` bytes at
+/// `offset` into `buf`), owned through raw pointers the miniport may write through until the
+/// request completes.
 pub(crate) struct OidReq {
     req: *mut NDIS_OID_REQUEST,
     buf: *mut [u8],
+    offset: usize,
+    len: usize,
+    kind: OidKind,
 }
 
 // SAFETY: the allocations are owned by this value alone.
 unsafe impl Send for OidReq {}
 
 impl OidReq {
+    /// The information buffer's bytes (the miniport is done with them).
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `buf` holds `offset + len` bytes (built so by `Adapter::build`): `offset` is
+        // inside the allocation.
+        let start = unsafe { self.buf.cast::<u8>().add(self.offset) };
+        // SAFETY: `len` bytes from `start` are the allocation's, the host's; the miniport no
+        // longer writes them.
+        unsafe { core::slice::from_raw_parts(start, self.len) }
+    }
+
     /// What the miniport answered.
-    fn result(&self, set: bool, status: NDIS_STATUS) -> OidResult {
+    fn result(&self, status: NDIS_STATUS) -> OidResult {
         // SAFETY: the request is the host's; the miniport is done with it.
         let r = unsafe { &*self.req };
-        if set {
-            // SAFETY: the SET view is the one this request was built with.
-            let d = unsafe { r.DATA.SET_INFORMATION };
-            OidResult {
-                status,
-                data: Vec::new(),
-                bytes_written_or_read: d.BytesRead,
-                bytes_needed: d.BytesNeeded,
+        let (written, read_or_written, needed) = match self.kind {
+            OidKind::Set => {
+                // SAFETY: the SET view is the one this request was built with.
+                let d = unsafe { r.DATA.SET_INFORMATION };
+                (0, d.BytesRead, d.BytesNeeded)
             }
-        } else {
-            // SAFETY: the QUERY view is the one this request was built with.
-            let d = unsafe { r.DATA.QUERY_INFORMATION };
-            // SAFETY: the buffer is the host's.
-            let bytes = unsafe { &*self.buf };
-            let n = (d.BytesWritten as usize).min(bytes.len());
-            OidResult {
-                status,
-                data: bytes[..n].to_vec(),
-                bytes_written_or_read: d.BytesWritten,
-                bytes_needed: d.BytesNeeded,
+            OidKind::Query | OidKind::QueryStatistics => {
+                // SAFETY: the QUERY view is the one this request was built with.
+                let d = unsafe { r.DATA.QUERY_INFORMATION };
+                (d.BytesWritten, d.BytesWritten, d.BytesNeeded)
             }
+            OidKind::Method { .. } => {
+                // SAFETY: the METHOD view is the one this request was built with.
+                let d = unsafe { r.DATA.METHOD_INFORMATION };
+                (d.BytesWritten, d.BytesWritten, d.BytesNeeded)
+            }
+        };
+        let bytes = self.bytes();
+        let n = (written as usize).min(bytes.len());
+        OidResult {
+            status,
+            data: bytes[..n].to_vec(),
+            bytes_written_or_read: read_or_written,
+            bytes_needed: needed,
         }
     }
 }
@@ -105,38 +167,87 @@ impl OidSlot {
 }
 
 impl Adapter {
-    fn oid(&self, set: bool, oid: NDIS_OID, input: &[u8], buffer_len: usize) -> OidResult {
-        let _serial = crate::machine::lock(&self.state.oid_serial);
-        super::datapath::return_held(&self.state, &self.machine, false);
-        let mut buffer = vec![0u8; buffer_len.max(input.len())];
-        buffer[..input.len()].copy_from_slice(input);
-        let buf = Box::into_raw(buffer.into_boxed_slice());
-        let len = u32::try_from(buf.len()).expect("OID buffer below 4 GiB");
+    /// Builds `call`'s request and its information buffer (exactly the declared length).
+    fn build(call: &OidCall) -> OidReq {
+        let len = match call.kind {
+            OidKind::Query | OidKind::QueryStatistics => call.buffer_len,
+            OidKind::Set => call.input.len(),
+            OidKind::Method { .. } => call.buffer_len.max(call.input.len()),
+        };
+        let offset = call.misalign % 8;
+        // Exactly `offset + len` bytes: a miniport that touches a byte past the declared length
+        // touches memory that is not the buffer's (AddressSanitizer builds report it).
+        let buf = Box::into_raw(vec![0u8; offset + len].into_boxed_slice());
+        // SAFETY: `buf` holds `offset + len` bytes, just allocated, the host's alone.
+        let info = unsafe { buf.cast::<u8>().add(offset) };
+        let input = match call.kind {
+            OidKind::Query | OidKind::QueryStatistics => &[][..],
+            OidKind::Set | OidKind::Method { .. } => &call.input[..],
+        };
+        // SAFETY: `info` has room for `len` >= `input.len()` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(input.as_ptr(), info, input.len()) };
+        let length = u32::try_from(len).expect("OID buffer below 4 GiB");
         let mut req = NDIS_OID_REQUEST {
             Header: header(
                 NDIS_OBJECT_TYPE_OID_REQUEST,
                 NDIS_OID_REQUEST_REVISION_1,
                 core::mem::size_of::<NDIS_OID_REQUEST>(),
             ),
-            RequestType: if set {
-                NdisRequestSetInformation
-            } else {
-                NdisRequestQueryInformation
+            RequestType: match call.kind {
+                OidKind::Query => NdisRequestQueryInformation,
+                OidKind::QueryStatistics => NdisRequestQueryStatistics,
+                OidKind::Set => NdisRequestSetInformation,
+                OidKind::Method { .. } => NdisRequestMethod,
             },
             ..Default::default()
         };
-        // QUERY and SET share the layout of their first three fields; the counters start zero.
-        if set {
-            req.DATA.SET_INFORMATION.Oid = oid;
-            req.DATA.SET_INFORMATION.InformationBuffer = buf.cast();
-            req.DATA.SET_INFORMATION.InformationBufferLength = len;
-        } else {
-            req.DATA.QUERY_INFORMATION.Oid = oid;
-            req.DATA.QUERY_INFORMATION.InformationBuffer = buf.cast();
-            req.DATA.QUERY_INFORMATION.InformationBufferLength = len;
+        // The counters start zero.
+        match call.kind {
+            OidKind::Query | OidKind::QueryStatistics => {
+                req.DATA.QUERY_INFORMATION.Oid = call.oid;
+                req.DATA.QUERY_INFORMATION.InformationBuffer = info.cast();
+                req.DATA.QUERY_INFORMATION.InformationBufferLength = length;
+            }
+            OidKind::Set => {
+                req.DATA.SET_INFORMATION.Oid = call.oid;
+                req.DATA.SET_INFORMATION.InformationBuffer = info.cast();
+                req.DATA.SET_INFORMATION.InformationBufferLength = length;
+            }
+            OidKind::Method { method_id } => {
+                req.DATA.METHOD_INFORMATION = MethodInformation {
+                    Oid: call.oid,
+                    MethodId: method_id,
+                    InformationBuffer: info.cast(),
+                    InputBufferLength: u32::try_from(call.input.len()).unwrap_or(u32::MAX),
+                    OutputBufferLength: u32::try_from(call.buffer_len).unwrap_or(u32::MAX),
+                    BytesWritten: 0,
+                    BytesRead: 0,
+                    BytesNeeded: 0,
+                };
+            }
         }
-        let req = Box::into_raw(Box::new(req));
-        let addr = req as usize;
+        OidReq {
+            req: Box::into_raw(Box::new(req)),
+            buf,
+            offset,
+            len,
+            kind: call.kind,
+        }
+    }
+
+    /// Issues `call` to `MiniportOidRequest` on processor 0 at `PASSIVE_LEVEL` (NDIS issues
+    /// one request at a time) and waits for `NdisMOidRequestComplete` when it pends.
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
+    ///
+    /// # Panics
+    /// When the adapter is halted or initializing; as [`Adapter::oid_query`].
+    #[must_use]
+    pub fn oid_request(&self, call: &OidCall) -> OidResult {
+        let oid = call.oid;
+        let _serial = crate::machine::lock(&self.state.oid_serial);
+        super::datapath::return_held(&self.state, &self.machine, false);
+        let built = Self::build(call);
+        let addr = built.req as usize;
         self.check_no_request_pending(oid);
         let now = self.machine.virtual_time_ns();
         let context = {
@@ -151,7 +262,7 @@ impl Adapter {
                 g.phase
             );
             g.counters.oids += 1;
-            g.oid.current = Some(OidReq { req, buf });
+            g.oid.current = Some(built);
             g.oid.returned = None;
             g.oid.completed = None;
             g.context
@@ -197,7 +308,7 @@ impl Adapter {
         let mut g = self.state.lock();
         g.timed.oid(None);
         let done = g.oid.current.take().expect("the request in flight");
-        let result = done.result(set, status);
+        let result = done.result(status);
         g.oid.finished.push_back(done);
         if g.oid.finished.len() > FINISHED {
             g.oid.finished.pop_front();
@@ -248,7 +359,13 @@ impl Adapter {
     /// When the adapter is halted; after the completion timeout; as [`Machine::run_on`](crate::Machine::run_on).
     #[must_use]
     pub fn oid_query(&self, oid: NDIS_OID, buffer_len: usize) -> OidResult {
-        self.oid(false, oid, &[], buffer_len)
+        self.oid_request(&OidCall {
+            kind: OidKind::Query,
+            oid,
+            input: Vec::new(),
+            buffer_len,
+            misalign: 0,
+        })
     }
 
     /// A set OID request (`NdisRequestSetInformation`) carrying `data`, like
@@ -258,7 +375,13 @@ impl Adapter {
     /// As [`Adapter::oid_query`].
     #[allow(clippy::must_use_candidate)] // the caller may not care about a set's outcome
     pub fn oid_set(&self, oid: NDIS_OID, data: &[u8]) -> OidResult {
-        self.oid(true, oid, data, data.len())
+        self.oid_request(&OidCall {
+            kind: OidKind::Set,
+            oid,
+            input: data.to_vec(),
+            buffer_len: data.len(),
+            misalign: 0,
+        })
     }
 
     /// The status indications so far.

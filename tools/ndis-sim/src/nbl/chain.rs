@@ -284,22 +284,39 @@ pub(crate) unsafe fn system_address(mdl: PMDL) -> usize {
 /// `nb` points at a live `NET_BUFFER` whose MDL chain and buffers are live for the call.
 pub(crate) unsafe fn read_nb_data(nb: PNET_BUFFER) -> Vec<u8> {
     // SAFETY: the caller's contract.
+    let fragments = unsafe { nb_fragments(nb) };
+    let mut out = Vec::with_capacity(fragments.iter().map(|f| f.1).sum());
+    for (base, len) in fragments {
+        // SAFETY: each fragment is `len` live bytes of an MDL of the chain (`nb_fragments`).
+        out.extend_from_slice(unsafe { core::slice::from_raw_parts(base as *const u8, len) });
+    }
+    out
+}
+
+/// Where `nb`'s data lies: one `(host address, length)` per MDL it touches, from `CurrentMdl`
+/// at `CurrentMdlOffset` until `DataLength` bytes (MDLs with no data in range are skipped).
+/// Fewer bytes in all when the chain ends first.
+///
+/// # Safety
+/// `nb` points at a live `NET_BUFFER` whose MDL chain is live for the call.
+pub(crate) unsafe fn nb_fragments(nb: PNET_BUFFER) -> Vec<(usize, usize)> {
+    // SAFETY: the caller's contract.
     let data = nb_data_of(unsafe { &*nb });
     let want = data_length(&data) as usize;
-    let mut out = Vec::with_capacity(want);
+    let mut out = Vec::new();
+    let mut got = 0;
     let mut mdl = data.CurrentMdl;
     let mut skip = data.CurrentMdlOffset as usize;
-    while out.len() < want && !mdl.is_null() {
+    while got < want && !mdl.is_null() {
         // SAFETY: `mdl` is an MDL of the live chain (the caller's contract).
         let m = unsafe { &*mdl };
         let (count, next) = (m.ByteCount as usize, m.Next);
         if skip < count {
-            let take = (count - skip).min(want - out.len());
+            let take = (count - skip).min(want - got);
             // SAFETY: as above.
             let base = unsafe { system_address(mdl) };
-            // SAFETY: the MDL describes `count` live bytes at `base`, and `skip + take <= count`.
-            let bytes = unsafe { core::slice::from_raw_parts((base + skip) as *const u8, take) };
-            out.extend_from_slice(bytes);
+            out.push((base + skip, take));
+            got += take;
         }
         skip = skip.saturating_sub(count);
         mdl = next;

@@ -1,7 +1,7 @@
 //! Bus-master DMA and device memory: `NdisMMapIoSpace` / `NdisMUnmapIoSpace`,
 //! `NdisMRegisterScatterGatherDma` / `NdisMDeregisterScatterGatherDma`, and
 //! `NdisMAllocateSharedMemory` / `NdisMFreeSharedMemory`, each kept per adapter for the leak
-//! check at Halt.
+//! check at Halt. Scatter/gather lists are in `sg_list`.
 
 use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -133,7 +133,7 @@ pub unsafe fn NdisMUnmapIoSpace(
 /// What `NdisMRegisterScatterGatherDma` writes into `ScatterGatherListSize`: a
 /// `SCATTER_GATHER_LIST` header and one element per page the largest mapping can span (one
 /// more than its page count, for a buffer that does not start on a page boundary).
-fn sg_list_size(maximum_physical_mapping: ULONG) -> ULONG {
+pub(super) fn sg_list_size(maximum_physical_mapping: ULONG) -> ULONG {
     let pages = (maximum_physical_mapping as usize).div_ceil(PAGE_SIZE) + 1;
     let bytes = size_of::<SCATTER_GATHER_LIST>() + pages * size_of::<SCATTER_GATHER_ELEMENT>();
     ULONG::try_from(bytes).unwrap_or(ULONG::MAX)
@@ -156,7 +156,7 @@ const SG_DMA_DESCRIPTION_SIZE_2: usize = 48;
 /// `ScatterGatherListSize`, writes the DMA handle and keeps the registration for the leak check
 /// at Halt. One registration per adapter: a second one while the first is registered returns
 /// `NDIS_STATUS_FAILURE` (the simulator's choice; NDIS has one DMA channel per adapter). Checks
-/// `Irql_Gather_DMA_Function` (PASSIVE only). `NdisMAllocateNetBufferSGList` is not modelled.
+/// `Irql_Gather_DMA_Function` (PASSIVE only). Lists: `NdisMAllocateNetBufferSGList`.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismregisterscattergatherdma>
 ///
 /// # Panics
@@ -221,7 +221,9 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
 
 /// `NdisMDeregisterScatterGatherDma`: releases a registration from
 /// [`NdisMRegisterScatterGatherDma`]. A handle that is not registered (never, or already
-/// deregistered) is a [`Rule::BadFree`]. Checks `Irql_Gather_DMA_Function` (PASSIVE only).
+/// deregistered) is a [`Rule::BadFree`]; scatter/gather lists of the handle still mapped are a
+/// [`Rule::LeakAtHalt`] (deregistration belongs in Halt, after every list is freed). Checks
+/// `Irql_Gather_DMA_Function` (PASSIVE only).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterscattergatherdma>
 ///
 /// # Safety
@@ -243,6 +245,25 @@ pub unsafe fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NDIS_HANDLE
             Rule::BadFree,
             location,
             format!("{api}({NdisMiniportDmaHandle:p}): not a registered scatter/gather DMA handle"),
+        );
+        return;
+    }
+    let mapped = super::sg_lists_of(&cpu.shared, None, Some(handle));
+    if !mapped.is_empty() {
+        let at: Vec<String> = mapped
+            .iter()
+            .map(|l| format!("{:#x} (allocated at {})", l.list, l.location))
+            .collect();
+        violation(
+            &cpu,
+            Rule::LeakAtHalt,
+            location,
+            format!(
+                "{api}({NdisMiniportDmaHandle:p}) with scatter/gather list(s) {} not freed: \
+                 every NdisMAllocateNetBufferSGList needs its NdisMFreeNetBufferSGList before \
+                 the DMA is deregistered",
+                at.join(", ")
+            ),
         );
     }
 }
@@ -380,154 +401,11 @@ pub unsafe fn NdisMFreeSharedMemory(
 }
 
 /// The registration behind an `NdisMiniportDmaHandle`.
-fn registration(shared: &Shared, handle: NDIS_HANDLE) -> Option<SgDmaRegistration> {
+pub(super) fn registration(shared: &Shared, handle: NDIS_HANDLE) -> Option<SgDmaRegistration> {
     lock(&shared.bus.sg_dma)
         .iter()
         .find(|r| r.handle == handle as usize)
         .cloned()
-}
-
-/// `NdisMAllocateNetBufferSGList`: maps the `NET_BUFFER`'s data for the device and calls the
-/// registration's `MiniportProcessSGList` with the list before returning (NDIS may, so a
-/// miniport must be ready for it). The simulator copies the data into page-aligned physical
-/// memory of the adapter (as a HAL with map registers does) and describes it one page per
-/// element; the list lives in `ScatterGatherListBuffer` when that holds
-/// `ScatterGatherListSize` bytes, else in memory of its own. Both are released by
-/// [`NdisMFreeNetBufferSGList`] (until then they count as the adapter's shared memory at Halt).
-/// `Irql_Gather_DMA_Function`: exactly `DISPATCH_LEVEL`. `NDIS_STATUS_RESOURCES` on an injected
-/// failure, `NDIS_STATUS_FAILURE` for an unknown handle.
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismallocatenetbuffersglist>
-///
-/// # Safety
-/// `NetBuffer` is a valid `NET_BUFFER` whose MDLs map its data; `ScatterGatherListBuffer` is
-/// null or valid for `ScatterGatherListBufferSize` bytes of writes until the list is freed.
-#[track_caller]
-pub unsafe fn NdisMAllocateNetBufferSGList(
-    NdisMiniportDmaHandle: NDIS_HANDLE,
-    NetBuffer: super::PNET_BUFFER,
-    Context: PVOID,
-    Flags: ULONG,
-    ScatterGatherListBuffer: PVOID,
-    ScatterGatherListBufferSize: ULONG,
-) -> NDIS_STATUS {
-    let location = Location::caller();
-    let api = "NdisMAllocateNetBufferSGList";
-    let cpu = enter_ndis(api, location);
-    check_exactly_dispatch(&cpu, api, location);
-    let _ = Flags;
-    let Some(reg) = registration(&cpu.shared, NdisMiniportDmaHandle) else {
-        violation(
-            &cpu,
-            Rule::BadFree,
-            location,
-            format!("{api}({NdisMiniportDmaHandle:p}): not a registered scatter/gather DMA handle"),
-        );
-        return NDIS_STATUS_FAILURE;
-    };
-    if cpu.shared.bus.inject_allocation_failure() {
-        return super::NDIS_STATUS_RESOURCES;
-    }
-    // SAFETY: the caller guarantees a valid NET_BUFFER with mapped MDLs.
-    let data = unsafe { crate::nbl::read_nb_data(NetBuffer) };
-    let len = data.len().max(1);
-    let Some((va, pa)) = cpu.shared.bus.memory.allocate(len, reg.owner, location) else {
-        return super::NDIS_STATUS_RESOURCES;
-    };
-    // SAFETY: `va` holds at least `len` >= data.len() bytes, just allocated.
-    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), va, data.len()) };
-    let pages = len.div_ceil(PAGE_SIZE);
-    let size = sg_list_size(u32::try_from(len).unwrap_or(u32::MAX)) as usize;
-    let own = ScatterGatherListBuffer.is_null() || (ScatterGatherListBufferSize as usize) < size;
-    let list: *mut SCATTER_GATHER_LIST = if own {
-        let words = size.div_ceil(8);
-        Box::into_raw(vec![0u64; words].into_boxed_slice()).cast()
-    } else {
-        ScatterGatherListBuffer.cast()
-    };
-    // SAFETY: `list` holds `size` bytes: a header and `pages` elements.
-    unsafe {
-        (*list).NumberOfElements = u32::try_from(pages).unwrap_or(u32::MAX);
-    }
-    for i in 0..pages {
-        let element = SCATTER_GATHER_ELEMENT {
-            Address: super::PHYSICAL_ADDRESS {
-                QuadPart: (pa + (i * PAGE_SIZE) as u64).cast_signed(),
-            },
-            Length: u32::try_from((len - i * PAGE_SIZE).min(PAGE_SIZE)).unwrap_or(0),
-            Reserved: 0,
-        };
-        // SAFETY: `list` is valid (above); only the field's address is taken.
-        let elements = unsafe { &raw mut (*list).Elements }.cast::<SCATTER_GATHER_ELEMENT>();
-        // SAFETY: element `i` < `pages` lies inside the list's `size` bytes.
-        let slot = unsafe { elements.add(i) };
-        // SAFETY: as above, valid for a write.
-        unsafe { slot.write(element) };
-    }
-    lock(&cpu.shared.host.objects).sg_lists.insert(
-        list as usize,
-        crate::host::objects::SgList {
-            dma: reg.handle,
-            virt: va as usize,
-            phys: pa,
-            len,
-            own_words: own.then(|| size.div_ceil(8)),
-        },
-    );
-    if let Some(process) = reg.process_sg_list {
-        // SAFETY: the driver registered this MINIPORT_PROCESS_SG_LIST handler for exactly this
-        // call, at DISPATCH_LEVEL, with its context; the list lives until it frees it.
-        unsafe { process(core::ptr::null_mut(), core::ptr::null_mut(), list, Context) };
-    }
-    NDIS_STATUS_SUCCESS
-}
-
-/// `NdisMFreeNetBufferSGList`: releases a list from [`NdisMAllocateNetBufferSGList`] (and its
-/// mapping). Exactly `DISPATCH_LEVEL` (`Irql_Gather_DMA_Function`); an unknown or already
-/// freed list, or another DMA handle, is [`Rule::BadFree`] (nothing freed).
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismfreenetbuffersglist>
-///
-/// # Safety
-/// The device no longer reads the list's pages.
-#[track_caller]
-pub unsafe fn NdisMFreeNetBufferSGList(
-    NdisMiniportDmaHandle: NDIS_HANDLE,
-    pSGL: super::PSCATTER_GATHER_LIST,
-    NetBuffer: super::PNET_BUFFER,
-) {
-    let location = Location::caller();
-    let api = "NdisMFreeNetBufferSGList";
-    let cpu = enter_ndis(api, location);
-    check_exactly_dispatch(&cpu, api, location);
-    let _ = NetBuffer;
-    let found = {
-        let mut objects = lock(&cpu.shared.host.objects);
-        let ok = objects
-            .sg_lists
-            .get(&(pSGL as usize))
-            .is_some_and(|l| l.dma == NdisMiniportDmaHandle as usize);
-        if ok {
-            objects.sg_lists.remove(&(pSGL as usize))
-        } else {
-            None
-        }
-    };
-    let Some(list) = found else {
-        violation(
-            &cpu,
-            Rule::BadFree,
-            location,
-            format!(
-                "{api}({NdisMiniportDmaHandle:p}, {pSGL:p}): not a list this DMA handle allocated"
-            ),
-        );
-        return;
-    };
-    let _ = cpu.shared.bus.memory.free(list.virt, list.len, list.phys);
-    if let Some(words) = list.own_words {
-        let slice = core::ptr::slice_from_raw_parts_mut(pSGL.cast::<u64>(), words);
-        // SAFETY: allocated as a boxed slice of `words` words, freed once, here.
-        drop(unsafe { Box::from_raw(slice) });
-    }
 }
 
 /// `NdisMAllocateSharedMemoryAsyncEx`: allocates like [`NdisMAllocateSharedMemory`] and calls
@@ -577,22 +455,4 @@ pub unsafe fn NdisMAllocateSharedMemoryAsyncEx(
             context: Context as usize,
         });
     super::NDIS_STATUS_PENDING
-}
-
-/// `Irql_Gather_DMA_Function` for the SG-list functions, whose pages require exactly
-/// `DISPATCH_LEVEL`.
-fn check_exactly_dispatch(
-    cpu: &crate::machine::processor::Cpu,
-    api: &str,
-    location: &'static Location<'static>,
-) {
-    let irql = cpu.irql();
-    if irql != DISPATCH {
-        violation(
-            cpu,
-            Rule::IrqlGatherDmaFunction,
-            location,
-            format!("{api} at IRQL {irql}: its page requires DISPATCH_LEVEL"),
-        );
-    }
 }

@@ -28,6 +28,7 @@ mod nbl;
 mod ndis_lock;
 mod ndis_types;
 mod services;
+mod sg_list;
 /// `NDIS_STATUS_*` codes (shared with the kernel build, which `include!`s the same file).
 mod ndis_status {
     use super::types::NDIS_STATUS;
@@ -52,6 +53,7 @@ pub use ndis_lock::*;
 pub use ndis_status::*;
 pub use ndis_types::*;
 pub use services::*;
+pub use sg_list::*;
 pub use timer::*;
 pub use types::*;
 

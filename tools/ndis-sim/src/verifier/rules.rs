@@ -175,8 +175,9 @@ pub enum Rule {
     /// still registered when `MiniportHaltEx` returns (or when Initialize fails).
     /// <https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-registerinterrupt>
     InitRegisterInterrupt,
-    /// NDIS verifier: `MiniportHaltEx` returned with pool memory, shared memory or BAR mappings
-    /// of the adapter still allocated.
+    /// NDIS verifier: `MiniportHaltEx` returned with pool memory, shared memory, BAR mappings or
+    /// scatter/gather lists of the adapter still allocated (scatter/gather lists are also
+    /// reported when their DMA is deregistered with them still mapped).
     /// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-verifier>
     LeakAtHalt,
     /// NDIS rule `Irql_SendRcv_Function`: `NdisMSendNetBufferListsComplete` or
