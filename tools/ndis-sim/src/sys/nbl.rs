@@ -12,11 +12,11 @@ use super::consts::{
     KernelMode, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, MEMORY_ALLOCATION_ALIGNMENT,
     NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
 };
-use super::ndis_types::{
+use super::types::{APC_LEVEL, KIRQL, NDIS_HANDLE, PVOID, ULONG, USHORT};
+use super::{
     CSHORT, MDL, MODE, NET_BUFFER_LIST_POOL_PARAMETERS, PMDL, PNET_BUFFER_LIST,
     PNET_BUFFER_LIST_POOL_PARAMETERS, SIZE_T, UINT,
 };
-use super::types::{APC_LEVEL, KIRQL, NDIS_HANDLE, PVOID, ULONG, USHORT};
 use super::{check_irql_at_most, enter, enter_ndis_at_most};
 use crate::machine::processor::{Cpu, DISPATCH, violation};
 use crate::nbl::{self, Align16, NblFreeError, PoolFreeError, PoolNblBlock, mdl_flags};
