@@ -15,6 +15,16 @@ crate::impl_lock_after!(Unlocked => ProbeLevel);
 /// A probe lock of backend `B` protecting a counter.
 pub type ProbeLock<B> = SpinLock<u64, B, ProbeLevel>;
 
+/// The raw probes' lock and counter, in one object as a `SpinLock` has them (a counter behind
+/// a second pointer would cost the raw side a register and a reload the layer does not pay).
+#[repr(C)]
+pub struct RawProbe<S> {
+    /// `NDIS_SPIN_LOCK` or `KSPIN_LOCK`.
+    pub lock: S,
+    /// What the lock protects.
+    pub count: u64,
+}
+
 /// Lock layer, NDIS backend, guard form: `lock` (`NdisAcquireSpinLock`), guard drop
 /// (`NdisReleaseSpinLock`).
 #[unsafe(no_mangle)]
@@ -36,10 +46,14 @@ pub fn rse1k_probe_ndis_with(lock: &ProbeLock<NdisSpinLockBackend>) {
 /// The raw sequence of the two above: `NdisAcquireSpinLock`, the update, `NdisReleaseSpinLock`.
 ///
 /// # Safety
-/// `lock` is an initialised `NDIS_SPIN_LOCK` not held by this processor, `count` is valid, and
-/// the IRQL is <= `DISPATCH_LEVEL`.
+/// `probe` is valid, its lock initialised and not held by this processor, and the IRQL is
+/// <= `DISPATCH_LEVEL`.
 #[unsafe(no_mangle)]
-pub unsafe fn rse1k_probe_ndis_raw(lock: *mut sys::NDIS_SPIN_LOCK, count: *mut u64) {
+pub unsafe fn rse1k_probe_ndis_raw(probe: *mut RawProbe<sys::NDIS_SPIN_LOCK>) {
+    // SAFETY: the caller guarantees a valid probe; only a field address is formed.
+    let lock = unsafe { &raw mut (*probe).lock };
+    // SAFETY: as above.
+    let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     unsafe { sys::NdisAcquireSpinLock(lock) };
     // SAFETY: `count` is valid and the lock protecting it is held.
@@ -64,7 +78,11 @@ pub fn rse1k_probe_ndis_dpr(lock: &ProbeLock<NdisSpinLockBackend>) {
 /// # Safety
 /// As [`rse1k_probe_ndis_raw`], at `DISPATCH_LEVEL`.
 #[unsafe(no_mangle)]
-pub unsafe fn rse1k_probe_ndis_dpr_raw(lock: *mut sys::NDIS_SPIN_LOCK, count: *mut u64) {
+pub unsafe fn rse1k_probe_ndis_dpr_raw(probe: *mut RawProbe<sys::NDIS_SPIN_LOCK>) {
+    // SAFETY: the caller guarantees a valid probe; only a field address is formed.
+    let lock = unsafe { &raw mut (*probe).lock };
+    // SAFETY: as above.
+    let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     unsafe { sys::NdisDprAcquireSpinLock(lock) };
     // SAFETY: `count` is valid and the lock protecting it is held.
@@ -84,10 +102,14 @@ pub fn rse1k_probe_ke_guard(lock: &ProbeLock<KeSpinLockBackend>) {
 /// The raw sequence of `rse1k_probe_ke_guard`.
 ///
 /// # Safety
-/// `lock` is an initialised `KSPIN_LOCK` not held by this processor, `count` is valid, and the
-/// IRQL is <= `DISPATCH_LEVEL`.
+/// `probe` is valid, its lock initialised and not held by this processor, and the IRQL is
+/// <= `DISPATCH_LEVEL`.
 #[unsafe(no_mangle)]
-pub unsafe fn rse1k_probe_ke_raw(lock: sys::PKSPIN_LOCK, count: *mut u64) {
+pub unsafe fn rse1k_probe_ke_raw(probe: *mut RawProbe<sys::KSPIN_LOCK>) {
+    // SAFETY: the caller guarantees a valid probe; only a field address is formed.
+    let lock = unsafe { &raw mut (*probe).lock };
+    // SAFETY: as above.
+    let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     let old = unsafe { sys::KeAcquireSpinLockRaiseToDpc(lock) };
     // SAFETY: `count` is valid and the lock protecting it is held.
@@ -112,7 +134,11 @@ pub fn rse1k_probe_ke_dpr(lock: &ProbeLock<KeSpinLockBackend>) {
 /// # Safety
 /// As [`rse1k_probe_ke_raw`], at `DISPATCH_LEVEL`.
 #[unsafe(no_mangle)]
-pub unsafe fn rse1k_probe_ke_dpr_raw(lock: sys::PKSPIN_LOCK, count: *mut u64) {
+pub unsafe fn rse1k_probe_ke_dpr_raw(probe: *mut RawProbe<sys::KSPIN_LOCK>) {
+    // SAFETY: the caller guarantees a valid probe; only a field address is formed.
+    let lock = unsafe { &raw mut (*probe).lock };
+    // SAFETY: as above.
+    let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     unsafe { sys::KeAcquireSpinLockAtDpcLevel(lock) };
     // SAFETY: `count` is valid and the lock protecting it is held.

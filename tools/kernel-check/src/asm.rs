@@ -67,8 +67,9 @@ fn mnemonics(body: &[String]) -> Vec<&str> {
         .collect()
 }
 
-/// The routines the body calls or tail-calls (the operand of `call` / `jmp` through an
-/// import, `__imp_X` named `X`).
+/// The routines the body calls or tail-calls: the symbol operand of each `call` / `jmp`,
+/// direct (`call X`) or through the import table (`call qword ptr [rip + __imp_X]`, named `X`).
+/// Jumps to local labels (`.LBB0_1`) are not calls.
 fn calls(body: &[String]) -> Vec<String> {
     body.iter()
         .filter(|instruction| {
@@ -78,12 +79,9 @@ fn calls(body: &[String]) -> Vec<String> {
                 .any(|token| token == "call" || token == "jmp")
         })
         .filter_map(|instruction| {
-            let start = instruction.find("__imp_")? + "__imp_".len();
-            let name: String = instruction[start..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            Some(name)
+            let operand = instruction.rsplit(' ').next()?.trim_end_matches(']');
+            let symbol = operand.strip_prefix("__imp_").unwrap_or(operand);
+            (!symbol.starts_with('.') && !symbol.is_empty()).then(|| symbol.to_string())
         })
         .collect()
 }
@@ -153,6 +151,8 @@ rse1k_probe_ke_guard:
 \tcall\tqword ptr [rip + __imp_KeAcquireSpinLockRaiseToDpc]
 \tinc\tqword ptr [r14 + 8]
 \tmov\tdl, al
+\tcall\tKeStallExecutionProcessor
+\tjmp\t.LBB0_1
 \tpop\tr14
 \trex64 jmp\tqword ptr [rip + __imp_KeReleaseSpinLock]
 \t.seh_endproc
@@ -172,16 +172,32 @@ rse1k_probe_ke_guard:
 
     #[test]
     fn same_sequence_with_other_registers_is_the_same_and_an_extra_instruction_is_not() {
-        let extra = SAMPLE.replace(
-            "\tinc\tqword ptr [r14 + 8]\n",
-            "\tinc\tqword ptr [r14 + 8]\n\tmfence\n",
-        );
+        let extra = SAMPLE
+            .replace("\tcall\tKeStallExecutionProcessor\n\tjmp\t.LBB0_1\n", "")
+            .replace(
+                "\tinc\tqword ptr [r14 + 8]\n",
+                "\tinc\tqword ptr [r14 + 8]\n\tmfence\n",
+            );
         let pair_of = |asm: &str| {
             let layer = function_body(asm, "rse1k_probe_ke_guard").expect("present");
             let raw = function_body(asm, "rse1k_probe_ke_raw").expect("present");
             super::mnemonics(&layer) == super::mnemonics(&raw)
         };
-        assert!(pair_of(SAMPLE));
+        assert!(
+            !pair_of(SAMPLE),
+            "the guard sample has a call and a jump more"
+        );
+        let guard = function_body(SAMPLE, "rse1k_probe_ke_guard").expect("present");
+        assert_eq!(
+            calls(&guard),
+            [
+                "KeAcquireSpinLockRaiseToDpc",
+                "KeStallExecutionProcessor",
+                "KeReleaseSpinLock"
+            ]
+        );
+        let same = SAMPLE.replace("\tcall\tKeStallExecutionProcessor\n\tjmp\t.LBB0_1\n", "");
+        assert!(pair_of(&same));
         assert!(!pair_of(&extra));
         // The full comparison needs every probe.
         assert!(compare(SAMPLE).is_err());
