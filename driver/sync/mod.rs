@@ -60,6 +60,9 @@
 //!
 //! The layer is `no_std` + `alloc` and reaches the system only through [`crate::sys`].
 
+// The zero-cost probes: only in `tools/kernel-check --emit-asm`'s build of the kernel side.
+#[cfg(all(feature = "kernel", rse1k_asm_probe))]
+mod asm_probe;
 mod backend;
 mod heap;
 mod interrupt;

@@ -9,28 +9,15 @@ use std::{env, fmt::Write as _, fs, path::Path};
 #[path = "abi/items.rs"]
 mod items;
 
-/// Types whose constants the table records (integer types and the mirror's integer aliases).
+/// Whether the table records a constant of this type: every integer type, and every alias the
+/// mirror declares (each is an integer: `NDIS_STATUS`, the C enums bindgen emits as integer
+/// aliases, `KIRQL`, ...). A constant of any other kind (a reference, an array, a tuple) is not
+/// an ABI value; a non-integer alias would fail to compile in the generated `as i128`, loudly.
 fn is_integer_type(spelling: &str) -> bool {
-    const INTEGERS: [&str; 10] = [
-        "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize",
-    ];
-    const ALIASES: [&str; 14] = [
-        "UCHAR",
-        "USHORT",
-        "ULONG",
-        "ULONG64",
-        "ULONG_PTR",
-        "LONG",
-        "NDIS_STATUS",
-        "NDIS_OID",
-        "NDIS_PORT_NUMBER",
-        "KIRQL",
-        "NTSTATUS",
-        "BOOLEAN",
-        "CSHORT",
-        "KAFFINITY",
-    ];
-    INTEGERS.contains(&spelling) || ALIASES.contains(&spelling)
+    !spelling.is_empty()
+        && spelling
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn main() {

@@ -26,18 +26,21 @@ struct Layout {
     offsets: BTreeMap<String, u64>,
 }
 
-/// The layouts bindgen's assertions state in `source`.
+/// The layouts bindgen's assertions state in `source`. bindgen writes each assertion on one
+/// line (`["Size of X"][size_of::<X>() - 8usize];`) or, when the line would be long, with the
+/// message on a line of its own and a trailing comma (`[\n "Size of X",\n ][...]`): both are
+/// read.
 fn layouts(source: &str) -> BTreeMap<String, Layout> {
     let size = Regex::new(
-        r#""Size of (\w+)",\s*\]\[::core::mem::size_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
+        r#""Size of (\w+)",?\s*\]\[::core::mem::size_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
     )
     .expect("valid regex");
     let align = Regex::new(
-        r#""Alignment of (\w+)",\s*\]\[::core::mem::align_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
+        r#""Alignment of (\w+)",?\s*\]\[::core::mem::align_of::<\s*\w+,?\s*>\(\)\s*-\s*(\d+)usize\]"#,
     )
     .expect("valid regex");
     let offset = Regex::new(
-        r#""Offset of field: (\w+)::(\w+)",\s*\]\[::core::mem::offset_of!\(\s*\w+,\s*\w+\s*,?\s*\)\s*-\s*(\d+)usize\]"#,
+        r#""Offset of field: (\w+)::(\w+)",?\s*\]\[::core::mem::offset_of!\(\s*\w+,\s*\w+\s*,?\s*\)\s*-\s*(\d+)usize\]"#,
     )
     .expect("valid regex");
     let mut found: BTreeMap<String, Layout> = BTreeMap::new();
@@ -145,4 +148,35 @@ pub fn write(project: &Path, bindings: &Path, out: &Path) -> Result<(usize, usiz
     }
     fs::write(out, text).map_err(|error| format!("{}: {error}", out.display()))?;
     Ok((structures, constants))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layouts;
+
+    #[test]
+    fn one_line_and_wrapped_assertions_are_both_read() {
+        // As bindgen 0.73 writes them for `_MDL` (wdk-sys types.rs): short ones on one line,
+        // long ones wrapped with a trailing comma after the message.
+        let source = r#"
+    ["Size of _MDL"][::core::mem::size_of::<_MDL>() - 48usize];
+    ["Alignment of _MDL"][::core::mem::align_of::<_MDL>() - 8usize];
+    ["Offset of field: _MDL::Next"][::core::mem::offset_of!(_MDL, Next) - 0usize];
+    [
+        "Offset of field: _MDL::MdlFlags",
+    ][::core::mem::offset_of!(_MDL, MdlFlags) - 10usize];
+    [
+        "Size of _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES",
+    ][::core::mem::size_of::<_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES>() - 224usize];
+"#;
+        let found = layouts(source);
+        let mdl = &found["_MDL"];
+        assert_eq!((mdl.size, mdl.align), (Some(48), Some(8)));
+        assert_eq!(mdl.offsets.get("Next"), Some(&0));
+        assert_eq!(mdl.offsets.get("MdlFlags"), Some(&10));
+        assert_eq!(
+            found["_NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES"].size,
+            Some(224)
+        );
+    }
 }

@@ -14,6 +14,7 @@
 //!
 //! Nothing but the facts table is written into the project, nothing into the header directory. See README.md, "Kernel check".
 
+mod asm;
 mod facts;
 mod headers;
 mod wdk_default;
@@ -59,6 +60,11 @@ struct Args {
     /// machine, whose own kernel build is the check).
     #[arg(long)]
     facts_only: bool,
+    /// After the check, compile the kernel side (release) to assembly with the lock layer's
+    /// probes (`driver/sync/asm_probe.rs`) and compare each acquire/release path with the raw
+    /// call sequence (the zero-cost claim). Fails if a pair differs.
+    #[arg(long)]
+    emit_asm: bool,
 }
 
 /// The project root: two levels above this crate's manifest.
@@ -159,6 +165,69 @@ fn count_diagnostics(log: &str) -> (usize, usize) {
     (errors, warnings)
 }
 
+/// Step 5 (`--emit-asm`): the release build of the kernel side as assembly, with the probes;
+/// returns the assembly text.
+fn emit_asm(args: &Args, copy: &Path, scratch: &Path, bindings: &Path) -> Result<String, String> {
+    let target = scratch.join("target");
+    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(copy)
+        .args([
+            "rustc",
+            "--lib",
+            "-p",
+            "rse1k",
+            "--release",
+            "--crate-type",
+            "rlib",
+        ])
+        .args(["--no-default-features", "--features", "kernel"])
+        .args([
+            "--target",
+            "x86_64-pc-windows-msvc",
+            "-Zbuild-std=core,alloc",
+        ])
+        .args([
+            "--",
+            "--emit=asm",
+            "-Ccodegen-units=1",
+            "--cfg",
+            "rse1k_asm_probe",
+        ])
+        .args(["-Cllvm-args=-x86-asm-syntax=intel"])
+        .env("RUSTC", &args.rustc)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
+        .env("RSE1K_KERNEL_CHECK_BINDINGS", bindings)
+        .env_remove("RUSTUP_TOOLCHAIN");
+    let output = command
+        .output()
+        .map_err(|error| format!("could not run cargo: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo rustc --emit=asm failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let deps = target.join("x86_64-pc-windows-msvc/release/deps");
+    let newest = fs::read_dir(&deps)
+        .map_err(|error| format!("{}: {error}", deps.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension().is_some_and(|extension| extension == "s")
+                && path
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with("rse1k-"))
+        })
+        .max_by_key(|path| fs::metadata(path).and_then(|m| m.modified()).ok())
+        .ok_or_else(|| format!("no rse1k-*.s in {}", deps.display()))?;
+    eprintln!("  {}", newest.display());
+    fs::read_to_string(&newest).map_err(|error| format!("{}: {error}", newest.display()))
+}
+
 /// Step 3: `cargo check` (or clippy, through `RUSTC_WORKSPACE_WRAPPER`) of the kernel build in
 /// the copy. Returns the log and (errors, warnings).
 fn cargo_check(
@@ -257,6 +326,22 @@ fn run(args: &Args) -> Result<bool, String> {
             log_path.display()
         );
         clean &= errors == 0 && warnings == 0;
+    }
+    if args.emit_asm {
+        eprintln!("== zero cost: lock layer vs raw calls, release kernel build, --emit=asm");
+        let assembly = emit_asm(args, &copy, &scratch, &bindings)?;
+        let (report, same) = asm::compare(&assembly)?;
+        eprint!("{report}");
+        fs::write(scratch.join("asm-report.txt"), &report).map_err(|error| error.to_string())?;
+        eprintln!(
+            "zero cost: {}",
+            if same {
+                "every path is the raw call sequence"
+            } else {
+                "a path DIFFERS from the raw call sequence"
+            }
+        );
+        clean &= same;
     }
     Ok(clean)
 }

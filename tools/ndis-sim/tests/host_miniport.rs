@@ -841,7 +841,11 @@ fn missing_handler_is_bad_characteristics() {
         .mode(VerifierMode::Collect)
         .build();
     let status = m.run_on(0, || {
-        let mut object = sys::DRIVER_OBJECT { Type: 4, Size: 4 };
+        let mut object = sys::DRIVER_OBJECT {
+            Type: 4,
+            Size: i16::try_from(size_of::<sys::DRIVER_OBJECT>()).unwrap_or(0),
+            ..sys::DRIVER_OBJECT::default()
+        };
         // SAFETY: a driver object that outlives the call.
         unsafe { entry_missing_cancel_oid(&raw mut object, core::ptr::null_mut()) }
     });

@@ -358,7 +358,7 @@ fn resources(device: &PciDevice, processors: usize) -> Resources {
         ..Default::default()
     };
     let line = device.line();
-    interrupt.u.Interrupt.Level = u16::try_from(line).unwrap_or(u16::MAX);
+    interrupt.u.Interrupt.Level = line;
     interrupt.u.Interrupt.Vector = line;
     interrupt.u.Interrupt.Affinity = if processors >= 64 {
         u64::MAX

@@ -57,7 +57,7 @@ impl HostState {
 pub(crate) struct Handlers {
     pub(crate) initialize: sys::MINIPORT_INITIALIZE_HANDLER,
     pub(crate) halt: sys::MINIPORT_HALT_HANDLER,
-    pub(crate) unload: sys::MINIPORT_UNLOAD_HANDLER,
+    pub(crate) unload: sys::MINIPORT_DRIVER_UNLOAD,
     pub(crate) pause: sys::MINIPORT_PAUSE_HANDLER,
     pub(crate) restart: sys::MINIPORT_RESTART_HANDLER,
     pub(crate) oid_request: sys::MINIPORT_OID_REQUEST_HANDLER,
@@ -280,6 +280,7 @@ impl Machine {
             object: Box::new(DRIVER_OBJECT {
                 Type: 4, // IO_TYPE_DRIVER
                 Size: i16::try_from(core::mem::size_of::<DRIVER_OBJECT>()).unwrap_or(0),
+                ..DRIVER_OBJECT::default()
             }),
             path: Box::new(UNICODE_STRING {
                 Length: bytes,

@@ -26,7 +26,7 @@ thread_local! {
 pub(crate) fn draw_limit(shared: &Shared) -> ULONG {
     let mut rng = lock(&shared.rng);
     if rng.below(4) == 0 {
-        NDIS_INDICATE_ALL_NBLS
+        NDIS_INDICATE_ALL_NBLS.cast_unsigned()
     } else {
         1 + ULONG::try_from(rng.below(32)).unwrap_or(0)
     }
@@ -57,7 +57,7 @@ pub(crate) fn end(
     let Some((limit, count)) = ACTIVE.with(Cell::take) else {
         return false;
     };
-    if limit != NDIS_INDICATE_ALL_NBLS && count > limit as usize {
+    if limit != NDIS_INDICATE_ALL_NBLS.cast_unsigned() && count > limit as usize {
         violation(
             cpu,
             Rule::ReceiveThrottle,

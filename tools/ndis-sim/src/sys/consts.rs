@@ -13,14 +13,14 @@
 //! far); `STATUS_SUCCESS` is a cast in `ntstatus.h`, which wdk-sys supplies by hand; and
 //! `NDIS_DEFAULT_PORT_NUMBER` is a cast bindgen does not emit, so the kernel side has to define it.
 
-use super::ndis_types::{
+use super::types::NTSTATUS;
+use super::{
     EX_POOL_PRIORITY, MM_PAGE_PRIORITY, MODE, NDIS_DEVICE_PNP_EVENT, NDIS_HALT_ACTION,
     NDIS_HARDWARE_STATUS, NDIS_INTERFACE_TYPE, NDIS_INTERRUPT_MODERATION, NDIS_MEDIA_CONNECT_STATE,
     NDIS_MEDIA_DUPLEX_STATE, NDIS_MEDIUM, NDIS_PHYSICAL_MEDIUM, NDIS_PORT_NUMBER,
     NDIS_REQUEST_TYPE, NDIS_SHUTDOWN_ACTION, NDIS_SUPPORTED_PAUSE_FUNCTIONS, NET_IF_ACCESS_TYPE,
     NET_IF_CONNECTION_TYPE, NET_IF_DIRECTION_TYPE,
 };
-use super::types::NTSTATUS;
 
 // NTSTATUS.
 /// `STATUS_SUCCESS`: <https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values>

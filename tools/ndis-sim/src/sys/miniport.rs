@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::enter_ndis_at_most;
-use super::ndis_types::{
+use super::types::{BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_SUCCESS, PNDIS_HANDLE, ULONG};
+use super::{
     NDIS_PORT_NUMBER, PDRIVER_OBJECT, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES,
     PNDIS_MINIPORT_DRIVER_CHARACTERISTICS, PNDIS_OID_REQUEST, PNDIS_STATUS_INDICATION,
     PNET_BUFFER_LIST, PUNICODE_STRING,
 };
-use super::types::{BOOLEAN, NDIS_HANDLE, NDIS_STATUS, NDIS_STATUS_SUCCESS, PNDIS_HANDLE, ULONG};
 use crate::Handler;
 use crate::host::adapter::{AdapterState, Phase};
 use crate::host::{datapath, driver, oid};

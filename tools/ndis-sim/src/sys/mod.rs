@@ -14,6 +14,7 @@
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
 mod bus;
+mod capabilities;
 mod config;
 mod consts;
 mod debug;
@@ -27,6 +28,8 @@ mod misc;
 mod nbl;
 mod ndis_lock;
 mod ndis_types;
+mod net_buffer;
+mod resources;
 mod services;
 mod sg_list;
 /// `NDIS_STATUS_*` codes (shared with the kernel build, which `include!`s the same file).
@@ -36,8 +39,10 @@ mod ndis_status {
 }
 mod timer;
 pub mod types;
+mod wdm_objects;
 
 pub use bus::*;
+pub use capabilities::*;
 pub use config::*;
 pub use consts::*;
 pub use debug::*;
@@ -52,10 +57,13 @@ pub use nbl::*;
 pub use ndis_lock::*;
 pub use ndis_status::*;
 pub use ndis_types::*;
+pub use net_buffer::*;
+pub use resources::*;
 pub use services::*;
 pub use sg_list::*;
 pub use timer::*;
 pub use types::*;
+pub use wdm_objects::*;
 
 use std::panic::Location;
 use std::rc::Rc;

@@ -12,11 +12,11 @@ use super::consts::{
     KernelMode, MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, MEMORY_ALLOCATION_ALIGNMENT,
     NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
 };
-use super::ndis_types::{
+use super::types::{APC_LEVEL, KIRQL, NDIS_HANDLE, PVOID, ULONG, USHORT};
+use super::{
     CSHORT, MDL, MODE, NET_BUFFER_LIST_POOL_PARAMETERS, PMDL, PNET_BUFFER_LIST,
     PNET_BUFFER_LIST_POOL_PARAMETERS, SIZE_T, UINT,
 };
-use super::types::{APC_LEVEL, KIRQL, NDIS_HANDLE, PVOID, ULONG, USHORT};
 use super::{check_irql_at_most, enter, enter_ndis_at_most};
 use crate::machine::processor::{Cpu, DISPATCH, violation};
 use crate::nbl::{self, Align16, NblFreeError, PoolFreeError, PoolNblBlock, mdl_flags};
@@ -34,7 +34,7 @@ pub type MEMORY_CACHING_TYPE = i32;
 const POOL_PARAMETERS_SIZE_1: usize = 16;
 /// The header of `NET_BUFFER_LIST_CONTEXT` before `ContextData` (`Next`, `Size`, `Offset`,
 /// then `ContextData` aligned to `MEMORY_ALLOCATION_ALIGNMENT`): 16 bytes on x64.
-const CONTEXT_HEADER: usize = 16;
+const CONTEXT_HEADER: usize = core::mem::offset_of!(super::NET_BUFFER_LIST_CONTEXT, ContextData);
 
 /// The tag of the calling processor's machine in the NBL tables.
 fn machine_of(cpu: &Cpu) -> usize {
@@ -246,8 +246,10 @@ fn context_area(pool_size: usize, size: usize, backfill: usize) -> Option<Vec<Al
     let header = &mut area[0].0;
     let total16 = u16::try_from(total).unwrap_or(u16::MAX);
     let offset16 = u16::try_from(total - size).unwrap_or(0);
-    header[8..10].copy_from_slice(&total16.to_ne_bytes());
-    header[10..12].copy_from_slice(&offset16.to_ne_bytes());
+    let size_at = core::mem::offset_of!(super::NET_BUFFER_LIST_CONTEXT, Size);
+    let offset_at = core::mem::offset_of!(super::NET_BUFFER_LIST_CONTEXT, Offset);
+    header[size_at..size_at + 2].copy_from_slice(&total16.to_ne_bytes());
+    header[offset_at..offset_at + 2].copy_from_slice(&offset16.to_ne_bytes());
     Some(area)
 }
 

@@ -10,10 +10,22 @@
 
 #![allow(clippy::pub_underscore_fields)]
 
-use super::types::{
-    BOOLEAN, KAFFINITY, LONG, NDIS_HANDLE, NDIS_OBJECT_HEADER, NDIS_STATUS, PDEVICE_OBJECT, PVOID,
-    UCHAR, ULONG, ULONG_PTR, USHORT,
+use super::capabilities::{
+    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+    NDIS_MINIPORT_ADAPTER_NATIVE_802_11_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_NDK_ATTRIBUTES,
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_PACKET_DIRECT_ATTRIBUTES,
+    NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES, PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES,
+    PNDIS_PM_CAPABILITIES, PNDIS_PNP_CAPABILITIES, PNDIS_PORT_AUTHENTICATION_PARAMETERS,
+    PNDIS_RECEIVE_SCALE_CAPABILITIES, PNDIS_RESTART_ATTRIBUTES,
 };
+use super::net_buffer::PNET_BUFFER_LIST;
+use super::resources::PNDIS_RESOURCE_LIST;
+use super::services::{NDIS_NIC_SWITCH_ID, NDIS_NIC_SWITCH_VPORT_ID};
+use super::types::{
+    __BindgenBitfieldUnit, __IncompleteArrayField, BOOLEAN, LONG, NDIS_HANDLE, NDIS_OBJECT_HEADER,
+    NDIS_STATUS, PVOID, UCHAR, ULONG, ULONG_PTR, USHORT, c_uchar, c_ulong, c_ushort,
+};
+use super::wdm_objects::{_EPROCESS, PDEVICE_OBJECT, PDRIVER_OBJECT};
 
 /// `LONGLONG`.
 pub type LONGLONG = i64;
@@ -77,6 +89,14 @@ pub type NDIS_HARDWARE_STATUS = i32;
 pub type MM_PAGE_PRIORITY = i32;
 /// `EX_POOL_PRIORITY`.
 pub type EX_POOL_PRIORITY = i32;
+/// `NDIS_NET_BUFFER_LIST_INFO` (the enumeration `MaxNetBufferListInfo` ends).
+pub type _NDIS_NET_BUFFER_LIST_INFO = i32;
+/// `NDIS_DEVICE_POWER_STATE`.
+pub type NDIS_DEVICE_POWER_STATE = i32;
+/// `NDIS_PORT_CONTROL_STATE`.
+pub type NDIS_PORT_CONTROL_STATE = i32;
+/// `NDIS_PORT_AUTHORIZATION_STATE`.
+pub type NDIS_PORT_AUTHORIZATION_STATE = i32;
 /// `MODE` (`wdm.h`: `KernelMode`, `UserMode`; a `KPROCESSOR_MODE` holds one).
 pub type MODE = i32;
 
@@ -107,14 +127,24 @@ pub struct _LARGE_INTEGER__bindgen_ty_1 {
     pub HighPart: LONG,
 }
 
+/// The `u` member of `LARGE_INTEGER`: `{ LowPart, HighPart }`.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _LARGE_INTEGER__bindgen_ty_2 {
+    /// Low 32 bits.
+    pub LowPart: ULONG,
+    /// High 32 bits.
+    pub HighPart: LONG,
+}
+
 /// `LARGE_INTEGER`: <https://learn.microsoft.com/windows/win32/api/winnt/ns-winnt-large_integer-r1>
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union _LARGE_INTEGER {
     /// The anonymous `{ LowPart, HighPart }`.
     pub __bindgen_anon_1: _LARGE_INTEGER__bindgen_ty_1,
-    /// The named `u` member (same as the anonymous one).
-    pub u: _LARGE_INTEGER__bindgen_ty_1,
+    /// The named `u` member (the same fields; bindgen gives it a type of its own).
+    pub u: _LARGE_INTEGER__bindgen_ty_2,
     /// The 64-bit value.
     pub QuadPart: LONGLONG,
 }
@@ -152,8 +182,10 @@ pub struct _UNICODE_STRING {
     /// Capacity in bytes.
     pub MaximumLength: USHORT,
     /// The UTF-16 characters.
-    pub Buffer: *mut WCHAR,
+    pub Buffer: PWCH,
 }
+/// `PWCH`.
+pub type PWCH = *mut WCHAR;
 /// `UNICODE_STRING`.
 pub type UNICODE_STRING = _UNICODE_STRING;
 /// `PUNICODE_STRING`.
@@ -161,112 +193,8 @@ pub type PUNICODE_STRING = *mut UNICODE_STRING;
 /// `PCUNICODE_STRING`.
 pub type PCUNICODE_STRING = *const UNICODE_STRING;
 
-/// `DRIVER_OBJECT`, opaque here: a miniport only passes it to `NdisMRegisterMiniportDriver`.
-/// (bindgen emits the full structure; the driver never reads a field.)
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_driver_object>
-#[repr(C)]
-#[derive(Debug)]
-pub struct _DRIVER_OBJECT {
-    /// `Type` (the first field of the real structure).
-    pub Type: CSHORT,
-    /// `Size`.
-    pub Size: CSHORT,
-}
-/// `DRIVER_OBJECT`.
-pub type DRIVER_OBJECT = _DRIVER_OBJECT;
-/// `PDRIVER_OBJECT`.
-pub type PDRIVER_OBJECT = *mut DRIVER_OBJECT;
-
-// ---------------------------------------------------------------------------------------------
-// Resources (CM_PARTIAL_RESOURCE_LIST)
-// ---------------------------------------------------------------------------------------------
-
-/// `u.Port` / `u.Memory` / `u.Generic` of a partial resource descriptor.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug)]
-pub struct _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_1 {
-    /// Start of the range.
-    pub Start: PHYSICAL_ADDRESS,
-    /// Length of the range in bytes.
-    pub Length: ULONG,
-}
-
-/// `u.Interrupt` of a partial resource descriptor.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug)]
-pub struct _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_2 {
-    /// Interrupt level (for line-based interrupts, the IRQL index). wdm.h declares `Level`
-    /// and `Group` as plain `USHORT` members when `NT_PROCESSOR_GROUPS` is defined (x64
-    /// WDK builds for Windows 7 and later), a `ULONG Level` otherwise.
-    pub Level: USHORT,
-    /// Processor group.
-    pub Group: USHORT,
-    /// Interrupt vector.
-    pub Vector: ULONG,
-    /// Processors that may take it.
-    pub Affinity: KAFFINITY,
-}
-
-/// The `u` union of `CM_PARTIAL_RESOURCE_DESCRIPTOR` (the members a miniport reads).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1 {
-    /// `CmResourceTypePort`.
-    pub Port: _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_1,
-    /// `CmResourceTypeInterrupt`.
-    pub Interrupt: _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_2,
-    /// `CmResourceTypeMemory`.
-    pub Memory: _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1__bindgen_ty_1,
-    /// Three words, the size of the largest member.
-    pub DeviceSpecificData: [ULONG; 4],
-}
-
-/// `CM_PARTIAL_RESOURCE_DESCRIPTOR` (`#pragma pack(4)` in wdm.h).
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_cm_partial_resource_descriptor>
-#[repr(C, packed(4))]
-#[derive(Clone, Copy)]
-pub struct _CM_PARTIAL_RESOURCE_DESCRIPTOR {
-    /// `CmResourceType*`.
-    pub Type: UCHAR,
-    /// `CmResourceShare*`.
-    pub ShareDisposition: UCHAR,
-    /// Type-specific flags.
-    pub Flags: USHORT,
-    /// The type-specific data.
-    pub u: _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1,
-}
-/// `CM_PARTIAL_RESOURCE_DESCRIPTOR`.
-pub type CM_PARTIAL_RESOURCE_DESCRIPTOR = _CM_PARTIAL_RESOURCE_DESCRIPTOR;
-/// `PCM_PARTIAL_RESOURCE_DESCRIPTOR`.
-pub type PCM_PARTIAL_RESOURCE_DESCRIPTOR = *mut CM_PARTIAL_RESOURCE_DESCRIPTOR;
-
-/// `CM_PARTIAL_RESOURCE_LIST`: a header followed by `Count` descriptors (declared `[1]`; the
-/// rest follow in memory).
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_cm_partial_resource_list>
-#[repr(C, packed(4))]
-#[derive(Clone, Copy)]
-pub struct _CM_PARTIAL_RESOURCE_LIST {
-    /// Version (1).
-    pub Version: USHORT,
-    /// Revision (1).
-    pub Revision: USHORT,
-    /// Number of descriptors.
-    pub Count: ULONG,
-    /// The first descriptor.
-    pub PartialDescriptors: [CM_PARTIAL_RESOURCE_DESCRIPTOR; 1],
-}
-/// `CM_PARTIAL_RESOURCE_LIST`.
-pub type CM_PARTIAL_RESOURCE_LIST = _CM_PARTIAL_RESOURCE_LIST;
-/// `NDIS_RESOURCE_LIST` (ndis.h: `typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST`).
-pub type NDIS_RESOURCE_LIST = CM_PARTIAL_RESOURCE_LIST;
-/// `PNDIS_RESOURCE_LIST`.
-pub type PNDIS_RESOURCE_LIST = *mut NDIS_RESOURCE_LIST;
-
-zeroed_default!(
-    _CM_PARTIAL_RESOURCE_DESCRIPTOR__bindgen_ty_1,
-    _CM_PARTIAL_RESOURCE_DESCRIPTOR,
-    _CM_PARTIAL_RESOURCE_LIST
-);
+// DRIVER_OBJECT and the types only pointed to: `wdm_objects.rs`; CM_PARTIAL_RESOURCE_LIST:
+// `resources.rs`.
 
 // ---------------------------------------------------------------------------------------------
 // MDL, NET_BUFFER, NET_BUFFER_LIST
@@ -283,7 +211,7 @@ pub struct _MDL {
     /// `MDL_*` flags.
     pub MdlFlags: CSHORT,
     /// Owning process (null for system memory).
-    pub Process: PVOID,
+    pub Process: *mut _EPROCESS,
     /// The system virtual address, when `MDL_MAPPED_TO_SYSTEM_VA` or
     /// `MDL_SOURCE_IS_NONPAGED_POOL` is set.
     pub MappedSystemVa: PVOID,
@@ -299,141 +227,7 @@ pub type MDL = _MDL;
 /// `PMDL`.
 pub type PMDL = *mut MDL;
 
-/// `NET_BUFFER`'s `{ DataLength | stDataLength }` union.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1 {
-    /// Length of the used data.
-    pub DataLength: ULONG,
-    /// The same as a `SIZE_T`.
-    pub stDataLength: SIZE_T,
-}
-
-/// `NET_BUFFER_DATA`-shaped anonymous struct at the head of `NET_BUFFER`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct _NET_BUFFER__bindgen_ty_1__bindgen_ty_1 {
-    /// The next `NET_BUFFER` of the list.
-    pub Next: *mut _NET_BUFFER,
-    /// The MDL holding `DataOffset`.
-    pub CurrentMdl: PMDL,
-    /// Offset of the data in `CurrentMdl`.
-    pub CurrentMdlOffset: ULONG,
-    /// `DataLength` / `stDataLength`.
-    pub __bindgen_anon_1: _NET_BUFFER__bindgen_ty_1__bindgen_ty_1__bindgen_ty_1,
-    /// The first MDL.
-    pub MdlChain: PMDL,
-    /// Offset of the data from the start of `MdlChain`.
-    pub DataOffset: ULONG,
-}
-
-/// The union at the head of `NET_BUFFER` (`NET_BUFFER_HEADER` / `SLIST_HEADER` are the other
-/// members; not mirrored).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union _NET_BUFFER__bindgen_ty_1 {
-    /// The anonymous `NET_BUFFER_DATA` fields.
-    pub __bindgen_anon_1: _NET_BUFFER__bindgen_ty_1__bindgen_ty_1,
-    /// `SLIST_HEADER Link` (16 bytes on x64).
-    pub Link: [u64; 2],
-}
-
-/// `NET_BUFFER`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-_net_buffer>
-#[repr(C)]
-pub struct _NET_BUFFER {
-    /// `Next`, `CurrentMdl`, `CurrentMdlOffset`, `DataLength`, `MdlChain`, `DataOffset`.
-    pub __bindgen_anon_1: _NET_BUFFER__bindgen_ty_1,
-    /// Checksum bias.
-    pub ChecksumBias: USHORT,
-    /// Reserved.
-    pub Reserved: USHORT,
-    /// The pool the `NET_BUFFER` came from.
-    pub NdisPoolHandle: NDIS_HANDLE,
-    /// NDIS's.
-    pub NdisReserved: [PVOID; 2],
-    /// The protocol's.
-    pub ProtocolReserved: [PVOID; 6],
-    /// The miniport's.
-    pub MiniportReserved: [PVOID; 4],
-    /// Physical address of the data (when NDIS mapped it).
-    pub DataPhysicalAddress: NDIS_PHYSICAL_ADDRESS,
-    /// `SharedMemoryInfo` / `ScatterGatherList`.
-    pub __bindgen_anon_2: PVOID,
-}
-/// `NET_BUFFER`.
-pub type NET_BUFFER = _NET_BUFFER;
-/// `PNET_BUFFER`.
-pub type PNET_BUFFER = *mut NET_BUFFER;
-
-/// The anonymous `{ Next, FirstNetBuffer }` at the head of `NET_BUFFER_LIST`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct _NET_BUFFER_LIST__bindgen_ty_1__bindgen_ty_1 {
-    /// The next NBL of a chain.
-    pub Next: *mut _NET_BUFFER_LIST,
-    /// The first `NET_BUFFER`.
-    pub FirstNetBuffer: PNET_BUFFER,
-}
-
-/// The union at the head of `NET_BUFFER_LIST`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union _NET_BUFFER_LIST__bindgen_ty_1 {
-    /// `Next`, `FirstNetBuffer`.
-    pub __bindgen_anon_1: _NET_BUFFER_LIST__bindgen_ty_1__bindgen_ty_1,
-    /// `SLIST_HEADER Link`.
-    pub Link: [u64; 2],
-}
-
-/// The `{ Status | NdisReserved2 }` union of `NET_BUFFER_LIST`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union _NET_BUFFER_LIST__bindgen_ty_2 {
-    /// The completion status (`NET_BUFFER_LIST_STATUS`).
-    pub Status: NDIS_STATUS,
-    /// NDIS's.
-    pub NdisReserved2: ULONG,
-}
-
-/// `MaxNetBufferListInfo` for NDIS 6.83 (the length of `NetBufferListInfo`).
-pub const MaxNetBufferListInfo: usize = 29;
-
-/// `NET_BUFFER_LIST`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-_net_buffer_list>
-#[repr(C)]
-pub struct _NET_BUFFER_LIST {
-    /// `Next`, `FirstNetBuffer`.
-    pub __bindgen_anon_1: _NET_BUFFER_LIST__bindgen_ty_1,
-    /// `PNET_BUFFER_LIST_CONTEXT`.
-    pub Context: PVOID,
-    /// The parent of a clone.
-    pub ParentNetBufferList: *mut _NET_BUFFER_LIST,
-    /// The pool the NBL came from.
-    pub NdisPoolHandle: NDIS_HANDLE,
-    /// NDIS's.
-    pub NdisReserved: [PVOID; 2],
-    /// The protocol's.
-    pub ProtocolReserved: [PVOID; 4],
-    /// The miniport's: `MiniportReserved[0]` links the driver's send queue.
-    pub MiniportReserved: [PVOID; 2],
-    /// Scratch.
-    pub Scratch: PVOID,
-    /// The handle of the driver that indicated or sent it (`SourceHandle`).
-    pub SourceHandle: NDIS_HANDLE,
-    /// `NBL_FLAGS_*`.
-    pub NblFlags: ULONG,
-    /// Child references of a clone.
-    pub ChildRefCount: LONG,
-    /// `NDIS_NBL_FLAGS_*`.
-    pub Flags: ULONG,
-    /// `Status` / `NdisReserved2`.
-    pub __bindgen_anon_2: _NET_BUFFER_LIST__bindgen_ty_2,
-    /// Out-of-band information.
-    pub NetBufferListInfo: [PVOID; MaxNetBufferListInfo],
-}
-/// `NET_BUFFER_LIST`.
-pub type NET_BUFFER_LIST = _NET_BUFFER_LIST;
-/// `PNET_BUFFER_LIST`.
-pub type PNET_BUFFER_LIST = *mut NET_BUFFER_LIST;
+// NET_BUFFER and NET_BUFFER_LIST: `net_buffer.rs`.
 
 /// `NET_BUFFER_LIST_POOL_PARAMETERS`.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/nblapi/ns-nblapi-_net_buffer_list_pool_parameters>
@@ -458,14 +252,7 @@ pub type NET_BUFFER_LIST_POOL_PARAMETERS = _NET_BUFFER_LIST_POOL_PARAMETERS;
 /// `PNET_BUFFER_LIST_POOL_PARAMETERS`.
 pub type PNET_BUFFER_LIST_POOL_PARAMETERS = *mut NET_BUFFER_LIST_POOL_PARAMETERS;
 
-zeroed_default!(
-    _MDL,
-    _NET_BUFFER__bindgen_ty_1,
-    _NET_BUFFER,
-    _NET_BUFFER_LIST__bindgen_ty_1,
-    _NET_BUFFER_LIST__bindgen_ty_2,
-    _NET_BUFFER_LIST
-);
+zeroed_default!(_MDL);
 
 // ---------------------------------------------------------------------------------------------
 // Miniport handler typedefs and the driver characteristics
@@ -481,7 +268,10 @@ pub type MINIPORT_INITIALIZE_HANDLER = Option<
 /// `MINIPORT_HALT`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>
 pub type MINIPORT_HALT_HANDLER = Option<unsafe extern "C" fn(NDIS_HANDLE, NDIS_HALT_ACTION)>;
 /// `MINIPORT_UNLOAD`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_unload>
-pub type MINIPORT_UNLOAD_HANDLER = Option<unsafe extern "C" fn(PDRIVER_OBJECT)>;
+pub type MINIPORT_UNLOAD = Option<unsafe extern "C" fn(PDRIVER_OBJECT)>;
+/// `MINIPORT_DRIVER_UNLOAD` (ndis.h: `typedef MINIPORT_UNLOAD MINIPORT_DRIVER_UNLOAD`), the type
+/// of `UnloadHandler`.
+pub type MINIPORT_DRIVER_UNLOAD = MINIPORT_UNLOAD;
 /// `MINIPORT_PAUSE`: <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_pause>
 pub type MINIPORT_PAUSE_HANDLER =
     Option<unsafe extern "C" fn(NDIS_HANDLE, PNDIS_MINIPORT_PAUSE_PARAMETERS) -> NDIS_STATUS>;
@@ -546,7 +336,7 @@ pub struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
     /// `MiniportHaltEx`.
     pub HaltHandlerEx: MINIPORT_HALT_HANDLER,
     /// `MiniportDriverUnload`.
-    pub UnloadHandler: MINIPORT_UNLOAD_HANDLER,
+    pub UnloadHandler: MINIPORT_DRIVER_UNLOAD,
     /// `MiniportPause`.
     pub PauseHandler: MINIPORT_PAUSE_HANDLER,
     /// `MiniportRestart`.
@@ -585,12 +375,67 @@ pub type PNDIS_MINIPORT_DRIVER_CHARACTERISTICS = *mut NDIS_MINIPORT_DRIVER_CHARA
 // Initialize, attributes, pause/restart, PnP
 // ---------------------------------------------------------------------------------------------
 
-/// `NET_LUID` (the `Value` view).
+/// The `Info` bit fields of `NET_LUID`: `Reserved:24`, `NetLuidIndex:24`, `IfType:16` in one
+/// 64-bit unit.
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy)]
-pub struct _NET_LUID_LH {
+pub struct _NET_LUID_LH__bindgen_ty_1 {
+    /// bindgen's alignment marker (the unit is a `ULONG64`).
+    pub _bindgen_align: [u64; 0],
+    /// The bit fields.
+    pub _bitfield_1: __BindgenBitfieldUnit<[u8; 8]>,
+}
+#[allow(
+    clippy::used_underscore_binding,
+    reason = "bindgen's name for the bit-field unit the accessors read"
+)]
+impl _NET_LUID_LH__bindgen_ty_1 {
+    /// `Reserved` (bits 0..24).
+    #[must_use]
+    pub fn Reserved(&self) -> ULONG64 {
+        self._bitfield_1.get(0, 24)
+    }
+    /// `NetLuidIndex` (bits 24..48): the interface's index among those of its type.
+    #[must_use]
+    pub fn NetLuidIndex(&self) -> ULONG64 {
+        self._bitfield_1.get(24, 24)
+    }
+    /// Sets `NetLuidIndex` to the low 24 bits of `val`.
+    pub fn set_NetLuidIndex(&mut self, val: ULONG64) {
+        self._bitfield_1.set(24, 24, val);
+    }
+    /// `IfType` (bits 48..64): the IANA interface type.
+    #[must_use]
+    pub fn IfType(&self) -> ULONG64 {
+        self._bitfield_1.get(48, 16)
+    }
+    /// Sets `IfType` to the low 16 bits of `val`.
+    pub fn set_IfType(&mut self, val: ULONG64) {
+        self._bitfield_1.set(48, 16, val);
+    }
+}
+
+/// `NET_LUID_LH`: an interface's locally unique identifier, a 64-bit value or its bit fields.
+/// <https://learn.microsoft.com/windows/win32/api/ifdef/ns-ifdef-net_luid_lh>
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union _NET_LUID_LH {
     /// The 64-bit value.
     pub Value: ULONG64,
+    /// `Reserved`, `NetLuidIndex`, `IfType`.
+    pub Info: _NET_LUID_LH__bindgen_ty_1,
+}
+impl Default for _NET_LUID_LH {
+    fn default() -> Self {
+        Self { Value: 0 }
+    }
+}
+impl core::fmt::Debug for _NET_LUID_LH {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // SAFETY: every bit pattern of the union is a valid `Value`.
+        let value = unsafe { self.Value };
+        write!(f, "NET_LUID({value:#x})")
+    }
 }
 /// `NET_LUID`.
 pub type NET_LUID = _NET_LUID_LH;
@@ -615,10 +460,10 @@ pub struct _NDIS_MINIPORT_INIT_PARAMETERS {
     pub IfIndex: NET_IFINDEX,
     /// The interface LUID.
     pub NetLuid: NET_LUID,
-    /// `PNDIS_PORT_AUTHENTICATION_PARAMETERS`.
-    pub DefaultPortAuthStates: PVOID,
-    /// `PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES`.
-    pub PciDeviceCustomProperties: PVOID,
+    /// The port's default authentication states.
+    pub DefaultPortAuthStates: PNDIS_PORT_AUTHENTICATION_PARAMETERS,
+    /// PCI Express properties of the device.
+    pub PciDeviceCustomProperties: PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES,
 }
 /// `NDIS_MINIPORT_INIT_PARAMETERS`.
 pub type NDIS_MINIPORT_INIT_PARAMETERS = _NDIS_MINIPORT_INIT_PARAMETERS;
@@ -677,8 +522,8 @@ pub struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
     pub MediaDuplexState: NDIS_MEDIA_DUPLEX_STATE,
     /// Lookahead size.
     pub LookaheadSize: ULONG,
-    /// `PNDIS_PNP_CAPABILITIES` (null: no power management).
-    pub PowerManagementCapabilities: PVOID,
+    /// NDIS 5 power management (null: none).
+    pub PowerManagementCapabilities: PNDIS_PNP_CAPABILITIES,
     /// `NDIS_MAC_OPTION_*`.
     pub MacOptions: ULONG,
     /// `NDIS_PACKET_TYPE_*` the NIC can filter.
@@ -691,8 +536,8 @@ pub struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
     pub PermanentMacAddress: [UCHAR; 32],
     /// The address in use.
     pub CurrentMacAddress: [UCHAR; 32],
-    /// `PNDIS_RECEIVE_SCALE_CAPABILITIES` (null: no RSS).
-    pub RecvScaleCapabilities: PVOID,
+    /// Receive-side scaling (null: no RSS).
+    pub RecvScaleCapabilities: PNDIS_RECEIVE_SCALE_CAPABILITIES,
     /// `NET_IF_ACCESS_BROADCAST`.
     pub AccessType: NET_IF_ACCESS_TYPE,
     /// `NET_IF_DIRECTION_SENDRECEIVE`.
@@ -717,8 +562,8 @@ pub struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
     pub SupportedOidListLength: ULONG,
     /// `NDIS_LINK_STATE_*_AUTO_NEGOTIATED`.
     pub AutoNegotiationFlags: ULONG,
-    /// Revision 2: `PNDIS_PM_CAPABILITIES`.
-    pub PowerManagementCapabilitiesEx: PVOID,
+    /// Revision 2: NDIS 6.20 power management (null: none).
+    pub PowerManagementCapabilitiesEx: PNDIS_PM_CAPABILITIES,
 }
 /// `NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`.
 pub type NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
@@ -731,10 +576,22 @@ pub type NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_GENER
 pub union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
     /// The common header.
     pub Header: NDIS_OBJECT_HEADER,
+    /// `MiniportAddDevice`'s attributes.
+    pub AddDeviceRegistrationAttributes: NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES,
     /// Registration attributes.
     pub RegistrationAttributes: NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
     /// General attributes.
     pub GeneralAttributes: NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+    /// Task offload.
+    pub OffloadAttributes: NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+    /// 802.11.
+    pub Native_802_11_Attributes: NDIS_MINIPORT_ADAPTER_NATIVE_802_11_ATTRIBUTES,
+    /// Virtualization and receive filtering.
+    pub HardwareAssistAttributes: NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+    /// RDMA.
+    pub NDKAttributes: NDIS_MINIPORT_ADAPTER_NDK_ATTRIBUTES,
+    /// `PacketDirect`.
+    pub PacketDirectAttributes: NDIS_MINIPORT_ADAPTER_PACKET_DIRECT_ATTRIBUTES,
 }
 /// `NDIS_MINIPORT_ADAPTER_ATTRIBUTES`.
 pub type NDIS_MINIPORT_ADAPTER_ATTRIBUTES = _NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
@@ -765,8 +622,8 @@ pub type PNDIS_MINIPORT_PAUSE_PARAMETERS = *mut NDIS_MINIPORT_PAUSE_PARAMETERS;
 pub struct _NDIS_MINIPORT_RESTART_PARAMETERS {
     /// Header.
     pub Header: NDIS_OBJECT_HEADER,
-    /// `PNDIS_RESTART_ATTRIBUTES` (null here).
-    pub RestartAttributes: PVOID,
+    /// What changed while paused (null here).
+    pub RestartAttributes: PNDIS_RESTART_ATTRIBUTES,
     /// Reserved.
     pub Flags: ULONG,
 }
@@ -791,7 +648,7 @@ pub struct _NET_DEVICE_PNP_EVENT {
     /// Its length.
     pub InformationBufferLength: ULONG,
     /// NDIS's.
-    pub NdisReserved: [u8; 16],
+    pub NdisReserved: [UCHAR; 16],
 }
 /// `NET_DEVICE_PNP_EVENT`.
 pub type NET_DEVICE_PNP_EVENT = _NET_DEVICE_PNP_EVENT;
@@ -812,10 +669,10 @@ zeroed_default!(
 // OID requests
 // ---------------------------------------------------------------------------------------------
 
-/// `DATA.QUERY_INFORMATION` of an OID request.
+/// `DATA.QUERY_INFORMATION` of an OID request (C: `struct _QUERY`).
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_1 {
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _NDIS_OID_REQUEST__REQUEST_DATA__QUERY {
     /// The OID.
     pub Oid: NDIS_OID,
     /// The buffer to fill.
@@ -828,10 +685,10 @@ pub struct _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_1 {
     pub BytesNeeded: UINT,
 }
 
-/// `DATA.SET_INFORMATION` of an OID request.
+/// `DATA.SET_INFORMATION` of an OID request (C: `struct _SET`).
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_2 {
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _NDIS_OID_REQUEST__REQUEST_DATA__SET {
     /// The OID.
     pub Oid: NDIS_OID,
     /// The value to set.
@@ -844,43 +701,46 @@ pub struct _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_2 {
     pub BytesNeeded: UINT,
 }
 
-/// `DATA.METHOD_INFORMATION` of an OID request.
+/// `DATA.METHOD_INFORMATION` of an OID request (C: `struct _METHOD`).
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_3 {
+#[derive(Debug, Default, Clone, Copy)]
+pub struct _NDIS_OID_REQUEST__REQUEST_DATA__METHOD {
     /// The OID.
     pub Oid: NDIS_OID,
-    /// Method id.
-    pub MethodId: ULONG,
     /// In/out buffer.
     pub InformationBuffer: PVOID,
     /// Input length.
     pub InputBufferLength: ULONG,
     /// Output length.
     pub OutputBufferLength: ULONG,
+    /// Method id.
+    pub MethodId: ULONG,
     /// Out: bytes written.
-    pub BytesWritten: ULONG,
+    pub BytesWritten: UINT,
     /// Out: bytes read.
-    pub BytesRead: ULONG,
+    pub BytesRead: UINT,
     /// Out: bytes needed.
-    pub BytesNeeded: ULONG,
+    pub BytesNeeded: UINT,
 }
 
-/// The `DATA` union of `NDIS_OID_REQUEST`.
+/// The `DATA` union of `NDIS_OID_REQUEST` (C: `union _REQUEST_DATA`).
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub union _NDIS_OID_REQUEST__bindgen_ty_1 {
+pub union _NDIS_OID_REQUEST__REQUEST_DATA {
+    /// The OID, common to all three.
+    pub Oid: NDIS_OID,
     /// Query.
-    pub QUERY_INFORMATION: _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_1,
+    pub QUERY_INFORMATION: _NDIS_OID_REQUEST__REQUEST_DATA__QUERY,
     /// Set.
-    pub SET_INFORMATION: _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_2,
+    pub SET_INFORMATION: _NDIS_OID_REQUEST__REQUEST_DATA__SET,
     /// Method.
-    pub METHOD_INFORMATION: _NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_3,
+    pub METHOD_INFORMATION: _NDIS_OID_REQUEST__REQUEST_DATA__METHOD,
 }
 
-/// `NDIS_OID_REQUEST`.
+/// `NDIS_OID_REQUEST` (revision 2, 248 bytes on x64).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct _NDIS_OID_REQUEST {
     /// `NDIS_OBJECT_TYPE_OID_REQUEST`.
     pub Header: NDIS_OBJECT_HEADER,
@@ -895,26 +755,32 @@ pub struct _NDIS_OID_REQUEST {
     /// Handle of the requester.
     pub RequestHandle: NDIS_HANDLE,
     /// Query / set / method data.
-    pub DATA: _NDIS_OID_REQUEST__bindgen_ty_1,
-    /// NDIS's.
-    pub NdisReserved: [u8; 16 * core::mem::size_of::<PVOID>()],
-    /// The miniport's.
-    pub MiniportReserved: [u8; 2 * core::mem::size_of::<PVOID>()],
-    /// The source's.
-    pub SourceReserved: [u8; 2 * core::mem::size_of::<PVOID>()],
+    pub DATA: _NDIS_OID_REQUEST__REQUEST_DATA,
+    /// NDIS's (`16 * sizeof(PVOID)`).
+    pub NdisReserved: [UCHAR; 128],
+    /// The miniport's (`2 * sizeof(PVOID)`).
+    pub MiniportReserved: [UCHAR; 16],
+    /// The source's (`2 * sizeof(PVOID)`).
+    pub SourceReserved: [UCHAR; 16],
     /// Revision 2: supported revision.
     pub SupportedRevision: UCHAR,
     /// Reserved.
     pub Reserved1: UCHAR,
     /// Reserved.
     pub Reserved2: USHORT,
+    /// Revision 2: the NIC switch the request is for.
+    pub SwitchId: NDIS_NIC_SWITCH_ID,
+    /// Revision 2: the virtual port the request is for.
+    pub VPortId: NDIS_NIC_SWITCH_VPORT_ID,
+    /// Revision 2: `NDIS_OID_REQUEST_FLAGS_*`.
+    pub Flags: ULONG,
 }
 /// `NDIS_OID_REQUEST`.
 pub type NDIS_OID_REQUEST = _NDIS_OID_REQUEST;
 /// `PNDIS_OID_REQUEST`.
 pub type PNDIS_OID_REQUEST = *mut NDIS_OID_REQUEST;
 
-zeroed_default!(_NDIS_OID_REQUEST__bindgen_ty_1, _NDIS_OID_REQUEST);
+zeroed_default!(_NDIS_OID_REQUEST__REQUEST_DATA, _NDIS_OID_REQUEST);
 
 // ---------------------------------------------------------------------------------------------
 // Status indications and the structures OIDs carry
@@ -925,13 +791,13 @@ zeroed_default!(_NDIS_OID_REQUEST__bindgen_ty_1, _NDIS_OID_REQUEST);
 #[derive(Debug, Default, Clone, Copy)]
 pub struct _GUID {
     /// Data1.
-    pub Data1: ULONG,
+    pub Data1: c_ulong,
     /// Data2.
-    pub Data2: USHORT,
+    pub Data2: c_ushort,
     /// Data3.
-    pub Data3: USHORT,
+    pub Data3: c_ushort,
     /// Data4.
-    pub Data4: [UCHAR; 8],
+    pub Data4: [c_uchar; 8],
 }
 /// `GUID`.
 pub type GUID = _GUID;
@@ -1088,8 +954,8 @@ pub struct _SCATTER_GATHER_LIST {
     pub NumberOfElements: ULONG,
     /// Reserved.
     pub Reserved: ULONG_PTR,
-    /// The elements.
-    pub Elements: [SCATTER_GATHER_ELEMENT; 0],
+    /// The elements (`NumberOfElements` of them follow the header).
+    pub Elements: __IncompleteArrayField<SCATTER_GATHER_ELEMENT>,
 }
 /// `SCATTER_GATHER_LIST`.
 pub type SCATTER_GATHER_LIST = _SCATTER_GATHER_LIST;

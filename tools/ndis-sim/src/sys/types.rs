@@ -3,6 +3,16 @@
 
 use core::ffi::c_void;
 
+use super::capabilities::PIO_INTERRUPT_MESSAGE_INFO;
+
+/// C `unsigned long` of the Windows (LLP64) ABI, 32 bits, as bindgen spells it for `_GUID`
+/// (`::core::ffi::c_ulong` in the kernel build). Not `core::ffi::c_ulong`, which is 64 bits on
+/// a Linux host.
+pub type c_ulong = u32;
+/// C `unsigned short`.
+pub type c_ushort = u16;
+/// C `unsigned char`.
+pub type c_uchar = u8;
 /// `UCHAR`.
 pub type UCHAR = u8;
 /// `USHORT`.
@@ -117,8 +127,29 @@ pub type NDIS_INTERRUPT_TYPE = i32;
 /// `NDIS_CONNECT_LINE_BASED`.
 pub const NDIS_CONNECT_LINE_BASED: NDIS_INTERRUPT_TYPE = 1;
 
-/// `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`. The MSI handlers are `PVOID` here (always null:
-/// the 82540EM has no MSI); bindgen types them as `Option<fn>`, which has the same layout.
+/// `MINIPORT_MESSAGE_INTERRUPT` (`MiniportMessageInterrupt`, an MSI ISR).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_message_interrupt>
+pub type MINIPORT_MESSAGE_INTERRUPT =
+    Option<unsafe extern "C" fn(NDIS_HANDLE, ULONG, PBOOLEAN, PULONG) -> BOOLEAN>;
+/// `MINIPORT_MSI_ISR_HANDLER`.
+pub type MINIPORT_MSI_ISR_HANDLER = MINIPORT_MESSAGE_INTERRUPT;
+/// `MINIPORT_MESSAGE_INTERRUPT_DPC` (`MiniportMessageInterruptDPC`).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_message_interrupt_dpc>
+pub type MINIPORT_MESSAGE_INTERRUPT_DPC =
+    Option<unsafe extern "C" fn(NDIS_HANDLE, ULONG, PVOID, PVOID, PVOID)>;
+/// `MINIPORT_MSI_INTERRUPT_DPC_HANDLER`.
+pub type MINIPORT_MSI_INTERRUPT_DPC_HANDLER = MINIPORT_MESSAGE_INTERRUPT_DPC;
+/// `MINIPORT_DISABLE_MESSAGE_INTERRUPT`.
+pub type MINIPORT_DISABLE_MESSAGE_INTERRUPT = Option<unsafe extern "C" fn(NDIS_HANDLE, ULONG)>;
+/// `MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER`.
+pub type MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER = MINIPORT_DISABLE_MESSAGE_INTERRUPT;
+/// `MINIPORT_ENABLE_MESSAGE_INTERRUPT`.
+pub type MINIPORT_ENABLE_MESSAGE_INTERRUPT = Option<unsafe extern "C" fn(NDIS_HANDLE, ULONG)>;
+/// `MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER`.
+pub type MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER = MINIPORT_ENABLE_MESSAGE_INTERRUPT;
+
+/// `NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS`. The MSI members are `None`/null here (the
+/// 82540EM has no MSI).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_interrupt_characteristics>
 #[repr(C)]
 #[derive(Debug)]
@@ -138,17 +169,17 @@ pub struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
     /// MSI synchronisation with all messages.
     pub MsiSyncWithAllMessages: BOOLEAN,
     /// MSI ISR (unused).
-    pub MessageInterruptHandler: PVOID,
+    pub MessageInterruptHandler: MINIPORT_MSI_ISR_HANDLER,
     /// MSI DPC (unused).
-    pub MessageInterruptDpcHandler: PVOID,
+    pub MessageInterruptDpcHandler: MINIPORT_MSI_INTERRUPT_DPC_HANDLER,
     /// MSI disable (unused).
-    pub DisableMessageInterruptHandler: PVOID,
+    pub DisableMessageInterruptHandler: MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER,
     /// MSI enable (unused).
-    pub EnableMessageInterruptHandler: PVOID,
+    pub EnableMessageInterruptHandler: MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER,
     /// Out: the interrupt type NDIS connected (`NDIS_CONNECT_LINE_BASED` here).
     pub InterruptType: NDIS_INTERRUPT_TYPE,
     /// Out: MSI message table (null here).
-    pub MessageInfoTable: PVOID,
+    pub MessageInfoTable: PIO_INTERRUPT_MESSAGE_INFO,
 }
 /// All zero, as bindgen's `derive_default` produces (the pointers null, the handlers `None`).
 impl Default for _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
@@ -161,10 +192,10 @@ impl Default for _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
             EnableInterruptHandler: None,
             MsiSupported: 0,
             MsiSyncWithAllMessages: 0,
-            MessageInterruptHandler: core::ptr::null_mut(),
-            MessageInterruptDpcHandler: core::ptr::null_mut(),
-            DisableMessageInterruptHandler: core::ptr::null_mut(),
-            EnableMessageInterruptHandler: core::ptr::null_mut(),
+            MessageInterruptHandler: None,
+            MessageInterruptDpcHandler: None,
+            DisableMessageInterruptHandler: None,
+            EnableMessageInterruptHandler: None,
             InterruptType: 0,
             MessageInfoTable: core::ptr::null_mut(),
         }
@@ -226,8 +257,9 @@ impl _NDIS_RECEIVE_THROTTLE_PARAMETERS {
 }
 /// `NDIS_RECEIVE_THROTTLE_PARAMETERS`.
 pub type NDIS_RECEIVE_THROTTLE_PARAMETERS = _NDIS_RECEIVE_THROTTLE_PARAMETERS;
-/// `NDIS_INDICATE_ALL_NBLS` (no limit).
-pub const NDIS_INDICATE_ALL_NBLS: ULONG = !0;
+/// `NDIS_INDICATE_ALL_NBLS` (no limit): ndis.h defines it as `(~0ul)`, which bindgen emits as
+/// the `i32` -1; compare it with `MaxNblsToIndicate` (a `ULONG`) through `cast_unsigned`.
+pub const NDIS_INDICATE_ALL_NBLS: i32 = -1;
 
 /// The storage of C bit fields, as bindgen emits it for each run of bit fields: the bytes, with
 /// accessors generated per field on the containing structure. Bit `i` is bit `i % 8` of byte
@@ -251,6 +283,26 @@ impl<const N: usize> __BindgenBitfieldUnit<[u8; N]> {
     pub fn get_bit(&self, index: usize) -> bool {
         self.storage[index / 8] & (1 << (index % 8)) != 0
     }
+    /// The `width`-bit field at bit `offset` (bindgen's `get`), as a `u64`.
+    ///
+    /// # Panics
+    /// The field is outside the unit or wider than 64 bits.
+    #[must_use]
+    pub fn get(&self, offset: usize, width: u8) -> u64 {
+        (0..usize::from(width)).fold(0, |value, i| {
+            value | (u64::from(self.get_bit(offset + i)) << i)
+        })
+    }
+    /// Sets the `width`-bit field at bit `offset` to the low `width` bits of `val` (bindgen's
+    /// `set`).
+    ///
+    /// # Panics
+    /// The field is outside the unit or wider than 64 bits.
+    pub fn set(&mut self, offset: usize, width: u8, val: u64) {
+        for i in 0..usize::from(width) {
+            self.set_bit(offset + i, (val >> i) & 1 != 0);
+        }
+    }
     /// Sets bit `index` to `val`.
     ///
     /// # Panics
@@ -265,15 +317,42 @@ impl<const N: usize> __BindgenBitfieldUnit<[u8; N]> {
     }
 }
 
-/// `DEVICE_OBJECT` (`wdm.h`): the simulator never creates or reads one; a miniport sees only
-/// pointers to it (`MiniportProcessSGList`'s first parameter), so the mirror is opaque.
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_object>
+/// A C flexible array member at the end of a structure (`Elements[]`), as bindgen emits it:
+/// zero-sized, aligned as `T`; the elements follow the structure in memory.
 #[repr(C)]
-#[derive(Debug)]
-pub struct _DEVICE_OBJECT {
-    _opaque: [u8; 0],
+pub struct __IncompleteArrayField<T>(core::marker::PhantomData<T>, [T; 0]);
+impl<T> __IncompleteArrayField<T> {
+    /// The empty field.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(core::marker::PhantomData, [])
+    }
+    /// The first element's address.
+    #[must_use]
+    pub const fn as_ptr(&self) -> *const T {
+        core::ptr::from_ref(self).cast()
+    }
+    /// The first element's address, for writes.
+    pub const fn as_mut_ptr(&mut self) -> *mut T {
+        core::ptr::from_mut(self).cast()
+    }
+    /// The first `len` elements.
+    ///
+    /// # Safety
+    /// `len` initialised elements follow the structure in the same allocation.
+    #[must_use]
+    pub const unsafe fn as_slice(&self, len: usize) -> &[T] {
+        // SAFETY: the caller guarantees `len` elements at this address.
+        unsafe { core::slice::from_raw_parts(self.as_ptr(), len) }
+    }
 }
-/// `DEVICE_OBJECT`.
-pub type DEVICE_OBJECT = _DEVICE_OBJECT;
-/// `PDEVICE_OBJECT`.
-pub type PDEVICE_OBJECT = *mut DEVICE_OBJECT;
+impl<T> Default for __IncompleteArrayField<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T> core::fmt::Debug for __IncompleteArrayField<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("__IncompleteArrayField")
+    }
+}
