@@ -41,7 +41,7 @@ pub struct OidResult {
     clippy::used_underscore_items,
     reason = "bindgen names the anonymous struct; this alias is the one place that spells it"
 )]
-type MethodInformation = crate::sys::_NDIS_OID_REQUEST__bindgen_ty_1__bindgen_ty_3;
+type MethodInformation = crate::sys::_NDIS_OID_REQUEST__REQUEST_DATA__METHOD;
 
 /// The type of an OID request the host issues (`NDIS_OID_REQUEST::RequestType`).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/oidrequest/ns-oidrequest-ndis_oid_request>
