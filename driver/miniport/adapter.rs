@@ -216,7 +216,8 @@ pub struct RecvState {
     pub indicating: bool,
     /// The RX ring bookkeeping.
     pub ring: RxRing,
-    /// By descriptor slot, the NBL whose buffer the descriptor carries while it is posted.
+    /// By buffer index (the NBL's buffer), the NBLs whose buffers are posted on the ring; not by
+    /// descriptor slot, since the ring posts a dropped frame's buffer again at another slot.
     pub posted: Vec<Option<RxNbl>>,
     /// The receive buffer pool: NBLs (each with its buffer) that are the driver's and not on
     /// the ring. Any of them fills any empty descriptor. An NBL is posted, free or indicated

@@ -48,14 +48,20 @@ impl Adapter {
                 let Some(frame) = recv.ring.harvest(&mem) else {
                     break;
                 };
-                let Some(mut nbl) = recv
-                    .posted
-                    .get_mut(usize::from(frame.slot))
+                // By buffer, not by descriptor: the ring posts a dropped frame's buffer again at
+                // its tail, another descriptor than the one it came from.
+                let index = frame
+                    .buffer
+                    .checked_sub(self.rx_buffers.physical(0))
+                    .map(|offset| offset / u64::from(BUFFER_BYTES));
+                let Some(mut nbl) = index
+                    .and_then(|index| usize::try_from(index).ok())
+                    .and_then(|index| recv.posted.get_mut(index))
                     .and_then(Option::take)
                 else {
-                    // Every posted descriptor has its NBL, so this cannot happen; the frame
-                    // is counted as dropped rather than its buffer lost.
-                    trace_warn!("RX slot {} filled without an NBL", frame.slot);
+                    // Every posted buffer has its NBL, so this cannot happen; the frame is
+                    // counted as dropped rather than its buffer lost.
+                    trace_warn!("RX buffer {:#x} filled without an NBL", frame.buffer);
                     self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
@@ -122,10 +128,11 @@ impl Adapter {
     /// Posts free buffers at the ring's empty descriptors, as many as fit.
     pub(super) fn refill(&self, recv: &mut RecvState, mem: &DescriptorRing<'_>) {
         while let Some(nbl) = recv.free.pop() {
-            let buffer = nbl.slot().map(|index| u32::from(index) * BUFFER_BYTES);
+            let index = nbl.slot();
+            let buffer = index.map(|index| u32::from(index) * BUFFER_BYTES);
             let filled = buffer.map(|offset| recv.ring.fill(mem, self.rx_buffers.physical(offset)));
-            if let Some(Ok(slot)) = filled {
-                recv.posted[usize::from(slot)] = Some(nbl);
+            if let (Some(index), Some(Ok(_))) = (index, filled) {
+                recv.posted[usize::from(index)] = Some(nbl);
             } else {
                 recv.free.push(nbl);
                 break;
