@@ -6,9 +6,8 @@
 //!   (runts and oversize frames are dropped);
 //! - when no register read lied (all-ones reads can hide the driver's own counters), the
 //!   driver's receive error and discard counters (`OID_GEN_RCV_ERROR` +
-//!   `OID_GEN_RCV_NO_BUFFER`) cover every write-back it had to drop. This check finds an open
-//!   driver bug (the receive ring's drops never reach the OID counters), so it runs only when
-//!   `RSE1K_FUZZ_PENDING` is set (see [`pending_checks`]) until the miniport fix lands;
+//!   `OID_GEN_RCV_NO_BUFFER`) cover every write-back it had to drop (it found the receive
+//!   ring's drops missing from those counters);
 //! - Pause, Halt and Unload as in [`Board::finish`]: every send completed, every indication
 //!   returned, nothing leaked, the verifier clean.
 
@@ -125,18 +124,10 @@ pub fn run(script: &RxScript) -> Result<(), Finding> {
             );
         }
     }
-    if !lied && pending_checks() {
+    if !lied {
         check_counted(&board, &device)?;
     }
     board.finish()
-}
-
-/// Whether the checks that find open driver bugs run (`RSE1K_FUZZ_PENDING` set): they are
-/// written, but they would fail every run until the driver is fixed. Reproducer:
-/// `RSE1K_FUZZ_PENDING=1 RSE1K_FUZZ_CASES=60 cargo test -p rse1k-fuzz --test fuzz_bounded`.
-#[must_use]
-pub fn pending_checks() -> bool {
-    std::env::var_os("RSE1K_FUZZ_PENDING").is_some()
 }
 
 /// Every bad write-back the driver saw is in its error or discard counters.
