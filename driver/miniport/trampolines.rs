@@ -86,7 +86,7 @@ pub unsafe extern "C" fn restart(
 ) -> sys::NDIS_STATUS {
     // SAFETY: as in `pause`.
     let mut cx = unsafe { Locked::new() };
-    // SAFETY: as above.
+    // SAFETY: `context` is the adapter Initialize registered and Halt has not freed (contract).
     let status = unsafe { adapter(context) }.restart(&mut cx);
     crate::diag::returned(&crate::diag::events::RESTART, status)
 }

@@ -17,7 +17,7 @@ pub struct MiniportAdapter(sys::NDIS_HANDLE);
 
 // SAFETY: an opaque NDIS handle, valid on every processor for the adapter's life.
 unsafe impl Send for MiniportAdapter {}
-// SAFETY: as above.
+// SAFETY: NDIS accepts the adapter handle from any processor; shared use only reads it.
 unsafe impl Sync for MiniportAdapter {}
 
 impl MiniportAdapter {
@@ -379,7 +379,7 @@ pub struct SgDma(sys::NDIS_HANDLE);
 
 // SAFETY: an opaque NDIS handle, valid on every processor until deregistered (consumed).
 unsafe impl Send for SgDma {}
-// SAFETY: as above.
+// SAFETY: NDIS accepts the SG DMA handle from any processor; shared use only reads it.
 unsafe impl Sync for SgDma {}
 
 impl SgDma {
@@ -401,7 +401,7 @@ pub struct NblPool(NonNull<core::ffi::c_void>);
 
 // SAFETY: an opaque NDIS handle usable on every processor until freed (consumed).
 unsafe impl Send for NblPool {}
-// SAFETY: as above.
+// SAFETY: NDIS accepts the NBL pool handle from any processor; shared use only reads it.
 unsafe impl Sync for NblPool {}
 
 impl NblPool {

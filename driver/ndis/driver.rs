@@ -12,7 +12,7 @@ pub struct MiniportDriver(sys::NDIS_HANDLE);
 
 // SAFETY: an opaque NDIS handle, valid on every processor until deregistered (consumed).
 unsafe impl Send for MiniportDriver {}
-// SAFETY: as above.
+// SAFETY: NDIS accepts the driver handle from any processor; shared use only reads it.
 unsafe impl Sync for MiniportDriver {}
 
 /// The client identification address of the driver's one driver-object extension: the

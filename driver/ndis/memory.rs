@@ -20,7 +20,7 @@ pub struct IoSpace {
 // single volatile 32-bit operations the device serialises, so sharing the mapping between
 // processors is what the hardware is built for.
 unsafe impl Send for IoSpace {}
-// SAFETY: as above.
+// SAFETY: shared references only issue single volatile accesses the device serialises.
 unsafe impl Sync for IoSpace {}
 
 impl IoSpace {
@@ -98,7 +98,8 @@ pub struct SharedMemory {
 // driver serialises access to each part of it with its locks (descriptors) or ownership
 // (buffers).
 unsafe impl Send for SharedMemory {}
-// SAFETY: as above.
+// SAFETY: shared references only hand out addresses; the driver's locks and ownership
+// serialise the accesses through them.
 unsafe impl Sync for SharedMemory {}
 
 impl SharedMemory {

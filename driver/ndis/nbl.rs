@@ -81,7 +81,7 @@ impl NetBuffer<'_> {
         }
         // SAFETY: the NB belongs to an NBL owned for this borrow.
         let mut mdl = unsafe { sys::nb_current_mdl(nb) };
-        // SAFETY: as above.
+        // SAFETY: the same NB, owned for this borrow; reading its current MDL offset.
         let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
         let mut written = 0;
         while written < length {
@@ -93,7 +93,7 @@ impl NetBuffer<'_> {
             if va.is_null() {
                 return None;
             }
-            // SAFETY: as above.
+            // SAFETY: `mdl` is non-null and in the NB's MDL chain, valid while the NBL is owned.
             let count = unsafe { sys::mdl_byte_count(mdl) };
             let n = count.saturating_sub(offset).min(length - written);
             let from = va.wrapping_add(offset as usize);
@@ -104,7 +104,7 @@ impl NetBuffer<'_> {
             unsafe { ptr::copy_nonoverlapping(from, to, n as usize) };
             written += n;
             offset = 0;
-            // SAFETY: as above.
+            // SAFETY: `mdl` is still a valid MDL of the owned NB's chain; its next link may be null.
             mdl = unsafe { sys::mdl_next(mdl) };
         }
         Some(length)
@@ -450,7 +450,7 @@ impl RxNbl {
         // SAFETY: the driver owns the NBL, allocated with one NET_BUFFER.
         let nb = unsafe { sys::nbl_first_nb(self.raw()) };
         if !nb.is_null() {
-            // SAFETY: as above.
+            // SAFETY: `nb` is that NBL's non-null first NET_BUFFER, owned with it.
             unsafe { sys::set_nb_data_length(nb, length) };
         }
     }
@@ -521,7 +521,7 @@ impl ReceiveNbls {
         let raw = nbl.raw();
         // SAFETY: the chain takes ownership of `nbl`.
         unsafe { sys::set_nbl_status(raw, sys::NDIS_STATUS_SUCCESS) };
-        // SAFETY: as above.
+        // SAFETY: `raw` is the NBL the chain now owns; its Next link is the chain's to set.
         unsafe { sys::set_nbl_next(raw, ptr::null_mut()) };
         if self.tail.is_null() {
             self.head = raw;
@@ -586,9 +586,9 @@ impl ReceiveNbls {
             }
             // SAFETY: the chain owns `nbl`, a valid NBL; `SourceHandle` is a plain field of it.
             let field = unsafe { &raw mut (*nbl).SourceHandle };
-            // SAFETY: as above: a valid, aligned field of an NBL this chain owns.
+            // SAFETY: `field` points to a valid, aligned field of an NBL this chain owns.
             unsafe { field.write(adapter) };
-            // SAFETY: as above.
+            // SAFETY: `nbl` is a valid NBL of the owned chain; its Next link may be null.
             nbl = unsafe { sys::nbl_next(nbl) };
         }
     }
@@ -719,7 +719,7 @@ mod tests {
         let p: Vec<_> = f.iter_mut().map(Frame::ptr).collect();
         // SAFETY: the test owns the NBLs.
         unsafe { sys::set_nbl_next(p[0], p[1]) };
-        // SAFETY: as above.
+        // SAFETY: the test owns the NBLs `p[1]` and `p[2]`.
         unsafe { sys::set_nbl_next(p[1], p[2]) };
         // SAFETY: a valid chain the test owns, taken once.
         let mut from_ndis = unsafe { SendNbls::from_ndis(p[0]) };
@@ -741,7 +741,7 @@ mod tests {
         while !n.is_null() {
             // SAFETY: the chain's NBLs are the test's.
             walk.push((n, unsafe { sys::nbl_status(n) }));
-            // SAFETY: as above.
+            // SAFETY: `n` is a non-null NBL of the test's chain.
             n = unsafe { sys::nbl_next(n) };
         }
         let expected: Vec<_> = p.iter().copied().zip(statuses).collect();
@@ -772,7 +772,7 @@ mod tests {
         assert_eq!(back[1].as_ptr_for_test(), p[1]);
         // SAFETY: the test owns the NBL.
         let nb = unsafe { sys::nbl_first_nb(p[0]) };
-        // SAFETY: as above.
+        // SAFETY: `nb` is the first NB of an NBL the test owns.
         assert_eq!(unsafe { sys::nb_data_length(nb) }, 42);
         let rest: Vec<_> = core::iter::from_fn(|| chain.pop_front())
             .map(|n| n.slot())

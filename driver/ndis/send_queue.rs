@@ -121,7 +121,7 @@ unsafe fn finish_frames(
             Ordering::Acquire,
         );
     }
-    // SAFETY: as above; the slot is in bounds.
+    // SAFETY: `nbl` is valid (contract) and PENDING_SLOT is inside MiniportReserved.
     let slot = unsafe { &raw mut (*nbl).MiniportReserved[PENDING_SLOT] };
     // SAFETY: a pointer-sized, pointer-aligned field holding a count (stored without
     // provenance), only accessed atomically while frames are out.
@@ -329,7 +329,7 @@ mod tests {
         let mut nb = unsafe { sys::nbl_first_nb(nbl) };
         while !nb.is_null() {
             v.push(nb);
-            // SAFETY: as above.
+            // SAFETY: `nb` is a non-null NB of the test's NBL.
             nb = unsafe { sys::nb_next(nb) };
         }
         v

@@ -52,7 +52,7 @@ pub fn rse1k_probe_ndis_with(lock: &ProbeLock<NdisSpinLockBackend>) {
 pub unsafe fn rse1k_probe_ndis_raw(probe: *mut RawProbe<sys::NDIS_SPIN_LOCK>) {
     // SAFETY: the caller guarantees a valid probe; only a field address is formed.
     let lock = unsafe { &raw mut (*probe).lock };
-    // SAFETY: as above.
+    // SAFETY: the caller guarantees a valid probe; only the count field's address is formed.
     let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     unsafe { sys::NdisAcquireSpinLock(lock) };
@@ -81,7 +81,7 @@ pub fn rse1k_probe_ndis_dpr(lock: &ProbeLock<NdisSpinLockBackend>) {
 pub unsafe fn rse1k_probe_ndis_dpr_raw(probe: *mut RawProbe<sys::NDIS_SPIN_LOCK>) {
     // SAFETY: the caller guarantees a valid probe; only a field address is formed.
     let lock = unsafe { &raw mut (*probe).lock };
-    // SAFETY: as above.
+    // SAFETY: the caller guarantees a valid probe; only the count field's address is formed.
     let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     unsafe { sys::NdisDprAcquireSpinLock(lock) };
@@ -108,7 +108,7 @@ pub fn rse1k_probe_ke_guard(lock: &ProbeLock<KeSpinLockBackend>) {
 pub unsafe fn rse1k_probe_ke_raw(probe: *mut RawProbe<sys::KSPIN_LOCK>) {
     // SAFETY: the caller guarantees a valid probe; only a field address is formed.
     let lock = unsafe { &raw mut (*probe).lock };
-    // SAFETY: as above.
+    // SAFETY: the caller guarantees a valid probe; only the count field's address is formed.
     let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     let old = unsafe { sys::KeAcquireSpinLockRaiseToDpc(lock) };
@@ -137,7 +137,7 @@ pub fn rse1k_probe_ke_dpr(lock: &ProbeLock<KeSpinLockBackend>) {
 pub unsafe fn rse1k_probe_ke_dpr_raw(probe: *mut RawProbe<sys::KSPIN_LOCK>) {
     // SAFETY: the caller guarantees a valid probe; only a field address is formed.
     let lock = unsafe { &raw mut (*probe).lock };
-    // SAFETY: as above.
+    // SAFETY: the caller guarantees a valid probe; only the count field's address is formed.
     let count = unsafe { &raw mut (*probe).count };
     // SAFETY: the caller's contract.
     unsafe { sys::KeAcquireSpinLockAtDpcLevel(lock) };

@@ -126,7 +126,7 @@ macro_rules! impl_lock_after {
         // SAFETY: declared once above with `$A` as its one predecessor; the transitive impl
         // carries exactly the levels before `$A`.
         unsafe impl $crate::sync::LockAfter<$A> for $B {}
-        // SAFETY: as above.
+        // SAFETY: every level before `$A` is, through the chain declared above, before `$B` too.
         unsafe impl<X: $crate::sync::LockBefore<$A>> $crate::sync::LockAfter<X> for $B {}
     };
 }

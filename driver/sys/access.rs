@@ -235,7 +235,8 @@ pub unsafe fn mdl_system_address(mdl: PMDL) -> *mut u8 {
     let mapped =
         i16::try_from(MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL).unwrap_or(i16::MAX);
     if flags & mapped != 0 {
-        // SAFETY: as above; the flags say `MappedSystemVa` holds the system address.
+        // SAFETY: the caller guarantees a valid MDL; the flags say `MappedSystemVa` holds the
+        // system address.
         return unsafe { (*mdl).MappedSystemVa }.cast();
     }
     // KernelMode = 0, MmCached = 1 (wdm.h), BugCheckOnFailure = FALSE.

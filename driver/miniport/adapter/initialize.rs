@@ -211,7 +211,7 @@ impl<'c, 'l> Partial<'c, 'l> {
         for index in 0.. {
             // SAFETY: NDIS passes valid init parameters with a valid resource list.
             let list = unsafe { (*params).AllocatedResources };
-            // SAFETY: as above.
+            // SAFETY: `list` is the valid resource list NDIS passed; `resource` bounds-checks `index`.
             let Some(resource) = (unsafe { sys::resource(list, index) }) else {
                 break;
             };

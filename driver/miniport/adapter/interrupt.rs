@@ -112,7 +112,7 @@ impl Adapter {
         let called_again = more && !throttle.is_null();
         if called_again {
             // NDIS runs the DPC again for the rest.
-            // SAFETY: as above.
+            // SAFETY: `throttle` is non-null here and NDIS keeps it valid for this DPC call.
             unsafe { (*throttle).set_MoreNblsPending(1) };
         }
         if causes.contains(Causes::LSC) {

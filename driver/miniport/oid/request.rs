@@ -115,7 +115,7 @@ impl OidRequest<'_> {
         match self.kind() {
             // SAFETY: `from_raw`'s contract, and the type says which member NDIS filled.
             Some(RequestKind::Query) => unsafe { oid_request_query_information(self.raw.as_ptr()) },
-            // SAFETY: as above.
+            // SAFETY: `from_raw`'s contract, and the type says NDIS filled the Set member.
             Some(RequestKind::Set) => unsafe { oid_request_set_information(self.raw.as_ptr()) },
             Some(RequestKind::Method) | None => OidInformation {
                 oid: 0,
@@ -190,11 +190,11 @@ impl OidRequest<'_> {
                 unsafe { oid_request_set_query_result(raw, written, needed) };
             }
             Some(RequestKind::Set) => {
-                // SAFETY: as above.
+                // SAFETY: `from_raw`'s contract: a valid Set request, ours to write.
                 unsafe { oid_request_set_set_result(raw, read, needed) };
             }
             Some(RequestKind::Method) => {
-                // SAFETY: as above.
+                // SAFETY: `from_raw`'s contract: a valid Method request, ours to write.
                 unsafe { oid_request_set_method_result(raw, written, read, needed) };
             }
             None => {}
