@@ -8,7 +8,9 @@
 //! 2. lays out a scratch workspace (copies of the project and the wdk-* crates whose build
 //!    scripts, which need the WDK installed, are replaced by ones that copy those bindings);
 //! 3. writes the ABI facts table (`tools/ndis-sim/abi/facts.txt`, see `facts.rs`), which the
-//!    simulator's facts test compares its mirror with;
+//!    simulator's facts test compares its mirror with: bindgen's layouts, bindgen's opaque
+//!    rendering of the `wdm.h` types the mirror keeps opaque (`opaque.rs`), and clang's record
+//!    layouts of the structures both builds define by hand (`record_layout.rs`);
 //! 4. runs `cargo check` and clippy (`-D warnings`) on the driver's kernel build for
 //!    `x86_64-pc-windows-msvc` with `-Zbuild-std=core,alloc`, and reports errors and warnings.
 //!
@@ -54,7 +56,8 @@ struct Args {
     #[arg(long, default_value = "/usr/bin/clippy-driver")]
     clippy_driver: PathBuf,
     /// Reuse wdk-sys's bindings from an earlier run in the same scratch directory (they depend
-    /// on the headers only; `ndis.rs` is always regenerated).
+    /// on the headers only; `ndis.rs` and `opaque.rs`, which depend on this project's
+    /// configuration, are always regenerated).
     #[arg(long)]
     reuse_wdk_sys: bool,
     /// Only generate the bindings and write the ABI facts table; no cargo check (for a Windows

@@ -316,13 +316,6 @@ zeroed_default!(
     _NET_BUFFER_LIST
 );
 
-// The sizes clang gives the legacy C declarations (x64), as `driver/sys/kernel.rs` asserts for
-// its hand-written copies: the facts have no bindgen layout for these two (see
-// `abi/known_differences.txt`).
-const _: () = assert!(core::mem::size_of::<NET_BUFFER_DATA>() == 48);
-const _: () = assert!(core::mem::size_of::<NET_BUFFER_HEADER>() == 48);
-const _: () = assert!(core::mem::align_of::<NET_BUFFER_HEADER>() == 16);
-
 #[cfg(test)]
 mod tests {
     use super::{NET_BUFFER, NET_BUFFER_LIST};
