@@ -11,8 +11,9 @@
 // `record_layout.rs`); `tests/abi_facts.rs` compares this file's layout and field types with
 // them, so a moved or retyped member here fails `cargo test` for both builds at once.
 //
-// The includer brings `NET_BUFFER`, `MDL`, `ULONG`, `_NET_BUFFER_DATA_LENGTH` and
-// `_SLIST_HEADER` into scope (no `use` here, so `include!` works on both sides).
+// The includer brings `NET_BUFFER`, `MDL`, `ULONG`, `_NET_BUFFER_DATA_LENGTH`, `_SLIST_HEADER`
+// and `NET_BUFFER`'s generated head types into scope (no `use` of the sys items here, so
+// `include!` works on both sides).
 
 /// `NET_BUFFER_DATA`: the first members of a `NET_BUFFER` as a named structure, 48 bytes.
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-_net_buffer>
@@ -52,3 +53,25 @@ pub union _NET_BUFFER_HEADER {
 pub type NET_BUFFER_HEADER = _NET_BUFFER_HEADER;
 /// `PNET_BUFFER_HEADER`.
 pub type PNET_BUFFER_HEADER = *mut NET_BUFFER_HEADER;
+
+// `NET_BUFFER_DATA` is, member for member, the anonymous structure at the head of `NET_BUFFER`
+// (`ndis/nbl.h` declares both), which bindgen does generate, and checks against clang's layout
+// in the kernel build (layout tests on). So each build checks this hand definition against its
+// own generated one at compile time, with no number written here: a moved member fails the
+// kernel build as well as the facts test.
+const _: () = {
+    use core::mem::{align_of, offset_of, size_of};
+    type Head = _NET_BUFFER__bindgen_ty_1__bindgen_ty_1;
+    assert!(size_of::<_NET_BUFFER_DATA>() == size_of::<Head>());
+    assert!(align_of::<_NET_BUFFER_DATA>() == align_of::<Head>());
+    assert!(offset_of!(_NET_BUFFER_DATA, Next) == offset_of!(Head, Next));
+    assert!(offset_of!(_NET_BUFFER_DATA, CurrentMdl) == offset_of!(Head, CurrentMdl));
+    assert!(offset_of!(_NET_BUFFER_DATA, CurrentMdlOffset) == offset_of!(Head, CurrentMdlOffset));
+    assert!(offset_of!(_NET_BUFFER_DATA, NbDataLength) == offset_of!(Head, __bindgen_anon_1));
+    assert!(offset_of!(_NET_BUFFER_DATA, MdlChain) == offset_of!(Head, MdlChain));
+    assert!(offset_of!(_NET_BUFFER_DATA, DataOffset) == offset_of!(Head, DataOffset));
+    // `NET_BUFFER_HEADER` is the union at the head of `NET_BUFFER` minus its anonymous view.
+    type HeadUnion = _NET_BUFFER__bindgen_ty_1;
+    assert!(size_of::<_NET_BUFFER_HEADER>() == size_of::<HeadUnion>());
+    assert!(align_of::<_NET_BUFFER_HEADER>() == align_of::<HeadUnion>());
+};
