@@ -62,6 +62,7 @@ pub type PNET_BUFFER_HEADER = *mut NET_BUFFER_HEADER;
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
     type Head = _NET_BUFFER__bindgen_ty_1__bindgen_ty_1;
+    type HeadUnion = _NET_BUFFER__bindgen_ty_1;
     assert!(size_of::<_NET_BUFFER_DATA>() == size_of::<Head>());
     assert!(align_of::<_NET_BUFFER_DATA>() == align_of::<Head>());
     assert!(offset_of!(_NET_BUFFER_DATA, Next) == offset_of!(Head, Next));
@@ -71,7 +72,6 @@ const _: () = {
     assert!(offset_of!(_NET_BUFFER_DATA, MdlChain) == offset_of!(Head, MdlChain));
     assert!(offset_of!(_NET_BUFFER_DATA, DataOffset) == offset_of!(Head, DataOffset));
     // `NET_BUFFER_HEADER` is the union at the head of `NET_BUFFER` minus its anonymous view.
-    type HeadUnion = _NET_BUFFER__bindgen_ty_1;
     assert!(size_of::<_NET_BUFFER_HEADER>() == size_of::<HeadUnion>());
     assert!(align_of::<_NET_BUFFER_HEADER>() == align_of::<HeadUnion>());
 };
