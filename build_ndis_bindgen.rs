@@ -51,8 +51,10 @@ pub const NDIS_ITEMS: [&str; 5] = [
 ///   from wdk-sys (E0365); `driver/sys/kernel.rs` defines the alias;
 /// - `NET_BUFFER_HEADER` and `NET_BUFFER_DATA` (legacy names, `ndis/nbl.h`), which declare an
 ///   anonymous member of a named type (`NET_BUFFER_DATA;`, an MS extension) that bindgen drops,
-///   so its layout would be 16 bytes instead of 48; `driver/sys/kernel.rs` defines them with the
-///   C++ spelling of those members (`NetBufferData`, `NbDataLength`).
+///   so its layout would be 16 bytes instead of 48; both builds define them in
+///   `tools/ndis-sim/src/sys/net_buffer_legacy.rs` with the header's C++ declaration of those
+///   members (`NetBufferData`, `NbDataLength`); `tools/kernel-check` takes their layout from
+///   clang's record layout dump instead (`record_layout.rs`).
 pub const BLOCKLIST: &[&str] = &[
     "NdisAcquireSpinLock",
     "NdisReleaseSpinLock",
@@ -68,6 +70,34 @@ pub const BLOCKLIST: &[&str] = &[
     "NET_BUFFER_DATA",
     "PNET_BUFFER_HEADER",
     "PNET_BUFFER_DATA",
+];
+
+/// The types a miniport that offloads nothing only ever points to, generated as bindgen opaque
+/// types: a blob with clang's size and alignment for the type, no fields.
+///
+/// Each is the pointee of one `NDIS_MINIPORT_ADAPTER_*_ATTRIBUTES` member this driver leaves
+/// null (task offload, TCP chimney, native 802.11, hardware assists, NDK). Their fields pull in
+/// hundreds of further types (every offload version, the 802.11 PHY tables, the VMQ/SR-IOV/QoS
+/// capability sets) that neither the driver nor the simulator reads. As blobs they keep their
+/// real size and alignment, so a structure embedding one is still laid out as C lays it out,
+/// and the simulator mirrors exactly that blob (the ABI facts compare both). A driver that sets
+/// one of these attributes removes its type from this list and mirrors its fields: reading a
+/// field of a blob does not compile.
+pub const OPAQUE_TYPES: [&str; 14] = [
+    "_NDIS_OFFLOAD",
+    "_NDIS_TCP_CONNECTION_OFFLOAD",
+    "DOT11_PHY_ATTRIBUTES",
+    "DOT11_EXTSTA_ATTRIBUTES",
+    "DOT11_VWIFI_ATTRIBUTES",
+    "_DOT11_EXTAP_ATTRIBUTES",
+    "_DOT11_WFD_ATTRIBUTES",
+    "_NDIS_HD_SPLIT_ATTRIBUTES",
+    "_NDIS_RECEIVE_FILTER_CAPABILITIES",
+    "_NDIS_NIC_SWITCH_CAPABILITIES",
+    "_NDIS_SRIOV_CAPABILITIES",
+    "_NDIS_QOS_CAPABILITIES",
+    "_NDIS_GFT_OFFLOAD_CAPABILITIES",
+    "_NDIS_NDK_CAPABILITIES",
 ];
 
 /// Answers bindgen's question "does this type, generated elsewhere (wdk-sys), implement this
@@ -123,6 +153,9 @@ pub fn configure(base: bindgen::Builder) -> bindgen::Builder {
     }
     for item in BLOCKLIST {
         builder = builder.blocklist_item(item);
+    }
+    for item in OPAQUE_TYPES {
+        builder = builder.opaque_type(item);
     }
     builder
 }

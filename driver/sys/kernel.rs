@@ -56,40 +56,10 @@ mod ndis {
     /// this module only glob-imports.
     pub type NDIS_INTERRUPT_MODE = KINTERRUPT_MODE;
 
-    /// `NET_BUFFER_DATA` (ndis/nbl.h, a legacy name kept for source compatibility): the first
-    /// members of `NET_BUFFER`. C declares its length as an anonymous member of the named union
-    /// type `NET_BUFFER_DATA_LENGTH`, which bindgen drops; this is the C++ declaration, which
-    /// names it `NbDataLength`. 48 bytes, as clang lays the C structure out.
-    #[repr(C)]
-    #[derive(Copy, Clone)]
-    pub struct _NET_BUFFER_DATA {
-        pub Next: *mut NET_BUFFER,
-        pub CurrentMdl: *mut MDL,
-        pub CurrentMdlOffset: ULONG,
-        pub NbDataLength: NET_BUFFER_DATA_LENGTH,
-        pub MdlChain: *mut MDL,
-        pub DataOffset: ULONG,
-    }
-    pub type NET_BUFFER_DATA = _NET_BUFFER_DATA;
-    pub type PNET_BUFFER_DATA = *mut NET_BUFFER_DATA;
-
-    /// `NET_BUFFER_HEADER` (ndis/nbl.h, legacy): `NET_BUFFER`'s first union as a named type. C
-    /// declares `NET_BUFFER_DATA;` as an anonymous member, which bindgen drops (leaving a
-    /// 16-byte union); this is the C++ declaration, which names it `NetBufferData`.
-    #[repr(C)]
-    #[derive(Copy, Clone)]
-    pub union _NET_BUFFER_HEADER {
-        pub NetBufferData: NET_BUFFER_DATA,
-        pub Link: SLIST_HEADER,
-    }
-    pub type NET_BUFFER_HEADER = _NET_BUFFER_HEADER;
-    pub type PNET_BUFFER_HEADER = *mut NET_BUFFER_HEADER;
-
-    // The layout clang gives the C declarations (x64), which bindgen's own assertions would
-    // have checked had it generated them.
-    const _: () = assert!(core::mem::size_of::<NET_BUFFER_DATA>() == 48);
-    const _: () = assert!(core::mem::size_of::<NET_BUFFER_HEADER>() == 48);
-    const _: () = assert!(core::mem::align_of::<NET_BUFFER_HEADER>() == 16);
+    // `NET_BUFFER_DATA` and `NET_BUFFER_HEADER`, blocklisted in `build_ndis_bindgen.rs` (bindgen
+    // drops their anonymous members): the simulator's definition, the one both builds use, its
+    // layout checked against clang's (ABI facts).
+    include!("../../tools/ndis-sim/src/sys/net_buffer_legacy.rs");
 
     include!(concat!(env!("OUT_DIR"), "/ndis.rs"));
 }

@@ -3,8 +3,12 @@
 //! constant it mirrors, as the real headers define them. Numbers and names only.
 //!
 //! Layouts are clang's: bindgen writes them into its layout assertions (`"Size of X"`,
-//! `"Offset of field: X::f"`), which is where they are read from. Field types are bindgen's
-//! spellings, normalized as the facts test normalizes the mirror's.
+//! `"Offset of field: X::f"`), which is where they are read from; for the structures bindgen
+//! cannot generate, from clang's record layout dump ([`crate::record_layout`]). Field types
+//! are bindgen's spellings, normalized as the facts test normalizes the mirror's.
+//!
+//! `opaque.rs` is read first: the `wdm.h` types the simulator keeps opaque are facts in
+//! bindgen's opaque form (a blob of their real size and alignment), not their fields.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -14,6 +18,8 @@ use std::{
 };
 
 use regex::Regex;
+
+use crate::record_layout::Record;
 
 #[path = "../../ndis-sim/abi/items.rs"]
 mod items;
@@ -80,17 +86,49 @@ fn mirror_names(project: &Path) -> Result<(BTreeSet<String>, BTreeSet<String>), 
     Ok((aggregates, constants))
 }
 
-/// Writes the facts table for the mirror of `project` from the bindings in `bindings` to `out`;
-/// returns (structures, constants) written.
+/// Writes the facts table for the mirror of `project` from the bindings in `bindings` and the
+/// clang layouts of the hand-defined structures to `out`; returns (structures, constants)
+/// written.
 ///
 /// # Errors
 /// A file cannot be read or written.
-pub fn write(project: &Path, bindings: &Path, out: &Path) -> Result<(usize, usize), String> {
+pub fn write(
+    project: &Path,
+    bindings: &Path,
+    hand_defined: &[Record],
+    out: &Path,
+) -> Result<(usize, usize), String> {
     let (mirror_aggregates, mirror_constants) = mirror_names(project)?;
     let mut declared = BTreeMap::new();
     let mut layout = BTreeMap::new();
     let mut values = BTreeMap::new();
-    for file in ["ndis.rs", "types.rs", "constants.rs"] {
+    for record in hand_defined {
+        declared.insert(
+            record.name.clone(),
+            items::Aggregate {
+                name: record.name.clone(),
+                is_union: record.is_union,
+                fields: record
+                    .fields
+                    .iter()
+                    .map(|(field, _, spelling)| (field.clone(), items::normalize_type(spelling)))
+                    .collect(),
+            },
+        );
+        layout.insert(
+            record.name.clone(),
+            Layout {
+                size: Some(record.size),
+                align: Some(record.align),
+                offsets: record
+                    .fields
+                    .iter()
+                    .map(|(field, offset, _)| (field.clone(), *offset))
+                    .collect(),
+            },
+        );
+    }
+    for file in ["opaque.rs", "ndis.rs", "types.rs", "constants.rs"] {
         let path = bindings.join(file);
         let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         for aggregate in items::aggregates(&source) {
@@ -108,15 +146,25 @@ pub fn write(project: &Path, bindings: &Path, out: &Path) -> Result<(usize, usiz
 
     let mut text = String::from(
         "# ABI facts: the real x64 layouts and values of what tools/ndis-sim/src/sys mirrors,\n\
-         # from the WDK headers through bindgen and clang. Written by `cargo run -p kernel-check`;\n\
+         # from the WDK headers through bindgen and clang (clang's record layout dump for\n\
+         # NET_BUFFER_DATA/HEADER, bindgen's opaque blobs for DEVICE_OBJECT, IRP and\n\
+         # FAST_IO_DISPATCH). Written by `cargo run -p kernel-check`;\n\
          # compared with the mirror by tools/ndis-sim/tests/abi_facts.rs. Do not edit.\n\
          # struct|union NAME size N align N / field NAME FIELD OFFSET|- TYPE / const NAME VALUE\n",
     );
     let mut structures = 0;
     for (name, aggregate) in &declared {
-        let nested = mirror_aggregates
-            .iter()
-            .any(|m| name.starts_with(&format!("{m}__bindgen_ty_")));
+        // bindgen's anonymous types nested in a mirrored one, unless the mirrored one is an
+        // opaque blob (`opaque.rs` allowlists them with it; the blob has no such member).
+        let nested = mirror_aggregates.iter().any(|m| {
+            name.starts_with(&format!("{m}__bindgen_ty_"))
+                && declared.get(m).is_some_and(|parent: &items::Aggregate| {
+                    !parent
+                        .fields
+                        .iter()
+                        .any(|(field, _)| field == "_bindgen_opaque_blob")
+                })
+        });
         if !mirror_aggregates.contains(name) && !nested {
             continue;
         }

@@ -8,7 +8,9 @@
 //! 2. lays out a scratch workspace (copies of the project and the wdk-* crates whose build
 //!    scripts, which need the WDK installed, are replaced by ones that copy those bindings);
 //! 3. writes the ABI facts table (`tools/ndis-sim/abi/facts.txt`, see `facts.rs`), which the
-//!    simulator's facts test compares its mirror with;
+//!    simulator's facts test compares its mirror with: bindgen's layouts, bindgen's opaque
+//!    rendering of the `wdm.h` types the mirror keeps opaque (`opaque.rs`), and clang's record
+//!    layouts of the structures both builds define by hand (`record_layout.rs`);
 //! 4. runs `cargo check` and clippy (`-D warnings`) on the driver's kernel build for
 //!    `x86_64-pc-windows-msvc` with `-Zbuild-std=core,alloc`, and reports errors and warnings.
 //!
@@ -17,6 +19,7 @@
 mod asm;
 mod facts;
 mod headers;
+mod record_layout;
 mod wdk_default;
 mod workspace;
 
@@ -53,13 +56,18 @@ struct Args {
     #[arg(long, default_value = "/usr/bin/clippy-driver")]
     clippy_driver: PathBuf,
     /// Reuse wdk-sys's bindings from an earlier run in the same scratch directory (they depend
-    /// on the headers only; `ndis.rs` is always regenerated).
+    /// on the headers only; `ndis.rs` and `opaque.rs`, which depend on this project's
+    /// configuration, are always regenerated).
     #[arg(long)]
     reuse_wdk_sys: bool,
     /// Only generate the bindings and write the ABI facts table; no cargo check (for a Windows
     /// machine, whose own kernel build is the check).
     #[arg(long)]
     facts_only: bool,
+    /// The clang binary for the record layouts of the structures bindgen cannot generate
+    /// (default: the clang next to `LIBCLANG_PATH`, else `clang` on `PATH`).
+    #[arg(long)]
+    clang: Option<PathBuf>,
     /// After the check, compile the kernel side (release) to assembly with the lock layer's
     /// probes (`driver/sync/asm_probe.rs`) and compare each acquire/release path with the raw
     /// call sequence (the zero-cost claim). Fails if a pair differs.
@@ -84,6 +92,16 @@ fn generate(what: &str, builder: bindgen::Builder, out: &Path) -> Result<(), Str
     Ok(())
 }
 
+/// The `wdm.h` types the simulator mirrors as bindgen opaque types (a blob of the real size and
+/// alignment), because a miniport only ever holds pointers to them: `DEVICE_OBJECT`
+/// (`MiniportProcessSGList`'s first parameter, `DRIVER_OBJECT::DeviceObject`), `IRP` (the
+/// dispatch routine types of `DRIVER_OBJECT`, whose table NDIS fills) and `FAST_IO_DISPATCH`
+/// (`DRIVER_OBJECT::FastIoDispatch`, null for a miniport). Mirroring their fields would mean
+/// mirroring `KDPC`, `KEVENT`, `KAPC`, `IO_STACK_LOCATION`, `FILE_OBJECT` and the fast I/O
+/// routine types for nothing. The kernel build has wdk-sys's full definitions; their facts are
+/// bindgen's opaque rendering of the same header types (`opaque.rs`, not part of the build).
+pub const MIRROR_OPAQUE_WDM_TYPES: [&str; 3] = ["_DEVICE_OBJECT", "_IRP", "_FAST_IO_DISPATCH"];
+
 /// The builder of one bindings file (`bindgen::Builder` is not `Send`, so each thread makes its
 /// own).
 fn builder_for(what: &str, include_dirs: &[&Path]) -> bindgen::Builder {
@@ -100,6 +118,17 @@ fn builder_for(what: &str, include_dirs: &[&Path]) -> bindgen::Builder {
             .with_codegen_config((CodegenConfig::TYPES | CodegenConfig::VARS).complement())
             .header_contents("ntddk-input.h", header)
             .raw_line(wdk_default::wdk_sys_link_lines()),
+        "opaque.rs" => {
+            let mut builder = base
+                .with_codegen_config(CodegenConfig::TYPES)
+                .header_contents("opaque-input.h", header)
+                .allowlist_recursively(false)
+                .layout_tests(true);
+            for name in MIRROR_OPAQUE_WDM_TYPES {
+                builder = builder.allowlist_type(name).opaque_type(name);
+            }
+            builder
+        }
         _ => ndis_bindgen::configure(base),
     }
 }
@@ -114,7 +143,7 @@ fn generate_bindings(
     let have_wdk_sys = workspace::WDK_SYS_BINDINGS
         .iter()
         .all(|file| out.join(file).is_file());
-    let mut jobs = vec!["ndis.rs"];
+    let mut jobs = vec!["ndis.rs", "opaque.rs"];
     if !(reuse_wdk_sys && have_wdk_sys) {
         jobs.extend(workspace::WDK_SYS_BINDINGS);
     }
@@ -292,8 +321,27 @@ fn run(args: &Args) -> Result<bool, String> {
     let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     generate_bindings(&dir_refs, &bindings, args.reuse_wdk_sys)?;
 
+    let clang = record_layout::find_clang(args.clang.as_deref());
+    eprintln!(
+        "== record layouts of the hand-defined structures ({})",
+        clang.display()
+    );
+    let hand_defined = record_layout::hand_defined(
+        &clang,
+        &[
+            wdk_default::clang_args(&dir_refs),
+            ndis_bindgen::NDIS_DEFINES
+                .iter()
+                .map(|define| format!("--define-macro={define}"))
+                .collect(),
+        ]
+        .concat(),
+        ndis_bindgen::WRAPPER_HEADER,
+        &scratch,
+    )?;
+
     let facts_path = project.join("tools/ndis-sim/abi/facts.txt");
-    let (structures, constants) = facts::write(&project, &bindings, &facts_path)?;
+    let (structures, constants) = facts::write(&project, &bindings, &hand_defined, &facts_path)?;
     eprintln!(
         "== ABI facts: {structures} structures, {constants} constants -> {}",
         facts_path.display()

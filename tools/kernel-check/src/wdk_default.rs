@@ -64,6 +64,24 @@ const COMPILER_FLAGS: [&str; 13] = [
     "--warn-=no-microsoft",
 ];
 
+/// The clang arguments `wdk_default` gives bindgen: no builtins, the x64 MSVC target, the
+/// include directories, wdk-build's definitions and compiler flags. Also what
+/// [`crate::record_layout`] compiles with, so both see the headers the same way.
+pub fn clang_args(include_dirs: &[&Path]) -> Vec<String> {
+    let mut args = vec![
+        "-fno-builtin".to_string(),
+        "--target=x86_64-pc-windows-msvc".to_string(),
+    ];
+    for dir in include_dirs {
+        args.push(format!("--include-directory={}", dir.display()));
+    }
+    for define in DEFINES {
+        args.push(format!("--define-macro={define}"));
+    }
+    args.extend(COMPILER_FLAGS.iter().map(ToString::to_string));
+    args
+}
+
 /// The builder `wdk_default` returns for a WDM x64 driver. `include_dirs` are `km/crt`, `km`,
 /// `shared` (wdk-build's order), then any overlay directories.
 pub fn wdk_default(include_dirs: &[&Path]) -> Builder {
@@ -72,15 +90,7 @@ pub fn wdk_default(include_dirs: &[&Path]) -> Builder {
         .derive_default(true)
         .generate_cstr(true)
         .detect_include_paths(false)
-        .clang_arg("-fno-builtin")
-        .clang_arg("--target=x86_64-pc-windows-msvc");
-    for dir in include_dirs {
-        builder = builder.clang_arg(format!("--include-directory={}", dir.display()));
-    }
-    for define in DEFINES {
-        builder = builder.clang_arg(format!("--define-macro={define}"));
-    }
-    builder = builder.clang_args(COMPILER_FLAGS);
+        .clang_args(clang_args(include_dirs));
     for item in BLOCKLISTED {
         builder = builder.blocklist_item(item);
     }

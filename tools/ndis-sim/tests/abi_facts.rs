@@ -262,6 +262,47 @@ fn a_moved_field_a_resized_structure_and_a_changed_constant_are_caught() {
 }
 
 #[test]
+fn a_hand_defined_member_and_an_opaque_blob_are_compared_like_any_other() {
+    // The mirror's own `_NET_BUFFER_DATA` (the definition the kernel build includes too) and
+    // `_IRP` (a bindgen opaque blob), against facts in which clang put `MdlChain` elsewhere and
+    // the IRP is one 16-byte unit larger.
+    let mirrored = |wanted: &str| {
+        *mirror::MIRROR_LAYOUTS
+            .iter()
+            .find(|(name, ..)| *name == wanted)
+            .expect("mirrored")
+    };
+    let facts = parse_facts(
+        "struct _NET_BUFFER_DATA size 48 align 8\n\
+         field _NET_BUFFER_DATA Next 0 *mut NET_BUFFER\n\
+         field _NET_BUFFER_DATA CurrentMdl 8 *mut MDL\n\
+         field _NET_BUFFER_DATA CurrentMdlOffset 16 ULONG\n\
+         field _NET_BUFFER_DATA NbDataLength 24 _NET_BUFFER_DATA_LENGTH\n\
+         field _NET_BUFFER_DATA MdlChain 40 *mut MDL\n\
+         field _NET_BUFFER_DATA DataOffset 32 ULONG\n\
+         struct _IRP size 224 align 16\n\
+         field _IRP _bindgen_opaque_blob - __BindgenOpaqueArray16<[u8; 224]>\n",
+    );
+    let found = differences(
+        &[mirrored("_NET_BUFFER_DATA"), mirrored("_IRP")],
+        &mirror_field_types(),
+        &[],
+        &facts,
+    );
+    let expected: BTreeSet<String> = [
+        "_NET_BUFFER_DATA.MdlChain: offset 32, real 40",
+        "_NET_BUFFER_DATA.DataOffset: offset 40, real 32",
+        "_IRP: size 208, real 224",
+        "_IRP._bindgen_opaque_blob: type __BindgenOpaqueArray16<[u8; 208]>, real \
+         __BindgenOpaqueArray16<[u8; 224]>",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
 fn a_listed_difference_needs_its_reason() {
     let listed = known_differences("# comment\n_X: opaque in the mirror # only pointers to it\n");
     assert_eq!(

@@ -3,9 +3,10 @@
 //!
 //! The ones a miniport of this kind may fill or NDIS may hand it are mirrored in full. The
 //! others belong to features the 82540EM has none of (task offload, 802.11, virtualization,
-//! RDMA): declared as bindgen declares an incomplete C type (`_unused: [u8; 0]`), since the
-//! simulator only ever passes null pointers to them; each is listed, with that reason, in
-//! `abi/known_differences.txt`.
+//! RDMA), so a miniport only ever passes a null pointer to one: the kernel build generates
+//! them as bindgen opaque types (`build_ndis_bindgen.rs`, `OPAQUE_TYPES`: a blob with the C
+//! type's size and alignment, no fields), and they are mirrored as exactly that blob, which
+//! the ABI facts check like any other structure.
 
 #![allow(
     clippy::pub_underscore_fields,
@@ -17,7 +18,8 @@ use super::ndis_types::{
     PHYSICAL_ADDRESS,
 };
 use super::types::{
-    BOOLEAN, KAFFINITY, KIRQL, NDIS_HANDLE, NDIS_OBJECT_HEADER, UCHAR, ULONG, USHORT,
+    __BindgenOpaqueArray, __BindgenOpaqueArray8, BOOLEAN, KAFFINITY, KIRQL, NDIS_HANDLE,
+    NDIS_OBJECT_HEADER, UCHAR, ULONG, USHORT,
 };
 
 /// `UINT32`.
@@ -282,128 +284,158 @@ pub struct _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES {
 pub type NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES =
     _NDIS_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES;
 
-/// `NDIS_OFFLOAD`: opaque (task offload, which the 82540EM does not have).
+/// `NDIS_OFFLOAD`: a bindgen opaque type (task offload,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_OFFLOAD {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray<[u32; 54]>,
 }
 /// `PNDIS_OFFLOAD`.
 pub type PNDIS_OFFLOAD = *mut _NDIS_OFFLOAD;
 
-/// `NDIS_TCP_CONNECTION_OFFLOAD`: opaque (TCP chimney offload, which the 82540EM does not have).
+/// `NDIS_TCP_CONNECTION_OFFLOAD`: a bindgen opaque type (TCP chimney offload,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_TCP_CONNECTION_OFFLOAD {
-    _unused: [u8; 0],
+    /// bindgen's alignment marker.
+    pub _bindgen_align: [u32; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 5],
 }
 /// `PNDIS_TCP_CONNECTION_OFFLOAD`.
 pub type PNDIS_TCP_CONNECTION_OFFLOAD = *mut _NDIS_TCP_CONNECTION_OFFLOAD;
 
-/// `DOT11_PHY_ATTRIBUTES`: opaque (802.11, which the 82540EM does not have).
+/// `DOT11_PHY_ATTRIBUTES`: a bindgen opaque type (802.11,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct DOT11_PHY_ATTRIBUTES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray<[u32; 273]>,
 }
 /// `PDOT11_PHY_ATTRIBUTES`.
 pub type PDOT11_PHY_ATTRIBUTES = *mut DOT11_PHY_ATTRIBUTES;
 
-/// `DOT11_EXTSTA_ATTRIBUTES`: opaque (802.11, which the 82540EM does not have).
+/// `DOT11_EXTSTA_ATTRIBUTES`: a bindgen opaque type (802.11,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct DOT11_EXTSTA_ATTRIBUTES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray8<[u8; 160]>,
 }
 /// `PDOT11_EXTSTA_ATTRIBUTES`.
 pub type PDOT11_EXTSTA_ATTRIBUTES = *mut DOT11_EXTSTA_ATTRIBUTES;
 
-/// `DOT11_VWIFI_ATTRIBUTES`: opaque (802.11, which the 82540EM does not have).
+/// `DOT11_VWIFI_ATTRIBUTES`: a bindgen opaque type (802.11,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct DOT11_VWIFI_ATTRIBUTES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 6],
 }
 /// `PDOT11_VWIFI_ATTRIBUTES`.
 pub type PDOT11_VWIFI_ATTRIBUTES = *mut DOT11_VWIFI_ATTRIBUTES;
 
-/// `DOT11_EXTAP_ATTRIBUTES`: opaque (802.11, which the 82540EM does not have).
+/// `DOT11_EXTAP_ATTRIBUTES`: a bindgen opaque type (802.11,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _DOT11_EXTAP_ATTRIBUTES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray8<[u8; 80]>,
 }
 /// `PDOT11_EXTAP_ATTRIBUTES`.
 pub type PDOT11_EXTAP_ATTRIBUTES = *mut _DOT11_EXTAP_ATTRIBUTES;
 
-/// `DOT11_WFD_ATTRIBUTES`: opaque (802.11, which the 82540EM does not have).
+/// `DOT11_WFD_ATTRIBUTES`: a bindgen opaque type (802.11,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _DOT11_WFD_ATTRIBUTES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray8<[u8; 72]>,
 }
 /// `PDOT11_WFD_ATTRIBUTES`.
 pub type PDOT11_WFD_ATTRIBUTES = *mut _DOT11_WFD_ATTRIBUTES;
 
-/// `NDIS_HD_SPLIT_ATTRIBUTES`: opaque (header-data split, which the 82540EM does not have).
+/// `NDIS_HD_SPLIT_ATTRIBUTES`: a bindgen opaque type (header-data split,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_HD_SPLIT_ATTRIBUTES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 6],
 }
 /// `PNDIS_HD_SPLIT_ATTRIBUTES`.
 pub type PNDIS_HD_SPLIT_ATTRIBUTES = *mut _NDIS_HD_SPLIT_ATTRIBUTES;
 
-/// `NDIS_RECEIVE_FILTER_CAPABILITIES`: opaque (receive filtering (VMQ), which the 82540EM does not have).
+/// `NDIS_RECEIVE_FILTER_CAPABILITIES`: a bindgen opaque type (receive filtering (VMQ),
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_RECEIVE_FILTER_CAPABILITIES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 21],
 }
 /// `PNDIS_RECEIVE_FILTER_CAPABILITIES`.
 pub type PNDIS_RECEIVE_FILTER_CAPABILITIES = *mut _NDIS_RECEIVE_FILTER_CAPABILITIES;
 
-/// `NDIS_NIC_SWITCH_CAPABILITIES`: opaque (NIC switches, which the 82540EM does not have).
+/// `NDIS_NIC_SWITCH_CAPABILITIES`: a bindgen opaque type (NIC switches,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_NIC_SWITCH_CAPABILITIES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray<[u32; 33]>,
 }
 /// `PNDIS_NIC_SWITCH_CAPABILITIES`.
 pub type PNDIS_NIC_SWITCH_CAPABILITIES = *mut _NDIS_NIC_SWITCH_CAPABILITIES;
 
-/// `NDIS_SRIOV_CAPABILITIES`: opaque (SR-IOV, which the 82540EM does not have).
+/// `NDIS_SRIOV_CAPABILITIES`: a bindgen opaque type (SR-IOV,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_SRIOV_CAPABILITIES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 3],
 }
 /// `PNDIS_SRIOV_CAPABILITIES`.
 pub type PNDIS_SRIOV_CAPABILITIES = *mut _NDIS_SRIOV_CAPABILITIES;
 
-/// `NDIS_QOS_CAPABILITIES`: opaque (DCB quality of service, which the 82540EM does not have).
+/// `NDIS_QOS_CAPABILITIES`: a bindgen opaque type (DCB quality of service,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_QOS_CAPABILITIES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 5],
 }
 /// `PNDIS_QOS_CAPABILITIES`.
 pub type PNDIS_QOS_CAPABILITIES = *mut _NDIS_QOS_CAPABILITIES;
 
-/// `NDIS_GFT_OFFLOAD_CAPABILITIES`: opaque (generic flow table offload, which the 82540EM does not have).
+/// `NDIS_GFT_OFFLOAD_CAPABILITIES`: a bindgen opaque type (generic flow table offload,
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_GFT_OFFLOAD_CAPABILITIES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: [u32; 21],
 }
 /// `PNDIS_GFT_OFFLOAD_CAPABILITIES`.
 pub type PNDIS_GFT_OFFLOAD_CAPABILITIES = *mut _NDIS_GFT_OFFLOAD_CAPABILITIES;
 
-/// `NDIS_NDK_CAPABILITIES`: opaque (NDK (RDMA), which the 82540EM does not have).
+/// `NDIS_NDK_CAPABILITIES`: a bindgen opaque type (NDK (RDMA),
+/// which the 82540EM does not have).
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _NDIS_NDK_CAPABILITIES {
-    _unused: [u8; 0],
+    /// The structure's bytes (`sizeof` and alignment of the C type; no fields).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray8<[u8; 56]>,
 }
 /// `PNDIS_NDK_CAPABILITIES`.
 pub type PNDIS_NDK_CAPABILITIES = *mut _NDIS_NDK_CAPABILITIES;

@@ -101,42 +101,9 @@ pub union _NET_BUFFER_DATA_LENGTH {
 /// `NET_BUFFER_DATA_LENGTH`.
 pub type NET_BUFFER_DATA_LENGTH = _NET_BUFFER_DATA_LENGTH;
 
-/// `NET_BUFFER_DATA` (legacy name, `ndis/nbl.h`): the first members of `NET_BUFFER`, 48 bytes.
-/// C declares the length as an anonymous member of type `NET_BUFFER_DATA_LENGTH`, which bindgen
-/// drops, so the kernel build blocklists this type and defines it by hand
-/// (`driver/sys/kernel.rs`) with the C++ member name `NbDataLength`; this is that definition.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct _NET_BUFFER_DATA {
-    /// The next `NET_BUFFER`.
-    pub Next: *mut NET_BUFFER,
-    /// The MDL holding `DataOffset`.
-    pub CurrentMdl: *mut MDL,
-    /// Offset of the data in `CurrentMdl`.
-    pub CurrentMdlOffset: ULONG,
-    /// `DataLength` / `stDataLength`.
-    pub NbDataLength: NET_BUFFER_DATA_LENGTH,
-    /// The first MDL.
-    pub MdlChain: *mut MDL,
-    /// Offset of the data from the start of `MdlChain`.
-    pub DataOffset: ULONG,
-}
-/// `NET_BUFFER_DATA`.
-pub type NET_BUFFER_DATA = _NET_BUFFER_DATA;
-
-/// `NET_BUFFER_HEADER` (legacy name, `ndis/nbl.h`): `NET_BUFFER`'s first union as a named type,
-/// 48 bytes, 16-aligned. Blocklisted and hand-defined in the kernel build for the same reason
-/// as [`_NET_BUFFER_DATA`] (C's anonymous `NET_BUFFER_DATA;` member is `NetBufferData` here).
-#[repr(C, align(16))]
-#[derive(Clone, Copy)]
-pub union _NET_BUFFER_HEADER {
-    /// The `NET_BUFFER_DATA` view.
-    pub NetBufferData: NET_BUFFER_DATA,
-    /// The list link.
-    pub Link: SLIST_HEADER,
-}
-/// `NET_BUFFER_HEADER`.
-pub type NET_BUFFER_HEADER = _NET_BUFFER_HEADER;
+// `NET_BUFFER_DATA` and `NET_BUFFER_HEADER`: one definition for both builds (the kernel build
+// includes the same file; see there why it is written by hand).
+include!("net_buffer_legacy.rs");
 
 /// The union at the head of `NET_BUFFER`.
 #[repr(C, align(16))]
@@ -348,13 +315,6 @@ zeroed_default!(
     _NET_BUFFER_LIST__bindgen_ty_2,
     _NET_BUFFER_LIST
 );
-
-// The sizes clang gives the legacy C declarations (x64), as `driver/sys/kernel.rs` asserts for
-// its hand-written copies: the facts have no bindgen layout for these two (see
-// `abi/known_differences.txt`).
-const _: () = assert!(core::mem::size_of::<NET_BUFFER_DATA>() == 48);
-const _: () = assert!(core::mem::size_of::<NET_BUFFER_HEADER>() == 48);
-const _: () = assert!(core::mem::align_of::<NET_BUFFER_HEADER>() == 16);
 
 #[cfg(test)]
 mod tests {

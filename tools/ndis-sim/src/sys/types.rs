@@ -356,3 +356,21 @@ impl<T> core::fmt::Debug for __IncompleteArrayField<T> {
         f.write_str("__IncompleteArrayField")
     }
 }
+
+/// The storage of a bindgen opaque type (`_bindgen_opaque_blob`) whose blob is too long for
+/// the array's own `Default`: the array, with the blob's natural alignment (that of `T`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct __BindgenOpaqueArray<T>(pub T);
+
+/// [`__BindgenOpaqueArray`] for a type aligned to 8 bytes, as bindgen writes it: bytes, with
+/// the alignment on the wrapper.
+#[repr(C, align(8))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct __BindgenOpaqueArray8<T>(pub T);
+
+/// [`__BindgenOpaqueArray`] for a type aligned to 16 bytes (one that holds a `KEVENT`,
+/// `KDPC` or `SLIST_HEADER`).
+#[repr(C, align(16))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct __BindgenOpaqueArray16<T>(pub T);

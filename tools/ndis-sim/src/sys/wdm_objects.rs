@@ -1,9 +1,12 @@
 //! The I/O manager's objects a miniport is handed (`wdm.h`): `DRIVER_OBJECT` in full, as
 //! bindgen emits it for x64, and the types it and `DEVICE_OBJECT` only point to.
 //!
-//! A type the simulator never creates or reads is declared as bindgen declares an incomplete C
-//! type (`_unused: [u8; 0]`): it exists so that pointers to it have the header's type. Each is
-//! listed, with the reason, in `abi/known_differences.txt` ("opaque in the mirror").
+//! A type a miniport only ever holds a pointer to (`DEVICE_OBJECT`, `IRP`, `FAST_IO_DISPATCH`)
+//! is mirrored as bindgen renders it as an opaque type: one blob with the C type's size and
+//! alignment, no fields. The kernel build has wdk-sys's full definitions of these; the ABI facts
+//! hold bindgen's opaque rendering of the same header types (`tools/kernel-check`,
+//! `MIRROR_OPAQUE_WDM_TYPES`), so the blob's size and alignment are checked, and a driver that
+//! read one of their fields would not compile against the simulator.
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_driver_object>
 
 #![allow(
@@ -12,15 +15,16 @@
 )]
 
 use super::ndis_types::{CSHORT, PUNICODE_STRING, UNICODE_STRING};
-use super::types::{NTSTATUS, PVOID, ULONG};
+use super::types::{__BindgenOpaqueArray8, __BindgenOpaqueArray16, NTSTATUS, PVOID, ULONG};
 
-/// `DEVICE_OBJECT`: opaque. The simulator never makes one; a miniport sees only a pointer to
-/// one (`MiniportProcessSGList`'s first parameter, null in the simulator) and passes it on.
-/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_object>
+/// `DEVICE_OBJECT`: a bindgen opaque type. The simulator never makes one; a miniport sees only
+/// a pointer to one (`MiniportProcessSGList`'s first parameter, null in the simulator) and
+/// passes it on. <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_object>
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _DEVICE_OBJECT {
-    _unused: [u8; 0],
+    /// The object's bytes (336, 16-aligned on x64).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray16<[u8; 336]>,
 }
 /// `DEVICE_OBJECT`.
 pub type DEVICE_OBJECT = _DEVICE_OBJECT;
@@ -36,20 +40,23 @@ pub struct _EPROCESS {
     pub _address: u8,
 }
 
-/// `IRP`: opaque. NDIS owns a miniport's IRPs; only the handler types of `DRIVER_OBJECT` name
-/// it. <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_irp>
+/// `IRP`: a bindgen opaque type. NDIS owns a miniport's IRPs; only the handler types of
+/// `DRIVER_OBJECT` name it. <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_irp>
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _IRP {
-    _unused: [u8; 0],
+    /// The packet's bytes (208, 16-aligned on x64).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray16<[u8; 208]>,
 }
 
-/// `FAST_IO_DISPATCH`: opaque. File systems' fast I/O table (`DRIVER_OBJECT::FastIoDispatch`,
-/// null for a miniport).
+/// `FAST_IO_DISPATCH`: a bindgen opaque type. File systems' fast I/O table
+/// (`DRIVER_OBJECT::FastIoDispatch`, null for a miniport).
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_fast_io_dispatch>
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct _FAST_IO_DISPATCH {
-    _unused: [u8; 0],
+    /// The table's bytes (28 routine pointers).
+    pub _bindgen_opaque_blob: __BindgenOpaqueArray8<[u8; 224]>,
 }
 /// `PFAST_IO_DISPATCH`.
 pub type PFAST_IO_DISPATCH = *mut _FAST_IO_DISPATCH;
