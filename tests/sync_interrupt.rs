@@ -389,20 +389,24 @@ fn dropping_a_registered_interrupt_under_a_spin_lock_makes_no_ndis_call() {
     machine.run_on(0, || {
         // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
-        // SAFETY: as above.
-        let passive = unsafe { PassiveLevel::assume() };
         let doomed = InterruptShared::try_new(&cx, Causes::default()).expect("pool");
         let mut chars = characteristics();
-        // SAFETY: the line is never asserted, so the ISR (whose context would be the fixture)
-        // never runs; PASSIVE_LEVEL; registered once.
-        let registered = unsafe {
-            doomed.register(
-                &mut cx,
-                &passive,
-                ptr::with_exposed_provenance_mut(other_adapter),
-                (&raw const *fx).cast_mut().cast(),
-                &mut chars,
-            )
+        let registered = {
+            // SAFETY: a `run_on` routine starts at PASSIVE_LEVEL and nothing before this raises
+            // the IRQL; the proof lives only in this block, so it ends before the spin lock
+            // below is taken.
+            let passive = unsafe { PassiveLevel::assume() };
+            // SAFETY: the line is never asserted, so the ISR (whose context would be the
+            // fixture) never runs; PASSIVE_LEVEL; registered once.
+            unsafe {
+                doomed.register(
+                    &mut cx,
+                    &passive,
+                    ptr::with_exposed_provenance_mut(other_adapter),
+                    (&raw const *fx).cast_mut().cast(),
+                    &mut chars,
+                )
+            }
         };
         registered.expect("NdisMRegisterInterruptEx");
         let guard = fx.scratch.lock(&mut cx);

@@ -97,7 +97,8 @@ fn ndis_m_queue_dpc_ex_targets_processors_and_is_deferred_at_dispatch() {
         let queued =
             unsafe { NdisMQueueDpcEx(handle as NDIS_HANDLE, 0, &raw mut target, 0x55 as PVOID) };
         assert_eq!(queued, 0b01);
-        // SAFETY: as above; already queued on processor 0, so not queued again.
+        // SAFETY: the same registered DPC handle and the live local `target`; the DPC is
+        // already queued on processor 0, so it is not queued again.
         let again =
             unsafe { NdisMQueueDpcEx(handle as NDIS_HANDLE, 0, &raw mut target, 0x55 as PVOID) };
         assert_eq!(again, 0);

@@ -336,7 +336,8 @@ fn a_lock_order_inversion_on_a_serial_machine_reports_the_cycle() {
             ke_init(b);
             // SAFETY: the names are keyed by the locks' addresses only.
             unsafe { SimNameSpinLock(a as *const core::ffi::c_void, "lock A") };
-            // SAFETY: as above.
+            // SAFETY: the simulator uses `b` (the boxed lock `y`'s address) only as a key for
+            // the name; nothing is read through it.
             unsafe { SimNameSpinLock(b as *const core::ffi::c_void, "lock B") };
         });
         let holding = [AtomicBool::new(false), AtomicBool::new(false)];

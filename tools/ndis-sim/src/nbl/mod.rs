@@ -206,7 +206,8 @@ impl Drop for MachineObjects {
         }
         for k in mdls {
             if let Some(m) = t.mdls.remove(&k) {
-                // SAFETY: as for the pools.
+                // SAFETY: removed from the table under its lock, so freed once; the machine
+                // (and its driver) are gone, so nothing uses the MDL.
                 unsafe { m.mdl.free() };
             }
         }
@@ -222,7 +223,8 @@ fn free_pool_nbl(n: PoolNbl) {
     // the driver gave it back (NdisFreeNetBufferList) or its machine is gone.
     unsafe { n.block.free() };
     if let Some(c) = n.context {
-        // SAFETY: as for the block.
+        // SAFETY: the context area belongs to the entry removed from the table under its
+        // lock, so it is freed once, with its NBL block just freed above.
         unsafe { c.free() };
     }
 }
