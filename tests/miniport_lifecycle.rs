@@ -254,17 +254,7 @@ fn link_flap_is_indicated_both_ways() {
 fn a_hung_transmitter_is_detected_and_reset_without_losing_sends() {
     let rig = Rig::new(2, 17);
     let adapter = rig.up();
-    rig.nic.device.set_tx_stuck(true);
-    let mut ids = Vec::new();
-    for i in 0..8u32 {
-        ids.extend(adapter.send(0, &[frame_to(PEER, i, 120)], false));
-    }
-    let mut hung = false;
-    for _ in 0..4 {
-        hung |= adapter.check_for_hang();
-    }
-    assert!(hung, "the hang is detected");
-    rig.nic.device.set_tx_stuck(false);
+    let mut ids = rig.hang_transmitter(&adapter, PEER);
     ids.extend(adapter.send(1, &[frame_to(PEER, 99, 120)], true));
     let done = rig.wait_completions(&adapter, ids.len());
     assert_eq!(
