@@ -3,9 +3,11 @@
 //! A "device" counts events and asserts its (level-triggered) line; the ISR acknowledges it,
 //! adds the events to `InterruptShared` state through the ISR-only token and requests its DPC;
 //! the DPC takes them with `synchronize` (`NdisMSynchronizeWithInterruptEx`) and totals them
-//! under a spin lock taken with the Dpr path and the DPC-entry proof. The seed decides which
-//! processor takes each interrupt and at which window, so the ISR preempts the producers, the
-//! DPCs and the synchronize callers in different places on each seed. Every event must be
+//! under a spin lock taken with the Dpr path and the DPC-entry proof. The interleavings run on
+//! the serial machine: the seed decides which processor runs at every switch point and which
+//! takes each interrupt at which window, so the ISR preempts the producers, the DPCs and the
+//! synchronize callers in different places on each seed, and a seed replays exactly (with
+//! free host threads, how many events one ISR claimed depended on host timing). Every event must be
 //! counted exactly once and the verifier must find nothing.
 
 use core::ffi::c_void;
@@ -134,6 +136,7 @@ fn run_seed(seed: u64) {
     let machine = ndis_sim::Machine::builder()
         .processors(PROCESSORS)
         .seed(seed)
+        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
         .build();
     let adapter = machine.adapter_handle(LINE);
     let fx: Box<Fixture> = machine.run_on(0, || {
