@@ -113,22 +113,11 @@ fn ndis_calls_disable_and_enable_at_dirql_under_the_interrupt_lock() {
     let adapter = machine.adapter_handle(2) as usize;
     let ctx = std::ptr::from_ref(&dev) as usize;
     assert!(!machine.disable_interrupt(0, 2), "nothing registered yet");
-    let handle = machine.run_on(1, move || {
+    let handle = common::register_interrupt(&machine, 1, adapter, ctx, || {
         let mut chars = common::characteristics();
         chars.DisableInterruptHandler = Some(toggle);
         chars.EnableInterruptHandler = Some(toggle);
-        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: valid adapter handle, context, characteristics and out pointer.
-        let status = unsafe {
-            NdisMRegisterInterruptEx(
-                adapter as NDIS_HANDLE,
-                ctx as NDIS_HANDLE,
-                &raw mut chars,
-                &raw mut handle,
-            )
-        };
-        assert_eq!(status, NDIS_STATUS_SUCCESS);
-        handle as usize
+        chars
     });
     assert!(machine.disable_interrupt(0, 2));
     assert!(machine.enable_interrupt(1, 2));
@@ -159,19 +148,9 @@ fn an_interrupt_storm_does_not_keep_a_dropped_machine_alive() {
         .mode(VerifierMode::Collect)
         .build();
     let adapter = machine.adapter_handle(6) as usize;
-    machine.run_on(0, move || {
-        let mut chars = common::characteristics_with(Some(never_clears), Some(common::dpc));
-        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: valid adapter handle, characteristics and out pointer; the ISR ignores ctx.
-        let status = unsafe {
-            NdisMRegisterInterruptEx(
-                adapter as NDIS_HANDLE,
-                core::ptr::null_mut(),
-                &raw mut chars,
-                &raw mut handle,
-            )
-        };
-        assert_eq!(status, NDIS_STATUS_SUCCESS);
+    // No context: the ISR ignores it, and the line is dropped with the machine.
+    let _ = common::register_interrupt(&machine, 0, adapter, 0, || {
+        common::characteristics_with(Some(never_clears), Some(common::dpc))
     });
     machine.interrupt_line(6).assert();
     let deadline = Instant::now() + Duration::from_secs(10);
