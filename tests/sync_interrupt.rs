@@ -138,17 +138,7 @@ fn run_seed(seed: u64) {
         .seed(seed)
         .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
         .build();
-    let adapter = machine.adapter_handle(LINE);
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
-        // context.
-        let root = unsafe { Locked::<Unlocked>::new() };
-        Box::new(new_fixture(&root, &machine))
-    });
-    // Raw pointers are not Send: cross into the processor's routine as exposed addresses.
-    let adapter_addr = adapter.expose_provenance();
-    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-    register(&machine, &fx, adapter_addr, context_addr);
+    let fx = registered_fixture(&machine);
 
     // Every processor produces events and waits for an ISR to take each one, so ISRs are
     // delivered one event at a time: over a routine at PASSIVE_LEVEL (the NdisStallExecution
@@ -241,6 +231,31 @@ fn new_fixture(root: &Locked<'_, Unlocked>, machine: &ndis_sim::Machine) -> Fixt
     }
 }
 
+/// A fixture made on processor 0 (its locks are allocated there), boxed so that the address
+/// the ISR gets as its context stays put.
+fn boxed_fixture(machine: &ndis_sim::Machine) -> Box<Fixture> {
+    machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Box::new(new_fixture(&root, machine))
+    })
+}
+
+/// A boxed fixture with its interrupt registered on the adapter of line [`LINE`].
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "the interrupt is registered with the box's address as its context: it must not move"
+)]
+fn registered_fixture(machine: &ndis_sim::Machine) -> Box<Fixture> {
+    let fx = boxed_fixture(machine);
+    // Raw pointers are not Send: they cross into the processor's routine as exposed addresses.
+    let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
+    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
+    register(machine, &fx, adapter_addr, context_addr);
+    fx
+}
+
 /// Registers the fixture's interrupt (`NdisMRegisterInterruptEx`) at `PASSIVE_LEVEL` on processor 0.
 /// Raw pointers are not Send: they cross into the routine as exposed addresses.
 fn register(machine: &ndis_sim::Machine, fx: &Fixture, adapter_addr: usize, context_addr: usize) {
@@ -278,15 +293,7 @@ fn isr_and_dpc_interleavings_across_seeds() {
 #[test]
 fn queued_dpc_runs_with_nothing_pending() {
     let machine = ndis_sim::Machine::builder().processors(2).build();
-    let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
-        // context.
-        let root = unsafe { Locked::<Unlocked>::new() };
-        Box::new(new_fixture(&root, &machine))
-    });
-    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-    register(&machine, &fx, adapter_addr, context_addr);
+    let fx = registered_fixture(&machine);
     machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
@@ -327,15 +334,7 @@ fn deregister_waits_out_synchronize_calls_in_flight() {
             .processors(PROCESSORS)
             .mode(ndis_sim::VerifierMode::Collect)
             .build();
-        let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
-        let fx: Box<Fixture> = machine.run_on(0, || {
-            // SAFETY: the start of a routine on a simulated processor: no lock held, the only
-            // root context.
-            let root = unsafe { Locked::<Unlocked>::new() };
-            Box::new(new_fixture(&root, &machine))
-        });
-        let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-        register(&machine, &fx, adapter_addr, context_addr);
+        let fx = registered_fixture(&machine);
         let calls: Vec<u64> = machine.run_all(|cpu| {
             // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root
             // context.
@@ -383,12 +382,7 @@ fn dropping_a_registered_interrupt_under_a_spin_lock_makes_no_ndis_call() {
         .mode(ndis_sim::VerifierMode::Collect)
         .build();
     let other_adapter = machine.adapter_handle(OTHER_LINE).expose_provenance();
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
-        // context.
-        let root = unsafe { Locked::<Unlocked>::new() };
-        Box::new(new_fixture(&root, &machine))
-    });
+    let fx = boxed_fixture(&machine);
     machine.run_on(0, || {
         // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
