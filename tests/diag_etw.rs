@@ -5,7 +5,7 @@
 
 mod miniport_rig;
 
-use miniport_rig::{Rig, frame_to};
+use miniport_rig::Rig;
 use ndis_sim::etw::{EtwEvent, EtwValue};
 use rse1k::diag::events::{self, ALL};
 use rse1k::diag::schema::{FieldType, Value};
@@ -232,17 +232,7 @@ fn the_lifecycle_writes_the_expected_events_in_order() {
 fn hang_reset_and_surprise_removal_are_events() {
     let rig = Rig::new(2, 17);
     let adapter = rig.up();
-    rig.nic.device.set_tx_stuck(true);
-    let mut ids = Vec::new();
-    for i in 0..8u32 {
-        ids.extend(adapter.send(0, &[frame_to(PEER, i, 120)], false));
-    }
-    let mut hung = false;
-    for _ in 0..4 {
-        hung |= adapter.check_for_hang();
-    }
-    assert!(hung);
-    rig.nic.device.set_tx_stuck(false);
+    let ids = rig.hang_transmitter(&adapter, PEER);
     let _ = rig.wait_completions(&adapter, ids.len());
     adapter.surprise_remove();
     let _ = adapter.pause();

@@ -15,6 +15,38 @@ use rse1k::e1000::{
     RxRing, TxRing, bring_up,
 };
 
+/// Eight-slot rings in freshly mapped bench memory, for a bring-up outside the [`Rig`].
+fn eight_slot_rings(bench: &Bench) -> (TxRing<u32>, RxRing) {
+    bench.mem.map(TX_RING, 128).unwrap();
+    bench.mem.map(RX_RING, 128).unwrap();
+    let rx_mem = bench.ring_memory(RX_RING);
+    let bufs: Vec<u64> = (0..8).map(|i| 0x50_0000 + i * 0x1000).collect();
+    let rx = RxRing::with_buffers(&rx_mem, &bufs, BufferSize::B2048).unwrap();
+    let tx = TxRing::new(RingSize::new(8).unwrap());
+    (tx, rx)
+}
+
+/// A bring-up of `tx` and `rx` at the rig's ring addresses with the typical filter, no
+/// multicast list, the driver's interrupt causes, no throttling, and `station` (`None`: the
+/// EEPROM's address).
+fn typical_plan<'a>(
+    tx: &'a mut TxRing<u32>,
+    rx: &'a mut RxRing,
+    station: Option<MacAddress>,
+) -> BringUp<'a, u32> {
+    BringUp {
+        tx,
+        tx_base: TX_RING,
+        rx,
+        rx_base: RX_RING,
+        filter: TYPICAL,
+        multicast: &[],
+        station,
+        interrupts: Causes::DRIVER,
+        throttle: 0,
+    }
+}
+
 #[test]
 fn bring_up_leaves_the_model_running_with_the_programmed_rings() {
     let rig = Rig::new(32, 64, TYPICAL, &[]);
@@ -79,27 +111,12 @@ fn bring_up_reports_both_addresses_and_programs_an_override() {
     assert_eq!(rig.addresses.current, MacAddress(MAC));
 
     let bench = Bench::new(MAC);
-    bench.mem.map(TX_RING, 128).unwrap();
-    bench.mem.map(RX_RING, 128).unwrap();
-    let rx_mem = bench.ring_memory(RX_RING);
-    let bufs: Vec<u64> = (0..8).map(|i| 0x50_0000 + i * 0x1000).collect();
-    let mut rx = RxRing::with_buffers(&rx_mem, &bufs, BufferSize::B2048).unwrap();
-    let mut tx: TxRing<u32> = TxRing::new(RingSize::new(8).unwrap());
+    let (mut tx, mut rx) = eight_slot_rings(&bench);
     let local = MacAddress([0x02, 0x11, 0x22, 0x33, 0x44, 0x55]);
     let addrs = bring_up(
         &bench.regs(),
         &mut ClockStall::new(&bench.nic),
-        BringUp {
-            tx: &mut tx,
-            tx_base: TX_RING,
-            rx: &mut rx,
-            rx_base: RX_RING,
-            filter: TYPICAL,
-            multicast: &[],
-            station: Some(local),
-            interrupts: Causes::DRIVER,
-            throttle: 0,
-        },
+        typical_plan(&mut tx, &mut rx, Some(local)),
     )
     .unwrap();
     assert_eq!(addrs.permanent, MacAddress(MAC));
@@ -176,26 +193,11 @@ impl Registers for CorruptEeprom<'_> {
 #[test]
 fn a_bad_eeprom_checksum_fails_bring_up_with_a_clear_error() {
     let bench = Bench::new(MAC);
-    bench.mem.map(TX_RING, 128).unwrap();
-    bench.mem.map(RX_RING, 128).unwrap();
-    let rx_mem = bench.ring_memory(RX_RING);
-    let bufs: Vec<u64> = (0..8).map(|i| 0x50_0000 + i * 0x1000).collect();
-    let mut rx = RxRing::with_buffers(&rx_mem, &bufs, BufferSize::B2048).unwrap();
-    let mut tx: TxRing<u32> = TxRing::new(RingSize::new(8).unwrap());
+    let (mut tx, mut rx) = eight_slot_rings(&bench);
     let err = bring_up(
         &CorruptEeprom(&bench.nic),
         &mut ClockStall::new(&bench.nic),
-        BringUp {
-            tx: &mut tx,
-            tx_base: TX_RING,
-            rx: &mut rx,
-            rx_base: RX_RING,
-            filter: TYPICAL,
-            multicast: &[],
-            station: None,
-            interrupts: Causes::DRIVER,
-            throttle: 0,
-        },
+        typical_plan(&mut tx, &mut rx, None),
     )
     .unwrap_err();
     assert_eq!(
@@ -230,17 +232,7 @@ fn bring_up_twice_after_abort_and_restart_is_clean() {
     bring_up(
         &regs,
         &mut ClockStall::new(&rig.bench.nic),
-        BringUp {
-            tx: &mut rig.tx,
-            tx_base: TX_RING,
-            rx: &mut rig.rx,
-            rx_base: RX_RING,
-            filter: TYPICAL,
-            multicast: &[],
-            station: None,
-            interrupts: Causes::DRIVER,
-            throttle: 0,
-        },
+        typical_plan(&mut rig.tx, &mut rig.rx, None),
     )
     .unwrap();
     assert!(

@@ -228,7 +228,7 @@ fn link_flap_is_indicated_both_ways() {
         .set_link(false)
         .expect("the model's link always moves");
     rig.pump(50);
-    wait_for(|| {
+    wait_for(&rig, || {
         adapter
             .link_state()
             .is_some_and(|l| l.MediaConnectState == sys::MediaConnectStateDisconnected)
@@ -239,7 +239,7 @@ fn link_flap_is_indicated_both_ways() {
         .set_link(true)
         .expect("the model's link always moves");
     rig.pump(50);
-    wait_for(|| {
+    wait_for(&rig, || {
         adapter
             .link_state()
             .is_some_and(|l| l.MediaConnectState == sys::MediaConnectStateConnected)
@@ -254,17 +254,7 @@ fn link_flap_is_indicated_both_ways() {
 fn a_hung_transmitter_is_detected_and_reset_without_losing_sends() {
     let rig = Rig::new(2, 17);
     let adapter = rig.up();
-    rig.nic.device.set_tx_stuck(true);
-    let mut ids = Vec::new();
-    for i in 0..8u32 {
-        ids.extend(adapter.send(0, &[frame_to(PEER, i, 120)], false));
-    }
-    let mut hung = false;
-    for _ in 0..4 {
-        hung |= adapter.check_for_hang();
-    }
-    assert!(hung, "the hang is detected");
-    rig.nic.device.set_tx_stuck(false);
+    let mut ids = rig.hang_transmitter(&adapter, PEER);
     ids.extend(adapter.send(1, &[frame_to(PEER, 99, 120)], true));
     let done = rig.wait_completions(&adapter, ids.len());
     assert_eq!(
@@ -387,16 +377,15 @@ fn a_slow_protocol_gets_low_resource_indications() {
     rig.finish(adapter);
 }
 
-/// Waits (10 s at most) for `cond`.
-fn wait_for(mut cond: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "timed out"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(1));
+/// Pumps the machine until `cond` (at most 100 ms of its virtual clock).
+fn wait_for(rig: &Rig, mut cond: impl FnMut() -> bool) {
+    for _ in 0..2_000 {
+        if cond() {
+            return;
+        }
+        rig.pump(5);
     }
+    assert!(cond(), "not within 100 ms of virtual time");
 }
 
 #[test]
@@ -477,6 +466,9 @@ fn shutdown_quiets_the_nic_without_freeing_at_either_irql() {
 
 #[test]
 fn pause_pends_on_frames_stuck_on_the_ring_until_the_reset_completes_them() {
+    // The hang checks start once MiniportPause has pended: before, on free host threads,
+    // they could reset the NIC (completing the frames) before MiniportPause ran, which then
+    // returned SUCCESS (2 of 50 runs under load).
     let rig = Rig::new(2, 37);
     let adapter = rig.up();
     rig.nic.device.set_tx_stuck(true);
@@ -484,17 +476,31 @@ fn pause_pends_on_frames_stuck_on_the_ring_until_the_reset_completes_them() {
     // MiniportPause cannot finish: the frames sit on the ring. NDIS keeps calling
     // MiniportCheckForHangEx meanwhile; the reset it asks for completes the frames, and the
     // pended Pause with them.
-    let pausing = {
-        let adapter = adapter.clone();
-        std::thread::spawn(move || adapter.pause())
-    };
-    let mut hung = false;
-    while !pausing.is_finished() {
-        hung |= adapter.check_for_hang();
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    assert!(hung, "the stuck frames were seen as a hang");
-    assert_eq!(pausing.join().unwrap(), sys::NDIS_STATUS_PENDING);
+    let paused = std::sync::Mutex::new(None);
+    let hung = std::sync::atomic::AtomicBool::new(false);
+    let (pausing_ndis, hang_checking_ndis) = (&adapter, &adapter);
+    let (paused_ref, hung_ref) = (&paused, &hung);
+    let machine = &rig.machine;
+    machine.concurrently(vec![
+        Box::new(move || *paused_ref.lock().unwrap() = Some(pausing_ndis.pause())),
+        Box::new(move || {
+            // Checks start once MiniportPause has returned (its ETW event says how).
+            while !pause_returned(machine) {
+                machine.advance_clock(10_000);
+            }
+            while paused_ref.lock().unwrap().is_none() {
+                if hang_checking_ndis.check_for_hang() {
+                    hung_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                machine.advance_clock(10_000);
+            }
+        }),
+    ]);
+    assert!(
+        hung.load(std::sync::atomic::Ordering::Relaxed),
+        "the stuck frames were seen as a hang"
+    );
+    assert_eq!(paused.into_inner().unwrap(), Some(sys::NDIS_STATUS_PENDING));
     let done = rig.wait_completions(&adapter, ids.len());
     assert_eq!(done.len(), ids.len());
     assert!(
@@ -504,4 +510,10 @@ fn pause_pends_on_frames_stuck_on_the_ring_until_the_reset_completes_them() {
     );
     rig.nic.device.set_tx_stuck(false);
     rig.finish(adapter);
+}
+
+/// Whether the driver's `MiniportPause` has returned: its `Pause` ETW event is written on the
+/// way out.
+fn pause_returned(machine: &ndis_sim::Machine) -> bool {
+    machine.etw_events().iter().any(|e| e.name == "Pause")
 }

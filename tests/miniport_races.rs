@@ -21,7 +21,7 @@ const SCHEDULES: u64 = 150;
 fn sends_racing_surprise_removal_all_complete() {
     let mut failures = Vec::new();
     for seed in 0..SCHEDULES {
-        let rig = Rig::serial(4, 0x5E9D_0000 + seed);
+        let rig = Rig::random_switches(4, 0x5E9D_0000 + seed);
         let adapter = rig.up();
         let sender = &adapter;
         let actors: Vec<Box<dyn FnOnce() + Send + '_>> = (1..4usize)
@@ -60,7 +60,7 @@ fn sends_racing_surprise_removal_all_complete() {
 fn no_interrupt_is_unmasked_after_shutdown() {
     let mut failures = Vec::new();
     for seed in 0..SCHEDULES {
-        let rig = Rig::serial(
+        let rig = Rig::random_switches(
             1 + usize::try_from(seed % 4).unwrap_or(0),
             0x5D00_0000 + seed,
         );
@@ -100,7 +100,7 @@ fn no_interrupt_is_unmasked_after_shutdown() {
 fn no_link_indication_after_surprise_removal() {
     let mut failures = Vec::new();
     for seed in 0..SCHEDULES {
-        let rig = Rig::serial(
+        let rig = Rig::random_switches(
             1 + usize::try_from(seed % 4).unwrap_or(0),
             0xDA00_0000 + seed,
         );

@@ -53,25 +53,12 @@ fn registration_says_surprise_removal_is_ok() {
 /// PHY control bit 9), not only re-asserting CTRL.SLU (which restarts nothing).
 #[test]
 fn link_parameters_restart_the_phys_auto_negotiation() {
-    use std::sync::Arc;
-    let machine = ndis_sim::Machine::builder()
-        .processors(1)
-        .seed(5)
-        .mode(ndis_sim::VerifierMode::Collect)
-        .build();
-    let (near, _far) = e1000_model::cable(e1000_model::LinkConditions::default());
-    let dma: Arc<dyn e1000_model::DmaMemory> = machine.physical_memory();
-    let model = Arc::new(e1000_model::E1000::new(
-        e1000_model::E1000Config::default(),
-        dma,
-        Box::new(near),
-    ));
-    let nic = machine.plug_device(5, model.clone()).expect("plugged");
-    let driver = machine
-        .load_driver(rse1k::miniport::driver_entry)
-        .expect("DriverEntry succeeds");
-    let adapter = driver.initialize(&nic).expect("Initialize succeeds");
-    let before = model.phy_autoneg_restarts();
+    let rig = Rig::new(1, 5);
+    let adapter = rig
+        .driver
+        .initialize(&rig.nic)
+        .expect("Initialize succeeds");
+    let before = rig.model.phy_autoneg_restarts();
     let mut params = [0u8; core::mem::size_of::<sys::NDIS_LINK_PARAMETERS>()];
     let header = [
         u8::try_from(sys::NDIS_OBJECT_TYPE_DEFAULT).unwrap(),
@@ -88,12 +75,8 @@ fn link_parameters_restart_the_phys_auto_negotiation() {
     params[at..at + 4].copy_from_slice(&flags.to_le_bytes());
     let r = adapter.oid_set(sys::OID_GEN_LINK_PARAMETERS, &params);
     assert_eq!(r.status, sys::NDIS_STATUS_SUCCESS);
-    assert_eq!(model.phy_autoneg_restarts(), before + 1);
-    let leaks = adapter.halt(sys::NdisHaltDeviceDisabled);
-    assert!(leaks.is_empty(), "{leaks}");
-    driver.unload();
-    let report = machine.report();
-    assert!(report.violations.is_empty(), "{report}");
+    assert_eq!(rig.model.phy_autoneg_restarts(), before + 1);
+    rig.finish(adapter);
 }
 
 /// The NIC's statistics registers (~21 read-to-clear reads, each a bus transaction and a VM
@@ -102,19 +85,16 @@ fn link_parameters_restart_the_phys_auto_negotiation() {
 /// acquisition and its release (they were all under `state`).
 #[test]
 fn statistics_registers_are_read_outside_every_spin_lock() {
-    let machine = ndis_sim::Machine::builder()
-        .processors(1)
-        .seed(9)
-        .mode(ndis_sim::VerifierMode::Collect)
-        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
-        .trace_events(true)
-        .build();
-    let (near, _far) = e1000_model::cable(e1000_model::LinkConditions::default());
-    let nic = machine.plug_e1000(5, e1000_model::E1000Config::default(), Box::new(near));
-    let driver = machine
-        .load_driver(rse1k::miniport::driver_entry)
-        .expect("DriverEntry succeeds");
-    let adapter = driver.initialize(&nic).expect("Initialize succeeds");
+    let rig = Rig::on(
+        Rig::machine(1, 9)
+            .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
+            .trace_events(true),
+    );
+    let machine = &rig.machine;
+    let adapter = rig
+        .driver
+        .initialize(&rig.nic)
+        .expect("Initialize succeeds");
     let _ = machine.take_schedule_events();
     let r = adapter.oid_query(sys::OID_GEN_STATISTICS, 512);
     assert_eq!(r.status, sys::NDIS_STATUS_SUCCESS);
@@ -137,9 +117,7 @@ fn statistics_registers_are_read_outside_every_spin_lock() {
         under_lock, 0,
         "{under_lock} of {reads} register reads under a spin lock"
     );
-    let leaks = adapter.halt(sys::NdisHaltDeviceDisabled);
-    assert!(leaks.is_empty(), "{leaks}");
-    driver.unload();
+    rig.finish(adapter);
 }
 
 /// The DPC copies queued frames into TX buffers under the `send` lock: at most 16 per hold
@@ -148,42 +126,29 @@ fn statistics_registers_are_read_outside_every_spin_lock() {
 /// the fix it copied all 145 under one hold and rang once (a TDT step of 145).
 #[test]
 fn the_dpc_posts_queued_frames_in_bounded_batches() {
-    use std::sync::Arc;
-    let machine = ndis_sim::Machine::builder()
-        .processors(1)
-        .seed(13)
-        .mode(ndis_sim::VerifierMode::Collect)
-        .build();
-    let (near, far) = e1000_model::cable(e1000_model::LinkConditions::default());
-    let dma: Arc<dyn e1000_model::DmaMemory> = machine.physical_memory();
-    let model = Arc::new(e1000_model::E1000::new(
-        e1000_model::E1000Config::default(),
-        dma,
-        Box::new(near),
-    ));
-    let nic = machine.plug_device(5, model.clone()).expect("plugged");
-    let driver = machine
-        .load_driver(rse1k::miniport::driver_entry)
-        .expect("DriverEntry succeeds");
-    let adapter = driver.initialize(&nic).expect("Initialize succeeds");
+    let rig = Rig::new(1, 13);
+    let adapter = rig
+        .driver
+        .initialize(&rig.nic)
+        .expect("Initialize succeeds");
     assert_eq!(adapter.restart(), sys::NDIS_STATUS_SUCCESS);
     let frames: Vec<Vec<u8>> = (0..400)
         .map(|i| miniport_rig::frame_to([2, 0, 0, 0, 0, 9], i, 60))
         .collect();
-    let _ = model.take_tdt_steps();
+    let _ = rig.model.take_tdt_steps();
     adapter.send(0, &frames, false);
     let mut completed = 0;
-    let mut far = far;
     for _ in 0..2000 {
         completed += adapter.take_completions().len();
         if completed == 400 {
             break;
         }
-        machine.advance_clock(10_000);
-        let _ = far.drain(machine.virtual_time_ns());
+        rig.machine.advance_clock(10_000);
+        let now = rig.machine.virtual_time_ns();
+        let _ = rig.peer.lock().unwrap().drain(now);
     }
     assert_eq!(completed, 400);
-    let steps = model.take_tdt_steps();
+    let steps = rig.model.take_tdt_steps();
     assert_eq!(
         steps.first(),
         Some(&255),
@@ -195,7 +160,5 @@ fn the_dpc_posts_queued_frames_in_bounded_batches() {
         "the DPC posted more than 16 frames under one hold of the send lock: {steps:?}"
     );
     let _ = adapter.pause();
-    let leaks = adapter.halt(sys::NdisHaltDeviceDisabled);
-    assert!(leaks.is_empty(), "{leaks}");
-    driver.unload();
+    rig.finish(adapter);
 }

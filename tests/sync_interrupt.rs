@@ -3,9 +3,11 @@
 //! A "device" counts events and asserts its (level-triggered) line; the ISR acknowledges it,
 //! adds the events to `InterruptShared` state through the ISR-only token and requests its DPC;
 //! the DPC takes them with `synchronize` (`NdisMSynchronizeWithInterruptEx`) and totals them
-//! under a spin lock taken with the Dpr path and the DPC-entry proof. The seed decides which
-//! processor takes each interrupt and at which window, so the ISR preempts the producers, the
-//! DPCs and the synchronize callers in different places on each seed. Every event must be
+//! under a spin lock taken with the Dpr path and the DPC-entry proof. The interleavings run on
+//! the serial machine: the seed decides which processor runs at every switch point and which
+//! takes each interrupt at which window, so the ISR preempts the producers, the DPCs and the
+//! synchronize callers in different places on each seed, and a seed replays exactly (with
+//! free host threads, how many events one ISR claimed depended on host timing). Every event must be
 //! counted exactly once and the verifier must find nothing.
 
 use core::ffi::c_void;
@@ -134,18 +136,9 @@ fn run_seed(seed: u64) {
     let machine = ndis_sim::Machine::builder()
         .processors(PROCESSORS)
         .seed(seed)
+        .schedule(ndis_sim::Schedule::Serial(ndis_sim::Strategy::Random))
         .build();
-    let adapter = machine.adapter_handle(LINE);
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
-        // context.
-        let root = unsafe { Locked::<Unlocked>::new() };
-        Box::new(new_fixture(&root, &machine))
-    });
-    // Raw pointers are not Send: cross into the processor's routine as exposed addresses.
-    let adapter_addr = adapter.expose_provenance();
-    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-    register(&machine, &fx, adapter_addr, context_addr);
+    let fx = registered_fixture(&machine);
 
     // Every processor produces events and waits for an ISR to take each one, so ISRs are
     // delivered one event at a time: over a routine at PASSIVE_LEVEL (the NdisStallExecution
@@ -238,6 +231,31 @@ fn new_fixture(root: &Locked<'_, Unlocked>, machine: &ndis_sim::Machine) -> Fixt
     }
 }
 
+/// A fixture made on processor 0 (its locks are allocated there), boxed so that the address
+/// the ISR gets as its context stays put.
+fn boxed_fixture(machine: &ndis_sim::Machine) -> Box<Fixture> {
+    machine.run_on(0, || {
+        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
+        // context.
+        let root = unsafe { Locked::<Unlocked>::new() };
+        Box::new(new_fixture(&root, machine))
+    })
+}
+
+/// A boxed fixture with its interrupt registered on the adapter of line [`LINE`].
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "the interrupt is registered with the box's address as its context: it must not move"
+)]
+fn registered_fixture(machine: &ndis_sim::Machine) -> Box<Fixture> {
+    let fx = boxed_fixture(machine);
+    // Raw pointers are not Send: they cross into the processor's routine as exposed addresses.
+    let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
+    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
+    register(machine, &fx, adapter_addr, context_addr);
+    fx
+}
+
 /// Registers the fixture's interrupt (`NdisMRegisterInterruptEx`) at `PASSIVE_LEVEL` on processor 0.
 /// Raw pointers are not Send: they cross into the routine as exposed addresses.
 fn register(machine: &ndis_sim::Machine, fx: &Fixture, adapter_addr: usize, context_addr: usize) {
@@ -275,15 +293,7 @@ fn isr_and_dpc_interleavings_across_seeds() {
 #[test]
 fn queued_dpc_runs_with_nothing_pending() {
     let machine = ndis_sim::Machine::builder().processors(2).build();
-    let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
-        // context.
-        let root = unsafe { Locked::<Unlocked>::new() };
-        Box::new(new_fixture(&root, &machine))
-    });
-    let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-    register(&machine, &fx, adapter_addr, context_addr);
+    let fx = registered_fixture(&machine);
     machine.run_on(0, || {
         // SAFETY: a new routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
@@ -324,15 +334,7 @@ fn deregister_waits_out_synchronize_calls_in_flight() {
             .processors(PROCESSORS)
             .mode(ndis_sim::VerifierMode::Collect)
             .build();
-        let adapter_addr = machine.adapter_handle(LINE).expose_provenance();
-        let fx: Box<Fixture> = machine.run_on(0, || {
-            // SAFETY: the start of a routine on a simulated processor: no lock held, the only
-            // root context.
-            let root = unsafe { Locked::<Unlocked>::new() };
-            Box::new(new_fixture(&root, &machine))
-        });
-        let context_addr = (&raw const *fx).cast::<c_void>().expose_provenance();
-        register(&machine, &fx, adapter_addr, context_addr);
+        let fx = registered_fixture(&machine);
         let calls: Vec<u64> = machine.run_all(|cpu| {
             // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root
             // context.
@@ -380,29 +382,28 @@ fn dropping_a_registered_interrupt_under_a_spin_lock_makes_no_ndis_call() {
         .mode(ndis_sim::VerifierMode::Collect)
         .build();
     let other_adapter = machine.adapter_handle(OTHER_LINE).expose_provenance();
-    let fx: Box<Fixture> = machine.run_on(0, || {
-        // SAFETY: the start of a routine on a simulated processor: no lock held, the only root
-        // context.
-        let root = unsafe { Locked::<Unlocked>::new() };
-        Box::new(new_fixture(&root, &machine))
-    });
+    let fx = boxed_fixture(&machine);
     machine.run_on(0, || {
         // SAFETY: the start of a routine at PASSIVE_LEVEL: no lock held, the only root context.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
-        // SAFETY: as above.
-        let passive = unsafe { PassiveLevel::assume() };
         let doomed = InterruptShared::try_new(&cx, Causes::default()).expect("pool");
         let mut chars = characteristics();
-        // SAFETY: the line is never asserted, so the ISR (whose context would be the fixture)
-        // never runs; PASSIVE_LEVEL; registered once.
-        let registered = unsafe {
-            doomed.register(
-                &mut cx,
-                &passive,
-                ptr::with_exposed_provenance_mut(other_adapter),
-                (&raw const *fx).cast_mut().cast(),
-                &mut chars,
-            )
+        let registered = {
+            // SAFETY: a `run_on` routine starts at PASSIVE_LEVEL and nothing before this raises
+            // the IRQL; the proof lives only in this block, so it ends before the spin lock
+            // below is taken.
+            let passive = unsafe { PassiveLevel::assume() };
+            // SAFETY: the line is never asserted, so the ISR (whose context would be the
+            // fixture) never runs; PASSIVE_LEVEL; registered once.
+            unsafe {
+                doomed.register(
+                    &mut cx,
+                    &passive,
+                    ptr::with_exposed_provenance_mut(other_adapter),
+                    (&raw const *fx).cast_mut().cast(),
+                    &mut chars,
+                )
+            }
         };
         registered.expect("NdisMRegisterInterruptEx");
         let guard = fx.scratch.lock(&mut cx);

@@ -43,7 +43,8 @@ fn a_forgotten_ndis_guard_is_reported_when_its_routine_returns() {
 fn a_manually_dropped_ke_guard_is_reported_when_its_routine_returns() {
     let m = machine();
     m.run_on(0, || {
-        // SAFETY: as above.
+        // SAFETY: the start of this `run_on` routine: nothing is held yet (the lock is made
+        // below) and no other root context exists in it.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
         let lock = SpinLock::<u32, KeSpinLockBackend, LeakLevel>::try_new(&cx, "leak.ke", 0)
             .expect("pool");
@@ -58,7 +59,8 @@ fn a_manually_dropped_ke_guard_is_reported_when_its_routine_returns() {
 fn the_scoped_form_leaves_nothing_held() {
     let m = machine();
     m.run_on(0, || {
-        // SAFETY: as above.
+        // SAFETY: the start of this `run_on` routine, on a fresh machine: no lock is held and
+        // no other root context exists in it.
         let mut cx = unsafe { Locked::<Unlocked>::new() };
         let lock = SpinLock::<u32, NdisSpinLockBackend, LeakLevel>::try_new(&cx, "scoped", 0)
             .expect("pool");

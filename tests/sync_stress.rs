@@ -181,27 +181,32 @@ fn verifier_reports_the_release_order_the_wrapper_forbids() {
             SpinLock: 0,
             OldIrql: 0,
         };
-        // SAFETY: `a` and `b` are live locals for the whole routine; each call below is a
-        // plain NDIS spin-lock call on them, in the documented wrong order on purpose.
+        // SAFETY: `a` is a live local for the whole routine, zeroed and not yet allocated;
+        // PASSIVE_LEVEL.
         unsafe { sys::NdisAllocateSpinLock(&raw mut a) };
-        // SAFETY: as above.
+        // SAFETY: `b` is a live local for the whole routine, zeroed and not yet allocated;
+        // PASSIVE_LEVEL.
         unsafe { sys::NdisAllocateSpinLock(&raw mut b) };
-        // SAFETY: as above.
+        // SAFETY: `a` was allocated just above and is not held; the routine runs at
+        // PASSIVE_LEVEL, so the acquire raises to DISPATCH_LEVEL and saves PASSIVE in `a`.
         unsafe { sys::NdisAcquireSpinLock(&raw mut a) };
-        // SAFETY: as above.
+        // SAFETY: `b` was allocated above and is not held (only `a` is); at DISPATCH_LEVEL
+        // now, the acquire saves DISPATCH_LEVEL in `b`.
         unsafe { sys::NdisAcquireSpinLock(&raw mut b) };
-        // SAFETY: as above: A released before B (the documented A/B bug).
+        // SAFETY: `a` is allocated and held by this processor; releasing it while `b` is still
+        // held is the documented A/B bug, committed on purpose for the verifier to report.
         unsafe { sys::NdisReleaseSpinLock(&raw mut a) };
-        // SAFETY: as above.
+        // SAFETY: `b` is allocated and still held by this processor; its release restores
+        // the DISPATCH_LEVEL it saved.
         unsafe { sys::NdisReleaseSpinLock(&raw mut b) };
         // Put the IRQL back as the release of B left it at DISPATCH_LEVEL (the second bug
         // the documents describe), so the routine-end check reports only what is under test.
         let passive = sys::KIRQL::try_from(sys::PASSIVE_LEVEL).expect("an IRQL fits a KIRQL");
         // SAFETY: lowers the IRQL the wrong release order raised, back to the routine's own.
         unsafe { sys::KeLowerIrql(passive) };
-        // SAFETY: both locks are released and never used again.
+        // SAFETY: `a` is released and never used again.
         unsafe { sys::NdisFreeSpinLock(&raw mut a) };
-        // SAFETY: as above.
+        // SAFETY: `b` is released and never used again.
         unsafe { sys::NdisFreeSpinLock(&raw mut b) };
     });
     let report = machine.report();

@@ -27,7 +27,8 @@ fn ndis_dispatch_flag_mints_the_proof_only_when_set() {
         )
     };
     assert!(set.is_some());
-    // SAFETY: as above.
+    // SAFETY: `clear` is `None` whenever the call is right, and is only compared with `None`:
+    // no proof is used, so no IRQL claim rests on these made-up flags.
     let clear = unsafe {
         DispatchLevel::from_ndis_flags(
             NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK,

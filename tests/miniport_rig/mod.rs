@@ -2,18 +2,23 @@
 //! the driver loaded through the protocol edge, and helpers to move frames.
 #![allow(dead_code, reason = "each test file uses part of the rig")]
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
-use e1000_model::{CableEnd, E1000Config, LinkConditions, Wire, cable};
+use e1000_model::{CableEnd, DmaMemory, E1000, E1000Config, LinkConditions, Wire, cable};
 use ndis_sim::bus::PluggedE1000;
 use ndis_sim::host::{Adapter, LoadedDriver, ReceivedFrame, SendCompletion};
-use ndis_sim::{Machine, Schedule, Strategy, VerifierMode};
+use ndis_sim::{Machine, MachineBuilder, Schedule, Strategy, VerifierMode};
 use rse1k::sys;
+
+/// How many times the waits below pump 50 µs of virtual time before giving up (1 s).
+pub const PATIENCE_ROUNDS: u32 = 20_000;
 
 /// A machine, its e1000, the far end of its cable, the loaded driver.
 pub struct Rig {
     pub machine: Machine,
     pub nic: PluggedE1000,
+    /// The model behind `nic`, for what only the model can tell (PHY restarts, TDT steps).
+    pub model: Arc<E1000>,
     pub peer: std::sync::Mutex<CableEnd>,
     pub driver: LoadedDriver,
 }
@@ -39,43 +44,47 @@ pub fn peer_frame(station: [u8; 6], seq: u32, len: usize) -> Vec<u8> {
 }
 
 impl Rig {
-    /// A machine of `processors` with `seed`, collecting violations; the driver loaded.
-    pub fn new(processors: usize, seed: u64) -> Self {
-        let machine = Machine::builder()
+    /// The machine every rig starts from: `processors`, `seed`, violations collected (not bug
+    /// checks), free host threads; a test adds what it needs (a schedule, event tracing).
+    pub fn machine(processors: usize, seed: u64) -> MachineBuilder {
+        Machine::builder()
             .processors(processors)
             .seed(seed)
             .mode(VerifierMode::Collect)
-            .build();
-        let (near, far) = cable(LinkConditions::default());
-        let nic = machine.plug_e1000(5, E1000Config::default(), Box::new(near));
-        let driver = machine
-            .load_driver(rse1k::miniport::driver_entry)
-            .expect("DriverEntry succeeds");
-        Self {
-            machine,
-            nic,
-            peer: std::sync::Mutex::new(far),
-            driver,
-        }
     }
 
-    /// A machine of `processors` that runs one actor at a time, switched by `seed` (uniform
-    /// random choice at every switch point): the run is a function of the seed.
-    pub fn serial(processors: usize, seed: u64) -> Self {
-        let machine = Machine::builder()
-            .processors(processors)
-            .seed(seed)
-            .mode(VerifierMode::Collect)
-            .schedule(Schedule::Serial(Strategy::Random))
-            .build();
+    /// A machine of `processors` that runs one actor at a time, switched by `seed` with the
+    /// main job's strategy (keep the turn, switch one time in 16): the run is a function of
+    /// the seed, never of host timing.
+    pub fn new(processors: usize, seed: u64) -> Self {
+        Self::on(
+            Self::machine(processors, seed).schedule(Schedule::Serial(Strategy::Sticky { n: 16 })),
+        )
+    }
+
+    /// Like [`Rig::new`], but switching by a uniform random draw at every switch point: the
+    /// finer interleavings the race tests explore over many seeds.
+    pub fn random_switches(processors: usize, seed: u64) -> Self {
+        Self::on(Self::machine(processors, seed).schedule(Schedule::Serial(Strategy::Random)))
+    }
+
+    /// The machine `builder` builds, an 82540EM model on line 5 cabled to the peer, the driver
+    /// loaded (`DriverEntry`).
+    pub fn on(builder: MachineBuilder) -> Self {
+        let machine = builder.build();
         let (near, far) = cable(LinkConditions::default());
-        let nic = machine.plug_e1000(5, E1000Config::default(), Box::new(near));
+        let dma: Arc<dyn DmaMemory> = machine.physical_memory();
+        let model = Arc::new(E1000::new(E1000Config::default(), dma, Box::new(near)));
+        let nic = machine
+            .plug_device(5, model.clone())
+            .expect("the model brings no RAM of its own, so it plugs");
         let driver = machine
             .load_driver(rse1k::miniport::driver_entry)
             .expect("DriverEntry succeeds");
         Self {
             machine,
             nic,
+            model,
             peer: std::sync::Mutex::new(far),
             driver,
         }
@@ -115,42 +124,26 @@ impl Rig {
         self.peer.lock().unwrap().send(frame, now);
     }
 
-    /// Frames the peer received, waiting (pumping) until `n` arrived or 10 s passed.
+    /// Frames the peer received, pumping until `n` arrived or [`PATIENCE_ROUNDS`] passed.
     pub fn drain_until(&self, n: usize) -> Vec<Vec<u8>> {
-        let mut got = Vec::new();
-        let start = Instant::now();
-        while got.len() < n && start.elapsed() < Duration::from_secs(10) {
+        self.gather(n, || {
             let now = self.machine.virtual_time_ns();
-            got.extend(
-                self.peer
-                    .lock()
-                    .unwrap()
-                    .drain(now)
-                    .into_iter()
-                    .map(|f| f.data),
-            );
-            if got.len() < n {
-                self.pump(5);
-            }
-        }
-        got
+            self.peer
+                .lock()
+                .unwrap()
+                .drain(now)
+                .into_iter()
+                .map(|f| f.data)
+                .collect()
+        })
     }
 
-    /// Send completions, waiting until `n` or 10 s.
+    /// Send completions, pumping until `n` or [`PATIENCE_ROUNDS`].
     pub fn wait_completions(&self, adapter: &Adapter, n: usize) -> Vec<SendCompletion> {
-        let mut got = Vec::new();
-        let start = Instant::now();
-        while got.len() < n && start.elapsed() < Duration::from_secs(10) {
-            got.extend(adapter.take_completions());
-            if got.len() < n {
-                self.pump(5);
-                std::thread::sleep(Duration::from_millis(1));
-            }
-        }
-        got
+        self.gather(n, || adapter.take_completions())
     }
 
-    /// Indicated frames, waiting until `n` or 10 s.
+    /// Indicated frames, pumping until `n` or [`PATIENCE_ROUNDS`].
     pub fn wait_received(&self, adapter: &Adapter, n: usize) -> Vec<Vec<u8>> {
         self.wait_received_frames(adapter, n)
             .into_iter()
@@ -158,18 +151,41 @@ impl Rig {
             .collect()
     }
 
-    /// Indicated frames with their flags, waiting until `n` or 10 s.
+    /// Indicated frames with their flags, pumping until `n` or [`PATIENCE_ROUNDS`].
     pub fn wait_received_frames(&self, adapter: &Adapter, n: usize) -> Vec<ReceivedFrame> {
+        self.gather(n, || adapter.take_received())
+    }
+
+    /// What `take` yields, pumping 50 µs between tries, until `n` items or
+    /// [`PATIENCE_ROUNDS`] tries: bounded in virtual time, so the same on every rerun.
+    fn gather<T>(&self, n: usize, mut take: impl FnMut() -> Vec<T>) -> Vec<T> {
         let mut got = Vec::new();
-        let start = Instant::now();
-        while got.len() < n && start.elapsed() < Duration::from_secs(10) {
-            got.extend(adapter.take_received());
-            if got.len() < n {
-                self.pump(5);
-                std::thread::sleep(Duration::from_millis(1));
+        for _ in 0..PATIENCE_ROUNDS {
+            got.extend(take());
+            if got.len() >= n {
+                break;
             }
+            self.pump(5);
         }
         got
+    }
+
+    /// Sticks the transmitter, sends 8 frames to `dst` from processor 0 and calls
+    /// `MiniportCheckForHangEx` four times, which must report the hang; then frees the
+    /// transmitter. Returns the send ids (the reset the hang asks for completes them).
+    pub fn hang_transmitter(&self, adapter: &Adapter, dst: [u8; 6]) -> Vec<u64> {
+        self.nic.device.set_tx_stuck(true);
+        let mut ids = Vec::new();
+        for i in 0..8u32 {
+            ids.extend(adapter.send(0, &[frame_to(dst, i, 120)], false));
+        }
+        let mut hung = false;
+        for _ in 0..4 {
+            hung |= adapter.check_for_hang();
+        }
+        assert!(hung, "the hang is detected");
+        self.nic.device.set_tx_stuck(false);
+        ids
     }
 
     /// Panics with the report if the verifier saw anything.

@@ -110,7 +110,7 @@ fn a_well_formed_event_is_decoded() {
         // SAFETY: raise and lower in pairs on this processor.
         unsafe { sys::KeRaiseIrql(DISPATCH, &raw mut old) };
         write(handle, &metadata(), &payload(true, 7), 11);
-        // SAFETY: as above.
+        // SAFETY: lowers back to `old`, the IRQL the raise above saved on this processor.
         unsafe { sys::KeLowerIrql(old) };
         // SAFETY: registered above.
         assert_eq!(unsafe { sys::EtwUnregister(handle) }, 0);
@@ -176,7 +176,8 @@ fn registering_above_passive_level_is_an_error() {
         // SAFETY: raise and lower in pairs on this processor.
         unsafe { sys::KeRaiseIrql(DISPATCH, &raw mut old) };
         let handle = register();
-        // SAFETY: as above.
+        // SAFETY: lowers back to `old`, the IRQL the raise above saved on this processor;
+        // `register` took no lock.
         unsafe { sys::KeLowerIrql(old) };
         // SAFETY: registered above.
         let _ = unsafe { sys::EtwUnregister(handle) };

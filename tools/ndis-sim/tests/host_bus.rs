@@ -52,7 +52,8 @@ fn get_bus_data_refuses_other_spaces_and_adapters_without_a_device() {
         let other = unsafe {
             sys::NdisMGetBusData(handle as sys::NDIS_HANDLE, 4, 0, b.as_mut_ptr().cast(), 4)
         };
-        // SAFETY: as above.
+        // SAFETY: `b` is 4 writable bytes; `plain` is an adapter handle of this machine (one
+        // with no device behind it).
         let none = unsafe {
             sys::NdisMGetBusData(plain as sys::NDIS_HANDLE, 0, 0, b.as_mut_ptr().cast(), 4)
         };
@@ -85,7 +86,8 @@ fn register_macros_on_unmapped_addresses_are_plain_volatile_accesses() {
         let mut out: sys::ULONG = 0;
         // SAFETY: `cell` is a live ULONG, not inside any BAR mapping.
         unsafe { sys::NdisWriteRegisterUlong(&raw mut cell, 0xA5A5_0001) };
-        // SAFETY: as above; `out` is writable.
+        // SAFETY: `cell` is a live ULONG outside any BAR mapping, so a plain volatile read;
+        // `out` is a live, writable ULONG.
         unsafe { sys::NdisReadRegisterUlong(&raw const cell, &raw mut out) };
         out
     });

@@ -12,7 +12,7 @@ use ndis_sim::bus::BAR0_LEN;
 use ndis_sim::sys::{self, NDIS_HANDLE, PVOID};
 use ndis_sim::{Handler, Machine, Rule, VerifierMode};
 
-use common::rules;
+use common::{lower, raise, rules};
 
 const NDIS_STATUS_INVALID_PARAMETER: sys::NDIS_STATUS = 0xC000_000D_u32.cast_signed();
 
@@ -28,18 +28,6 @@ fn pa(x: u64) -> sys::NDIS_PHYSICAL_ADDRESS {
     sys::NDIS_PHYSICAL_ADDRESS {
         QuadPart: x.cast_signed(),
     }
-}
-
-fn raise(to: sys::KIRQL) -> sys::KIRQL {
-    let mut old = 0;
-    // SAFETY: raising on this processor; the caller lowers back.
-    unsafe { sys::KeRaiseIrql(to, &raw mut old) };
-    old
-}
-
-fn lower(to: sys::KIRQL) {
-    // SAFETY: back to the IRQL raised from.
-    unsafe { sys::KeLowerIrql(to) };
 }
 
 /// Maps `len` bytes of BAR0 (from `bar0`) for adapter `h`; the address, or `None` on failure.

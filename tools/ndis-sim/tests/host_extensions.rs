@@ -183,7 +183,8 @@ fn generic_objects_and_net_buffers_are_freed_once_and_by_halt() {
         assert!(!g.is_null());
         // SAFETY: the object has 64 bytes after its header.
         let body = unsafe { g.add(1) }.cast::<u8>();
-        // SAFETY: as above.
+        // SAFETY: `body` starts the 64 bytes the object was allocated with after its header;
+        // the object is live until the free below.
         unsafe { body.write_bytes(0xAB, 64) };
         // SAFETY: allocated above.
         unsafe { sys::NdisFreeGenericObject(g) };
@@ -209,7 +210,7 @@ fn generic_objects_and_net_buffers_are_freed_once_and_by_halt() {
     });
     assert!(rules(&m).is_empty(), "{}", m.report());
     let (g, nb) = m.run_on(0, move || {
-        // SAFETY: as above.
+        // SAFETY: a fake driver object pointer, used as a key only; no body bytes asked for.
         let g = unsafe { sys::NdisAllocateGenericObject(0x1000 as sys::PDRIVER_OBJECT, 1, 0) };
         // SAFETY: freed once here ...
         unsafe { sys::NdisFreeGenericObject(g) };
@@ -226,7 +227,8 @@ fn generic_objects_and_net_buffers_are_freed_once_and_by_halt() {
         };
         // SAFETY: valid parameters.
         let pool = unsafe { sys::NdisAllocateNetBufferPool(h as NDIS_HANDLE, &raw mut params) };
-        // SAFETY: as above.
+        // SAFETY: `pool` was just allocated from valid parameters; no MDL chain (an empty
+        // NET_BUFFER), deliberately never freed before Halt.
         let nb = unsafe { sys::NdisAllocateNetBuffer(pool, core::ptr::null_mut(), 0, 0) };
         // SAFETY: a generic object kept past Halt (the second bug).
         let kept = unsafe { sys::NdisAllocateGenericObject(0x1000 as sys::PDRIVER_OBJECT, 1, 0) };
@@ -250,9 +252,10 @@ fn generic_objects_and_net_buffers_are_freed_once_and_by_halt() {
         m.report()
     );
     m.run_on(0, move || {
-        // SAFETY: still allocated (a double free of it is the rule too).
+        // SAFETY: still allocated (Halt reported it, did not free it): a correct free.
         unsafe { sys::NdisFreeNetBuffer(nb as sys::PNET_BUFFER) };
-        // SAFETY: as above.
+        // SAFETY: the second free of `nb`, on purpose: the simulator finds it in no table and
+        // refuses it (the same rule) before touching memory.
         unsafe { sys::NdisFreeNetBuffer(nb as sys::PNET_BUFFER) };
         // SAFETY: still allocated.
         unsafe { sys::NdisFreeGenericObject(g as sys::PNDIS_GENERIC_OBJECT) };

@@ -34,31 +34,9 @@ fn machine() -> Machine {
 }
 
 fn register(m: &Machine, adapter: NDIS_HANDLE) -> usize {
-    let adapter = adapter as usize;
-    m.run_on(0, move || {
-        let mut chars = sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
-            Header: sys::NDIS_OBJECT_HEADER {
-                Type: sys::NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT as u8,
-                Revision: sys::NDIS_MINIPORT_INTERRUPT_REVISION_1 as u8,
-                Size: size_of::<sys::NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS>() as u16,
-            },
-            InterruptHandler: Some(isr),
-            InterruptDpcHandler: Some(dpc),
-            ..Default::default()
-        };
-        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: valid adapter handle, characteristics and out pointer; the handlers ignore
-        // the context.
-        let status = unsafe {
-            sys::NdisMRegisterInterruptEx(
-                adapter as NDIS_HANDLE,
-                core::ptr::null_mut(),
-                &raw mut chars,
-                &raw mut handle,
-            )
-        };
-        assert_eq!(status, sys::NDIS_STATUS_SUCCESS);
-        handle as usize
+    // No context: the handlers ignore it.
+    common::register_interrupt(m, 0, adapter as usize, 0, || {
+        common::characteristics_with(Some(isr), Some(dpc))
     })
 }
 

@@ -90,13 +90,17 @@ unsafe impl Send for RxNbl {}
 
 impl Drop for RxNbl {
     fn drop(&mut self) {
-        // SAFETY: each pointer came from Box::into_raw and is freed once.
+        // SAFETY: `nbl` came from `Box::into_raw` in `rx_nbl` and is freed once, here; NDIS
+        // has returned it (or never had it) when its `RxNbl` is dropped.
         drop(unsafe { Box::from_raw(self.nbl) });
-        // SAFETY: as above.
+        // SAFETY: `nb` came from its own `Box::into_raw` in `rx_nbl`, freed once; the NBL
+        // that pointed at it is gone.
         drop(unsafe { Box::from_raw(self.nb) });
-        // SAFETY: as above.
+        // SAFETY: `mdl` came from its own `Box::into_raw` in `rx_nbl`, freed once; the
+        // NET_BUFFER that pointed at it is gone.
         drop(unsafe { Box::from_raw(self.mdl) });
-        // SAFETY: as above.
+        // SAFETY: `data` came from `Box::into_raw` of the boxed frame in `rx_nbl`, freed
+        // once; the MDL that described it is gone.
         drop(unsafe { Box::from_raw(self.data) });
     }
 }
@@ -724,7 +728,8 @@ fn mark_source(t: &Tiny, head: PNET_BUFFER_LIST) {
     while !p.is_null() {
         // SAFETY: our own NBLs.
         unsafe { (*p).SourceHandle = t.handle as NDIS_HANDLE };
-        // SAFETY: as above.
+        // SAFETY: `p` is one of our own live NBLs (non-null, checked by the loop); a shared
+        // view of its header, taken after the write above ended.
         let header = unsafe { &(*p).__bindgen_anon_1 };
         // SAFETY: the NBL-header view of our NBL.
         p = unsafe { header.__bindgen_anon_1.Next };

@@ -59,7 +59,8 @@ fn at_irql<R>(to: u8, f: impl FnOnce() -> R) -> R {
     // SAFETY: raise, then lower to the IRQL raised from, on this processor.
     unsafe { sys::KeRaiseIrql(to, &raw mut old) };
     let r = f();
-    // SAFETY: as above.
+    // SAFETY: lowers to `old`, the IRQL the raise above saved on this processor; `f` has
+    // returned, so nothing it started relies on the raised IRQL.
     unsafe { sys::KeLowerIrql(old) };
     r
 }
@@ -99,7 +100,8 @@ fn walk(nb: PNET_BUFFER) -> Vec<u8> {
     let nb = unsafe { &*nb };
     // SAFETY: both union members are plain data.
     let data = unsafe { nb.__bindgen_anon_1.__bindgen_anon_1 };
-    // SAFETY: as above.
+    // SAFETY: `DataLength` and `stDataLength` share the union and are both plain integers;
+    // a miniport reads `DataLength`.
     let mut left = unsafe { data.__bindgen_anon_1.DataLength } as usize;
     let mut mdl = data.CurrentMdl;
     let mut offset = data.CurrentMdlOffset as usize;
@@ -148,7 +150,8 @@ fn a_frame_split_over_mdls_reads_back_byte_exact_through_the_net_buffer_fields()
                     for i in 0..len as usize {
                         // SAFETY: inside the allocation.
                         let at = unsafe { b.add(i) };
-                        // SAFETY: as above.
+                        // SAFETY: `at` is byte `i` < `len` of the live `len`-byte allocation
+                        // `b`, which nothing else references yet.
                         unsafe { at.write(byte) };
                         byte += 1;
                     }
@@ -202,7 +205,8 @@ fn a_frame_split_over_mdls_reads_back_byte_exact_through_the_net_buffer_fields()
                 for (mdl, b) in mdls.into_iter().zip(bufs) {
                     // SAFETY: no NBL uses them any more.
                     unsafe { sys::NdisFreeMdl(mdl) };
-                    // SAFETY: as above.
+                    // SAFETY: `b` came from NdisAllocateMemoryWithTagPriority and its MDL,
+                    // the only other reference, was freed just above; freed once.
                     unsafe { sys::NdisFreeMemory(b.cast(), 0, 0) };
                 }
                 // SAFETY: empty now.
@@ -224,7 +228,7 @@ fn an_offset_at_the_end_of_an_mdl_starts_in_the_next_and_a_null_chain_needs_zero
         let b = [2u8; 8];
         // SAFETY: the arrays outlive the MDLs (freed below).
         let first = unsafe { sys::NdisAllocateMdl(h as _, a.as_ptr().cast_mut().cast(), 8) };
-        // SAFETY: as above.
+        // SAFETY: the array `b` outlives the MDL (freed below); nothing writes through it.
         let second = unsafe { sys::NdisAllocateMdl(h as _, b.as_ptr().cast_mut().cast(), 8) };
         // SAFETY: a live MDL.
         unsafe { (*first).Next = second };
@@ -283,7 +287,8 @@ fn context_areas_have_backfill_first_and_sizes_must_be_aligned() {
         // SAFETY: a live pool; sizes not multiples of MEMORY_ALLOCATION_ALIGNMENT.
         let bad = unsafe { sys::NdisAllocateNetBufferAndNetBufferList(pool, 8, 0, null, 0, 0) };
         assert!(bad.is_null());
-        // SAFETY: as above.
+        // SAFETY: a live pool and no chain; a data backfill of 24, not a multiple of
+        // MEMORY_ALLOCATION_ALIGNMENT, is refused with null.
         let bad = unsafe { sys::NdisAllocateNetBufferAndNetBufferList(pool, 0, 24, null, 0, 0) };
         assert!(bad.is_null());
         // SAFETY: the driver's own NBL.
@@ -394,11 +399,11 @@ fn injected_failures_give_null_pools_nbls_mdls_and_mappings() {
     assert_eq!(m.run_on(0, move || system_address(u as PMDL) as usize), va);
     assert_eq!(m.injected_allocation_failures(), 4);
     m.run_on(0, move || {
-        // SAFETY: the driver's own NBL, MDL and the empty pool, freed once.
+        // SAFETY: the driver's own NBL, never indicated, freed once.
         unsafe { sys::NdisFreeNetBufferList(nbl as PNET_BUFFER_LIST) };
-        // SAFETY: as above.
+        // SAFETY: the driver's own MDL (no NBL uses it), freed once.
         unsafe { sys::NdisFreeMdl(mdl as PMDL) };
-        // SAFETY: as above.
+        // SAFETY: the pool's only NBL was freed just above, so it is empty; freed once.
         unsafe { sys::NdisFreeNetBufferListPool(pool as NDIS_HANDLE) };
     });
     assert!(rules(&m).is_empty(), "{}", m.report());
@@ -473,11 +478,12 @@ fn calls_above_the_irql_limit_are_irql_netbuffer_function() {
                 )
             };
             assert_eq!(mapped as usize, va);
-            // SAFETY: the driver's own objects, freed once.
+            // SAFETY: the driver's own NBL, never indicated, freed once.
             unsafe { sys::NdisFreeNetBufferList(nbl) };
-            // SAFETY: as above.
+            // SAFETY: the driver's own MDL; the NBL that described it is freed, so nothing
+            // uses it; freed once.
             unsafe { sys::NdisFreeMdl(mdl) };
-            // SAFETY: as above.
+            // SAFETY: the pool's only NBL is freed, so it is empty; freed once.
             unsafe { sys::NdisFreeNetBufferListPool(pool) };
         });
         // UserMode mappings are limited to APC_LEVEL.
@@ -542,17 +548,18 @@ fn double_and_foreign_frees_are_bad_frees() {
         let nbl = unsafe { sys::NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, null, 0, 0) };
         // SAFETY: live memory.
         let mdl = unsafe { sys::NdisAllocateMdl(h as _, va as PVOID, 16) };
-        // SAFETY: freed once; the second free is refused before touching memory.
+        // SAFETY: the driver's own NBL, never indicated: this first free is a correct one.
         unsafe { sys::NdisFreeNetBufferList(nbl) };
-        // SAFETY: as above.
+        // SAFETY: the second free of `nbl`, on purpose: the simulator finds it in no table
+        // and refuses it before touching memory.
         unsafe { sys::NdisFreeNetBufferList(nbl) };
-        // SAFETY: as above.
+        // SAFETY: the driver's own MDL; its buffer `buf` outlives the test; first free.
         unsafe { sys::NdisFreeMdl(mdl) };
-        // SAFETY: as above.
+        // SAFETY: the second free of `mdl`, on purpose: refused before touching memory.
         unsafe { sys::NdisFreeMdl(mdl) };
-        // SAFETY: as above.
+        // SAFETY: the pool's only NBL is freed, so it is empty; first free.
         unsafe { sys::NdisFreeNetBufferListPool(pool) };
-        // SAFETY: as above.
+        // SAFETY: the second free of `pool`, on purpose: refused before touching memory.
         unsafe { sys::NdisFreeNetBufferListPool(pool) };
         // Allocating from the freed pool.
         // SAFETY: refused before touching memory.

@@ -38,13 +38,15 @@ unsafe extern "C" fn process_sg_list(
     seen.list = list as usize;
     // SAFETY: NDIS passes a valid list of `NumberOfElements` elements.
     let n = unsafe { (*list).NumberOfElements } as usize;
-    // SAFETY: as above; only the field's address is taken.
+    // SAFETY: NDIS passes a valid list (the one just read from); only the field's address is
+    // taken.
     let first = unsafe { &raw const (*list).Elements }.cast::<sys::SCATTER_GATHER_ELEMENT>();
     seen.elements = (0..n)
         .map(|i| {
             // SAFETY: element `i` < `n` is part of the list.
             let at = unsafe { first.add(i) };
-            // SAFETY: as above, a valid element to read.
+            // SAFETY: `at` is element `i` < `n` of the valid list, and an element is plain
+            // data, so reading a copy is sound.
             let e = unsafe { at.read() };
             // SAFETY: plain integer view of the union.
             (unsafe { e.Address.QuadPart }.cast_unsigned(), e.Length)

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ndis_sim::sys::{self, NDIS_HANDLE, PVOID};
 use ndis_sim::{Machine, Rule, VerifierMode};
 
-use common::rules;
+use common::{lower, raise, rules};
 
 const TAG: sys::ULONG = u32::from_le_bytes(*b"rsTm");
 const MS: u64 = 1_000_000;
@@ -142,18 +142,6 @@ fn cancel(t: usize) -> bool {
 fn free(t: usize) {
     // SAFETY: the timer function is not running.
     unsafe { sys::NdisFreeTimerObject(t as NDIS_HANDLE) };
-}
-
-fn raise(to: sys::KIRQL) -> sys::KIRQL {
-    let mut old = 0;
-    // SAFETY: raising on this processor; the caller lowers back.
-    unsafe { sys::KeRaiseIrql(to, &raw mut old) };
-    old
-}
-
-fn lower(to: sys::KIRQL) {
-    // SAFETY: back to the IRQL raised from.
-    unsafe { sys::KeLowerIrql(to) };
 }
 
 #[test]

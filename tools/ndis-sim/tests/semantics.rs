@@ -8,20 +8,8 @@ mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::{DISPATCH, Device, PASSIVE, collect, irql, register};
+use common::{DISPATCH, Device, PASSIVE, collect, irql, lower, raise, register};
 use ndis_sim::sys::*;
-
-fn raise(to: KIRQL) -> KIRQL {
-    let mut old = 0;
-    // SAFETY: `old` is a valid out parameter.
-    unsafe { KeRaiseIrql(to, &raw mut old) };
-    old
-}
-
-fn lower(to: KIRQL) {
-    // SAFETY: plain IRQL change.
-    unsafe { KeLowerIrql(to) };
-}
 
 #[test]
 fn an_interrupt_waits_for_the_irql_to_drop_below_its_dirql() {
@@ -71,21 +59,9 @@ unsafe extern "C" fn counting_dpc(_ctx: NDIS_HANDLE, dpc_context: PVOID, _t: PVO
 fn ndis_m_queue_dpc_ex_targets_processors_and_is_deferred_at_dispatch() {
     let m = collect(2);
     let adapter = m.adapter_handle(1) as usize;
-    let handle = m.run_on(0, move || {
-        let mut chars = common::characteristics_with(Some(common::isr), Some(counting_dpc));
-        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: valid adapter handle, characteristics and out pointer; no ISR will run (the
-        // line is never asserted).
-        let status = unsafe {
-            NdisMRegisterInterruptEx(
-                adapter as NDIS_HANDLE,
-                core::ptr::null_mut(),
-                &raw mut chars,
-                &raw mut handle,
-            )
-        };
-        assert_eq!(status, NDIS_STATUS_SUCCESS);
-        handle as usize
+    // No context: the line is never asserted, so no ISR runs, and the DPC ignores it.
+    let handle = common::register_interrupt(&m, 0, adapter, 0, || {
+        common::characteristics_with(Some(common::isr), Some(counting_dpc))
     });
     m.run_on(0, move || {
         raise(DISPATCH);
@@ -97,7 +73,8 @@ fn ndis_m_queue_dpc_ex_targets_processors_and_is_deferred_at_dispatch() {
         let queued =
             unsafe { NdisMQueueDpcEx(handle as NDIS_HANDLE, 0, &raw mut target, 0x55 as PVOID) };
         assert_eq!(queued, 0b01);
-        // SAFETY: as above; already queued on processor 0, so not queued again.
+        // SAFETY: the same registered DPC handle and the live local `target`; the DPC is
+        // already queued on processor 0, so it is not queued again.
         let again =
             unsafe { NdisMQueueDpcEx(handle as NDIS_HANDLE, 0, &raw mut target, 0x55 as PVOID) };
         assert_eq!(again, 0);

@@ -12,7 +12,7 @@ mod common;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use common::{DISPATCH, PASSIVE, characteristics_with, collect, irql};
+use common::{DISPATCH, PASSIVE, characteristics_with, collect, irql, lower, raise};
 use ndis_sim::sys::*;
 use ndis_sim::{InterruptLine, Machine, Rule};
 
@@ -44,18 +44,6 @@ fn ndis_lock() -> Box<NDIS_SPIN_LOCK> {
 
 fn addr<T>(b: &T) -> usize {
     std::ptr::from_ref(b) as usize
-}
-
-fn raise(to: KIRQL) -> KIRQL {
-    let mut old = 0;
-    // SAFETY: `old` is a valid out parameter.
-    unsafe { KeRaiseIrql(to, &raw mut old) };
-    old
-}
-
-fn lower(to: KIRQL) {
-    // SAFETY: plain IRQL change.
-    unsafe { KeLowerIrql(to) };
 }
 
 fn ke_init(l: usize) {
@@ -336,7 +324,8 @@ fn a_lock_order_inversion_on_a_serial_machine_reports_the_cycle() {
             ke_init(b);
             // SAFETY: the names are keyed by the locks' addresses only.
             unsafe { SimNameSpinLock(a as *const core::ffi::c_void, "lock A") };
-            // SAFETY: as above.
+            // SAFETY: the simulator uses `b` (the boxed lock `y`'s address) only as a key for
+            // the name; nothing is read through it.
             unsafe { SimNameSpinLock(b as *const core::ffi::c_void, "lock B") };
         });
         let holding = [AtomicBool::new(false), AtomicBool::new(false)];
@@ -689,20 +678,8 @@ fn hooks(m: &Machine, line: u32, isr: Hook, dpc: Hook) -> Box<Hooks> {
 fn register_hooks(m: &Machine, h: &Hooks, line: u32) -> usize {
     let adapter = m.adapter_handle(line) as usize;
     let ctx = std::ptr::from_ref(h) as usize;
-    m.run_on(0, move || {
-        let mut chars = characteristics_with(Some(hook_isr), Some(hook_dpc));
-        let mut handle: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: valid adapter handle, context, characteristics and out pointer.
-        let status = unsafe {
-            NdisMRegisterInterruptEx(
-                adapter as NDIS_HANDLE,
-                ctx as NDIS_HANDLE,
-                &raw mut chars,
-                &raw mut handle,
-            )
-        };
-        assert_eq!(status, NDIS_STATUS_SUCCESS);
-        handle as usize
+    common::register_interrupt(m, 0, adapter, ctx, || {
+        characteristics_with(Some(hook_isr), Some(hook_dpc))
     })
 }
 

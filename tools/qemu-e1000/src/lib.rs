@@ -416,15 +416,14 @@ impl QemuE1000 {
                 return Err(e);
             }
         };
-        let mapped = Self::map_ram(&ram_path, u64::from(config.ram_mib) << 20);
-        // Both processes hold the file now (QEMU mapped it before connecting): nothing needs
-        // its name any more, so a crash cannot leave it behind.
-        let _ = std::fs::remove_file(&ram_path);
-        let set_up = mapped.and_then(|map| {
-            let qtest = Qtest::new(qtest_stream)?;
+        let set_up = Qtest::new(qtest_stream).and_then(|qtest| {
+            let map = Self::open_guest_ram(&qtest, &ram_path, u64::from(config.ram_mib) << 20)?;
             let qmp = Qmp::new(qmp_stream)?;
             Ok((map, qtest, qmp))
         });
+        // Both processes hold the file now (or QEMU is being killed): nothing needs its name
+        // any more, so a crash cannot leave it behind.
+        let _ = std::fs::remove_file(&ram_path);
         let (map, qtest, qmp) = match set_up {
             Ok(parts) => parts,
             Err(e) => {
@@ -451,6 +450,19 @@ impl QemuE1000 {
         // On error `device` drops here, which kills QEMU.
         (device.slot, device.irq) = device.bring_up()?;
         Ok(device)
+    }
+
+    /// Maps QEMU's guest RAM file once QEMU has made it.
+    ///
+    /// QEMU connects its qtest and QMP sockets while it is still starting: it creates
+    /// `memory-backend-*` objects after its character devices (so that allocating a large RAM
+    /// cannot delay a monitor socket), so right after both connections the file may not exist
+    /// yet (QEMU 7.2: 5 of 8 starts under load, up to 84 ms late). QEMU reads qtest requests
+    /// only in its main loop, which runs once the machine and its RAM are built, so the file
+    /// is there once a first request is answered.
+    fn open_guest_ram(qtest: &Qtest, path: &Path, len: u64) -> Result<memmap2::MmapMut, QemuError> {
+        qtest.request("endianness")?;
+        Self::map_ram(path, len)
     }
 
     fn map_ram(path: &Path, len: u64) -> Result<memmap2::MmapMut, QemuError> {
@@ -719,6 +731,42 @@ mod tests {
         assert_eq!(image.len(), 0x1_0000);
         // cli; hlt; jmp back to the hlt.
         assert_eq!(&image[0xFFF0..0xFFF4], &[0xFA, 0xF4, 0xEB, 0xFD]);
+    }
+
+    /// A stand-in for QEMU's start-up order on the qtest socket: the guest RAM file appears
+    /// only when the first request is read (QEMU's main loop starts after its memory backends
+    /// exist), and the request is answered after that.
+    #[test]
+    fn guest_ram_is_mapped_only_after_qemu_answers_a_request() {
+        use std::io::{BufRead, BufReader, Write};
+        const LEN: u64 = 0x1_0000;
+        let dir = std::env::temp_dir().join(format!("rse1k-ram-order-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        let ram_path = dir.join("ram");
+        let _ = std::fs::remove_file(&ram_path);
+        let (ours, theirs) = UnixStream::pair().expect("socket pair");
+        let fake_qemu = {
+            let ram_path = ram_path.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(theirs.try_clone().expect("clone"));
+                let mut line = String::new();
+                if reader.read_line(&mut line).expect("qtest read") == 0 {
+                    return line;
+                }
+                let file = std::fs::File::create(&ram_path).expect("guest RAM file");
+                file.set_len(LEN).expect("guest RAM size");
+                (&theirs).write_all(b"OK little\n").expect("reply");
+                line
+            })
+        };
+        let qtest = Qtest::new(ours).expect("qtest");
+        let mapped = QemuE1000::open_guest_ram(&qtest, &ram_path, LEN);
+        qtest.shutdown();
+        let request = fake_qemu.join().expect("fake QEMU");
+        let _ = std::fs::remove_dir_all(&dir);
+        let map = mapped.expect("the RAM file exists once the request is answered");
+        assert_eq!(map.len() as u64, LEN);
+        assert_eq!(request.trim(), "endianness");
     }
 
     #[test]

@@ -387,6 +387,24 @@ fn sync_vs_deregister(machine: &Machine, rig: Rig, driver: LoadedDriver) -> Resu
     Ok(())
 }
 
+/// Sends frames `0..frames` from one actor while `other` runs as a second: the schedule
+/// interleaves the sends with it.
+fn sends_racing<'a>(machine: &'a Machine, rig: &'a Rig, frames: u32, other: Actor<'a>) {
+    let sender: Actor<'a> = Box::new(move || {
+        for seq in 0..frames {
+            rig.send(machine, seq);
+        }
+    });
+    machine.concurrently(vec![sender, other]);
+}
+
+/// Six steps of the clock (the NIC's interrupts and the DPCs they queue) from one actor while
+/// `other` runs as a second.
+fn clock_racing<'a>(machine: &'a Machine, rig: &'a Rig, other: Actor<'a>) {
+    let clock: Actor<'a> = Box::new(move || rig.pump(machine, 6));
+    machine.concurrently(vec![clock, other]);
+}
+
 #[allow(
     clippy::too_many_lines,
     reason = "one arm per scenario, each short; kept side by side to compare the races"
@@ -394,15 +412,12 @@ fn sync_vs_deregister(machine: &Machine, rig: Rig, driver: LoadedDriver) -> Resu
 fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
     match which {
         Scenario::SendVsRemoval => {
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || {
-                    for seq in 0..8 {
-                        rig.send(machine, seq);
-                    }
-                }),
+            sends_racing(
+                machine,
+                rig,
+                8,
                 Box::new(move || rig.adapter.surprise_remove()),
-            ];
-            machine.concurrently(actors);
+            );
             rig.pump(machine, 4);
         }
         Scenario::ShutdownVsDpc => {
@@ -410,11 +425,11 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
             for seq in 0..4 {
                 rig.peer_send(machine, seq);
             }
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || rig.pump(machine, 6)),
+            clock_racing(
+                machine,
+                rig,
                 Box::new(move || rig.adapter.shutdown(sys::NdisShutdownPowerOff)),
-            ];
-            machine.concurrently(actors);
+            );
             // Everything in flight drains; then a link change, which a quiet NIC ignores.
             rig.pump(machine, 4);
             rig.device
@@ -455,14 +470,14 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
                 .map_err(|e| format!("link up: {e}"))?;
             let after_removal = AtomicUsize::new(usize::MAX);
             let after = &after_removal;
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || rig.pump(machine, 6)),
+            clock_racing(
+                machine,
+                rig,
                 Box::new(move || {
                     rig.adapter.surprise_remove();
                     after.store(rig.adapter.status_indications().len(), Ordering::SeqCst);
                 }),
-            ];
-            machine.concurrently(actors);
+            );
             rig.pump(machine, 4);
             let seen = after_removal.load(Ordering::SeqCst);
             let late: Vec<_> = rig
@@ -483,25 +498,23 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
             for seq in 0..6 {
                 rig.peer_send(machine, seq);
             }
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || rig.pump(machine, 6)),
+            clock_racing(
+                machine,
+                rig,
                 Box::new(move || {
                     let _ = rig.adapter.pause();
                 }),
-            ];
-            machine.concurrently(actors);
+            );
             if rig.adapter.restart() != sys::NDIS_STATUS_SUCCESS {
                 return Err("MiniportRestart failed after the pause".into());
             }
             rig.pump(machine, 4);
         }
         Scenario::OidVsSend => {
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || {
-                    for seq in 0..3 {
-                        rig.send(machine, seq);
-                    }
-                }),
+            sends_racing(
+                machine,
+                rig,
+                3,
                 Box::new(move || {
                     let filter = sys::NDIS_PACKET_TYPE_DIRECTED;
                     let _ = rig
@@ -509,22 +522,18 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
                         .oid_set(sys::OID_GEN_CURRENT_PACKET_FILTER, &filter.to_le_bytes());
                     let _ = rig.adapter.oid_query(sys::OID_GEN_STATISTICS, 512);
                 }),
-            ];
-            machine.concurrently(actors);
+            );
             rig.pump(machine, 6);
         }
         Scenario::ResetVsSend => {
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || {
-                    for seq in 0..3 {
-                        rig.send(machine, seq);
-                    }
-                }),
+            sends_racing(
+                machine,
+                rig,
+                3,
                 Box::new(move || {
                     let _ = rig.adapter.check_for_hang();
                 }),
-            ];
-            machine.concurrently(actors);
+            );
             rig.pump(machine, 6);
         }
         Scenario::SyncVsDeregister => {
@@ -536,13 +545,13 @@ fn race(machine: &Machine, rig: &Rig, which: Scenario) -> Result<End, String> {
                 rig.send(machine, seq);
                 rig.peer_send(machine, seq);
             }
-            let actors: Vec<Actor<'_>> = vec![
-                Box::new(move || rig.pump(machine, 6)),
+            clock_racing(
+                machine,
+                rig,
                 Box::new(move || {
                     let _ = rig.adapter.pause();
                 }),
-            ];
-            machine.concurrently(actors);
+            );
             return Ok(End::Halt);
         }
     }

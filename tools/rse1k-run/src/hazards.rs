@@ -52,13 +52,17 @@ impl TwoLocks {
                 OldIrql: 0,
             }),
         };
-        // SAFETY: boxed, so resident and not moved while in use; allocated before any use.
+        // SAFETY: `a` is boxed, so resident and not moved while in use; allocated here,
+        // before any use.
         unsafe { sys::NdisAllocateSpinLock(&raw mut *locks.a) };
-        // SAFETY: as above.
+        // SAFETY: `b` is a second box, resident and not moved while in use; allocated here,
+        // before any use.
         unsafe { sys::NdisAllocateSpinLock(&raw mut *locks.b) };
-        // SAFETY: the locks are initialised; the names are 'static.
+        // SAFETY: the simulator uses the pointer only as a key for lock A's name (no read
+        // through it); the name is 'static.
         unsafe { sys::SimNameSpinLock((&raw const *locks.a).cast(), "hazard-A") };
-        // SAFETY: as above.
+        // SAFETY: the simulator uses the pointer only as a key for lock B's name (no read
+        // through it); the name is 'static.
         unsafe { sys::SimNameSpinLock((&raw const *locks.b).cast(), "hazard-B") };
         locks
     }
@@ -102,9 +106,11 @@ pub fn inject(machine: &Machine, hazard: Hazard) {
         }),
         Hazard::DprMismatch => machine.run_on(0, || {
             let mut l = TwoLocks::new();
-            // SAFETY: at DISPATCH_LEVEL holding A, so the Dpr acquire of B is at the right IRQL.
+            // SAFETY: A is allocated and not held; the routine is at PASSIVE_LEVEL, which this
+            // acquire raises to DISPATCH_LEVEL.
             unsafe { sys::NdisAcquireSpinLock(l.a()) };
-            // SAFETY: as above.
+            // SAFETY: at DISPATCH_LEVEL holding A, so the Dpr acquire of B (allocated, not
+            // held) is at the IRQL it requires; only the release below is wrong, on purpose.
             unsafe { sys::NdisDprAcquireSpinLock(l.b()) };
             // SAFETY: deliberately the non-Dpr release for a Dpr acquire.
             unsafe { sys::NdisReleaseSpinLock(l.b()) };

@@ -387,7 +387,9 @@ unsafe extern "C" fn dpc_handler(
     _receive_throttle: sys::PVOID,
     _reserved: sys::PVOID,
 ) {
-    // SAFETY: as in the ISR: the adapter outlives the registration.
+    // SAFETY: `context` is the adapter registered as the interrupt's context in
+    // `register_interrupt`; NDIS runs this DPC only while the interrupt is registered, and
+    // the adapter outlives the registration.
     let adapter = unsafe { &*context.cast::<Adapter>() };
     // SAFETY: NDIS calls MiniportInterruptDPC at DISPATCH_LEVEL; the proof is dropped on return.
     let at = unsafe { DispatchLevel::assume() };
@@ -398,14 +400,16 @@ unsafe extern "C" fn dpc_handler(
 
 /// `MiniportDisableInterruptEx` (DIRQL, under the interrupt lock).
 unsafe extern "C" fn disable_handler(context: sys::NDIS_HANDLE) {
-    // SAFETY: as in the ISR: the adapter outlives the registration.
+    // SAFETY: `context` is the adapter registered in `register_interrupt`; NDIS calls the
+    // disable handler only while the interrupt is registered, which the adapter outlives.
     let adapter = unsafe { &*context.cast::<Adapter>() };
     adapter.device.disable();
 }
 
 /// `MiniportEnableInterruptEx` (DIRQL, under the interrupt lock).
 unsafe extern "C" fn enable_handler(context: sys::NDIS_HANDLE) {
-    // SAFETY: as in the ISR: the adapter outlives the registration.
+    // SAFETY: `context` is the adapter registered in `register_interrupt`; NDIS calls the
+    // enable handler only while the interrupt is registered, which the adapter outlives.
     let adapter = unsafe { &*context.cast::<Adapter>() };
     adapter.device.enable();
 }

@@ -288,7 +288,9 @@ impl DmaMemory for PhysicalMemory {
     fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaError> {
         let len = data.len();
         self.with_host(addr, len, |dst| {
-            // SAFETY: as in `read`, the destination lies inside a live allocation.
+            // SAFETY: `dst .. dst + len` lies inside a live allocation (checked under the lock
+            // that `free` takes), and `data` is a distinct host buffer. The driver may read the
+            // same bytes concurrently, as a CPU may while a device writes by DMA.
             unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), dst, len) };
         })
         .ok_or(DmaError { addr, len })

@@ -268,7 +268,8 @@ pub(crate) fn return_held(state: &AdapterState, machine: &Machine, all: bool) {
             crate::nbl::mark_returned(nbl as PNET_BUFFER_LIST);
         }
         let last = *batch.last().expect("batches are non-empty");
-        // SAFETY: as above.
+        // SAFETY: `last` is an NBL of this batch, indicated and not yet returned, so NDIS
+        // still owns it and may end the chain at it.
         unsafe { set_next_nbl(last as PNET_BUFFER_LIST, core::ptr::null_mut()) };
         state.lock().counters.returned += batch.len() as u64;
         let head = batch[0];
@@ -427,7 +428,8 @@ pub(crate) fn send_complete(
             };
             // SAFETY: the NBL is the host's (found in `outstanding`), valid until dropped.
             let next = unsafe { next_nbl(p) };
-            // SAFETY: as above.
+            // SAFETY: `p` is the host's NBL (found in `outstanding`, so not yet completed),
+            // valid until its host handle drops; a plain field read.
             let status = unsafe { nbl_status(p) };
             g.completions.push(SendCompletion {
                 id: host.id,
@@ -487,12 +489,14 @@ pub(crate) fn indicate(
                 cpu: cpu.index,
                 flags,
             });
-            // SAFETY: as above.
+            // SAFETY: `nb` is a NET_BUFFER of the miniport's valid NBL `p` (checked non-null
+            // by the loop); only a shared view of its header is taken.
             let head = unsafe { &(*nb).__bindgen_anon_1 };
             // SAFETY: the `NET_BUFFER_DATA` view.
             nb = unsafe { head.__bindgen_anon_1.Next };
         }
-        // SAFETY: as above.
+        // SAFETY: `p` is a valid NBL of the chain the miniport indicated and owns for the
+        // call (non-null, checked by the loop).
         p = unsafe { next_nbl(p) };
     }
     let mut problems = Vec::new();

@@ -235,7 +235,8 @@ struct DriverObjects {
 // SAFETY: the objects are plain data the driver only reads; the raw pointer in `path` points into
 // `path_buffer`, owned by the same value.
 unsafe impl Send for DriverObjects {}
-// SAFETY: as above; nothing here is mutated after construction.
+// SAFETY: nothing here is mutated after construction: the driver is given pointers made from
+// shared references and only reads through them, so reads from several threads race nothing.
 unsafe impl Sync for DriverObjects {}
 
 /// A loaded miniport driver (after a successful `DriverEntry`): initialize adapters with it,

@@ -45,7 +45,8 @@ fn install() {
     action.sa_sigaction = on_fault as *const () as usize;
     action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
     let previous = Box::into_raw(Box::new(
-        // SAFETY: as above.
+        // SAFETY: a zeroed sigaction is a valid value for `sigaction` to overwrite with
+        // the old handler.
         unsafe { core::mem::zeroed::<libc::sigaction>() },
     ));
     // SAFETY: `action` is a valid handler description; `previous` receives the old one.

@@ -139,9 +139,11 @@ impl OidReq {
 
 impl Drop for OidReq {
     fn drop(&mut self) {
-        // SAFETY: both came from `Box::into_raw` and are freed once, here.
+        // SAFETY: `req` came from `Box::into_raw` and is freed once, here, when the request
+        // is dropped.
         drop(unsafe { Box::from_raw(self.req) });
-        // SAFETY: as above.
+        // SAFETY: `buf` came from its own `Box::into_raw` and is freed once, here; `req`,
+        // which pointed at it, is already gone.
         drop(unsafe { Box::from_raw(self.buf) });
     }
 }

@@ -101,9 +101,11 @@ pub(crate) fn build_send_chain(frames: &[Vec<u8>], rng_seed: u64) -> FrameChain 
         // SAFETY: `block` was just made by `Box::into_raw` and nothing else refers to it yet.
         unsafe { (*block).nbl.NdisReserved[0] = reserved };
         // The NBL's NET_BUFFER is the block's (linked once the block has its final address).
-        // SAFETY: as above.
+        // SAFETY: `block` is live (made by `Box::into_raw` above and not freed in this
+        // function); only the field's address is taken.
         let nb: PNET_BUFFER = unsafe { &raw mut (*block).nb };
-        // SAFETY: as above.
+        // SAFETY: `block` is live and not yet linked into the chain or handed to the driver,
+        // so this is the only reference to its NBL while `this` lives.
         let this = unsafe { &mut (*block).nbl };
         nbl_links(this).FirstNetBuffer = nb;
         if let Some(&prev) = nbls.last() {
@@ -189,7 +191,7 @@ fn build_one(frame: &[u8], rng: &mut SplitMix64) -> Box<HostNbl> {
     for i in 1..n {
         // SAFETY: `i - 1` and `i` are in bounds of the `n` MDLs just pushed.
         let prev = unsafe { base.add(i - 1) };
-        // SAFETY: as above.
+        // SAFETY: `i < n`, so `i` is in bounds of the `n` MDLs just pushed.
         let next = unsafe { base.add(i) };
         // SAFETY: `prev` points at an element of `block.mdls`, which nothing else borrows.
         unsafe { (*prev).Next = next };
@@ -313,7 +315,8 @@ pub(crate) unsafe fn nb_fragments(nb: PNET_BUFFER) -> Vec<(usize, usize)> {
         let (count, next) = (m.ByteCount as usize, m.Next);
         if skip < count {
             let take = (count - skip).min(want - got);
-            // SAFETY: as above.
+            // SAFETY: `mdl` is a live MDL of the chain (the caller's contract), the one `m`
+            // was read from.
             let base = unsafe { system_address(mdl) };
             out.push((base + skip, take));
             got += take;

@@ -206,7 +206,8 @@ impl Drop for MachineObjects {
         }
         for k in mdls {
             if let Some(m) = t.mdls.remove(&k) {
-                // SAFETY: as for the pools.
+                // SAFETY: removed from the table under its lock, so freed once; the machine
+                // (and its driver) are gone, so nothing uses the MDL.
                 unsafe { m.mdl.free() };
             }
         }
@@ -222,7 +223,8 @@ fn free_pool_nbl(n: PoolNbl) {
     // the driver gave it back (NdisFreeNetBufferList) or its machine is gone.
     unsafe { n.block.free() };
     if let Some(c) = n.context {
-        // SAFETY: as for the block.
+        // SAFETY: the context area belongs to the entry removed from the table under its
+        // lock, so it is freed once, with its NBL block just freed above.
         unsafe { c.free() };
     }
 }
@@ -238,13 +240,16 @@ pub(crate) fn nbl_links(nbl: &mut NET_BUFFER_LIST) -> &mut NblLinks {
 /// The `NET_BUFFER_DATA` view of a `NET_BUFFER`'s header union (what the `NET_BUFFER_*` macros
 /// use).
 pub(crate) fn nb_data(nb: &mut NET_BUFFER) -> &mut NbData {
-    // SAFETY: as in `nbl_links`: the union's members are plain data.
+    // SAFETY: the members of the NET_BUFFER header union (the `NET_BUFFER_DATA` view and the
+    // `SLIST_HEADER` link) are plain data (pointers and integers), so every bit pattern is a
+    // valid `NbData`; the `&mut` borrows `nb` exclusively.
     unsafe { &mut nb.__bindgen_anon_1.__bindgen_anon_1 }
 }
 
 /// A copy of the `NET_BUFFER_DATA` view (see [`nb_data`]).
 pub(crate) fn nb_data_of(nb: &NET_BUFFER) -> NbData {
-    // SAFETY: as in `nbl_links`.
+    // SAFETY: the union's members are plain data, so reading a copy of the `NET_BUFFER_DATA`
+    // view is valid whatever was written through the other member.
     unsafe { nb.__bindgen_anon_1.__bindgen_anon_1 }
 }
 

@@ -238,9 +238,9 @@ pub unsafe fn NdisReadConfiguration(
         }
         None => (NDIS_STATUS_FAILURE, core::ptr::null_mut()),
     };
-    // SAFETY: the caller guarantees both are writable.
+    // SAFETY: the caller guarantees `Status` is valid for a write.
     unsafe { *Status = status };
-    // SAFETY: as above.
+    // SAFETY: the caller guarantees `ParameterValue` is valid for a write.
     unsafe { *ParameterValue = out };
 }
 

@@ -214,7 +214,8 @@ pub unsafe fn NdisMRegisterScatterGatherDma(
     });
     drop(regs);
     desc.ScatterGatherListSize = sg_list_size(desc.MaximumPhysicalMapping);
-    // SAFETY: as above, valid for a write.
+    // SAFETY: the caller guarantees `NdisMiniportDmaHandle` is valid for a write (written
+    // null on entry); now it receives the registered handle.
     unsafe { NdisMiniportDmaHandle.write(handle as NDIS_HANDLE) };
     NDIS_STATUS_SUCCESS
 }

@@ -91,7 +91,7 @@ fn driver_extensions() -> std::sync::MutexGuard<'static, Vec<DriverExtension>> {
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocatedriverobjectextension>
 ///
 /// # Safety
-/// `DriverExtension` is valid for a write.
+/// `DriverObjectExtension` is valid for a write.
 #[track_caller]
 pub unsafe fn IoAllocateDriverObjectExtension(
     DriverObject: super::PDRIVER_OBJECT,
@@ -109,7 +109,8 @@ pub unsafe fn IoAllocateDriverObjectExtension(
     }
     let words = (DriverObjectExtensionSize as usize).div_ceil(8).max(1);
     let mut block = vec![0u64; words].into_boxed_slice();
-    // SAFETY: as above.
+    // SAFETY: the caller guarantees `DriverObjectExtension` is writable; the block it
+    // receives is kept in the table below for as long as the driver object lives.
     unsafe { DriverObjectExtension.write(block.as_mut_ptr().cast()) };
     all.push((key.0, key.1, block));
     super::STATUS_SUCCESS

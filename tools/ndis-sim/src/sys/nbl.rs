@@ -218,7 +218,8 @@ pub unsafe fn NdisAllocateNetBufferAndNetBufferList(
     // The NBL's NET_BUFFER is the one in its block, linked now that the block has its address.
     // SAFETY: `nbl` is the first field of the block just registered; the driver has not seen it.
     let nb = unsafe { &raw mut (*nbl.cast::<PoolNblBlock>()).nb };
-    // SAFETY: as above.
+    // SAFETY: `nbl` heads the live block just registered, which the driver has not seen yet,
+    // so this is the only reference to it.
     nbl::nbl_links(unsafe { &mut *nbl }).FirstNetBuffer = nb;
     nbl
 }
@@ -398,17 +399,19 @@ pub unsafe fn MmMapLockedPagesSpecifyCache(
     // SAFETY: `mdl` points at a live MDL (the contract).
     let flags = unsafe { (*mdl).MdlFlags };
     if flags & mdl_flags(MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL) != 0 {
-        // SAFETY: as above.
+        // SAFETY: `mdl` points at a live MDL (the contract); a plain field read.
         return unsafe { (*mdl).MappedSystemVa };
     }
     if BugCheckOnFailure == 0 && cpu.shared.bus.inject_allocation_failure() {
         return core::ptr::null_mut();
     }
-    // SAFETY: as above.
+    // SAFETY: `mdl` points at a live MDL (the contract), which is all `system_address` needs.
     let va = unsafe { nbl::system_address(mdl) } as PVOID;
-    // SAFETY: as above; the caller owns the MDL, and mapping updates it as Mm does.
+    // SAFETY: `mdl` is live (the contract) and the caller owns it, so the write races
+    // nothing; mapping updates it as Mm does.
     unsafe { (*mdl).MappedSystemVa = va };
-    // SAFETY: as above.
+    // SAFETY: `mdl` is live and owned by the caller (the contract); the flags say it is now
+    // mapped, as Mm sets them.
     unsafe { (*mdl).MdlFlags = flags | mdl_flags(MDL_MAPPED_TO_SYSTEM_VA) };
     va
 }

@@ -209,7 +209,8 @@ pub unsafe fn NdisAllocateGenericObject(
             Size: u16::try_from(core::mem::size_of::<NDIS_GENERIC_OBJECT>()).unwrap_or(0),
         };
     }
-    // SAFETY: as above.
+    // SAFETY: `object` is the 8-aligned allocation made above, large enough for an
+    // NDIS_GENERIC_OBJECT, and not yet visible to anyone else.
     unsafe { (*object).DriverObject = DriverObject };
     lock(&cpu.shared.host.objects).live.insert(
         object as usize,

@@ -126,7 +126,9 @@ fn write_list(
     for (i, element) in elements.iter().enumerate() {
         // SAFETY: element `i` < `elements.len()` lies inside the list's `size` bytes.
         let slot = unsafe { first.add(i) };
-        // SAFETY: as above, valid for a write.
+        // SAFETY: `slot` is element `i` < `elements.len()`, inside the `size` bytes `list`
+        // holds (its own memory, or the buffer the driver lent for this list); the element
+        // is plain data, so writing over what was there drops nothing.
         unsafe { slot.write(*element) };
     }
     (list, own_words)

@@ -69,7 +69,8 @@ pub unsafe fn NdisAllocateTimerObject(
         chars.FunctionContext as usize,
         location,
     );
-    // SAFETY: as above, valid for a write.
+    // SAFETY: the caller guarantees `pTimerObject` is valid for a write (written null on
+    // entry); now it receives the handle.
     unsafe { pTimerObject.write(handle as NDIS_HANDLE) };
     NDIS_STATUS_SUCCESS
 }

@@ -14,6 +14,25 @@ pub const DISPATCH: KIRQL = DISPATCH_LEVEL as KIRQL;
 /// `PASSIVE_LEVEL` as a `KIRQL`.
 pub const PASSIVE: KIRQL = PASSIVE_LEVEL as KIRQL;
 
+/// `KeRaiseIrql` to `to` on the current processor; returns the IRQL raised from. A test that
+/// raises to a lower IRQL does so on purpose: the simulator reports it (`Rule::RaiseToLower`).
+pub fn raise(to: KIRQL) -> KIRQL {
+    let mut old = 0;
+    // SAFETY: on a virtual processor (a `run_on` routine); `old` is a live local for the
+    // previous IRQL; a wrong `to` is the simulator's to report, not undefined behaviour.
+    unsafe { KeRaiseIrql(to, &raw mut old) };
+    old
+}
+
+/// `KeLowerIrql` to `to` on the current processor (usually the IRQL [`raise`] returned). A test
+/// that lowers to a higher IRQL does so on purpose: the simulator reports it
+/// (`Rule::LowerToHigher`).
+pub fn lower(to: KIRQL) {
+    // SAFETY: on a virtual processor; the call only changes the processor's IRQL, and a wrong
+    // `to` is the simulator's to report.
+    unsafe { KeLowerIrql(to) };
+}
+
 /// The current IRQL.
 pub fn irql() -> KIRQL {
     // SAFETY: a plain query, called on a virtual processor.
@@ -145,18 +164,25 @@ pub fn characteristics_with(
     }
 }
 
-/// Registers the test driver's interrupt on `line` (run on a processor at PASSIVE).
-pub fn register(machine: &Machine, dev: &Device, line: u32) {
-    let adapter = machine.adapter_handle(line) as usize;
-    let ctx = std::ptr::from_ref(dev) as usize;
-    machine.run_on(0, move || {
-        let mut chars = characteristics();
+/// `NdisMRegisterInterruptEx` for the adapter handle `adapter`, from a routine on `processor`
+/// at `PASSIVE_LEVEL`, with the characteristics `chars` builds there and the context at address
+/// `ctx` (0 for none); returns the interrupt handle. The caller keeps the context alive until
+/// it deregisters.
+///
+/// # Panics
+/// Unless the registration succeeds.
+pub fn register_interrupt(
+    machine: &Machine,
+    processor: usize,
+    adapter: usize,
+    ctx: usize,
+    chars: impl FnOnce() -> NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS + Send,
+) -> usize {
+    machine.run_on(processor, move || {
+        let mut chars = chars();
         let mut handle: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: ctx is the Device, alive for the whole test.
-        let dev = unsafe { &*(ctx as *const Device) };
-        // SAFETY: the lock lives in the Device for the whole test.
-        unsafe { NdisAllocateSpinLock(dev.lock.get()) };
-        // SAFETY: valid adapter handle, context, characteristics and out pointer.
+        // SAFETY: `adapter` is a handle of this machine, `chars` and `handle` are live locals,
+        // and the caller keeps the context alive while the interrupt is registered.
         let status = unsafe {
             NdisMRegisterInterruptEx(
                 adapter as NDIS_HANDLE,
@@ -166,8 +192,22 @@ pub fn register(machine: &Machine, dev: &Device, line: u32) {
             )
         };
         assert_eq!(status, NDIS_STATUS_SUCCESS);
-        dev.handle.store(handle as usize as u64, Ordering::SeqCst);
+        handle as usize
+    })
+}
+
+/// Registers the test driver's interrupt on `line` (run on a processor at PASSIVE).
+pub fn register(machine: &Machine, dev: &Device, line: u32) {
+    let adapter = machine.adapter_handle(line) as usize;
+    let ctx = std::ptr::from_ref(dev) as usize;
+    machine.run_on(0, move || {
+        // SAFETY: ctx is the Device, alive for the whole test.
+        let dev = unsafe { &*(ctx as *const Device) };
+        // SAFETY: the lock lives in the Device for the whole test.
+        unsafe { NdisAllocateSpinLock(dev.lock.get()) };
     });
+    let handle = register_interrupt(machine, 0, adapter, ctx, characteristics);
+    dev.handle.store(handle as u64, Ordering::SeqCst);
 }
 
 /// Deregisters (on processor 0, at PASSIVE).
