@@ -7,7 +7,15 @@
 //! - On every host, [`samples_build_without_violations`] builds the samples on the simulator
 //!   (the verifier checks the lock order and IRQLs the probe uses), and
 //!   [`expectations_follow_the_natvis_display_strings`] checks each expected rendering against
-//!   the `DisplayString` it comes from, so a natvis edit that changes a rendering fails here too.
+//!   the `DisplayString`s of the natvis entry it exercises, so a natvis edit that changes a
+//!   rendering fails here too.
+//! - On Linux, `under_gdb::natvis_field_paths_evaluate_under_gdb` runs the probe under `gdb`
+//!   (the same types, field names and layout in DWARF as in the PDB) and evaluates every field
+//!   path those natvis entries use (`Condition`s, `DisplayString` expressions, `Item`s), each
+//!   compared or formatted one as a scalar: a path the standard library's layout no longer has
+//!   (`ManuallyDrop` gained a `MaybeDangling` wrapper by Rust 1.95) fails here, on every change,
+//!   not only on the Windows runner. `.ci/run` installs gdb; without it the test says NOT RUN,
+//!   and under `CI=true` it fails.
 //! - On Windows, [`natvis_renders_under_cdb`] runs this test binary under `cdb` (the child runs
 //!   only [`natvis_probe_child`]), breaks in [`rse1k_natvis_break`], steps out to the frame that
 //!   owns the samples and asserts on `dx`'s output. Without `cdb` it prints NOT RUN and how to
@@ -41,53 +49,80 @@ const CHILD: &str = "RSE1K_NATVIS_CHILD";
 struct Expectation {
     /// The `dx` expression (a local of [`natvis_probe_child`]'s frame).
     expression: &'static str,
+    /// The natvis `Type Name` (as written in the file) whose view the sample must get.
+    natvis_type: &'static str,
     /// The rendering, `#` for each number, in the order the natvis `DisplayString` prints them.
     rendering: &'static str,
     /// The numbers, in order.
     numbers: &'static [u64],
 }
 
+/// The natvis entries the samples exercise, as their `Type Name`s are written in the file.
+const NDIS_LOCK: &str =
+    "rse1k::sync::lock::SpinLock&lt;*,rse1k::sync::backend::NdisSpinLockBackend,*&gt;";
+const KE_LOCK: &str =
+    "rse1k::sync::lock::SpinLock&lt;*,rse1k::sync::backend::KeSpinLockBackend,*&gt;";
+const KE_GUARD: &str = "rse1k::sync::lock::LockGuard&lt;*,rse1k::sync::backend::KeSpinLockBackend,*,rse1k::sync::lock::Raised&gt;";
+const ANY_GUARD: &str = "rse1k::sync::lock::LockGuard&lt;*,*,*,rse1k::sync::lock::Raised&gt;";
+const INTERRUPT_SHARED: &str = "rse1k::sync::interrupt::InterruptShared&lt;*&gt;";
+const PASSIVE: &str = "rse1k::sync::irql::PassiveLevel";
+
+/// The body of the natvis `<Type Name="name">` entry.
+fn natvis_entry<'a>(natvis: &'a str, name: &str) -> Option<&'a str> {
+    let start = natvis.find(&format!("<Type Name=\"{name}\">"))?;
+    let rest = &natvis[start..];
+    Some(&rest[..rest.find("</Type>")?])
+}
+
 /// What each sample must look like (see [`natvis_probe_child`] for their states).
 const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         expression: "*free_ndis",
+        natvis_type: NDIS_LOCK,
         rendering: "{ free, # }",
         numbers: &[7],
     },
     Expectation {
         expression: "*held_ndis",
+        natvis_type: NDIS_LOCK,
         rendering: "{ held, OldIrql=#, # }",
         numbers: &[0, 11],
     },
     Expectation {
         expression: "*free_ke",
+        natvis_type: KE_LOCK,
         rendering: "{ free, # }",
         numbers: &[13],
     },
     Expectation {
         // The simulator's lock word names the owner: processor 0 + 1.
         expression: "*held_ke",
+        natvis_type: KE_LOCK,
         rendering: "{ held (#), # }",
         numbers: &[1, 17],
     },
     Expectation {
         expression: "ndis_guard",
+        natvis_type: ANY_GUARD,
         rendering: "{ guard of { held, OldIrql=#, # } }",
         numbers: &[0, 11],
     },
     Expectation {
         // Taken under the NDIS lock: the IRQL it restores is DISPATCH_LEVEL.
         expression: "ke_guard",
+        natvis_type: KE_GUARD,
         rendering: "{ guard, restores IRQL # on drop }",
         numbers: &[2],
     },
     Expectation {
         expression: "*shared",
+        natvis_type: INTERRUPT_SHARED,
         rendering: "{ interrupt not registered, # }",
         numbers: &[19],
     },
     Expectation {
         expression: "passive",
+        natvis_type: PASSIVE,
         rendering: "{ proof: IRQL = PASSIVE_LEVEL }",
         numbers: &[],
     },
@@ -252,13 +287,17 @@ fn expectations_follow_the_natvis_display_strings() {
             "{}: one number per #",
             e.expression
         );
+        let entry = natvis_entry(natvis, e.natvis_type)
+            .unwrap_or_else(|| panic!("{}: no natvis entry {}", e.expression, e.natvis_type));
+        // Its own DisplayStrings; a `#` may stand for a nested view of any entry (`{*lock}`).
         assert!(
-            templates
+            display_templates(entry)
                 .iter()
                 .any(|t| follows(e.rendering, t, &templates)),
-            "{}: {:?} is not a rendering of any DisplayString in the natvis",
+            "{}: {:?} is not a rendering of any DisplayString of {}",
             e.expression,
-            e.rendering
+            e.rendering,
+            e.natvis_type
         );
     }
     // A changed DisplayString no longer matches the expectations written against it.
@@ -446,6 +485,238 @@ mod under_cdb {
             wrong.is_empty(),
             "the natvis renders wrongly under cdb:\n{}\n--- transcript ---\n{transcript}",
             wrong.join("\n")
+        );
+        println!("cdb rendered every sample as expected:{dx}");
+    }
+}
+
+/// The expressions a natvis entry evaluates against its object: `Condition`s, the `{…}` parts of
+/// its `DisplayString`s and its `Item`s, each with whether the debugger needs a scalar there (a
+/// comparison operand, or a number format such as `,d` / `,x`). Literal items (`"$T2",sb`) are
+/// left out: they read no field.
+fn entry_expressions(entry: &str) -> Vec<(String, bool)> {
+    let mut found = Vec::new();
+    let mut push = |raw: &str| {
+        let raw = raw
+            .trim()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        if raw.starts_with('"') {
+            return;
+        }
+        let (expression, formatted) = match raw.rsplit_once(',') {
+            Some((head, spec)) if spec.chars().all(|c| c.is_ascii_alphabetic()) => (head, true),
+            _ => (raw.as_str(), false),
+        };
+        for operator in ["==", "!="] {
+            if let Some((operand, _)) = expression.split_once(operator) {
+                found.push((operand.trim().to_owned(), true));
+                return;
+            }
+        }
+        found.push((expression.trim().to_owned(), formatted));
+    };
+    for part in entry.split("Condition=\"").skip(1) {
+        push(&part[..part.find('"').unwrap_or(0)]);
+    }
+    for part in entry.split("<DisplayString").skip(1) {
+        // The start tag ends at the first `>` outside its quoted attributes.
+        let mut quoted = false;
+        let start = part
+            .char_indices()
+            .find_map(|(at, c)| match c {
+                '"' => {
+                    quoted = !quoted;
+                    None
+                }
+                '>' if !quoted => Some(at + 1),
+                _ => None,
+            })
+            .unwrap_or(0);
+        let end = part.find("</DisplayString>").unwrap_or(start);
+        let body = part[start..end].replace("{{", "").replace("}}", "");
+        for piece in body.split('{').skip(1) {
+            push(&piece[..piece.find('}').unwrap_or(piece.len())]);
+        }
+    }
+    for part in entry.split("<Item Name=").skip(1) {
+        let start = part.find('>').map_or(0, |at| at + 1);
+        push(&part[start..part.find("</Item>").unwrap_or(start)]);
+    }
+    found
+}
+
+/// A natvis field path on `sample` as a gdb (Rust) expression: `a.b->c` is `(*(sample).a.b).c`,
+/// and a leading `*` dereferences the result.
+fn gdb_expression(sample: &str, natvis_expression: &str) -> String {
+    let (deref, path) = match natvis_expression.strip_prefix('*') {
+        Some(path) => (true, path),
+        None => (false, natvis_expression),
+    };
+    let mut parts = path.split("->");
+    let mut expression = format!("({sample}).{}", parts.next().unwrap_or_default());
+    for part in parts {
+        expression = format!("(*{expression}).{part}");
+    }
+    if deref {
+        format!("*{expression}")
+    } else {
+        expression
+    }
+}
+
+#[test]
+fn natvis_expressions_are_read_and_translated() {
+    let natvis = include_str!("../driver/rse1k.natvis");
+    let lock = entry_expressions(natvis_entry(natvis, NDIS_LOCK).expect("entry"));
+    for (expression, needs_scalar) in [
+        ("state.value.value.value.__0.SpinLock", true),
+        ("state.value.value.value.__0.OldIrql", true),
+        ("data.value", false),
+    ] {
+        assert!(
+            lock.contains(&(expression.to_owned(), needs_scalar)),
+            "{expression}: {lock:?}"
+        );
+    }
+    assert!(!lock.iter().any(|(e, _)| e.contains("$T2")), "{lock:?}");
+    let shared = entry_expressions(natvis_entry(natvis, INTERRUPT_SHARED).expect("entry"));
+    assert!(
+        shared.contains(&("inner.pointer->interrupt.handle.p.value".to_owned(), true)),
+        "{shared:?}"
+    );
+    assert_eq!(
+        gdb_expression("*shared", "inner.pointer->data.value"),
+        "(*(*shared).inner.pointer).data.value"
+    );
+    assert_eq!(gdb_expression("ndis_guard", "*lock"), "*(ndis_guard).lock");
+}
+
+#[cfg(target_os = "linux")]
+mod under_gdb {
+    use std::process::Command;
+
+    use super::{CHILD, EXPECTATIONS, entry_expressions, gdb_expression, natvis_entry};
+
+    /// Printed before each expression's result, so a missing result (gdb wrote an error to
+    /// standard error instead) is attributed to its expression.
+    const MARK: &str = "rse1k-natvis-path";
+
+    /// Whether a gdb value is a scalar: a number, a boolean, a pointer (`(*mut T) 0x0`).
+    fn scalar(value: &str) -> bool {
+        let value = match value.strip_prefix('(') {
+            Some(rest) => rest.split_once(") ").map_or(value, |(_, v)| v),
+            None => value,
+        };
+        let decimal = value.strip_prefix('-').unwrap_or(value);
+        value == "true"
+            || value == "false"
+            || (!decimal.is_empty() && decimal.chars().all(|c| c.is_ascii_digit()))
+            || value
+                .strip_prefix("0x")
+                .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
+    }
+
+    #[test]
+    fn scalars_are_told_from_structures() {
+        for value in [
+            "0",
+            "17",
+            "-1",
+            "true",
+            "0x1",
+            "(*mut core::ffi::c_void) 0x0",
+        ] {
+            assert!(scalar(value), "{value}");
+        }
+        for value in [
+            "core::mem::maybe_dangling::MaybeDangling<u64> (1)",
+            "ndis_sim::sys::types::_NDIS_SPIN_LOCK {SpinLock: 1, OldIrql: 0}",
+            "",
+        ] {
+            assert!(!scalar(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn natvis_field_paths_evaluate_under_gdb() {
+        if std::env::var_os(CHILD).is_some() {
+            return;
+        }
+        if Command::new("gdb").arg("--version").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs gdb to evaluate the natvis field paths (.ci/run installs it)"
+            );
+            eprintln!(
+                "natvis_field_paths_evaluate_under_gdb: NOT RUN: needs gdb \
+                 (apt-get install gdb)"
+            );
+            return;
+        }
+        let natvis = include_str!("../driver/rse1k.natvis");
+        let mut checks = Vec::new();
+        for e in EXPECTATIONS {
+            let entry = natvis_entry(natvis, e.natvis_type).expect("checked by the other test");
+            for (path, needs_scalar) in entry_expressions(entry) {
+                let expression = gdb_expression(e.expression, &path);
+                checks.push((e.expression, path, expression, needs_scalar));
+            }
+        }
+        assert!(checks.len() >= 20, "too few expressions: {}", checks.len());
+        let exe = std::env::current_exe().expect("the test binary");
+        let mut gdb = Command::new("gdb");
+        gdb.args(["-batch", "-nx", "-ex", "set debuginfod enabled off"])
+            .args(["-ex", "break natvis_probe::rse1k_natvis_break"])
+            .args(["-ex", "run", "-ex", "up"]);
+        for (index, (_, _, expression, _)) in checks.iter().enumerate() {
+            gdb.arg("-ex").arg(format!("echo {MARK} {index}\\n"));
+            gdb.arg("-ex").arg(format!("print {expression}"));
+        }
+        let output = gdb
+            .arg("--args")
+            .arg(&exe)
+            .args(["--exact", "natvis_probe_child", "--test-threads", "1"])
+            .env(CHILD, "1")
+            .output()
+            .expect("gdb starts");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stdout.contains(&format!("{MARK} 0\n")),
+            "gdb never reached the probe:\n{stdout}\n{stderr}"
+        );
+        let mut wrong = Vec::new();
+        for (index, (sample, path, expression, needs_scalar)) in checks.iter().enumerate() {
+            let after = stdout
+                .split(&format!("{MARK} {index}\n"))
+                .nth(1)
+                .unwrap_or_default();
+            let value = after
+                .lines()
+                .next()
+                .filter(|line| line.starts_with('$'))
+                .and_then(|line| line.split_once(" = "))
+                .map(|(_, value)| value);
+            match value {
+                None => wrong.push(format!(
+                    "{sample}: `{path}` does not evaluate (gdb: print {expression})"
+                )),
+                Some(value) if *needs_scalar && !scalar(value) => wrong.push(format!(
+                    "{sample}: `{path}` is compared or formatted as a number but is {value}"
+                )),
+                Some(_) => {}
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "natvis field paths that do not fit the types:\n{}\n--- gdb errors ---\n{stderr}",
+            wrong.join("\n")
+        );
+        println!(
+            "gdb evaluated {} natvis expressions on the probe's samples",
+            checks.len()
         );
     }
 }
