@@ -24,8 +24,8 @@
 //! The `cdb` command line (`-lines -cf script exe args`) and the `.nvload`, `bm`, `gu`, `dx`,
 //! `.echo` and `q` commands are those of Microsoft's debugger reference:
 //! <https://learn.microsoft.com/windows-hardware/drivers/debugger/cdb-command-line-options>,
-//! <https://learn.microsoft.com/windows-hardware/drivers/debugger/dx--display-visualizer-variables->,
-//! <https://learn.microsoft.com/windows-hardware/drivers/debugger/-nvload>.
+//! <https://learn.microsoft.com/windows-hardware/drivers/debuggercmds/dx--display-visualizer-variables->,
+//! <https://learn.microsoft.com/windows-hardware/drivers/debuggercmds/-nvload--natvis-load->.
 
 use rse1k::impl_lock_after;
 use rse1k::sync::{
