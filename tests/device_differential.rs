@@ -9,7 +9,9 @@
 //! documented difference or none.
 //!
 //! Needs `qemu-system-x86_64` (Debian: `apt-get install qemu-system-x86`); without it the test
-//! prints NOT RUN and the command that enables it (under `CI=true` it fails instead).
+//! prints NOT RUN and the command that enables it (under `CI=true` it fails instead). Linux
+//! only, like the `qemu-e1000` crate.
+#![cfg(target_os = "linux")]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

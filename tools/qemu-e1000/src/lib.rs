@@ -30,6 +30,12 @@
 //! # Cleanup
 //! Dropping the device asks QEMU to quit, kills it by PID if it has not exited within 2 s, and
 //! removes its sockets, its firmware image and the RAM file (unlinked as soon as it is mapped).
+//!
+//! # Linux only
+//! The crate is empty on other hosts: it relies on Linux interfaces (`prctl(PR_SET_PDEATHSIG)`
+//! so QEMU dies with this process, Unix sockets for qtest, QMP and the wire, `/dev/shm` for the
+//! guest RAM file, process groups). `rse1k-run --device qemu` says so and exits non-zero there.
+#![cfg(target_os = "linux")]
 
 mod qmp;
 mod qtest;

@@ -3,7 +3,9 @@
 //! checks, cleanup. The driver's traffic over it is `rse1k-run --device qemu`.
 //!
 //! Needs `qemu-system-x86_64` (Debian: `apt-get install qemu-system-x86`). Without it the test
-//! says it was not run (and fails under `CI=true`, where QEMU must be there).
+//! says it was not run (and fails under `CI=true`, where QEMU must be there). Linux only, like
+//! the crate.
+#![cfg(target_os = "linux")]
 
 use std::time::{Duration, Instant};
 

@@ -3,6 +3,7 @@
 //! Traffic both ways (checked byte-exact and in order), a pause/restart and a link flap in the
 //! middle, statistics by OID, then Halt and Unload.
 
+#[cfg(target_os = "linux")]
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use indicatif::ProgressBar;
 use ndis_sim::Machine;
 use ndis_sim::bus::PluggedE1000;
 use ndis_sim::host::Adapter;
+#[cfg(target_os = "linux")]
 use qemu_e1000::{DgramWire, QemuConfig, QemuE1000};
 use rse1k::sys;
 
@@ -45,9 +47,11 @@ pub struct Bench {
     /// The other end of the wire.
     pub peer: Box<dyn Wire>,
     /// QEMU, when the device is QEMU's.
+    #[cfg(target_os = "linux")]
     pub qemu: Option<Arc<QemuE1000>>,
 }
 
+#[cfg(target_os = "linux")]
 impl Drop for Bench {
     fn drop(&mut self) {
         if let Some(qemu) = &self.qemu {
@@ -68,9 +72,13 @@ pub fn plug(machine: &Machine, kind: DeviceKind) -> Result<Bench, String> {
             Ok(Bench {
                 nic,
                 peer: Box::new(far),
+                #[cfg(target_os = "linux")]
                 qemu: None,
             })
         }
+        #[cfg(not(target_os = "linux"))]
+        DeviceKind::Qemu => Err(crate::linux_only::QEMU.to_owned()),
+        #[cfg(target_os = "linux")]
         DeviceKind::Qemu => {
             let wire = DgramWire::new().map_err(|e| e.to_string())?;
             let qemu = Arc::new(

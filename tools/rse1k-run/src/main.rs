@@ -11,10 +11,14 @@ mod driver_job;
 mod events;
 mod explore;
 mod hazards;
+mod linux_only;
+#[cfg(target_os = "linux")]
 mod ndis_phy;
+#[cfg(target_os = "linux")]
 mod netns;
 mod pcap;
 mod speed;
+#[cfg(target_os = "linux")]
 mod tap_job;
 mod workload;
 
@@ -161,6 +165,12 @@ const DEFAULT_SEED: u64 = 0x5EED_E100_0000_0001;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if !cfg!(target_os = "linux")
+        && let Some(why) = linux_only::requirement(args.device, args.tap)
+    {
+        eprintln!("rse1k-run: {why}");
+        return ExitCode::FAILURE;
+    }
     let seed = args
         .seed
         .or_else(ndis_sim::env_seed)
@@ -191,14 +201,6 @@ fn main() -> ExitCode {
         .trace_events(args.trace.is_some())
         .build();
     if args.workload == Job::Driver && args.inject.is_none() && args.tap {
-        if args.pcap.is_some() {
-            eprintln!(
-                "rse1k-run: --pcap records the in-process wire; with --tap capture the TAP \
-                 instead: ip netns exec rse1k-<pid> tcpdump -i {} -w FILE",
-                netns::TAP
-            );
-            return ExitCode::FAILURE;
-        }
         return run_tap(&machine, &args, processors);
     }
     if args.workload == Job::Driver && args.inject.is_none() {
@@ -377,7 +379,22 @@ fn print_events(machine: &Machine, file: Option<&std::path::Path>) -> bool {
     written && errors.is_empty() && registered == 0
 }
 
+#[cfg(not(target_os = "linux"))]
+fn run_tap(_machine: &Machine, _args: &Args, _processors: usize) -> ExitCode {
+    eprintln!("rse1k-run: {}", linux_only::TAP);
+    ExitCode::FAILURE
+}
+
+#[cfg(target_os = "linux")]
 fn run_tap(machine: &Machine, args: &Args, processors: usize) -> ExitCode {
+    if args.pcap.is_some() {
+        eprintln!(
+            "rse1k-run: --pcap records the in-process wire; with --tap capture the TAP \
+             instead: ip netns exec rse1k-<pid> tcpdump -i {} -w FILE",
+            netns::TAP
+        );
+        return ExitCode::FAILURE;
+    }
     println!(
         "rse1k-run --tap: rse1k miniport on {} e1000, {processors} simulated processors, \
          smoltcp above it, the Linux stack in a network namespace below it",

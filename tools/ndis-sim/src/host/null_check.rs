@@ -4,6 +4,9 @@
 //! reported as `NullCheck` on standard error, naming that call, and the process ends with the
 //! fault as before. Any other fault goes to the handler that was installed before.
 //! <https://learn.microsoft.com/windows-hardware/drivers/devtest/nullcheckn>
+//!
+//! The handler is a `SIGSEGV` action on Unix (below) and a vectored exception handler on Windows
+//! ([`windows`]); both only write the prepared report and let the fault take its usual course.
 
 use std::panic::Location;
 use std::sync::Once;
@@ -11,6 +14,16 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::machine::processor::Cpu;
 use crate::verifier::Rule;
+
+#[cfg(not(any(unix, windows)))]
+compile_error!(
+    "ndis-sim's NullCheck fault handler exists for Unix (SIGSEGV) and Windows (vectored exception handler) hosts"
+);
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows::install;
 
 /// Faults below this address are NULL dereferences (a field of a NULL structure pointer).
 const NULL_PAGE_LIMIT: usize = 0x1_0000;
@@ -20,6 +33,7 @@ const NULL_PAGE_LIMIT: usize = 0x1_0000;
 static MESSAGE: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
 static MESSAGE_LEN: AtomicUsize = AtomicUsize::new(0);
 /// The `sigaction` that was installed before ours.
+#[cfg(unix)]
 static PREVIOUS: AtomicPtr<libc::sigaction> = AtomicPtr::new(core::ptr::null_mut());
 static INSTALL: Once = Once::new();
 
@@ -39,6 +53,7 @@ pub(crate) fn returned_null(cpu: &Cpu, api: &str, location: &'static Location<'s
     INSTALL.call_once(install);
 }
 
+#[cfg(unix)]
 fn install() {
     // SAFETY: a zeroed sigaction is a valid value to fill in.
     let mut action: libc::sigaction = unsafe { core::mem::zeroed() };
@@ -57,6 +72,7 @@ fn install() {
 }
 
 /// The SIGSEGV handler: only async-signal-safe calls (`write`, `sigaction`).
+#[cfg(unix)]
 extern "C" fn on_fault(
     _signal: libc::c_int,
     info: *mut libc::siginfo_t,
