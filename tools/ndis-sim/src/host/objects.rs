@@ -78,6 +78,29 @@ pub(crate) struct SgList {
     pub(crate) own_words: Option<usize>,
 }
 
+/// Scatter/gather lists of a machine: how many the drivers allocated
+/// (`NdisMAllocateNetBufferSGList` succeeded) and how many are not freed yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SgListCounts {
+    /// Lists allocated since the machine started.
+    pub allocated: u64,
+    /// Lists allocated and not freed.
+    pub outstanding: usize,
+}
+
+impl crate::Machine {
+    /// The machine's scatter/gather list counts, for tests that check a driver maps (or does
+    /// not map) its frames.
+    #[must_use]
+    pub fn sg_list_counts(&self) -> SgListCounts {
+        let objects = crate::machine::lock(&self.shared().host.objects);
+        SgListCounts {
+            allocated: objects.sg_lists_allocated,
+            outstanding: objects.sg_lists.len(),
+        }
+    }
+}
+
 /// A scatter/gather list the driver has not freed (`NdisMAllocateNetBufferSGList` without its
 /// `NdisMFreeNetBufferSGList`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,6 +143,8 @@ pub(crate) struct Objects {
     pub(crate) strings: Vec<(usize, usize, u16)>,
     /// Scatter/gather lists not yet freed, by list address.
     pub(crate) sg_lists: FxHashMap<usize, SgList>,
+    /// Scatter/gather lists allocated since the machine started.
+    pub(crate) sg_lists_allocated: u64,
     pub(crate) error_log: Vec<ErrorLogEntry>,
     /// Per owner: where an `NdisMAllocateSharedMemory` failed in `MiniportInitializeEx` with no
     /// `NdisWriteErrorLogEntry` since.

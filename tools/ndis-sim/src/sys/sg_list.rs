@@ -190,14 +190,18 @@ pub unsafe fn NdisMAllocateNetBufferSGList(
         len: fragments.iter().map(|f| f.1).sum(),
         location,
     };
-    lock(&cpu.shared.host.objects).sg_lists.insert(
-        list as usize,
-        SgList {
-            info,
-            regions,
-            own_words,
-        },
-    );
+    {
+        let mut objects = lock(&cpu.shared.host.objects);
+        objects.sg_lists.insert(
+            list as usize,
+            SgList {
+                info,
+                regions,
+                own_words,
+            },
+        );
+        objects.sg_lists_allocated += 1;
+    }
     if let Some(process) = reg.process_sg_list {
         // MiniportProcessSGList runs at DISPATCH_LEVEL even when the caller broke the rule above.
         let caller_irql = cpu.irql();
