@@ -106,12 +106,7 @@ pub enum TxFrame {
     },
     /// Sent from the protocol's buffers through the scatter/gather list NDIS built for it;
     /// the list is freed (outside the lock) before the frame finishes.
-    Mapped {
-        /// The frame and its list.
-        mapped: MappedFrame,
-        /// The frame's destination address, for the statistics.
-        destination: MacAddress,
-    },
+    Mapped(MappedFrame),
 }
 
 /// A frame on the TX ring (the token of its last descriptor).
@@ -385,6 +380,9 @@ pub struct Adapter {
     link_reports: Rundown,
     /// Receive NBLs indicated and not yet returned.
     rx_outstanding: AtomicU32,
+    /// The last DPC stopped receiving at NDIS's throttle limit: the next one harvests even
+    /// without a receive cause (NDIS calls it again without an interrupt).
+    rx_backlog: AtomicBool,
     /// Statistics.
     counters: Counters,
 }

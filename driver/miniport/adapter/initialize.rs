@@ -441,6 +441,7 @@ impl<'c, 'l> Partial<'c, 'l> {
                 quiesced: AtomicBool::new(false),
                 link_reports: Rundown::new(),
                 rx_outstanding: AtomicU32::new(0),
+                rx_backlog: AtomicBool::new(false),
                 counters: Counters::default(),
             },
         ))

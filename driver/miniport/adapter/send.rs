@@ -13,13 +13,14 @@ use super::{
     Adapter, BUFFER_BYTES, COPY_THRESHOLD, MAX_FRAME, MAX_TX_SEGMENTS, MIN_FRAME, RING_DESCRIPTORS,
     SendLevel, SendState, SgStage, TxFrame, TxToken, frame_destination,
 };
-use crate::e1000::PostRefused;
+use crate::e1000::{MacAddress, PostRefused};
 use crate::ndis::{InFlight, SendNbl, SendNbls, SendQueue};
 use crate::sync::{DispatchLevel, Locked, Unlocked, at_dispatch_level};
 use crate::sys;
 
-/// Frames the DPC copies into TX buffers per hold of the `send` lock (each copy is up to 1514
-/// bytes; a whole ring would be 255 copies under one hold).
+/// Frames the send handler, the DPC and the reset post per hold of the `send` lock (each a
+/// copy of up to 512 bytes or a mapped frame's descriptors; a whole ring would be 255 under
+/// one hold).
 pub const DPC_PUMP_BATCH: usize = 16;
 
 /// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
@@ -167,7 +168,7 @@ impl Adapter {
                     done.push_as_is(nbl);
                 }
             }
-            TxFrame::Mapped { mapped, .. } => send.sg.retired.push_back((mapped, status)),
+            TxFrame::Mapped(mapped) => send.sg.retired.push_back((mapped, status)),
         }
     }
 
@@ -186,7 +187,12 @@ impl Adapter {
                     TxFrame::Copied { slot, .. } => {
                         frame_destination(&self.tx_buffers, u32::from(*slot) * BUFFER_BYTES)
                     }
-                    TxFrame::Mapped { destination, .. } => *destination,
+                    TxFrame::Mapped(mapped) => {
+                        // All zeros (unicast) if the header's MDL cannot be mapped.
+                        let mut destination = [0u8; 6];
+                        let _ = mapped.frame().net_buffer().copy_prefix(&mut destination);
+                        MacAddress(destination)
+                    }
                 };
                 send.counters.count_tx(destination, length);
                 sys::NDIS_STATUS_SUCCESS
@@ -214,7 +220,7 @@ impl Adapter {
                     done.push_as_is(nbl);
                 }
             }
-            TxFrame::Mapped { mapped, .. } => sg.retired.push_back((mapped, status)),
+            TxFrame::Mapped(mapped) => sg.retired.push_back((mapped, status)),
         })
     }
 
@@ -263,19 +269,35 @@ impl Adapter {
                     }
                 }
             }
-            if refusal.is_none() {
-                self.pump(send, &mut refused, usize::MAX);
-            }
-            send.sg.needs_request()
+            let more = refusal.is_none() && self.pump(send, &mut refused, DPC_PUMP_BATCH);
+            (more, send.sg.needs_request())
         };
-        let map = match at {
-            Some(at) => self.send.with_dpr(cx, at, work),
-            None => self.send.with(cx, work),
-        };
+        let (mut more, mut map) = self.with_send(cx, at, work);
+        // A long chain is copied [`DPC_PUMP_BATCH`] frames per hold, never a ring's worth.
+        while more {
+            (more, map) = self.with_send(cx, at, |send, _| {
+                let more = self.pump(send, &mut refused, DPC_PUMP_BATCH);
+                (more, send.sg.needs_request())
+            });
+        }
         if map {
             at_dispatch_level(cx, at, |cx, at| self.map_waiting(cx, at, &mut refused));
         }
         self.complete_sends(cx, refused, at);
+    }
+
+    /// Runs `f` holding the `send` lock: the Dpr acquire when the caller proved
+    /// `DISPATCH_LEVEL`, else the raising one.
+    fn with_send<R>(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: Option<&DispatchLevel>,
+        f: impl FnOnce(&mut SendState, &mut Locked<'_, SendLevel>) -> R,
+    ) -> R {
+        match at {
+            Some(at) => self.send.with_dpr(cx, at, f),
+            None => self.send.with(cx, f),
+        }
     }
 
     /// Reclaims finished sends, starts queued ones, completes the finished ones. The queued

@@ -25,7 +25,7 @@ use super::{
     Adapter, DPC_PUMP_BATCH, MAX_TX_SEGMENTS, SendGate, SendState, SgStage, SgState, TxFrame,
     TxToken,
 };
-use crate::e1000::{MacAddress, Segment};
+use crate::e1000::Segment;
 use crate::ndis::{MapRequest, MappedFrame, SendNbls, SendQueue, SgList};
 use crate::sync::{DispatchLevel, Locked, Unlocked};
 use crate::sys;
@@ -164,21 +164,14 @@ impl Adapter {
             send.sg.stage = SgStage::Mapped(mapped);
             return false;
         }
-        // `check_send` let only frames of at least a header through; the destination is for
-        // the statistics (all zeros, unicast, if its MDL cannot be mapped).
-        let mut destination = [0u8; 6];
-        let _ = nb.copy_prefix(&mut destination);
         let token = TxToken {
-            frame: TxFrame::Mapped {
-                mapped,
-                destination: MacAddress(destination),
-            },
+            frame: TxFrame::Mapped(mapped),
             length: u16::try_from(length).unwrap_or(u16::MAX),
         };
         if let Err(e) = send.ring.post_segments(mem, &segments[..n], token) {
             // Not reachable with enough free descriptors and checked segments.
             self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
-            if let TxFrame::Mapped { mapped, .. } = e.token.frame {
+            if let TxFrame::Mapped(mapped) = e.token.frame {
                 send.sg
                     .retired
                     .push_back((mapped, sys::NDIS_STATUS_FAILURE));
