@@ -170,7 +170,7 @@ impl Adapter {
                         sys::NDIS_STATUS_HARD_ERRORS
                     }
                 };
-            (status, SendFollowUp::of(send))
+            (status, SendFollowUp::claim(send))
         });
         // Lists of aborted frames are freed, and a frame waiting to be mapped is asked for,
         // at DISPATCH_LEVEL (their pages); the rest of the queue goes out from the DPC.

@@ -66,7 +66,7 @@ impl Adapter {
     /// mapped ([`SgStage::Mapped`]), then queued frames (one `NET_BUFFER` each). A frame of at
     /// most [`COPY_THRESHOLD`] bytes is copied into the TX buffer of its descriptor; a longer
     /// one stops the pump as [`SgStage::ToMap`] (the caller asks NDIS for its list, outside
-    /// the lock: [`Adapter::map_waiting`]). An NBL whose frames all finished without reaching
+    /// the lock: [`Adapter::follow_up`]). An NBL whose frames all finished without reaching
     /// the ring (a copy failed) goes to `failed`.
     ///
     /// The copy runs under the `send` lock: the buffer belongs to the descriptor at the ring's
@@ -270,18 +270,22 @@ impl Adapter {
                 }
             }
             let more = refusal.is_none() && self.pump(send, &mut refused, DPC_PUMP_BATCH);
-            (more, send.sg.needs_request())
+            (more, SendFollowUp::claim(send))
         };
-        let (mut more, mut map) = self.with_send(cx, at, work);
-        // A long chain is copied [`DPC_PUMP_BATCH`] frames per hold, never a ring's worth.
+        let (mut more, mut follow_up) = self.with_send(cx, at, work);
+        // A long chain is posted [`DPC_PUMP_BATCH`] frames per hold, never a ring's worth.
         while more {
-            (more, map) = self.with_send(cx, at, |send, _| {
+            let (again, last) = self.with_send(cx, at, |send, _| {
                 let more = self.pump(send, &mut refused, DPC_PUMP_BATCH);
-                (more, send.sg.needs_request())
+                (more, SendFollowUp::claim(send))
             });
+            more = again;
+            follow_up = last.joined(follow_up);
         }
-        if map {
-            at_dispatch_level(cx, at, |cx, at| self.map_waiting(cx, at, &mut refused));
+        if !follow_up.is_empty() {
+            at_dispatch_level(cx, at, |cx, at| {
+                self.follow_up(cx, at, follow_up, &mut refused);
+            });
         }
         self.complete_sends(cx, refused, at);
     }
@@ -308,15 +312,15 @@ impl Adapter {
         let mut reclaimed = false;
         let mut follow_up = SendFollowUp::default();
         loop {
-            let more = self.send.with_dpr(cx, at, |send, _| {
+            let (more, last) = self.send.with_dpr(cx, at, |send, _| {
                 if !reclaimed {
                     self.reclaim(send, &mut done);
                     reclaimed = true;
                 }
                 let more = self.pump(send, &mut done, DPC_PUMP_BATCH);
-                follow_up = SendFollowUp::of(send);
-                more
+                (more, SendFollowUp::claim(send))
             });
+            follow_up = last.joined(follow_up);
             if !more {
                 break;
             }

@@ -4,8 +4,9 @@
 //! The sequence, one frame at a time (frames reach the ring in the order they were sent, so
 //! nothing passes a frame being mapped):
 //! 1. the pump, under the `send` lock, takes the frame from the queue: [`SgStage::ToMap`];
-//! 2. outside the lock, at `DISPATCH_LEVEL`, whoever finds it so ([`Adapter::map_waiting`])
-//!    marks it [`SgStage::Mapping`] and calls `NdisMAllocateNetBufferSGList`;
+//! 2. the hold that finds it so, if no processor is inside `NdisMAllocateNetBufferSGList`,
+//!    claims it ([`SgStage::Mapping`], [`SendFollowUp`]), and after the hold, outside the lock
+//!    at `DISPATCH_LEVEL`, calls `NdisMAllocateNetBufferSGList` ([`Adapter::follow_up`]);
 //! 3. NDIS calls `MiniportProcessSGList` ([`Adapter::sg_list_ready`]) with the list — inside
 //!    that call or later, on any processor — which pairs it with the frame
 //!    ([`SgStage::Mapped`]) and posts one descriptor per element once enough are free;
@@ -34,32 +35,44 @@ use crate::sys;
 const RETIRE_BATCH: usize = 16;
 
 /// What is left to do outside the `send` lock after a hold that may have changed the
-/// scatter/gather state.
-#[derive(Clone, Copy, Debug, Default)]
+/// scatter/gather state: read (and the mapping claimed) in that same hold, so asking NDIS for
+/// a list costs no hold of its own. A claimed mapping must be asked for
+/// ([`Adapter::follow_up`]): nobody else will.
+#[derive(Debug, Default)]
+#[must_use = "a claimed mapping must be asked for (Adapter::follow_up)"]
 pub(super) struct SendFollowUp {
-    /// A frame waits for `NdisMAllocateNetBufferSGList` and nobody is inside it.
-    map: bool,
+    /// The frame whose list this caller asks NDIS for (claimed: [`SgStage::Mapping`]).
+    map: Option<MapRequest>,
     /// Lists wait to be freed.
     release: bool,
 }
 
 impl SendFollowUp {
-    /// Read under the `send` lock.
-    pub(super) fn of(send: &SendState) -> Self {
+    /// Under the `send` lock: claims the waiting frame's mapping if nobody is asking, and
+    /// notes lists to free.
+    pub(super) fn claim(send: &mut SendState) -> Self {
         Self {
-            map: send.sg.needs_request(),
+            map: send.sg.take_request(),
             release: !send.sg.retired.is_empty(),
         }
+    }
+
+    /// Both follow-ups' work (a mapping is claimed by one hold at most: claiming sets
+    /// [`SgState::allocating`]).
+    pub(super) fn joined(self, other: Self) -> Self {
+        Self {
+            map: self.map.or(other.map),
+            release: self.release || other.release,
+        }
+    }
+
+    /// Whether anything is left to do.
+    pub(super) fn is_empty(&self) -> bool {
+        self.map.is_none() && !self.release
     }
 }
 
 impl SgState {
-    /// A frame waits to be mapped and nobody is inside `NdisMAllocateNetBufferSGList`.
-    #[must_use]
-    pub fn needs_request(&self) -> bool {
-        !self.allocating && matches!(self.stage, SgStage::ToMap(_))
-    }
-
     /// Claims the waiting frame's mapping: it becomes [`SgStage::Mapping`] and the caller
     /// the one processor that calls `NdisMAllocateNetBufferSGList`.
     fn take_request(&mut self) -> Option<MapRequest> {
@@ -180,22 +193,23 @@ impl Adapter {
         true
     }
 
-    /// Asks NDIS for the waiting frame's list, and for the next one's after it, as long as
-    /// frames wait and no other processor is asking. A refusal finishes the frame with
+    /// Asks NDIS for the list of the frame `first` names (claimed by the caller), and for the
+    /// next ones' after it, as long as long frames follow. A refusal finishes the frame with
     /// NDIS's status (`NDIS_STATUS_RESOURCES`), counted as a discard, and the pump goes on.
-    pub(super) fn map_waiting(
+    fn map_waiting(
         &self,
         cx: &mut Locked<'_, Unlocked>,
         at: &DispatchLevel,
+        first: MapRequest,
         done: &mut SendNbls,
     ) {
-        let mut request = self.send.with_dpr(cx, at, |send, _| send.sg.take_request());
-        while let Some(next) = request {
+        let mut request = Some(first);
+        while let Some(next) = request.take() {
             // SAFETY: the frame stays in `SgStage::Mapping`, unfinished, until its list reaches
             // `sg_list_ready` (which pairs them) or this call fails (below); the context is
             // this adapter, as `MiniportProcessSGList` expects.
             let result = unsafe { self.dma.allocate_sg_list(cx, at, &next, self.sg_context()) };
-            let (follow_up, again) = self.send.with_dpr(cx, at, |send, _| {
+            let (more, follow_up) = self.send.with_dpr(cx, at, |send, _| {
                 send.sg.allocating = false;
                 if let Err(status) = result {
                     crate::trace_warn!("NdisMAllocateNetBufferSGList failed: {status:#x}");
@@ -205,37 +219,48 @@ impl Adapter {
                             done.push_as_is(nbl);
                         }
                     }
+                    let more = self.pump(send, done, DPC_PUMP_BATCH);
+                    return (more, SendFollowUp::claim(send));
                 }
-                let again = self.pump(send, done, DPC_PUMP_BATCH);
-                (SendFollowUp::of(send), again)
+                // A list that came inside the call was posted by `sg_list_ready`, which pumped
+                // behind it: the next long frame, if any, is waiting for this caller.
+                (false, SendFollowUp::claim(send))
             });
-            if again || follow_up.release {
-                self.follow_up(
-                    cx,
-                    at,
-                    SendFollowUp {
-                        map: false,
-                        ..follow_up
-                    },
-                    done,
-                );
-                if again {
-                    self.pump_rest(cx, at, done);
-                }
+            let follow_up = if more {
+                self.pump_rest(cx, at, done, follow_up)
+            } else {
+                follow_up
+            };
+            if follow_up.release {
+                self.release_retired(cx, at, done);
             }
-            request = self.send.with_dpr(cx, at, |send, _| send.sg.take_request());
+            request = follow_up.map;
         }
     }
 
-    /// Pumps [`DPC_PUMP_BATCH`] frames per hold until the pump stops short of its limit.
-    fn pump_rest(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel, done: &mut SendNbls) {
-        while self
-            .send
-            .with_dpr(cx, at, |send, _| self.pump(send, done, DPC_PUMP_BATCH))
-        {}
+    /// Pumps [`DPC_PUMP_BATCH`] frames per hold until the pump stops short of its limit; the
+    /// last hold claims what is left to do, joined with `so_far`.
+    fn pump_rest(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        done: &mut SendNbls,
+        so_far: SendFollowUp,
+    ) -> SendFollowUp {
+        let mut follow_up = so_far;
+        loop {
+            let (more, last) = self.send.with_dpr(cx, at, |send, _| {
+                let more = self.pump(send, done, DPC_PUMP_BATCH);
+                (more, SendFollowUp::claim(send))
+            });
+            follow_up = last.joined(follow_up);
+            if !more {
+                return follow_up;
+            }
+        }
     }
 
-    /// Frees the lists the follow-up names and asks for the waiting frame's list.
+    /// Frees the lists the follow-up names and asks for the list of the mapping it claimed.
     pub(super) fn follow_up(
         &self,
         cx: &mut Locked<'_, Unlocked>,
@@ -246,8 +271,8 @@ impl Adapter {
         if follow_up.release {
             self.release_retired(cx, at, done);
         }
-        if follow_up.map {
-            self.map_waiting(cx, at, done);
+        if let Some(first) = follow_up.map {
+            self.map_waiting(cx, at, first, done);
         }
     }
 
@@ -278,12 +303,14 @@ impl Adapter {
                             .push_back((mapped, sys::NDIS_STATUS_ADAPTER_REMOVED));
                     } else {
                         send.sg.stage = SgStage::Mapped(mapped);
-                        self.pump(send, &mut done, DPC_PUMP_BATCH);
+                        // The rest of a long queue goes out from the DPC (the frames posted here
+                        // raise TXDW when done).
+                        let _ = self.pump(send, &mut done, DPC_PUMP_BATCH);
                     }
                 }
                 other => send.sg.stage = other,
             }
-            SendFollowUp::of(send)
+            SendFollowUp::claim(send)
         });
         if list.is_some() {
             // NDIS broke its contract; without the NET_BUFFER the list cannot be freed.
