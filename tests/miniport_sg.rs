@@ -250,3 +250,80 @@ fn a_mapping_ndis_refuses_fails_its_frame_with_resources_and_is_counted() {
     assert_eq!(adapter.pause(), sys::NDIS_STATUS_SUCCESS);
     rig.finish(adapter);
 }
+
+#[test]
+fn lists_ndis_delivers_later_go_out_in_order() {
+    let rig = Rig::serial(2, 137);
+    let adapter = rig.up();
+    // MiniportProcessSGList runs after NdisMAllocateNetBufferSGList returns, on a processor
+    // drawn from the seed: the frames behind a long one wait for its list, in order.
+    rig.machine.defer_sg_lists(true);
+    let lengths = [1514, 60, 900, 1514, 100, 700];
+    let frames: Vec<Vec<u8>> = (0u32..)
+        .zip(lengths)
+        .map(|(seq, len)| frame_to(PEER, seq, len))
+        .collect();
+    let mut ids = adapter.send(0, &frames[..3], false);
+    ids.extend(adapter.send(1, &frames[3..], true));
+    // The host runs NDIS's deferred work (the lists) at its completion steps.
+    let done = rig.wait_completions(&adapter, ids.len());
+    assert_eq!(done.len(), ids.len());
+    assert!(done.iter().all(|c| c.status == sys::NDIS_STATUS_SUCCESS));
+    let wire = rig.drain_until(frames.len());
+    assert_eq!(wire, frames, "byte-exact and in order");
+    let lists = rig.machine.sg_list_counts();
+    assert_eq!(lists.allocated, 4);
+    assert_eq!(lists.outstanding, 0);
+    assert_eq!(adapter.pause(), sys::NDIS_STATUS_SUCCESS);
+    rig.finish(adapter);
+}
+
+#[test]
+fn pause_with_lists_ndis_delivers_later_completes_everything() {
+    let rig = Rig::serial(1, 139);
+    let adapter = rig.up();
+    rig.machine.defer_sg_lists(true);
+    let frames = vec![frame_to(PEER, 1, 1514), frame_to(PEER, 2, 60)];
+    let ids = adapter.send(0, &frames, true);
+    // NDIS runs its deferred work (the long frame's list) as the pause begins; the Pause
+    // completes only once both frames are out and complete.
+    let status = adapter.pause();
+    assert!(
+        status == sys::NDIS_STATUS_SUCCESS || status == sys::NDIS_STATUS_PENDING,
+        "{status:#x}"
+    );
+    let done = rig.wait_completions(&adapter, ids.len());
+    assert_eq!(done.len(), ids.len());
+    assert!(done.iter().all(|c| c.status == sys::NDIS_STATUS_SUCCESS));
+    assert_eq!(rig.drain_until(2), frames, "in order");
+    assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
+    rig.finish(adapter);
+}
+
+#[test]
+fn a_list_that_comes_after_surprise_removal_is_freed_and_its_send_completed() {
+    let rig = Rig::serial(2, 149);
+    let adapter = rig.up();
+    rig.machine.defer_sg_lists(true);
+    let frames = vec![frame_to(PEER, 1, 1514), frame_to(PEER, 2, 60)];
+    let ids = adapter.send(0, &frames, true);
+    assert_eq!(rig.machine.sg_list_counts().outstanding, 1);
+    // Removed while NDIS maps the long frame (its list is still in NDIS's deferred work): the
+    // short one behind it completes at once; the long one when its list comes (freed, never
+    // posted to the gone device).
+    adapter.surprise_remove();
+    let done = rig.wait_completions(&adapter, ids.len());
+    assert_eq!(
+        done.len(),
+        ids.len(),
+        "every send completed once, none lost"
+    );
+    assert!(
+        done.iter()
+            .all(|c| c.status == sys::NDIS_STATUS_ADAPTER_REMOVED),
+        "{done:?}"
+    );
+    assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
+    assert_eq!(adapter.pause(), sys::NDIS_STATUS_SUCCESS);
+    rig.finish(adapter);
+}

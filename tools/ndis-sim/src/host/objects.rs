@@ -65,6 +65,18 @@ pub(crate) enum Deferred {
         len: crate::sys::ULONG,
         context: usize,
     },
+    /// `MiniportProcessSGList` of an `NdisMAllocateNetBufferSGList` that returned before
+    /// calling it (NDIS does so when map registers are short), at `DISPATCH_LEVEL`.
+    SgList {
+        process: unsafe extern "C" fn(
+            crate::sys::PDEVICE_OBJECT,
+            crate::sys::PVOID,
+            crate::sys::PSCATTER_GATHER_LIST,
+            crate::sys::PVOID,
+        ),
+        list: usize,
+        context: usize,
+    },
 }
 
 /// A scatter/gather list from `NdisMAllocateNetBufferSGList`: what the driver sees of it
@@ -89,6 +101,14 @@ pub struct SgListCounts {
 }
 
 impl crate::Machine {
+    /// Makes `NdisMAllocateNetBufferSGList` return before calling `MiniportProcessSGList`
+    /// (`true`), which then runs later from NDIS's deferred work (at the host's next return
+    /// step, on a processor drawn from the seed, at `DISPATCH_LEVEL`), as NDIS does when map
+    /// registers are short; `false` (the default) calls it inside the allocation.
+    pub fn defer_sg_lists(&self, defer: bool) {
+        crate::machine::lock(&self.shared().host.objects).defer_sg_lists = defer;
+    }
+
     /// The machine's scatter/gather list counts, for tests that check a driver maps (or does
     /// not map) its frames.
     #[must_use]
@@ -145,6 +165,9 @@ pub(crate) struct Objects {
     pub(crate) sg_lists: FxHashMap<usize, SgList>,
     /// Scatter/gather lists allocated since the machine started.
     pub(crate) sg_lists_allocated: u64,
+    /// `MiniportProcessSGList` runs later, from the deferred work, instead of inside
+    /// `NdisMAllocateNetBufferSGList` ([`crate::Machine::defer_sg_lists`]).
+    pub(crate) defer_sg_lists: bool,
     pub(crate) error_log: Vec<ErrorLogEntry>,
     /// Per owner: where an `NdisMAllocateSharedMemory` failed in `MiniportInitializeEx` with no
     /// `NdisWriteErrorLogEntry` since.
@@ -319,6 +342,29 @@ pub(crate) fn run_deferred(machine: &crate::Machine) {
                             virt as crate::sys::PVOID,
                             &raw mut pa,
                             len,
+                            context as crate::sys::PVOID,
+                        );
+                    };
+                    crate::machine::processor::lower_irql(&me, old);
+                });
+            }
+            Deferred::SgList {
+                process,
+                list,
+                context,
+            } => {
+                machine.run_on(cpu, move || {
+                    let me = crate::machine::processor::current("MiniportProcessSGList");
+                    let old = me.irql();
+                    me.set_irql(crate::machine::processor::DISPATCH);
+                    // SAFETY: the driver registered this MINIPORT_PROCESS_SG_LIST handler and
+                    // asked for this list with this context; it is called once, at
+                    // DISPATCH_LEVEL, and the list lives until the driver frees it.
+                    unsafe {
+                        process(
+                            core::ptr::null_mut(),
+                            core::ptr::null_mut(),
+                            list as crate::sys::PSCATTER_GATHER_LIST,
                             context as crate::sys::PVOID,
                         );
                     };
