@@ -31,7 +31,9 @@ use super::oid::{
 use crate::e1000::{
     Addresses, Causes, HangDetector, LinkStatus, MacAddress, RxRing, Statistics, TxRing,
 };
-use crate::ndis::{InFlight, MappedFrame, Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma};
+use crate::ndis::{
+    InFlight, MappedFrame, Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma, SgHandoff,
+};
 use crate::sync::{InterruptShared, NdisSpinLockBackend, SpinLock};
 use crate::sys;
 
@@ -348,6 +350,9 @@ pub struct Adapter {
     regs: Bar0,
     /// `NdisMRegisterScatterGatherDma`'s registration.
     dma: SgDma,
+    /// A list `MiniportProcessSGList` received inside `NdisMAllocateNetBufferSGList`, for
+    /// that call's caller.
+    sg_handoff: SgHandoff,
     /// TX descriptors.
     tx_desc: SharedBlock,
     /// RX descriptors.

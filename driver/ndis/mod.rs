@@ -50,4 +50,4 @@ pub use driver::MiniportDriver;
 pub use memory::{IoSpace, Mdl, SharedMemory};
 pub use nbl::{InFlight, NetBuffer, ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls};
 pub use send_queue::SendQueue;
-pub use sg_list::{MapRequest, MappedFrame, SgList};
+pub use sg_list::{MapRequest, MappedFrame, SgHandoff, SgList};

@@ -9,6 +9,7 @@
 //! [`DispatchLevel`] proof: their pages require exactly `DISPATCH_LEVEL`.
 
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use super::SgDma;
 use super::nbl::InFlight;
@@ -111,6 +112,66 @@ impl MappedFrame {
     #[must_use]
     pub fn list(&self) -> &SgList {
         &self.list
+    }
+}
+
+/// Where a `MiniportProcessSGList` that NDIS calls from inside `NdisMAllocateNetBufferSGList`
+/// leaves the list for that call's caller, so the two need one critical section between them,
+/// not two. Empty, open (a caller is inside the call), or holding the list.
+#[derive(Debug)]
+pub struct SgHandoff(AtomicPtr<sys::SCATTER_GATHER_LIST>);
+
+/// The "open" mark: an address no list has (never dereferenced).
+static OPEN_MARK: u8 = 0;
+
+fn open_mark() -> *mut sys::SCATTER_GATHER_LIST {
+    core::ptr::from_ref(&OPEN_MARK).cast_mut().cast()
+}
+
+impl Default for SgHandoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SgHandoff {
+    /// Empty.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(AtomicPtr::new(core::ptr::null_mut()))
+    }
+
+    /// Before `NdisMAllocateNetBufferSGList`: a list that comes inside the call is left here.
+    pub fn open(&self) {
+        self.0.store(open_mark(), Ordering::SeqCst);
+    }
+
+    /// After the call: the list, if `MiniportProcessSGList` ran inside it (or on another
+    /// processor before this) and left it; from now on a list goes its own way.
+    #[must_use]
+    pub fn close(&self) -> Option<SgList> {
+        let left = self.0.swap(core::ptr::null_mut(), Ordering::SeqCst);
+        if left == open_mark() {
+            return None;
+        }
+        NonNull::new(left).map(SgList)
+    }
+
+    /// In `MiniportProcessSGList`: leaves `list` for the caller inside the allocate call, or
+    /// gives it back when no caller is inside (the handler then handles it itself).
+    ///
+    /// # Errors
+    /// The list, when the hand-over is not open.
+    pub fn offer(&self, list: SgList) -> Result<(), SgList> {
+        self.0
+            .compare_exchange(
+                open_mark(),
+                list.0.as_ptr(),
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .map(|_| ())
+            .map_err(|_| list)
     }
 }
 

@@ -21,7 +21,7 @@ use crate::e1000::{
     Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, ReceiveFilter, RingSize,
     RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
 };
-use crate::ndis::{Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma};
+use crate::ndis::{Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma, SgHandoff};
 use crate::sync::{InterruptShared, Locked, PassiveLevel, SpinLock, Unlocked, try_box};
 use crate::sys;
 use crate::trace_error;
@@ -425,6 +425,7 @@ impl<'c, 'l> Partial<'c, 'l> {
                 handle,
                 regs,
                 dma,
+                sg_handoff: SgHandoff::new(),
                 tx_desc,
                 rx_desc,
                 tx_buffers,

@@ -282,12 +282,18 @@ impl Adapter {
             more = again;
             follow_up = last.joined(follow_up);
         }
-        if !follow_up.is_empty() {
+        let mapped = !follow_up.is_empty();
+        if mapped {
             at_dispatch_level(cx, at, |cx, at| {
                 self.follow_up(cx, at, follow_up, &mut refused);
             });
         }
         self.complete_sends(cx, refused, at);
+        if mapped {
+            // A surprise removal while this call was mapping a frame retired it here; a Pause
+            // pended on it completes now.
+            self.try_complete_pause(cx);
+        }
     }
 
     /// Runs `f` holding the `send` lock: the Dpr acquire when the caller proved

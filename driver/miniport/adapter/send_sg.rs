@@ -8,8 +8,11 @@
 //!    claims it ([`SgStage::Mapping`], [`SendFollowUp`]), and after the hold, outside the lock
 //!    at `DISPATCH_LEVEL`, calls `NdisMAllocateNetBufferSGList` ([`Adapter::follow_up`]);
 //! 3. NDIS calls `MiniportProcessSGList` ([`Adapter::sg_list_ready`]) with the list — inside
-//!    that call or later, on any processor — which pairs it with the frame
-//!    ([`SgStage::Mapped`]) and posts one descriptor per element once enough are free;
+//!    that call or later, on any processor. Inside the call it only leaves the list in the
+//!    [`SgHandoff`](crate::ndis::SgHandoff) for the caller, whose one hold after the call
+//!    pairs it with the frame ([`SgStage::Mapped`]), posts one descriptor per element once
+//!    enough are free, pumps the frames behind it and claims the next mapping; later, the
+//!    handler does the same in its own hold;
 //! 4. when the frame's descriptors are written back (or aborted by a reset or a removal),
 //!    the reclaim moves it to the retire queue, and [`Adapter::release_retired`] frees its
 //!    list with `NdisMFreeNetBufferSGList`, outside the lock at `DISPATCH_LEVEL`, before the
@@ -205,27 +208,35 @@ impl Adapter {
     ) {
         let mut request = Some(first);
         while let Some(next) = request.take() {
-            // SAFETY: the frame stays in `SgStage::Mapping`, unfinished, until its list reaches
-            // `sg_list_ready` (which pairs them) or this call fails (below); the context is
-            // this adapter, as `MiniportProcessSGList` expects.
+            self.sg_handoff.open();
+            // SAFETY: the frame stays in `SgStage::Mapping`, unfinished, until its list is
+            // paired with it (`accept_list`, here or in `sg_list_ready`) or this call fails
+            // (below); the context is this adapter, as `MiniportProcessSGList` expects.
             let result = unsafe { self.dma.allocate_sg_list(cx, at, &next, self.sg_context()) };
+            // A list NDIS delivered inside the call (the usual case) was left here by
+            // `sg_list_ready`: it is posted in the same hold that ends this call's turn.
+            let mut handed = self.sg_handoff.close();
             let (more, follow_up) = self.send.with_dpr(cx, at, |send, _| {
                 send.sg.allocating = false;
-                if let Err(status) = result {
-                    crate::trace_warn!("NdisMAllocateNetBufferSGList failed: {status:#x}");
-                    if let SgStage::Mapping(frame) = core::mem::take(&mut send.sg.stage) {
-                        self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
-                        if let Some(nbl) = SendQueue::finish(frame, status) {
-                            done.push_as_is(nbl);
+                match result {
+                    Ok(()) => self.accept_list(send, &mut handed),
+                    Err(status) => {
+                        crate::trace_warn!("NdisMAllocateNetBufferSGList failed: {status:#x}");
+                        if let SgStage::Mapping(frame) = core::mem::take(&mut send.sg.stage) {
+                            self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                            if let Some(nbl) = SendQueue::finish(frame, status) {
+                                done.push_as_is(nbl);
+                            }
                         }
                     }
-                    let more = self.pump(send, done, DPC_PUMP_BATCH);
-                    return (more, SendFollowUp::claim(send));
                 }
-                // A list that came inside the call was posted by `sg_list_ready`, which pumped
-                // behind it: the next long frame, if any, is waiting for this caller.
-                (false, SendFollowUp::claim(send))
+                let more = self.pump(send, done, DPC_PUMP_BATCH);
+                (more, SendFollowUp::claim(send))
             });
+            if handed.is_some() {
+                // NDIS broke its contract; without the NET_BUFFER the list cannot be freed.
+                crate::trace_error!("a scatter/gather list for no frame being mapped");
+            }
             let follow_up = if more {
                 self.pump_rest(cx, at, done, follow_up)
             } else {
@@ -287,29 +298,17 @@ impl Adapter {
         at: &DispatchLevel,
         list: SgList,
     ) {
+        // Inside the allocate call (or before its caller looked): the caller takes it.
+        let Err(list) = self.sg_handoff.offer(list) else {
+            return;
+        };
         let mut done = SendNbls::new();
         let mut list = Some(list);
         let follow_up = self.send.with_dpr(cx, at, |send, _| {
-            match core::mem::take(&mut send.sg.stage) {
-                SgStage::Mapping(frame) => {
-                    let list = list.take().unwrap_or_else(|| unreachable!("taken once"));
-                    // SAFETY: one frame is mapped at a time, and this is the list NDIS built
-                    // for the frame in `Mapping` (its request was the last one made).
-                    let mapped = unsafe { MappedFrame::new(frame, list) };
-                    if send.gate == SendGate::Removed {
-                        self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
-                        send.sg
-                            .retired
-                            .push_back((mapped, sys::NDIS_STATUS_ADAPTER_REMOVED));
-                    } else {
-                        send.sg.stage = SgStage::Mapped(mapped);
-                        // The rest of a long queue goes out from the DPC (the frames posted here
-                        // raise TXDW when done).
-                        let _ = self.pump(send, &mut done, DPC_PUMP_BATCH);
-                    }
-                }
-                other => send.sg.stage = other,
-            }
+            self.accept_list(send, &mut list);
+            // The rest of a long queue goes out from the DPC (the frames posted here raise
+            // TXDW when done).
+            let _ = self.pump(send, &mut done, DPC_PUMP_BATCH);
             SendFollowUp::claim(send)
         });
         if list.is_some() {
@@ -319,6 +318,31 @@ impl Adapter {
         self.follow_up(cx, at, follow_up, &mut done);
         self.complete_sends(cx, done, Some(at));
         self.try_complete_pause(cx);
+    }
+
+    /// Under the `send` lock: pairs `list` (taken from the option) with the frame being mapped
+    /// and makes it the next to post ([`SgStage::Mapped`]), or, the adapter gone, retires it
+    /// with `NDIS_STATUS_ADAPTER_REMOVED`. Leaves the option set when no frame is being
+    /// mapped.
+    fn accept_list(&self, send: &mut SendState, list: &mut Option<SgList>) {
+        let SgStage::Mapping(frame) = core::mem::take(&mut send.sg.stage) else {
+            return;
+        };
+        let Some(list) = list.take() else {
+            send.sg.stage = SgStage::Mapping(frame);
+            return;
+        };
+        // SAFETY: one frame is mapped at a time, and this is the list NDIS built for the frame
+        // in `Mapping` (its request was the last one made).
+        let mapped = unsafe { MappedFrame::new(frame, list) };
+        if send.gate == SendGate::Removed {
+            self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
+            send.sg
+                .retired
+                .push_back((mapped, sys::NDIS_STATUS_ADAPTER_REMOVED));
+        } else {
+            send.sg.stage = SgStage::Mapped(mapped);
+        }
     }
 
     /// Frees the lists of the retired frames (`NdisMFreeNetBufferSGList`, outside the lock,
