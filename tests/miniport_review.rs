@@ -120,10 +120,11 @@ fn statistics_registers_are_read_outside_every_spin_lock() {
     rig.finish(adapter);
 }
 
-/// The DPC copies queued frames into TX buffers under the `send` lock: at most 16 per hold
-/// (each hold ends with its doorbell), never a whole ring. A chain of 400 frames fills the
-/// ring (255 posted before any DPC reclaims) and queues 145; the DPC then posts them. Before
-/// the fix it copied all 145 under one hold and rang once (a TDT step of 145).
+/// The send handler and the DPC copy queued frames into TX buffers under the `send` lock: at
+/// most 16 per hold (each hold ends with its doorbell), never a whole ring. A chain of 400
+/// frames fills the ring (16 per hold) and queues the rest; the DPC then posts them. Before
+/// the fix the DPC copied all 145 under one hold and rang once (a TDT step of 145), and the
+/// send handler copied 255 under one hold.
 #[test]
 fn the_dpc_posts_queued_frames_in_bounded_batches() {
     let rig = Rig::new(1, 13);
@@ -149,15 +150,10 @@ fn the_dpc_posts_queued_frames_in_bounded_batches() {
     }
     assert_eq!(completed, 400);
     let steps = rig.model.take_tdt_steps();
-    assert_eq!(
-        steps.first(),
-        Some(&255),
-        "the send filled the ring: {steps:?}"
-    );
     assert_eq!(steps.iter().sum::<u32>(), 400);
     assert!(
-        steps[1..].iter().all(|&n| n <= 16),
-        "the DPC posted more than 16 frames under one hold of the send lock: {steps:?}"
+        steps.iter().all(|&n| n <= 16),
+        "more than 16 frames posted under one hold of the send lock: {steps:?}"
     );
     let _ = adapter.pause();
     rig.finish(adapter);

@@ -293,6 +293,10 @@ impl Causes {
     pub const ALL: Self = Self(u32::MAX);
     /// The causes the driver enables after bring-up: link, receive and transmit completion.
     pub const DRIVER: Self = Self(Self::LSC.0 | Self::RXT0.0 | Self::RXDMT0.0 | Self::TXDW.0);
+    /// The transmit causes: a descriptor written back, the queue empty.
+    pub const TX: Self = Self(Self::TXDW.0 | Self::TXQE.0);
+    /// The receive causes: a frame received (timer), the ring low, an overrun.
+    pub const RX: Self = Self(Self::RXT0.0 | Self::RXDMT0.0 | Self::RXO.0);
 
     /// Causes from the raw register value.
     #[must_use]

@@ -163,7 +163,29 @@ impl<T> TxRing<T> {
         length: u16,
         token: T,
     ) -> Result<u16, PostError<T>> {
-        self.post_segments(mem, &[Segment { address, length }], token)
+        // The copy path's one-buffer frame, posted without the segment loop (the per-frame
+        // cost of every small frame).
+        if length == 0 {
+            return Err(PostError {
+                token,
+                reason: PostRefused::EmptySegment,
+            });
+        }
+        if self.free() == 0 {
+            return Err(PostError {
+                token,
+                reason: PostRefused::Full,
+            });
+        }
+        self.write(
+            mem,
+            &Segment { address, length },
+            tx_cmd::IFCS | tx_cmd::EOP | tx_cmd::RS,
+        );
+        let slot = self.tail;
+        self.slots[usize::from(slot)] = Slot::Last(token);
+        self.tail = self.size.next(slot);
+        Ok(slot)
     }
 
     /// Writes one descriptor per segment, the last with EOP and RS, and keeps `token` in the

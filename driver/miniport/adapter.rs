@@ -12,11 +12,13 @@ mod pnp;
 mod receive;
 mod requests;
 mod send;
+mod send_sg;
 
 pub use initialize::EntryPoints;
 pub use interrupt::link_state;
 pub use send::DPC_PUMP_BATCH;
 
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -29,7 +31,9 @@ use super::oid::{
 use crate::e1000::{
     Addresses, Causes, HangDetector, LinkStatus, MacAddress, RxRing, Statistics, TxRing,
 };
-use crate::ndis::{InFlight, Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma};
+use crate::ndis::{
+    InFlight, MappedFrame, Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma, SgHandoff,
+};
 use crate::sync::{InterruptShared, NdisSpinLockBackend, SpinLock};
 use crate::sys;
 
@@ -90,16 +94,83 @@ pub struct State {
     pub nic: Statistics,
 }
 
-/// A frame on the TX ring: the NBL it came from and the slot whose buffer holds its copy.
+/// A frame on the TX ring, and what its descriptors point at.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TxFrame {
+    /// Copied into the TX buffer of descriptor `slot` (small frames, see
+    /// [`COPY_THRESHOLD`]).
+    Copied {
+        /// The frame's reference to its NBL; the last one finished gives the NBL back
+        /// ([`SendQueue::finish`]).
+        frame: InFlight,
+        /// The descriptor slot, whose TX buffer holds the frame.
+        slot: u16,
+    },
+    /// Sent from the protocol's buffers through the scatter/gather list NDIS built for it;
+    /// the list is freed (outside the lock) before the frame finishes.
+    Mapped(MappedFrame),
+}
+
+/// A frame on the TX ring (the token of its last descriptor).
 #[derive(Debug, PartialEq, Eq)]
 pub struct TxToken {
-    /// The frame's reference to its NBL; the last one finished gives the NBL back
-    /// ([`SendQueue::finish`]).
-    pub frame: InFlight,
-    /// The descriptor slot, whose TX buffer holds the frame.
-    pub slot: u16,
+    /// The frame and its buffers.
+    pub frame: TxFrame,
     /// The frame's length (one `NET_BUFFER` of the NBL, which may have several).
     pub length: u16,
+}
+
+/// Frames longer than this are sent by scatter/gather DMA from the protocol's buffers; this
+/// long or shorter, they are copied into the descriptor's preallocated TX buffer, as
+/// Microsoft's e100bex sample copies small frames. A copy of at most 512 bytes (eight cache
+/// lines) costs less than a scatter/gather round trip (an NDIS call that maps the buffers, a
+/// descriptor per element, and a second NDIS call to unmap them when the frame is done), and
+/// takes one descriptor.
+pub const COPY_THRESHOLD: u32 = 512;
+
+/// The most descriptors one frame may take. A frame whose `NET_BUFFER` has more than half
+/// this many MDLs is copied instead (each MDL can add two elements); a list NDIS builds with
+/// more elements fails the frame (`NDIS_STATUS_FAILURE`, counted as a transmit error).
+pub const MAX_TX_SEGMENTS: usize = 16;
+
+/// A frame between the send queue and the TX ring while NDIS maps it (scatter/gather). One
+/// frame at a time: frames go on the ring in the order they were sent, so nothing passes a
+/// frame being mapped.
+#[derive(Debug, Default)]
+pub enum SgStage {
+    /// No frame being mapped.
+    #[default]
+    Idle,
+    /// Taken from the queue for mapping; nobody has asked NDIS yet.
+    ToMap(InFlight),
+    /// `NdisMAllocateNetBufferSGList` was called; `MiniportProcessSGList` brings the list.
+    Mapping(InFlight),
+    /// Mapped, waiting for enough free descriptors.
+    Mapped(MappedFrame),
+}
+
+/// Scatter/gather transmit state, under the `send` lock.
+#[derive(Debug)]
+pub struct SgState {
+    /// The frame being mapped, if any.
+    pub stage: SgStage,
+    /// A processor is inside `NdisMAllocateNetBufferSGList` for this adapter: it (not a
+    /// `MiniportProcessSGList` called from inside that call) asks for the next list, so the
+    /// calls never nest.
+    pub allocating: bool,
+    /// Mapped frames done with (sent, failed or aborted) whose lists are still to be freed,
+    /// outside the lock, before the frames finish with the status beside them. Capacity
+    /// `2 * RING_DESCRIPTORS`, reserved at Initialize: the reclaim stops adding at
+    /// `RING_DESCRIPTORS`, and an abort adds at most a ring's worth.
+    pub retired: VecDeque<(MappedFrame, sys::NDIS_STATUS)>,
+}
+
+impl SgState {
+    /// Nothing being mapped and no list left to free.
+    #[must_use]
+    pub fn is_idle(&self) -> bool {
+        matches!(self.stage, SgStage::Idle) && !self.allocating && self.retired.is_empty()
+    }
 }
 
 /// Whether sends are taken: under the `send` lock, beside the queue and ring it guards, so a
@@ -206,6 +277,8 @@ pub struct SendState {
     pub hang: HangDetector,
     /// Frames and bytes sent, by destination kind (the transmit half of the OID counters).
     pub counters: TrafficCounters,
+    /// Scatter/gather transmit.
+    pub sg: SgState,
 }
 
 /// Under the `recv` lock.
@@ -277,6 +350,9 @@ pub struct Adapter {
     regs: Bar0,
     /// `NdisMRegisterScatterGatherDma`'s registration.
     dma: SgDma,
+    /// A list `MiniportProcessSGList` received inside `NdisMAllocateNetBufferSGList`, for
+    /// that call's caller.
+    sg_handoff: SgHandoff,
     /// TX descriptors.
     tx_desc: SharedBlock,
     /// RX descriptors.
@@ -309,6 +385,9 @@ pub struct Adapter {
     link_reports: Rundown,
     /// Receive NBLs indicated and not yet returned.
     rx_outstanding: AtomicU32,
+    /// The last DPC stopped receiving at NDIS's throttle limit: the next one harvests even
+    /// without a receive cause (NDIS calls it again without an interrupt).
+    rx_backlog: AtomicBool,
     /// Statistics.
     counters: Counters,
 }

@@ -5,7 +5,7 @@
 use alloc::boxed::Box;
 
 use super::adapter::{Adapter, EntryPoints};
-use crate::ndis::{ReturnedNbls, SendNbls};
+use crate::ndis::{ReturnedNbls, SendNbls, SgList};
 use crate::sync::{DispatchLevel, Locked, PassiveLevel};
 use crate::sys;
 
@@ -261,20 +261,36 @@ pub unsafe extern "C" fn shutdown(context: sys::NDIS_HANDLE, _action: sys::NDIS_
     unsafe { adapter(context) }.shutdown(&mut cx);
 }
 
-/// `MiniportProcessSGList`: required to register scatter-gather DMA, never called — the driver
-/// copies frames into its own DMA buffers and never asks NDIS for a scatter-gather list.
+/// `MiniportProcessSGList` (`DISPATCH_LEVEL`): the scatter/gather list of a frame the driver
+/// asked NDIS to map. The first parameter is the `PDEVICE_OBJECT` the real headers declare
+/// (unused: the context names the adapter).
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_process_sg_list>
 ///
 /// # Safety
-/// Called by NDIS only, with the arguments the DDI page describes (the context is the
-/// adapter Initialize registered, not yet halted).
+/// Called by NDIS only, with the arguments the DDI page describes: `context` is the adapter
+/// the driver passed to `NdisMAllocateNetBufferSGList`, not yet halted (Halt follows a Pause,
+/// which waits for every frame being mapped).
 pub unsafe extern "C" fn process_sg_list(
     _device: sys::PDEVICE_OBJECT,
     _reserved: sys::PVOID,
-    _list: sys::PSCATTER_GATHER_LIST,
-    _context: sys::PVOID,
+    list: sys::PSCATTER_GATHER_LIST,
+    context: sys::PVOID,
 ) {
-    crate::trace_error!("MiniportProcessSGList called, but no SG list was ever requested");
+    // SAFETY: no lock of this driver is held here: NDIS calls this from its own context or
+    // from inside NdisMAllocateNetBufferSGList, which the driver calls holding none (the
+    // gateway takes the root context).
+    let mut cx = unsafe { Locked::new() };
+    // SAFETY: NDIS calls MiniportProcessSGList at DISPATCH_LEVEL (its page), and the proof is
+    // dropped when this returns.
+    let at = unsafe { DispatchLevel::assume() };
+    // SAFETY: the context is the live adapter (this function's contract).
+    let adapter = unsafe { adapter(context) };
+    // SAFETY: NDIS's list for this call, valid until the driver frees it; wrapped once.
+    let Some(list) = (unsafe { SgList::from_ndis(list) }) else {
+        crate::trace_error!("MiniportProcessSGList without a list");
+        return;
+    };
+    adapter.sg_list_ready(&mut cx, &at, list);
 }
 
 /// `MiniportInterrupt` (`DIRQL`).

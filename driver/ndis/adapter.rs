@@ -383,6 +383,10 @@ unsafe impl Send for SgDma {}
 unsafe impl Sync for SgDma {}
 
 impl SgDma {
+    pub(super) fn raw(&self) -> sys::NDIS_HANDLE {
+        self.0
+    }
+
     /// `NdisMDeregisterScatterGatherDma`
     /// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismderegisterscattergatherdma>,
     /// `PASSIVE_LEVEL`). Consumes the registration.

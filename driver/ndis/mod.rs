@@ -17,6 +17,7 @@
 //! | `NdisMMapIoSpace` / `NdisMUnmapIoSpace` | [`MiniportAdapter::map_io_space`], [`IoSpace::unmap`] | `PASSIVE_LEVEL` |
 //! | `NdisReadRegisterUlong` / `NdisWriteRegisterUlong` | [`IoSpace::read_ulong`], [`IoSpace::write_ulong`] | any |
 //! | `NdisMRegisterScatterGatherDma` / `NdisMDeregisterScatterGatherDma` | [`MiniportAdapter::register_sg_dma`], [`SgDma::deregister`] | `PASSIVE_LEVEL` |
+//! | `NdisMAllocateNetBufferSGList` / `NdisMFreeNetBufferSGList` | [`SgDma::allocate_sg_list`], [`SgDma::free_sg_list`] (consumes a [`MappedFrame`]) | exactly `DISPATCH_LEVEL` |
 //! | `NdisMAllocateSharedMemory` / `NdisMFreeSharedMemory` | [`MiniportAdapter::allocate_shared_memory`], [`SharedMemory::free`] | `PASSIVE_LEVEL` |
 //! | `NdisAllocateNetBufferListPool` / `NdisFreeNetBufferListPool` | [`MiniportAdapter::allocate_nbl_pool`], [`NblPool::free`] | <= `DISPATCH_LEVEL` |
 //! | `NdisAllocateMdl` / `NdisFreeMdl` | [`SharedMemory::allocate_mdl`], [`Mdl::free`] | <= `DISPATCH_LEVEL` |
@@ -42,9 +43,11 @@ mod driver;
 mod memory;
 pub mod nbl;
 mod send_queue;
+mod sg_list;
 
 pub use adapter::{MiniportAdapter, NblPool, SgDma};
 pub use driver::MiniportDriver;
 pub use memory::{IoSpace, Mdl, SharedMemory};
 pub use nbl::{InFlight, NetBuffer, ReceiveNbls, ReturnedNbls, RxNbl, SendNbl, SendNbls};
 pub use send_queue::SendQueue;
+pub use sg_list::{MapRequest, MappedFrame, SgHandoff, SgList};

@@ -74,40 +74,87 @@ impl NetBuffer<'_> {
     /// # Safety
     /// `dst` is valid for writes of `capacity` bytes and not read by anyone else meanwhile.
     pub unsafe fn copy_to(self, dst: *mut u8, capacity: u32) -> Option<u32> {
-        let nb = self.raw();
         let length = self.data_length();
         if length > capacity {
             return None;
         }
+        // SAFETY: `dst` holds `capacity` >= `length` bytes (the caller's contract).
+        unsafe { self.copy_first(dst, length) }.then_some(length)
+    }
+
+    /// Copies the frame's first `N` bytes into `out` (as [`NetBuffer::copy_to`] maps MDLs);
+    /// false when the frame is shorter or an MDL cannot be mapped.
+    pub fn copy_prefix<const N: usize>(self, out: &mut [u8; N]) -> bool {
+        let Ok(count) = u32::try_from(N) else {
+            return false;
+        };
+        // SAFETY: `out` is valid for `N` bytes of writes and borrowed exclusively.
+        count <= self.data_length() && unsafe { self.copy_first(out.as_mut_ptr(), count) }
+    }
+
+    /// The MDLs that hold the frame's data, from `CurrentMdl` on (an MDL of backfill only is
+    /// not one of them). A scatter/gather list of the frame has at most two elements per MDL
+    /// (an MDL of up to a standard frame's length crosses at most one page boundary).
+    #[must_use]
+    pub fn fragments(self) -> u32 {
+        let nb = self.raw();
+        let length = self.data_length();
+        // SAFETY: the NB belongs to an NBL owned for this borrow.
+        let mut mdl = unsafe { sys::nb_current_mdl(nb) };
+        // SAFETY: as above; reading its current MDL offset.
+        let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
+        let (mut seen, mut fragments) = (0u32, 0u32);
+        while seen < length && !mdl.is_null() {
+            // SAFETY: `mdl` is non-null and in the NB's MDL chain, valid while the NBL is owned.
+            let count = unsafe { sys::mdl_byte_count(mdl) };
+            let n = count.saturating_sub(offset).min(length - seen);
+            if n > 0 {
+                fragments += 1;
+            }
+            seen += n;
+            offset = 0;
+            // SAFETY: as above; its next link may be null.
+            mdl = unsafe { sys::mdl_next(mdl) };
+        }
+        fragments
+    }
+
+    /// Copies the frame's first `count` bytes to `dst`; false when an MDL cannot be mapped
+    /// or the chain ends first.
+    ///
+    /// # Safety
+    /// `dst` is valid for writes of `count` bytes and not read by anyone else meanwhile;
+    /// `count` <= the data length.
+    unsafe fn copy_first(self, dst: *mut u8, count: u32) -> bool {
+        let nb = self.raw();
         // SAFETY: the NB belongs to an NBL owned for this borrow.
         let mut mdl = unsafe { sys::nb_current_mdl(nb) };
         // SAFETY: the same NB, owned for this borrow; reading its current MDL offset.
         let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
         let mut written = 0;
-        while written < length {
+        while written < count {
             if mdl.is_null() {
-                return None;
+                return false;
             }
             // SAFETY: `mdl` is in the NB's chain, valid while the NBL is owned.
             let va = unsafe { sys::mdl_system_address(mdl) };
             if va.is_null() {
-                return None;
+                return false;
             }
             // SAFETY: `mdl` is non-null and in the NB's MDL chain, valid while the NBL is owned.
-            let count = unsafe { sys::mdl_byte_count(mdl) };
-            let n = count.saturating_sub(offset).min(length - written);
+            let available = unsafe { sys::mdl_byte_count(mdl) };
+            let n = available.saturating_sub(offset).min(count - written);
             let from = va.wrapping_add(offset as usize);
             let to = dst.wrapping_add(written as usize);
-            // SAFETY: `from .. + n` is inside the MDL's buffer (`offset + n <= count`);
-            // `to .. + n` is inside `capacity` (`written + n <= length <= capacity`), which the
-            // caller gives.
+            // SAFETY: `from .. + n` is inside the MDL's buffer (`offset + n <= available`);
+            // `to .. + n` is inside the `count` bytes the caller gives (`written + n <= count`).
             unsafe { ptr::copy_nonoverlapping(from, to, n as usize) };
             written += n;
             offset = 0;
             // SAFETY: `mdl` is still a valid MDL of the owned NB's chain; its next link may be null.
             mdl = unsafe { sys::mdl_next(mdl) };
         }
-        Some(length)
+        true
     }
 
     /// For unit tests: a `NET_BUFFER` of a test frame.
@@ -272,6 +319,10 @@ impl InFlight {
 
     pub(super) fn raw(&self) -> sys::PNET_BUFFER_LIST {
         self.nbl.as_ptr()
+    }
+
+    pub(super) fn raw_nb(&self) -> NonNull<sys::NET_BUFFER> {
+        self.nb
     }
 
     /// This frame's `NET_BUFFER`, borrowed from the frame: it cannot be used once the frame is

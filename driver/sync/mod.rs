@@ -70,6 +70,7 @@ mod irql;
 mod lock;
 mod ndis;
 mod order;
+mod raise;
 
 pub use backend::{Backend, DprBackend, KeSpinLockBackend, NdisSpinLockBackend};
 pub use heap::{AllocError, try_box};
@@ -80,3 +81,4 @@ pub use ndis::{MAX_STALL_MICROSECONDS, stall_execution};
 #[doc(hidden)]
 pub use order::__private;
 pub use order::{LockAfter, LockBefore, LockLevel, Locked, Unlocked};
+pub use raise::at_dispatch_level;

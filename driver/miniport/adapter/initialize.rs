@@ -4,6 +4,7 @@
 //! owner to free.
 
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -13,13 +14,14 @@ use super::super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
 use super::super::oid::{self, InterruptModeration, MulticastList};
 use super::{
     Adapter, BUFFER_BYTES, Counters, HANG_CHECKS, IrqState, MAX_FRAME, POOL_TAG, Phase,
-    RING_DESCRIPTORS, RecvState, Rundown, SendGate, SendState, State, initial_info,
+    RING_DESCRIPTORS, RecvState, Rundown, SendGate, SendState, SgStage, SgState, State,
+    initial_info,
 };
 use crate::e1000::{
     Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, ReceiveFilter, RingSize,
     RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
 };
-use crate::ndis::{Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma};
+use crate::ndis::{Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma, SgHandoff};
 use crate::sync::{InterruptShared, Locked, PassiveLevel, SpinLock, Unlocked, try_box};
 use crate::sys;
 use crate::trace_error;
@@ -352,9 +354,13 @@ impl<'c, 'l> Partial<'c, 'l> {
         link: LinkStatus,
     ) -> Result<Locks, InitError> {
         let cx: &Locked<'_, Unlocked> = self.cx;
+        let send_state = initial_send(tx).ok_or(InitError(
+            sys::NDIS_STATUS_RESOURCES,
+            "scatter/gather retire queue",
+        ))?;
         let made = (|| {
             let state = SpinLock::try_new(cx, "rse1k.state", initial_state(link))?;
-            let send = SpinLock::try_new(cx, "rse1k.send", initial_send(tx))?;
+            let send = SpinLock::try_new(cx, "rse1k.send", send_state)?;
             let recv = SpinLock::try_new(cx, "rse1k.recv", initial_recv(rx))?;
             let irq = InterruptShared::try_new(cx, IrqState::MASKED)?;
             Ok::<_, crate::sync::AllocError>(Locks {
@@ -419,6 +425,7 @@ impl<'c, 'l> Partial<'c, 'l> {
                 handle,
                 regs,
                 dma,
+                sg_handoff: SgHandoff::new(),
                 tx_desc,
                 rx_desc,
                 tx_buffers,
@@ -435,6 +442,7 @@ impl<'c, 'l> Partial<'c, 'l> {
                 quiesced: AtomicBool::new(false),
                 link_reports: Rundown::new(),
                 rx_outstanding: AtomicU32::new(0),
+                rx_backlog: AtomicBool::new(false),
                 counters: Counters::default(),
             },
         ))
@@ -469,14 +477,22 @@ fn initial_state(link: LinkStatus) -> State {
 }
 
 /// The `send` lock's data after Initialize: the gate closed (Paused), nothing queued.
-fn initial_send(ring: TxRing<super::TxToken>) -> SendState {
-    SendState {
+/// `None` when the retire queue's memory cannot be reserved.
+fn initial_send(ring: TxRing<super::TxToken>) -> Option<SendState> {
+    let mut retired = VecDeque::new();
+    retired.try_reserve_exact(2 * RING_DESCRIPTORS).ok()?;
+    Some(SendState {
         gate: SendGate::Paused,
         queue: SendQueue::new(),
         ring,
         hang: HangDetector::new(HANG_CHECKS),
         counters: oid::Counters::default(),
-    }
+        sg: SgState {
+            stage: SgStage::Idle,
+            allocating: false,
+            retired,
+        },
+    })
 }
 
 /// The `recv` lock's data after Initialize: not indicating; the NBLs are parked once nothing

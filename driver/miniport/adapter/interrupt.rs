@@ -101,15 +101,26 @@ impl Adapter {
                 core::mem::replace(&mut shared.pending, Causes::NONE)
             })
             .unwrap_or(Causes::NONE);
-        self.transmit_done(cx, at);
+        // Each half runs only when the NIC said it has work for it, so a DPC for received
+        // frames does not take the `send` lock and one for sent frames not the `recv` lock.
+        // Every TX write-back this driver asks for (RS) raises TXDW, every received frame
+        // RXT0 (RXDMT0 / RXO when the ring runs low): nothing finished is left behind, and
+        // `MiniportCheckForHangEx` reclaims the TX ring besides.
+        if causes.intersects(Causes::TX) {
+            self.transmit_done(cx, at);
+        }
         let limit = if throttle.is_null() {
             u32::MAX
         } else {
             // SAFETY: NDIS passes valid throttle parameters for this call.
             unsafe { (*throttle).MaxNblsToIndicate }
         };
-        let more = self.receive(cx, at, limit);
+        let backlog = self.rx_backlog.swap(false, Ordering::AcqRel);
+        let more = (backlog || causes.intersects(Causes::RX)) && self.receive(cx, at, limit);
         let called_again = more && !throttle.is_null();
+        if called_again {
+            self.rx_backlog.store(true, Ordering::Release);
+        }
         if called_again {
             // NDIS runs the DPC again for the rest.
             // SAFETY: `throttle` is non-null here and NDIS keeps it valid for this DPC call.

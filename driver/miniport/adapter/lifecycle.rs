@@ -3,10 +3,11 @@
 
 use core::sync::atomic::Ordering;
 
-use super::{Adapter, Phase, StateLevel};
+use super::send_sg::SendFollowUp;
+use super::{Adapter, DPC_PUMP_BATCH, Phase, StateLevel};
 use crate::e1000::bringup;
 use crate::ndis::SendNbls;
-use crate::sync::{DispatchLevel, Locked, Unlocked};
+use crate::sync::{DispatchLevel, Locked, Unlocked, at_dispatch_level};
 use crate::sys;
 use crate::trace_warn;
 
@@ -38,13 +39,20 @@ impl Adapter {
             state.phase = Phase::Pausing;
             self.send.with_nested(cx, |send, cx| {
                 send.gate.pause();
-                let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted);
+                let dropped = send.queue.abandon(sys::NDIS_STATUS_PAUSED, &mut aborted) as u64
+                    + send
+                        .sg
+                        .abandon(sys::NDIS_STATUS_PAUSED, false, &mut aborted);
                 self.counters
                     .tx_discards
-                    .fetch_add(dropped as u64, Ordering::Relaxed);
+                    .fetch_add(dropped, Ordering::Relaxed);
                 self.reclaim(send, &mut aborted);
                 self.recv.with_nested(cx, |recv, _| recv.indicating = false);
             });
+        });
+        // The lists of frames the reclaim retired are freed at DISPATCH_LEVEL (their page).
+        at_dispatch_level(cx, None, |cx, at| {
+            self.release_retired(cx, at, &mut aborted);
         });
         self.complete_sends(cx, aborted, None);
         // The handler's decision, under the `state` lock: done now (SUCCESS), or PENDING and
@@ -63,12 +71,13 @@ impl Adapter {
         })
     }
 
-    /// Nothing queued, nothing on the TX ring, no indicated NBL out (and no receive pass
-    /// under way): what a Pause waits for. Called holding the `state` lock.
+    /// Nothing queued, nothing being mapped, nothing on the TX ring, no scatter/gather list
+    /// left to free, no indicated NBL out (and no receive pass under way): what a Pause waits
+    /// for. Called holding the `state` lock.
     pub(super) fn idle(&self, cx: &mut Locked<'_, StateLevel>) -> bool {
-        let idle = self
-            .send
-            .with_nested(cx, |send, _| send.queue.is_empty() && send.ring.is_idle());
+        let idle = self.send.with_nested(cx, |send, _| {
+            send.queue.is_empty() && send.ring.is_idle() && send.sg.is_idle()
+        });
         idle && self.rx_outstanding.load(Ordering::Acquire) == 0
     }
 
@@ -111,10 +120,13 @@ impl Adapter {
         // read-to-clear counters into their 64-bit totals before they can wrap.
         self.accumulate_nic_statistics(cx);
         let mut done = SendNbls::new();
-        let hung = self.send.with(cx, |send, _| {
+        let (hung, release) = self.send.with(cx, |send, _| {
             self.reclaim(send, &mut done);
-            send.hang.check(&send.ring)
+            (send.hang.check(&send.ring), !send.sg.retired.is_empty())
         });
+        if release {
+            at_dispatch_level(cx, at, |cx, at| self.release_retired(cx, at, &mut done));
+        }
         self.complete_sends(cx, done, at);
         if hung {
             trace_warn!("transmitter hung: asking NDIS for a reset");
@@ -140,23 +152,30 @@ impl Adapter {
             return sys::NDIS_STATUS_HARD_ERRORS;
         }
         let mut aborted = SendNbls::new();
-        let status = self.send.with(cx, |send, _| {
+        let (status, follow_up) = self.send.with(cx, |send, _| {
             // Keep TCTL.EN off while the ring is rebuilt.
             let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_REQUEST_ABORTED, &mut aborted);
             self.counters
                 .tx_errors
                 .fetch_add(on_ring as u64, Ordering::Relaxed);
             send.hang = crate::e1000::HangDetector::new(super::HANG_CHECKS);
-            match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
-                Ok(()) => {
-                    self.pump(send, &mut aborted, usize::MAX);
-                    sys::NDIS_STATUS_SUCCESS
-                }
-                Err(e) => {
-                    crate::trace_error!("reset: TX reprogramming failed: {e}");
-                    sys::NDIS_STATUS_HARD_ERRORS
-                }
-            }
+            let status =
+                match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
+                    Ok(()) => {
+                        self.pump(send, &mut aborted, DPC_PUMP_BATCH);
+                        sys::NDIS_STATUS_SUCCESS
+                    }
+                    Err(e) => {
+                        crate::trace_error!("reset: TX reprogramming failed: {e}");
+                        sys::NDIS_STATUS_HARD_ERRORS
+                    }
+                };
+            (status, SendFollowUp::claim(send))
+        });
+        // Lists of aborted frames are freed, and a frame waiting to be mapped is asked for,
+        // at DISPATCH_LEVEL (their pages); the rest of the queue goes out from the DPC.
+        at_dispatch_level(cx, at, |cx, at| {
+            self.follow_up(cx, at, follow_up, &mut aborted);
         });
         self.complete_sends(cx, aborted, at);
         self.try_complete_pause(cx);

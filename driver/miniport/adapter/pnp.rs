@@ -6,7 +6,7 @@ use core::sync::atomic::Ordering;
 use super::Adapter;
 use crate::e1000::{bringup, interrupts};
 use crate::ndis::SendNbls;
-use crate::sync::{Locked, Unlocked, stall_execution};
+use crate::sync::{Locked, Unlocked, at_dispatch_level, stall_execution};
 use crate::sys;
 use crate::trace_warn;
 
@@ -32,13 +32,22 @@ impl Adapter {
             let queued = send
                 .queue
                 .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
-            let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
+            let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted)
+                as u64
+                + send
+                    .sg
+                    .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, true, &mut aborted);
             self.counters
                 .tx_discards
                 .fetch_add(queued as u64, Ordering::Relaxed);
             self.counters
                 .tx_errors
-                .fetch_add(on_ring as u64, Ordering::Relaxed);
+                .fetch_add(on_ring, Ordering::Relaxed);
+        });
+        // The aborted frames' lists are freed at DISPATCH_LEVEL (their page); a frame NDIS is
+        // still mapping is retired when its list arrives (`sg_list_ready`).
+        at_dispatch_level(cx, None, |cx, at| {
+            self.release_retired(cx, at, &mut aborted);
         });
         self.complete_sends(cx, aborted, None);
         self.try_complete_pause(cx);

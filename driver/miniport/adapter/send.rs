@@ -8,16 +8,19 @@
 use core::sync::atomic::Ordering;
 
 use super::super::hw::DescriptorRing;
+use super::send_sg::SendFollowUp;
 use super::{
-    Adapter, BUFFER_BYTES, MAX_FRAME, MIN_FRAME, SendLevel, SendState, TxToken, frame_destination,
+    Adapter, BUFFER_BYTES, COPY_THRESHOLD, MAX_FRAME, MAX_TX_SEGMENTS, MIN_FRAME, RING_DESCRIPTORS,
+    SendLevel, SendState, SgStage, TxFrame, TxToken, frame_destination,
 };
-use crate::e1000::PostRefused;
-use crate::ndis::{SendNbl, SendNbls, SendQueue};
-use crate::sync::{DispatchLevel, Locked, Unlocked};
+use crate::e1000::{MacAddress, PostRefused};
+use crate::ndis::{InFlight, SendNbl, SendNbls, SendQueue};
+use crate::sync::{DispatchLevel, Locked, Unlocked, at_dispatch_level};
 use crate::sys;
 
-/// Frames the DPC copies into TX buffers per hold of the `send` lock (each copy is up to 1514
-/// bytes; a whole ring would be 255 copies under one hold).
+/// Frames the send handler, the DPC and the reset post per hold of the `send` lock (each a
+/// copy of up to 512 bytes or a mapped frame's descriptors; a whole ring would be 255 under
+/// one hold).
 pub const DPC_PUMP_BATCH: usize = 16;
 
 /// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
@@ -59,92 +62,165 @@ impl Adapter {
         self.handle.complete_sends(cx, chain, at);
     }
 
-    /// Posts queued frames (one `NET_BUFFER` each) while descriptors are free, copying each
-    /// into the TX buffer of its descriptor. An NBL whose frames all finished without reaching
+    /// Posts waiting frames in order while descriptors are free: first a frame NDIS has
+    /// mapped ([`SgStage::Mapped`]), then queued frames (one `NET_BUFFER` each). A frame of at
+    /// most [`COPY_THRESHOLD`] bytes is copied into the TX buffer of its descriptor; a longer
+    /// one stops the pump as [`SgStage::ToMap`] (the caller asks NDIS for its list, outside
+    /// the lock: [`Adapter::follow_up`]). An NBL whose frames all finished without reaching
     /// the ring (a copy failed) goes to `failed`.
     ///
     /// The copy runs under the `send` lock: the buffer belongs to the descriptor at the ring's
     /// tail, which only the lock holder may claim; copying outside would need a second
-    /// reservation scheme for one copy of at most 1514 bytes. At most `limit` frames are
-    /// taken from the queue, so a caller bounds how long it holds the lock.
-    pub(super) fn pump(&self, send: &mut SendState, failed: &mut SendNbls, limit: usize) {
+    /// reservation scheme for one copy of at most 512 bytes. At most `limit` frames are
+    /// taken, so a caller bounds how long it holds the lock; true when the pump stopped
+    /// at that limit (frames may still wait).
+    pub(super) fn pump(&self, send: &mut SendState, failed: &mut SendNbls, limit: usize) -> bool {
         let mem = self.descriptors_tx();
-        let mut copied_frames = 0;
-        while send.ring.free() > 0 && copied_frames < limit {
-            copied_frames += 1;
-            let Some(frame) = send.queue.next_frame() else {
-                break;
-            };
-            let slot = send.ring.tail();
-            let offset = u32::from(slot) * BUFFER_BYTES;
-            // SAFETY: the slot's buffer is the driver's (its descriptor is free, and only the
-            // send lock holder claims it) and `BUFFER_BYTES` long.
-            let copied = unsafe {
-                frame
-                    .net_buffer()
-                    .copy_to(self.tx_buffers.virtual_at(offset), BUFFER_BYTES)
-            };
-            let Some(length) = copied else {
-                // An MDL that could not be mapped (low resources): the frame is dropped.
-                self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
-                if let Some(nbl) = SendQueue::finish(frame, sys::NDIS_STATUS_RESOURCES) {
-                    // Nothing of it is left on the ring or in the queue.
-                    failed.push_as_is(nbl);
-                }
-                continue;
-            };
-            let address = self.tx_buffers.physical(offset);
-            let length = u16::try_from(length).unwrap_or(u16::MAX);
-            let token = TxToken {
-                frame,
-                slot,
-                length,
-            };
-            if let Err(e) = send.ring.post(&mem, address, length, token) {
-                // Not reachable with a free descriptor and a checked length; finish the frame
-                // rather than lose it.
-                debug_assert_ne!(e.reason, PostRefused::Full);
-                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
-                if let Some(nbl) = SendQueue::finish(e.token.frame, sys::NDIS_STATUS_FAILURE) {
-                    failed.push_as_is(nbl);
-                }
+        let mut taken = 0;
+        let stopped_at_limit = loop {
+            if taken == limit {
+                break true;
             }
-        }
+            match send.sg.stage {
+                SgStage::Idle => {}
+                SgStage::Mapped(_) => {
+                    if !self.post_mapped(send, &mem) {
+                        break false;
+                    }
+                    taken += 1;
+                    continue;
+                }
+                // Nothing passes a frame being mapped.
+                SgStage::ToMap(_) | SgStage::Mapping(_) => break false,
+            }
+            if send.ring.free() == 0 {
+                break false;
+            }
+            let Some(frame) = send.queue.next_frame() else {
+                break false;
+            };
+            taken += 1;
+            let nb = frame.net_buffer();
+            if nb.data_length() > COPY_THRESHOLD && nb.fragments() as usize <= MAX_TX_SEGMENTS / 2 {
+                send.sg.stage = SgStage::ToMap(frame);
+                break false;
+            }
+            self.post_copy(send, &mem, frame, failed);
+        };
         send.ring.doorbell(&self.regs);
+        stopped_at_limit
     }
 
-    /// Reclaims finished TX descriptors into `done`.
+    /// Copies `frame` into the TX buffer of the descriptor at the ring's tail (which is free)
+    /// and posts it.
+    fn post_copy(
+        &self,
+        send: &mut SendState,
+        mem: &DescriptorRing<'_>,
+        frame: InFlight,
+        failed: &mut SendNbls,
+    ) {
+        let slot = send.ring.tail();
+        let offset = u32::from(slot) * BUFFER_BYTES;
+        // SAFETY: the slot's buffer is the driver's (its descriptor is free, and only the
+        // send lock holder claims it) and `BUFFER_BYTES` long.
+        let copied = unsafe {
+            frame
+                .net_buffer()
+                .copy_to(self.tx_buffers.virtual_at(offset), BUFFER_BYTES)
+        };
+        let Some(length) = copied else {
+            // An MDL that could not be mapped (low resources): the frame is dropped.
+            self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+            if let Some(nbl) = SendQueue::finish(frame, sys::NDIS_STATUS_RESOURCES) {
+                // Nothing of it is left on the ring or in the queue.
+                failed.push_as_is(nbl);
+            }
+            return;
+        };
+        let address = self.tx_buffers.physical(offset);
+        let length = u16::try_from(length).unwrap_or(u16::MAX);
+        let token = TxToken {
+            frame: TxFrame::Copied { frame, slot },
+            length,
+        };
+        if let Err(e) = send.ring.post(mem, address, length, token) {
+            // Not reachable with a free descriptor and a checked length; finish the frame
+            // rather than lose it.
+            debug_assert_ne!(e.reason, PostRefused::Full);
+            self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
+            Self::finish_token(send, e.token, sys::NDIS_STATUS_FAILURE, failed);
+        }
+    }
+
+    /// Finishes a frame that leaves the ring (or never reached it) with `status`: a copied one
+    /// now (its NBL to `done` if it was the last frame), a mapped one once its list is freed
+    /// (it joins the retire queue).
+    fn finish_token(
+        send: &mut SendState,
+        token: TxToken,
+        status: sys::NDIS_STATUS,
+        done: &mut SendNbls,
+    ) {
+        match token.frame {
+            TxFrame::Copied { frame, .. } => {
+                if let Some(nbl) = SendQueue::finish(frame, status) {
+                    done.push_as_is(nbl);
+                }
+            }
+            TxFrame::Mapped(mapped) => send.sg.retired.push_back((mapped, status)),
+        }
+    }
+
+    /// Reclaims finished TX descriptors: copied frames finish into `done`, mapped ones join
+    /// the retire queue (their lists are freed outside the lock). Stops while the retire queue
+    /// holds a ring's worth, so it never grows past the capacity reserved at Initialize.
     pub(super) fn reclaim(&self, send: &mut SendState, done: &mut SendNbls) {
         let mem = self.descriptors_tx();
-        let SendState { ring, counters, .. } = send;
-        ring.reclaim(&mem, |c| {
+        while send.sg.retired.len() < RING_DESCRIPTORS {
+            let Some(c) = send.ring.reclaim_one(&mem) else {
+                break;
+            };
+            let length = usize::from(c.token.length);
             let status = if c.sent() {
-                let dst =
-                    frame_destination(&self.tx_buffers, u32::from(c.token.slot) * BUFFER_BYTES);
-                counters.count_tx(dst, usize::from(c.token.length));
+                let destination = match &c.token.frame {
+                    TxFrame::Copied { slot, .. } => {
+                        frame_destination(&self.tx_buffers, u32::from(*slot) * BUFFER_BYTES)
+                    }
+                    TxFrame::Mapped(mapped) => {
+                        // All zeros (unicast) if the header's MDL cannot be mapped.
+                        let mut destination = [0u8; 6];
+                        let _ = mapped.frame().net_buffer().copy_prefix(&mut destination);
+                        MacAddress(destination)
+                    }
+                };
+                send.counters.count_tx(destination, length);
                 sys::NDIS_STATUS_SUCCESS
             } else {
                 self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
                 sys::NDIS_STATUS_FAILURE
             };
             // Its last frame gives the NBL back, to be completed once.
-            if let Some(nbl) = SendQueue::finish(c.token.frame, status) {
-                done.push_as_is(nbl);
-            }
-        });
+            Self::finish_token(send, c.token, status, done);
+        }
     }
 
     /// Finishes every frame on the TX ring with `status` (the NIC will never report them:
-    /// reset or surprise removal); NBLs with nothing left go to `done`. The count of frames.
+    /// reset or surprise removal); NBLs with nothing left go to `done`, mapped frames to the
+    /// retire queue. The count of frames.
     pub(super) fn abort_ring(
         send: &mut SendState,
         status: sys::NDIS_STATUS,
         done: &mut SendNbls,
     ) -> usize {
-        send.ring.abort(|t| {
-            if let Some(nbl) = SendQueue::finish(t.frame, status) {
-                done.push_as_is(nbl);
+        let SendState { ring, sg, .. } = send;
+        ring.abort(|t| match t.frame {
+            TxFrame::Copied { frame, .. } => {
+                if let Some(nbl) = SendQueue::finish(frame, status) {
+                    done.push_as_is(nbl);
+                }
             }
+            TxFrame::Mapped(mapped) => sg.retired.push_back((mapped, status)),
         })
     }
 
@@ -193,15 +269,45 @@ impl Adapter {
                     }
                 }
             }
-            if refusal.is_none() {
-                self.pump(send, &mut refused, usize::MAX);
-            }
+            let more = refusal.is_none() && self.pump(send, &mut refused, DPC_PUMP_BATCH);
+            (more, SendFollowUp::claim(send))
         };
-        match at {
-            Some(at) => self.send.with_dpr(cx, at, work),
-            None => self.send.with(cx, work),
+        let (mut more, mut follow_up) = self.with_send(cx, at, work);
+        // A long chain is posted [`DPC_PUMP_BATCH`] frames per hold, never a ring's worth.
+        while more {
+            let (again, last) = self.with_send(cx, at, |send, _| {
+                let more = self.pump(send, &mut refused, DPC_PUMP_BATCH);
+                (more, SendFollowUp::claim(send))
+            });
+            more = again;
+            follow_up = last.joined(follow_up);
+        }
+        let mapped = !follow_up.is_empty();
+        if mapped {
+            at_dispatch_level(cx, at, |cx, at| {
+                self.follow_up(cx, at, follow_up, &mut refused);
+            });
         }
         self.complete_sends(cx, refused, at);
+        if mapped {
+            // A surprise removal while this call was mapping a frame retired it here; a Pause
+            // pended on it completes now.
+            self.try_complete_pause(cx);
+        }
+    }
+
+    /// Runs `f` holding the `send` lock: the Dpr acquire when the caller proved
+    /// `DISPATCH_LEVEL`, else the raising one.
+    fn with_send<R>(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: Option<&DispatchLevel>,
+        f: impl FnOnce(&mut SendState, &mut Locked<'_, SendLevel>) -> R,
+    ) -> R {
+        match at {
+            Some(at) => self.send.with_dpr(cx, at, f),
+            None => self.send.with(cx, f),
+        }
     }
 
     /// Reclaims finished sends, starts queued ones, completes the finished ones. The queued
@@ -210,19 +316,22 @@ impl Adapter {
     pub(super) fn transmit_done(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel) {
         let mut done = SendNbls::new();
         let mut reclaimed = false;
+        let mut follow_up = SendFollowUp::default();
         loop {
-            let more = self.send.with_dpr(cx, at, |send, _| {
+            let (more, last) = self.send.with_dpr(cx, at, |send, _| {
                 if !reclaimed {
                     self.reclaim(send, &mut done);
                     reclaimed = true;
                 }
-                self.pump(send, &mut done, DPC_PUMP_BATCH);
-                send.ring.free() > 0 && !send.queue.is_empty()
+                let more = self.pump(send, &mut done, DPC_PUMP_BATCH);
+                (more, SendFollowUp::claim(send))
             });
+            follow_up = last.joined(follow_up);
             if !more {
                 break;
             }
         }
+        self.follow_up(cx, at, follow_up, &mut done);
         self.complete_sends(cx, done, Some(at));
     }
 

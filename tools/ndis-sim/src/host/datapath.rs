@@ -122,10 +122,36 @@ impl Adapter {
     /// empty, or as [`Machine::run_on`].
     #[allow(clippy::must_use_candidate)] // the ids are for matching completions, if wanted
     pub fn send(&self, cpu: usize, frames: &[Vec<u8>], at_dispatch: bool) -> Vec<u64> {
+        self.send_split(cpu, frames, None, at_dispatch)
+    }
+
+    /// [`Adapter::send`] with each frame's bytes split over exactly `mdls` MDLs (at most one
+    /// per byte): a protocol's many-fragment frame.
+    ///
+    /// # Panics
+    /// As [`Adapter::send`].
+    #[allow(clippy::must_use_candidate)] // the ids are for matching completions, if wanted
+    pub fn send_fragmented(
+        &self,
+        cpu: usize,
+        frames: &[Vec<u8>],
+        mdls: usize,
+        at_dispatch: bool,
+    ) -> Vec<u64> {
+        self.send_split(cpu, frames, Some(mdls), at_dispatch)
+    }
+
+    fn send_split(
+        &self,
+        cpu: usize,
+        frames: &[Vec<u8>],
+        mdls: Option<usize>,
+        at_dispatch: bool,
+    ) -> Vec<u64> {
         assert!(!frames.is_empty(), "ndis-sim: Adapter::send with no frames");
         return_held(&self.state, &self.machine, false);
         let chain_seed = self.state.lock().rng.next_u64();
-        let chain = crate::nbl::build_send_chain(frames, chain_seed);
+        let chain = crate::nbl::build_send_chain_split(frames, chain_seed, mdls);
         let head = chain.head() as usize;
         let ids = chain.ids();
         let mut nbls = Vec::with_capacity(ids.len());

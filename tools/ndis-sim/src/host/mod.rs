@@ -20,7 +20,7 @@ pub use adapter::{Adapter, AdapterCounters, StatusIndication};
 pub use datapath::{ReceivedFrame, SendCompletion};
 pub(crate) use driver::HostState;
 pub use driver::{DriverEntry, LoadedDriver};
-pub use objects::{ErrorLogEntry, SgListAllocation};
+pub use objects::{ErrorLogEntry, SgListAllocation, SgListCounts};
 pub use oid::{OidCall, OidKind, OidResult};
 
 use std::panic::Location;

@@ -65,6 +65,18 @@ pub(crate) enum Deferred {
         len: crate::sys::ULONG,
         context: usize,
     },
+    /// `MiniportProcessSGList` of an `NdisMAllocateNetBufferSGList` that returned before
+    /// calling it (NDIS does so when map registers are short), at `DISPATCH_LEVEL`.
+    SgList {
+        process: unsafe extern "C" fn(
+            crate::sys::PDEVICE_OBJECT,
+            crate::sys::PVOID,
+            crate::sys::PSCATTER_GATHER_LIST,
+            crate::sys::PVOID,
+        ),
+        list: usize,
+        context: usize,
+    },
 }
 
 /// A scatter/gather list from `NdisMAllocateNetBufferSGList`: what the driver sees of it
@@ -76,6 +88,37 @@ pub(crate) struct SgList {
     pub(crate) info: SgListAllocation,
     pub(crate) regions: Vec<(usize, usize, u64)>,
     pub(crate) own_words: Option<usize>,
+}
+
+/// Scatter/gather lists of a machine: how many the drivers allocated
+/// (`NdisMAllocateNetBufferSGList` succeeded) and how many are not freed yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SgListCounts {
+    /// Lists allocated since the machine started.
+    pub allocated: u64,
+    /// Lists allocated and not freed.
+    pub outstanding: usize,
+}
+
+impl crate::Machine {
+    /// Makes `NdisMAllocateNetBufferSGList` return before calling `MiniportProcessSGList`
+    /// (`true`), which then runs later from NDIS's deferred work (at the host's next return
+    /// step, on a processor drawn from the seed, at `DISPATCH_LEVEL`), as NDIS does when map
+    /// registers are short; `false` (the default) calls it inside the allocation.
+    pub fn defer_sg_lists(&self, defer: bool) {
+        crate::machine::lock(&self.shared().host.objects).defer_sg_lists = defer;
+    }
+
+    /// The machine's scatter/gather list counts, for tests that check a driver maps (or does
+    /// not map) its frames.
+    #[must_use]
+    pub fn sg_list_counts(&self) -> SgListCounts {
+        let objects = crate::machine::lock(&self.shared().host.objects);
+        SgListCounts {
+            allocated: objects.sg_lists_allocated,
+            outstanding: objects.sg_lists.len(),
+        }
+    }
 }
 
 /// A scatter/gather list the driver has not freed (`NdisMAllocateNetBufferSGList` without its
@@ -120,6 +163,11 @@ pub(crate) struct Objects {
     pub(crate) strings: Vec<(usize, usize, u16)>,
     /// Scatter/gather lists not yet freed, by list address.
     pub(crate) sg_lists: FxHashMap<usize, SgList>,
+    /// Scatter/gather lists allocated since the machine started.
+    pub(crate) sg_lists_allocated: u64,
+    /// `MiniportProcessSGList` runs later, from the deferred work, instead of inside
+    /// `NdisMAllocateNetBufferSGList` ([`crate::Machine::defer_sg_lists`]).
+    pub(crate) defer_sg_lists: bool,
     pub(crate) error_log: Vec<ErrorLogEntry>,
     /// Per owner: where an `NdisMAllocateSharedMemory` failed in `MiniportInitializeEx` with no
     /// `NdisWriteErrorLogEntry` since.
@@ -294,6 +342,29 @@ pub(crate) fn run_deferred(machine: &crate::Machine) {
                             virt as crate::sys::PVOID,
                             &raw mut pa,
                             len,
+                            context as crate::sys::PVOID,
+                        );
+                    };
+                    crate::machine::processor::lower_irql(&me, old);
+                });
+            }
+            Deferred::SgList {
+                process,
+                list,
+                context,
+            } => {
+                machine.run_on(cpu, move || {
+                    let me = crate::machine::processor::current("MiniportProcessSGList");
+                    let old = me.irql();
+                    me.set_irql(crate::machine::processor::DISPATCH);
+                    // SAFETY: the driver registered this MINIPORT_PROCESS_SG_LIST handler and
+                    // asked for this list with this context; it is called once, at
+                    // DISPATCH_LEVEL, and the list lives until the driver frees it.
+                    unsafe {
+                        process(
+                            core::ptr::null_mut(),
+                            core::ptr::null_mut(),
+                            list as crate::sys::PSCATTER_GATHER_LIST,
                             context as crate::sys::PVOID,
                         );
                     };

@@ -90,11 +90,21 @@ impl FrameChain {
 /// `DataOffset` as `NdisAllocateNetBufferAndNetBufferList` sets them. Each NBL carries its id
 /// in `NdisReserved[0]`.
 pub(crate) fn build_send_chain(frames: &[Vec<u8>], rng_seed: u64) -> FrameChain {
+    build_send_chain_split(frames, rng_seed, None)
+}
+
+/// [`build_send_chain`], with each frame's bytes split over exactly `mdls` MDLs (at most one
+/// per byte) when given, instead of 1 to 3.
+pub(crate) fn build_send_chain_split(
+    frames: &[Vec<u8>],
+    rng_seed: u64,
+    mdls: Option<usize>,
+) -> FrameChain {
     let mut rng = SplitMix64::new(rng_seed);
     let mut ids = Vec::with_capacity(frames.len());
     let mut nbls: Vec<*mut HostNbl> = Vec::with_capacity(frames.len());
     for frame in frames {
-        let block = Box::into_raw(build_one(frame, &mut rng));
+        let block = Box::into_raw(build_one(frame, &mut rng, mdls));
         let id = register_host(block as usize);
         // The id as NDIS-reserved pointer-sized data.
         let reserved = usize::try_from(id).unwrap_or(usize::MAX) as crate::sys::PVOID;
@@ -137,7 +147,7 @@ fn split(total: usize, n: usize, rng: &mut SplitMix64) -> Vec<usize> {
     lens
 }
 
-fn build_one(frame: &[u8], rng: &mut SplitMix64) -> Box<HostNbl> {
+fn build_one(frame: &[u8], rng: &mut SplitMix64, mdls: Option<usize>) -> Box<HostNbl> {
     let offset = if rng.below(3) == 0 {
         1 + rng.below(64)
     } else {
@@ -149,7 +159,7 @@ fn build_one(frame: &[u8], rng: &mut SplitMix64) -> Box<HostNbl> {
         0
     };
     let total = (offset + frame.len() + tail).max(1);
-    let n = (1 + rng.below(3)).min(total);
+    let n = mdls.unwrap_or_else(|| 1 + rng.below(3)).clamp(1, total);
     let mut bytes = vec![BACKFILL_POISON; offset];
     bytes.extend_from_slice(frame);
     bytes.resize(total, TAIL_POISON);

@@ -19,8 +19,8 @@ mod chain;
 
 #[allow(unused_imports)] // `FrameChain` and `nbl_id` are read by the unit tests only.
 pub(crate) use chain::{
-    FrameChain, build_send_chain, free_host_nbl, locate, mdl_flags, nb_fragments, nbl_id,
-    read_nb_data, system_address,
+    FrameChain, build_send_chain, build_send_chain_split, free_host_nbl, locate, mdl_flags,
+    nb_fragments, nbl_id, read_nb_data, system_address,
 };
 
 use std::collections::BTreeMap;

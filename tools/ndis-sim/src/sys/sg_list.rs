@@ -26,6 +26,7 @@ use super::{
 };
 use crate::bus::PAGE_SIZE;
 use crate::host::SgListAllocation;
+use crate::host::objects::Deferred;
 use crate::host::objects::SgList;
 use crate::machine::processor::{Cpu, DISPATCH, violation};
 use crate::machine::{Shared, lock};
@@ -136,7 +137,8 @@ fn write_list(
 
 /// `NdisMAllocateNetBufferSGList`: maps the `NET_BUFFER`'s data for the device (see the module
 /// documentation for the list's shape) and calls the registration's `MiniportProcessSGList` at
-/// `DISPATCH_LEVEL` before returning (NDIS may, so a miniport must be ready for it). The list
+/// `DISPATCH_LEVEL` before returning (NDIS may, so a miniport must be ready for it), or, after
+/// [`crate::Machine::defer_sg_lists`], later from NDIS's deferred work. The list
 /// lives in `ScatterGatherListBuffer` when that holds it, else in memory of its own; both stay
 /// until [`NdisMFreeNetBufferSGList`] (and count at Halt until then).
 /// `Irql_Gather_DMA_Function`: exactly `DISPATCH_LEVEL`. `NDIS_STATUS_RESOURCES` on an injected
@@ -192,14 +194,32 @@ pub unsafe fn NdisMAllocateNetBufferSGList(
         len: fragments.iter().map(|f| f.1).sum(),
         location,
     };
-    lock(&cpu.shared.host.objects).sg_lists.insert(
-        list as usize,
-        SgList {
-            info,
-            regions,
-            own_words,
-        },
-    );
+    let deferred = {
+        let mut objects = lock(&cpu.shared.host.objects);
+        objects.sg_lists.insert(
+            list as usize,
+            SgList {
+                info,
+                regions,
+                own_words,
+            },
+        );
+        objects.sg_lists_allocated += 1;
+        match reg.process_sg_list {
+            Some(process) if objects.defer_sg_lists => {
+                objects.work.push_back(Deferred::SgList {
+                    process,
+                    list: list as usize,
+                    context: Context as usize,
+                });
+                true
+            }
+            _ => false,
+        }
+    };
+    if deferred {
+        return NDIS_STATUS_SUCCESS;
+    }
     if let Some(process) = reg.process_sg_list {
         // MiniportProcessSGList runs at DISPATCH_LEVEL even when the caller broke the rule above.
         let caller_irql = cpu.irql();
