@@ -25,7 +25,7 @@ fn out_discards(adapter: &ndis_sim::host::Adapter) -> u64 {
 
 #[test]
 fn long_frames_go_out_through_scatter_gather_lists_and_short_ones_are_copied() {
-    let rig = Rig::serial(2, 101);
+    let rig = Rig::random_switches(2, 101);
     let adapter = rig.up();
     let threshold = COPY_THRESHOLD as usize;
     let lengths = [60, threshold, threshold + 1, 1000, 1514, 200, 1514];
@@ -54,7 +54,7 @@ fn long_frames_go_out_through_scatter_gather_lists_and_short_ones_are_copied() {
 
 #[test]
 fn a_frame_of_many_fragments_waits_for_descriptors_and_nothing_passes_it() {
-    let rig = Rig::serial(1, 103);
+    let rig = Rig::random_switches(1, 103);
     let adapter = rig.up();
     // The transmitter takes nothing: 250 short frames take 250 of the ring's 255 usable
     // descriptors; the long frame behind them, in 8 MDLs, needs at least 8: it waits, mapped,
@@ -106,7 +106,7 @@ fn a_frame_of_many_fragments_waits_for_descriptors_and_nothing_passes_it() {
 
 #[test]
 fn a_frame_of_more_fragments_than_a_frame_may_take_is_copied() {
-    let rig = Rig::serial(1, 107);
+    let rig = Rig::random_switches(1, 107);
     let adapter = rig.up();
     let frames = vec![frame_to(PEER, 1, 1514)];
     let ids = adapter.send_fragmented(0, &frames, 40, false);
@@ -124,7 +124,7 @@ fn a_frame_of_more_fragments_than_a_frame_may_take_is_copied() {
 
 #[test]
 fn pause_pends_on_mapped_frames_until_the_reset_completes_them_and_frees_their_lists() {
-    let rig = Rig::serial(2, 109);
+    let rig = Rig::random_switches(2, 109);
     let adapter = rig.up();
     rig.nic.device.set_tx_stuck(true);
     let frames: Vec<Vec<u8>> = (0..3).map(|seq| frame_to(PEER, seq, 1400)).collect();
@@ -162,7 +162,7 @@ fn pause_pends_on_mapped_frames_until_the_reset_completes_them_and_frees_their_l
 
 #[test]
 fn a_reset_aborts_mapped_frames_frees_their_lists_and_sends_go_on() {
-    let rig = Rig::serial(2, 113);
+    let rig = Rig::random_switches(2, 113);
     let adapter = rig.up();
     rig.nic.device.set_tx_stuck(true);
     let stuck: Vec<Vec<u8>> = (0..3).map(|seq| frame_to(PEER, seq, 1514)).collect();
@@ -193,7 +193,7 @@ fn a_reset_aborts_mapped_frames_frees_their_lists_and_sends_go_on() {
 
 #[test]
 fn surprise_removal_frees_every_list_and_completes_every_send() {
-    let rig = Rig::serial(2, 127);
+    let rig = Rig::random_switches(2, 127);
     let adapter = rig.up();
     rig.nic.device.set_tx_stuck(true);
     // More long frames than the ring holds: some on the ring, one mapped and waiting for
@@ -220,7 +220,7 @@ fn surprise_removal_frees_every_list_and_completes_every_send() {
 
 #[test]
 fn a_mapping_ndis_refuses_fails_its_frame_with_resources_and_is_counted() {
-    let rig = Rig::serial(1, 131);
+    let rig = Rig::random_switches(1, 131);
     let adapter = rig.up();
     let frames = vec![
         frame_to(PEER, 1, 1514),
@@ -253,7 +253,7 @@ fn a_mapping_ndis_refuses_fails_its_frame_with_resources_and_is_counted() {
 
 #[test]
 fn lists_ndis_delivers_later_go_out_in_order() {
-    let rig = Rig::serial(2, 137);
+    let rig = Rig::random_switches(2, 137);
     let adapter = rig.up();
     // MiniportProcessSGList runs after NdisMAllocateNetBufferSGList returns, on a processor
     // drawn from the seed: the frames behind a long one wait for its list, in order.
@@ -280,7 +280,7 @@ fn lists_ndis_delivers_later_go_out_in_order() {
 
 #[test]
 fn pause_with_lists_ndis_delivers_later_completes_everything() {
-    let rig = Rig::serial(1, 139);
+    let rig = Rig::random_switches(1, 139);
     let adapter = rig.up();
     rig.machine.defer_sg_lists(true);
     let frames = vec![frame_to(PEER, 1, 1514), frame_to(PEER, 2, 60)];
@@ -302,7 +302,7 @@ fn pause_with_lists_ndis_delivers_later_completes_everything() {
 
 #[test]
 fn a_list_that_comes_after_surprise_removal_is_freed_and_its_send_completed() {
-    let rig = Rig::serial(2, 149);
+    let rig = Rig::random_switches(2, 149);
     let adapter = rig.up();
     rig.machine.defer_sg_lists(true);
     let frames = vec![frame_to(PEER, 1, 1514), frame_to(PEER, 2, 60)];
