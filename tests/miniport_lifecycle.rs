@@ -476,44 +476,11 @@ fn pause_pends_on_frames_stuck_on_the_ring_until_the_reset_completes_them() {
     // MiniportPause cannot finish: the frames sit on the ring. NDIS keeps calling
     // MiniportCheckForHangEx meanwhile; the reset it asks for completes the frames, and the
     // pended Pause with them.
-    let paused = std::sync::Mutex::new(None);
-    let hung = std::sync::atomic::AtomicBool::new(false);
-    let (pausing_ndis, hang_checking_ndis) = (&adapter, &adapter);
-    let (paused_ref, hung_ref) = (&paused, &hung);
-    let machine = &rig.machine;
-    machine.concurrently(vec![
-        Box::new(move || *paused_ref.lock().unwrap() = Some(pausing_ndis.pause())),
-        Box::new(move || {
-            // Checks start once MiniportPause has returned (its ETW event says how).
-            while !pause_returned(machine) {
-                machine.advance_clock(10_000);
-            }
-            while paused_ref.lock().unwrap().is_none() {
-                if hang_checking_ndis.check_for_hang() {
-                    hung_ref.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                machine.advance_clock(10_000);
-            }
-        }),
-    ]);
-    assert!(
-        hung.load(std::sync::atomic::Ordering::Relaxed),
-        "the stuck frames were seen as a hang"
+    assert_eq!(
+        rig.pause_resolved_by_hang_checks(&adapter),
+        sys::NDIS_STATUS_PENDING
     );
-    assert_eq!(paused.into_inner().unwrap(), Some(sys::NDIS_STATUS_PENDING));
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(done.len(), ids.len());
-    assert!(
-        done.iter()
-            .all(|c| c.status == sys::NDIS_STATUS_REQUEST_ABORTED),
-        "{done:?}"
-    );
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_REQUEST_ABORTED);
     rig.nic.device.set_tx_stuck(false);
     rig.finish(adapter);
-}
-
-/// Whether the driver's `MiniportPause` has returned: its `Pause` ETW event is written on the
-/// way out.
-fn pause_returned(machine: &ndis_sim::Machine) -> bool {
-    machine.etw_events().iter().any(|e| e.name == "Pause")
 }

@@ -8,9 +8,6 @@
 
 mod miniport_rig;
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use miniport_rig::{Rig, frame_to};
 use rse1k::miniport::adapter::{COPY_THRESHOLD, MAX_TX_SEGMENTS};
 use rse1k::sys;
@@ -36,8 +33,7 @@ fn long_frames_go_out_through_scatter_gather_lists_and_short_ones_are_copied() {
     let ids = adapter.send(0, &frames, false);
     let wire = rig.drain_until(frames.len());
     assert_eq!(wire, frames, "byte-exact and in order");
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert!(done.iter().all(|c| c.status == sys::NDIS_STATUS_SUCCESS));
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_SUCCESS);
     let lists = rig.machine.sg_list_counts();
     let long = lengths.iter().filter(|&&l| l > threshold).count() as u64;
     assert_eq!(
@@ -75,11 +71,7 @@ fn a_frame_of_many_fragments_waits_for_descriptors_and_nothing_passes_it() {
     // The reset NDIS asks for aborts what is on the ring: the 250 short frames, not the
     // waiting one, which goes out first on the fresh ring, then the one behind it.
     rig.nic.device.set_tx_stuck(false);
-    let mut hung = false;
-    for _ in 0..4 {
-        hung |= adapter.check_for_hang();
-    }
-    assert!(hung);
+    Rig::check_for_hang_until_reported(&adapter);
     let mut wire = rig.drain_until(2);
     wire.truncate(2);
     assert_eq!(
@@ -130,31 +122,13 @@ fn pause_pends_on_mapped_frames_until_the_reset_completes_them_and_frees_their_l
     let frames: Vec<Vec<u8>> = (0..3).map(|seq| frame_to(PEER, seq, 1400)).collect();
     let ids = adapter.send(0, &frames, false);
     assert_eq!(rig.machine.sg_list_counts().outstanding, 3);
-    // MiniportPause cannot finish while the frames (and their lists) sit on the ring. NDIS
-    // keeps calling MiniportCheckForHangEx meanwhile; the reset it asks for completes them,
-    // frees their lists, and the pended Pause finishes.
-    // Both as actors of the serial machine: how they interleave is a function of the seed.
-    let paused = Mutex::new(None);
-    let hung = AtomicBool::new(false);
-    rig.machine.concurrently(vec![
-        Box::new(|| *paused.lock().unwrap() = Some(adapter.pause())),
-        Box::new(|| {
-            while paused.lock().unwrap().is_none() {
-                if adapter.check_for_hang() {
-                    hung.store(true, Ordering::Relaxed);
-                }
-            }
-        }),
-    ]);
-    assert!(hung.into_inner(), "the stuck frames were seen as a hang");
-    assert_eq!(paused.into_inner().unwrap(), Some(sys::NDIS_STATUS_PENDING));
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(done.len(), ids.len());
-    assert!(
-        done.iter()
-            .all(|c| c.status == sys::NDIS_STATUS_REQUEST_ABORTED),
-        "{done:?}"
+    // MiniportPause cannot finish while the frames (and their lists) sit on the ring; the
+    // reset NDIS's hang checks ask for completes them and frees their lists.
+    assert_eq!(
+        rig.pause_resolved_by_hang_checks(&adapter),
+        sys::NDIS_STATUS_PENDING
     );
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_REQUEST_ABORTED);
     assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
     rig.nic.device.set_tx_stuck(false);
     rig.finish(adapter);
@@ -168,18 +142,8 @@ fn a_reset_aborts_mapped_frames_frees_their_lists_and_sends_go_on() {
     let stuck: Vec<Vec<u8>> = (0..3).map(|seq| frame_to(PEER, seq, 1514)).collect();
     let ids = adapter.send(0, &stuck, false);
     assert_eq!(rig.machine.sg_list_counts().outstanding, 3);
-    let mut hung = false;
-    for _ in 0..4 {
-        hung |= adapter.check_for_hang();
-    }
-    assert!(hung, "the stuck frames were seen as a hang, and reset");
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(done.len(), ids.len());
-    assert!(
-        done.iter()
-            .all(|c| c.status == sys::NDIS_STATUS_REQUEST_ABORTED),
-        "{done:?}"
-    );
+    Rig::check_for_hang_until_reported(&adapter);
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_REQUEST_ABORTED);
     assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
     rig.nic.device.set_tx_stuck(false);
     let after = vec![frame_to(PEER, 10, 1514)];
@@ -202,17 +166,7 @@ fn surprise_removal_frees_every_list_and_completes_every_send() {
     let ids = adapter.send_fragmented(0, &frames, 3, false);
     assert!(rig.machine.sg_list_counts().outstanding > 1);
     adapter.surprise_remove();
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(
-        done.len(),
-        ids.len(),
-        "every send completed once, none lost"
-    );
-    assert!(
-        done.iter()
-            .all(|c| c.status == sys::NDIS_STATUS_ADAPTER_REMOVED),
-        "{done:?}"
-    );
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_ADAPTER_REMOVED);
     assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
     assert_eq!(adapter.pause(), sys::NDIS_STATUS_SUCCESS);
     rig.finish(adapter);
@@ -266,9 +220,7 @@ fn lists_ndis_delivers_later_go_out_in_order() {
     let mut ids = adapter.send(0, &frames[..3], false);
     ids.extend(adapter.send(1, &frames[3..], true));
     // The host runs NDIS's deferred work (the lists) at its completion steps.
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(done.len(), ids.len());
-    assert!(done.iter().all(|c| c.status == sys::NDIS_STATUS_SUCCESS));
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_SUCCESS);
     let wire = rig.drain_until(frames.len());
     assert_eq!(wire, frames, "byte-exact and in order");
     let lists = rig.machine.sg_list_counts();
@@ -292,9 +244,7 @@ fn pause_with_lists_ndis_delivers_later_completes_everything() {
         status == sys::NDIS_STATUS_SUCCESS || status == sys::NDIS_STATUS_PENDING,
         "{status:#x}"
     );
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(done.len(), ids.len());
-    assert!(done.iter().all(|c| c.status == sys::NDIS_STATUS_SUCCESS));
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_SUCCESS);
     assert_eq!(rig.drain_until(2), frames, "in order");
     assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
     rig.finish(adapter);
@@ -312,17 +262,7 @@ fn a_list_that_comes_after_surprise_removal_is_freed_and_its_send_completed() {
     // short one behind it completes at once; the long one when its list comes (freed, never
     // posted to the gone device).
     adapter.surprise_remove();
-    let done = rig.wait_completions(&adapter, ids.len());
-    assert_eq!(
-        done.len(),
-        ids.len(),
-        "every send completed once, none lost"
-    );
-    assert!(
-        done.iter()
-            .all(|c| c.status == sys::NDIS_STATUS_ADAPTER_REMOVED),
-        "{done:?}"
-    );
+    rig.expect_completions(&adapter, &ids, sys::NDIS_STATUS_ADAPTER_REMOVED);
     assert_eq!(rig.machine.sg_list_counts().outstanding, 0);
     assert_eq!(adapter.pause(), sys::NDIS_STATUS_SUCCESS);
     rig.finish(adapter);

@@ -179,13 +179,72 @@ impl Rig {
         for i in 0..8u32 {
             ids.extend(adapter.send(0, &[frame_to(dst, i, 120)], false));
         }
+        Self::check_for_hang_until_reported(adapter);
+        self.nic.device.set_tx_stuck(false);
+        ids
+    }
+
+    /// Calls `MiniportCheckForHangEx` four times (NDIS's two-second checks over the
+    /// driver's hang window) and asserts that one of them reports the hang, so NDIS resets.
+    pub fn check_for_hang_until_reported(adapter: &Adapter) {
         let mut hung = false;
         for _ in 0..4 {
             hung |= adapter.check_for_hang();
         }
-        assert!(hung, "the hang is detected");
-        self.nic.device.set_tx_stuck(false);
-        ids
+        assert!(hung, "the stuck transmitter was seen as a hang");
+    }
+
+    /// Pauses while frames are stuck on the ring: `MiniportPause` must pend, NDIS keeps calling
+    /// `MiniportCheckForHangEx` meanwhile, and the reset it asks for lets the pended Pause
+    /// finish. The two are actors of the machine; the checks start only once `MiniportPause`
+    /// has returned (its `Pause` ETW event is written on the way out), so a reset can never
+    /// empty the ring before `MiniportPause` looks at it. Returns Pause's status.
+    pub fn pause_resolved_by_hang_checks(&self, adapter: &Adapter) -> sys::NDIS_STATUS {
+        let paused = std::sync::Mutex::new(None);
+        let hung = std::sync::atomic::AtomicBool::new(false);
+        let machine = &self.machine;
+        let (paused_ref, hung_ref) = (&paused, &hung);
+        machine.concurrently(vec![
+            Box::new(move || *paused_ref.lock().unwrap() = Some(adapter.pause())),
+            Box::new(move || {
+                while !machine.etw_events().iter().any(|e| e.name == "Pause") {
+                    machine.advance_clock(10_000);
+                }
+                while paused_ref.lock().unwrap().is_none() {
+                    if adapter.check_for_hang() {
+                        hung_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    machine.advance_clock(10_000);
+                }
+            }),
+        ]);
+        assert!(hung.into_inner(), "the stuck frames were seen as a hang");
+        paused
+            .into_inner()
+            .unwrap()
+            .expect("the pause actor ran to its end")
+    }
+
+    /// Waits for the completions of the sends `ids` and asserts each completed once, with
+    /// `status`. Returns them.
+    pub fn expect_completions(
+        &self,
+        adapter: &Adapter,
+        ids: &[u64],
+        status: sys::NDIS_STATUS,
+    ) -> Vec<SendCompletion> {
+        let done = self.wait_completions(adapter, ids.len());
+        assert_eq!(
+            done.len(),
+            ids.len(),
+            "every send completed once, none lost"
+        );
+        assert!(
+            done.iter()
+                .all(|c| c.status == status && ids.contains(&c.id)),
+            "expected every send completed with {status:#x}: {done:?}"
+        );
+        done
     }
 
     /// Panics with the report if the verifier saw anything.
