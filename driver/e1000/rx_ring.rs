@@ -291,11 +291,11 @@ impl RxRing {
             if slot == self.tail {
                 return None;
             }
-            if !RxDescriptor::from_bytes(&mem.read(slot)).is_done() {
+            if mem.read_status(slot) & rx_status::DD == 0 {
                 return None;
             }
-            // DD was seen; only now are the other fields final. Read them again after the
-            // fence so a read of the length that raced the write-back is not used.
+            // DD was seen; only now are the other fields final. Read them after the fence so
+            // a read of the length that raced the write-back is not used.
             fence(Ordering::Acquire);
             let desc = RxDescriptor::from_bytes(&mem.read(slot));
             self.next = self.size.next(slot);

@@ -4,7 +4,7 @@
 
 use core::sync::atomic::{Ordering, fence};
 
-use crate::e1000::{DescriptorBytes, DescriptorMemory, Reg, Registers, Stall};
+use crate::e1000::{DescriptorBytes, DescriptorMemory, Reg, Registers, STATUS_OFFSET, Stall};
 use crate::ndis::{IoSpace, SharedMemory};
 use crate::sync::{Locked, MAX_STALL_MICROSECONDS, Unlocked, stall_execution};
 
@@ -103,6 +103,16 @@ impl DescriptorMemory for DescriptorRing<'_> {
         // buffer that follow this read must not be moved before it.
         fence(Ordering::Acquire);
         bytes
+    }
+
+    fn read_status(&self, index: u16) -> u8 {
+        let status = self.slot(index).cast::<u8>().wrapping_add(STATUS_OFFSET);
+        // SAFETY: the byte lies inside the slot, which is inside the block (asserted in
+        // `slot`); volatile because the NIC writes it.
+        let status = unsafe { status.read_volatile() };
+        // As in `read`: what the NIC wrote before setting DD is read only after this.
+        fence(Ordering::Acquire);
+        status
     }
 
     fn write(&self, index: u16, bytes: &DescriptorBytes) {
