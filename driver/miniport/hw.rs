@@ -92,13 +92,24 @@ impl<'a> DescriptorRing<'a> {
         );
         self.block.virtual_at(offset).cast()
     }
+
+    /// Slot `index` as two 8-byte words (low, then high).
+    #[allow(
+        clippy::cast_ptr_alignment,
+        reason = "shared memory is page-aligned and slots are 16 bytes apart: 16-aligned"
+    )]
+    fn words(&self, index: u16) -> *mut u64 {
+        let words = self.slot(index).cast::<u64>();
+        debug_assert!(words.is_aligned(), "descriptor {index} is not 8-aligned");
+        words
+    }
 }
 
 impl DescriptorMemory for DescriptorRing<'_> {
     fn read(&self, index: u16) -> DescriptorBytes {
         // Two aligned 8-byte loads: a volatile read of the 16-byte array costs more
         // instructions (measured with benches/driver_cost_callgrind.sh).
-        let words = self.slot(index).cast::<u64>();
+        let words = self.words(index);
         // SAFETY: the slot is inside the block (asserted in `slot`); shared memory is
         // page-aligned, so the slot's first 8 bytes are 8-aligned; volatile because the NIC
         // writes them.
@@ -134,7 +145,7 @@ impl DescriptorMemory for DescriptorRing<'_> {
         low.copy_from_slice(&bytes[..8]);
         high.copy_from_slice(&bytes[8..]);
         let (low, high) = (u64::from_ne_bytes(low), u64::from_ne_bytes(high));
-        let words = self.slot(index).cast::<u64>();
+        let words = self.words(index);
         // SAFETY: the slot's first 8 bytes: inside the block (asserted in `slot`) and
         // 8-aligned (shared memory is page-aligned); volatile because the NIC reads them.
         unsafe { words.write_volatile(low) };
