@@ -12,6 +12,10 @@ pub const DESCRIPTOR_SIZE: usize = 16;
 /// The bytes of one descriptor, as they are in ring memory.
 pub type DescriptorBytes = [u8; DESCRIPTOR_SIZE];
 
+/// Where the status byte (DD and the other write-back bits) lies in a descriptor, receive and
+/// legacy transmit alike.
+pub const STATUS_OFFSET: usize = 12;
+
 /// Receive descriptor status bits.
 pub mod rx_status {
     /// Descriptor done: the NIC has written the descriptor back.
@@ -138,7 +142,7 @@ impl RxDescriptor {
             buffer: le64(b),
             length: le16(b, 8),
             checksum: le16(b, 10),
-            status: b[12],
+            status: b[STATUS_OFFSET],
             errors: b[13],
             special: le16(b, 14),
         }
@@ -151,7 +155,7 @@ impl RxDescriptor {
         b[..8].copy_from_slice(&self.buffer.to_le_bytes());
         b[8..10].copy_from_slice(&self.length.to_le_bytes());
         b[10..12].copy_from_slice(&self.checksum.to_le_bytes());
-        b[12] = self.status;
+        b[STATUS_OFFSET] = self.status;
         b[13] = self.errors;
         b[14..].copy_from_slice(&self.special.to_le_bytes());
         b
@@ -173,7 +177,7 @@ impl TxDescriptor {
             length: le16(b, 8),
             cso: b[10],
             cmd: b[11],
-            status: b[12],
+            status: b[STATUS_OFFSET],
             css: b[13],
             special: le16(b, 14),
         }
@@ -187,7 +191,7 @@ impl TxDescriptor {
         b[8..10].copy_from_slice(&self.length.to_le_bytes());
         b[10] = self.cso;
         b[11] = self.cmd;
-        b[12] = self.status;
+        b[STATUS_OFFSET] = self.status;
         b[13] = self.css;
         b[14..].copy_from_slice(&self.special.to_le_bytes());
         b
@@ -211,12 +215,21 @@ impl TxDescriptor {
 ///   rings issue a release fence before every doorbell, which is enough on cache-coherent DMA
 ///   memory such as `NdisMAllocateSharedMemory` gives).
 ///
-/// A receive descriptor is read twice when it is found done: once for the DD bit, and again
-/// after an acquire fence for the rest, so an implementation need not read the 16 bytes in
-/// any particular order.
+/// A receive descriptor is read twice when it is found done: its status byte for the DD bit
+/// ([`DescriptorMemory::read_status`]), and the whole descriptor after an acquire fence, so an
+/// implementation need not read the 16 bytes in any particular order.
 pub trait DescriptorMemory {
     /// Reads descriptor `index`.
     fn read(&self, index: u16) -> DescriptorBytes;
+
+    /// Reads the status byte of descriptor `index` (byte [`STATUS_OFFSET`] in both the
+    /// receive and the legacy transmit layout): all a ring needs to learn whether the NIC
+    /// wrote the descriptor back. Reads made after it must not be moved before it (an
+    /// implementation over DMA memory issues an acquire fence). By default, byte
+    /// [`STATUS_OFFSET`] of [`DescriptorMemory::read`].
+    fn read_status(&self, index: u16) -> u8 {
+        self.read(index)[STATUS_OFFSET]
+    }
 
     /// Writes descriptor `index`.
     fn write(&self, index: u16, bytes: &DescriptorBytes);
@@ -225,6 +238,10 @@ pub trait DescriptorMemory {
 impl<M: DescriptorMemory + ?Sized> DescriptorMemory for &M {
     fn read(&self, index: u16) -> DescriptorBytes {
         (**self).read(index)
+    }
+
+    fn read_status(&self, index: u16) -> u8 {
+        (**self).read_status(index)
     }
 
     fn write(&self, index: u16, bytes: &DescriptorBytes) {

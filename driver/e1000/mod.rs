@@ -46,7 +46,7 @@ pub mod tx_ring;
 pub use access::{POLL_INTERVAL_US, PollTimeout, Registers, Stall, poll};
 pub use bringup::{Addresses, BringUp, BringUpError, RingKind, bring_up};
 pub use descriptors::{
-    DESCRIPTOR_SIZE, DescriptorBytes, DescriptorMemory, RxDescriptor, TxDescriptor,
+    DESCRIPTOR_SIZE, DescriptorBytes, DescriptorMemory, RxDescriptor, STATUS_OFFSET, TxDescriptor,
 };
 pub use eeprom::EepromError;
 pub use filter::{MulticastTable, ReceiveFilter, mta_hash};

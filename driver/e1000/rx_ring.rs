@@ -141,6 +141,9 @@ impl RxDrops {
 pub struct RxRing {
     size: RingSize,
     buffer_size: BufferSize,
+    /// The longest frame accepted: [`MAX_FRAME`], or the buffer size if smaller (computed
+    /// once, not per frame).
+    longest: u16,
     /// Each descriptor's buffer while it is posted.
     buffers: Vec<Option<u64>>,
     /// Next slot to harvest.
@@ -164,6 +167,7 @@ impl RxRing {
         Self {
             size,
             buffer_size,
+            longest: buffer_size.bytes().min(MAX_FRAME),
             buffers,
             next: 0,
             tail: 0,
@@ -291,11 +295,11 @@ impl RxRing {
             if slot == self.tail {
                 return None;
             }
-            if !RxDescriptor::from_bytes(&mem.read(slot)).is_done() {
+            if mem.read_status(slot) & rx_status::DD == 0 {
                 return None;
             }
-            // DD was seen; only now are the other fields final. Read them again after the
-            // fence so a read of the length that raced the write-back is not used.
+            // DD was seen; only now are the other fields final. Read them after the fence so
+            // a read of the length that raced the write-back is not used.
             fence(Ordering::Acquire);
             let desc = RxDescriptor::from_bytes(&mem.read(slot));
             self.next = self.size.next(slot);
@@ -316,34 +320,39 @@ impl RxRing {
     /// The frame in `desc`, or `None` (counted) when it must be dropped.
     fn validate(&mut self, slot: u16, buffer: u64, desc: &RxDescriptor) -> Option<RxFrame> {
         let end_of_packet = desc.status & rx_status::EOP != 0;
+        // The common case in one test: a whole, error-free frame of a length that fits.
+        if end_of_packet
+            && !self.discarding
+            && desc.errors == 0
+            && (MIN_FRAME..=self.longest).contains(&desc.length)
+        {
+            return Some(RxFrame {
+                slot,
+                buffer,
+                length: desc.length,
+                status: desc.status,
+            });
+        }
+        self.count_drop(desc, end_of_packet);
+        None
+    }
+
+    /// Counts why `desc`, which [`RxRing::validate`] refused, is dropped.
+    fn count_drop(&mut self, desc: &RxDescriptor, end_of_packet: bool) {
         if self.discarding {
             // The rest of a multi-buffer frame already counted.
             self.discarding = !end_of_packet;
-            return None;
-        }
-        if !end_of_packet {
+        } else if !end_of_packet {
             self.drops.fragmented += 1;
             self.discarding = true;
-            return None;
-        }
-        if desc.errors != 0 {
+        } else if desc.errors != 0 {
             self.drops.errors += 1;
-            return None;
-        }
-        if desc.length == 0 || desc.length > self.buffer_size.bytes().min(MAX_FRAME) {
+        } else if desc.length == 0 || desc.length > self.longest {
             self.drops.bad_length += 1;
-            return None;
-        }
-        if desc.length < MIN_FRAME {
+        } else {
+            // Shorter than a header: what is left once the frame fits and is not empty.
             self.drops.runts += 1;
-            return None;
         }
-        Some(RxFrame {
-            slot,
-            buffer,
-            length: desc.length,
-            status: desc.status,
-        })
     }
 
     /// Writes RDT if `tail` moved since the last doorbell, after a release fence so the

@@ -268,8 +268,8 @@ impl<T> TxRing<T> {
                 Slot::Free => return None,
             }
         }
-        let desc = TxDescriptor::from_bytes(&mem.read(last));
-        if !desc.is_done() {
+        let status = mem.read_status(last);
+        if status & tx_status::DD == 0 {
             return None;
         }
         let mut slot = self.clean;
@@ -283,10 +283,7 @@ impl<T> TxRing<T> {
         };
         self.clean = self.size.next(last);
         self.completed += 1;
-        Some(TxCompletion {
-            token,
-            status: desc.status,
-        })
+        Some(TxCompletion { token, status })
     }
 
     /// Reclaims every finished frame, oldest first, handing each to `done`; returns how many.

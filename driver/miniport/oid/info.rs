@@ -218,51 +218,45 @@ fn add_frame(frames: &mut u64, total: &mut u64, bytes: usize) {
     *total = total.wrapping_add(u64::try_from(bytes).unwrap_or(u64::MAX));
 }
 
+/// Which pair of counters a frame to `dst` adds to. Most frames are directed, so the group
+/// bit (one byte) is tested first and only a group address is compared with broadcast.
+fn class_of(dst: MacAddress) -> FrameClass {
+    if !dst.is_group() {
+        FrameClass::Directed
+    } else if dst.is_broadcast() {
+        FrameClass::Broadcast
+    } else {
+        FrameClass::Multicast
+    }
+}
+
+/// The interface counters' three kinds of frame, by destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameClass {
+    Directed,
+    Multicast,
+    Broadcast,
+}
+
 impl Counters {
     /// Counts a frame indicated up: by its destination `dst`, `bytes` long.
     pub fn count_rx(&mut self, dst: MacAddress, bytes: usize) {
-        if dst.is_broadcast() {
-            add_frame(
-                &mut self.rx_broadcast_frames,
-                &mut self.rx_broadcast_bytes,
-                bytes,
-            );
-        } else if dst.is_group() {
-            add_frame(
-                &mut self.rx_multicast_frames,
-                &mut self.rx_multicast_bytes,
-                bytes,
-            );
-        } else {
-            add_frame(
-                &mut self.rx_directed_frames,
-                &mut self.rx_directed_bytes,
-                bytes,
-            );
-        }
+        let (frames, total) = match class_of(dst) {
+            FrameClass::Directed => (&mut self.rx_directed_frames, &mut self.rx_directed_bytes),
+            FrameClass::Multicast => (&mut self.rx_multicast_frames, &mut self.rx_multicast_bytes),
+            FrameClass::Broadcast => (&mut self.rx_broadcast_frames, &mut self.rx_broadcast_bytes),
+        };
+        add_frame(frames, total, bytes);
     }
 
     /// Counts a frame sent successfully: by its destination `dst`, `bytes` long.
     pub fn count_tx(&mut self, dst: MacAddress, bytes: usize) {
-        if dst.is_broadcast() {
-            add_frame(
-                &mut self.tx_broadcast_frames,
-                &mut self.tx_broadcast_bytes,
-                bytes,
-            );
-        } else if dst.is_group() {
-            add_frame(
-                &mut self.tx_multicast_frames,
-                &mut self.tx_multicast_bytes,
-                bytes,
-            );
-        } else {
-            add_frame(
-                &mut self.tx_directed_frames,
-                &mut self.tx_directed_bytes,
-                bytes,
-            );
-        }
+        let (frames, total) = match class_of(dst) {
+            FrameClass::Directed => (&mut self.tx_directed_frames, &mut self.tx_directed_bytes),
+            FrameClass::Multicast => (&mut self.tx_multicast_frames, &mut self.tx_multicast_bytes),
+            FrameClass::Broadcast => (&mut self.tx_broadcast_frames, &mut self.tx_broadcast_bytes),
+        };
+        add_frame(frames, total, bytes);
     }
 
     /// The transmit counters of `tx` with the receive counters of `rx`: each direction is

@@ -551,6 +551,7 @@ fn counters_classify_by_destination() {
     c.count_rx(MacAddress::BROADCAST, 80);
     c.count_tx(PERMANENT, 100);
     c.count_tx(MacAddress::BROADCAST, 42);
+    c.count_tx(GROUP, 30);
     assert_eq!((c.rx_directed_frames, c.rx_directed_bytes), (1, 60));
     assert_eq!((c.rx_multicast_frames, c.rx_multicast_bytes), (1, 70));
     assert_eq!((c.rx_broadcast_frames, c.rx_broadcast_bytes), (1, 80));
@@ -560,9 +561,17 @@ fn counters_classify_by_destination() {
             c.tx_broadcast_frames,
             c.tx_multicast_frames
         ),
-        (1, 1, 0)
+        (1, 1, 1)
     );
-    assert_eq!((c.rx_frames(), c.tx_frames()), (3, 2));
+    assert_eq!(
+        (
+            c.tx_directed_bytes,
+            c.tx_broadcast_bytes,
+            c.tx_multicast_bytes
+        ),
+        (100, 42, 30)
+    );
+    assert_eq!((c.rx_frames(), c.tx_frames()), (3, 3));
     c.tx_directed_frames = u64::MAX;
     c.count_tx(PERMANENT, 1);
     assert_eq!(c.tx_directed_frames, 0, "counters wrap");
