@@ -48,7 +48,8 @@ pub unsafe extern "C" fn initialize(
 /// Called by NDIS only, with the arguments the DDI page describes (the context is the
 /// adapter Initialize registered, not yet halted).
 pub unsafe extern "C" fn halt(context: sys::NDIS_HANDLE, _action: sys::NDIS_HALT_ACTION) {
-    // SAFETY: as in `initialize`.
+    // SAFETY: NDIS calls Halt holding no spin lock of this driver (every handler that took
+    // one has returned), so this is the only root token.
     let mut cx = unsafe { Locked::new() };
     // SAFETY: NDIS calls Halt at `PASSIVE_LEVEL`.
     let at = unsafe { PassiveLevel::assume() };
@@ -84,7 +85,7 @@ pub unsafe extern "C" fn restart(
     context: sys::NDIS_HANDLE,
     _params: sys::PNDIS_MINIPORT_RESTART_PARAMETERS,
 ) -> sys::NDIS_STATUS {
-    // SAFETY: as in `pause`.
+    // SAFETY: NDIS calls Restart at PASSIVE_LEVEL, holding no spin lock of this driver.
     let mut cx = unsafe { Locked::new() };
     // SAFETY: `context` is the adapter Initialize registered and Halt has not freed (contract).
     let status = unsafe { adapter(context) }.restart(&mut cx);
@@ -153,9 +154,10 @@ pub unsafe extern "C" fn return_nbls(
     nbl: sys::PNET_BUFFER_LIST,
     flags: sys::ULONG,
 ) {
-    // SAFETY: as in `send`.
+    // SAFETY: NDIS calls MiniportReturnNetBufferLists holding no spin lock of this driver.
     let mut cx = unsafe { Locked::new() };
-    // SAFETY: as in `send`.
+    // SAFETY: the return flags are NDIS's, unmodified (their DISPATCH_LEVEL bit is set only
+    // when NDIS calls at DISPATCH_LEVEL), and the proof is dropped before return.
     let at =
         unsafe { DispatchLevel::from_ndis_flags(flags, sys::NDIS_RETURN_FLAGS_DISPATCH_LEVEL) };
     // SAFETY: the chain NDIS returned in this call: this driver's receive NBLs, indicated

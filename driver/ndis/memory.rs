@@ -68,7 +68,8 @@ impl IoSpace {
             debug_assert!(false, "register {offset:#x} outside the mapping");
             return;
         };
-        // SAFETY: as in `read_ulong`.
+        // SAFETY: `register` is an aligned ULONG inside the mapping (checked by `register`),
+        // valid until `unmap` consumes this value, which cannot happen during this borrow.
         unsafe { sys::NdisWriteRegisterUlong(register, value) };
     }
 

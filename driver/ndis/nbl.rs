@@ -101,7 +101,7 @@ impl NetBuffer<'_> {
         let length = self.data_length();
         // SAFETY: the NB belongs to an NBL owned for this borrow.
         let mut mdl = unsafe { sys::nb_current_mdl(nb) };
-        // SAFETY: as above; reading its current MDL offset.
+        // SAFETY: the same owned NB, valid for this borrow; only its MDL offset field is read.
         let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
         let (mut seen, mut fragments) = (0u32, 0u32);
         while seen < length && !mdl.is_null() {
@@ -113,7 +113,8 @@ impl NetBuffer<'_> {
             }
             seen += n;
             offset = 0;
-            // SAFETY: as above; its next link may be null.
+            // SAFETY: `mdl` is still the non-null MDL of the owned NB's chain read just above;
+            // reading its `Next` link (which may be null: the loop checks) is valid.
             mdl = unsafe { sys::mdl_next(mdl) };
         }
         fragments

@@ -77,7 +77,8 @@ impl SgList {
         let first = first.cast::<sys::SCATTER_GATHER_ELEMENT>();
         // SAFETY: `index` < `NumberOfElements`: the element lies inside the list.
         let at = unsafe { first.add(index) };
-        // SAFETY: as above, a valid element to read.
+        // SAFETY: `at` points at element `index` < `NumberOfElements` of a valid list, an
+        // initialised, suitably aligned `SCATTER_GATHER_ELEMENT` NDIS wrote.
         let element = unsafe { at.read() };
         Some((sys::physical_address(element.Address), element.Length))
     }

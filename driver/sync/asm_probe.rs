@@ -38,7 +38,8 @@ pub fn rse1k_probe_ndis_guard(lock: &ProbeLock<NdisSpinLockBackend>) {
 /// Lock layer, NDIS backend, scoped form (`with`).
 #[unsafe(no_mangle)]
 pub fn rse1k_probe_ndis_with(lock: &ProbeLock<NdisSpinLockBackend>) {
-    // SAFETY: as in `rse1k_probe_ndis_guard`.
+    // SAFETY: a probe is called at IRQL <= DISPATCH_LEVEL holding no lock; this is its only
+    // root token (the probes are compiled for the zero-cost comparison, never called).
     let mut cx = unsafe { Locked::new() };
     lock.with(&mut cx, |count, _| *count += 1);
 }
@@ -66,7 +67,8 @@ pub unsafe fn rse1k_probe_ndis_raw(probe: *mut RawProbe<sys::NDIS_SPIN_LOCK>) {
 /// `NdisDprReleaseSpinLock`).
 #[unsafe(no_mangle)]
 pub fn rse1k_probe_ndis_dpr(lock: &ProbeLock<NdisSpinLockBackend>) {
-    // SAFETY: as in `rse1k_probe_ndis_guard`, at DISPATCH_LEVEL for the whole probe.
+    // SAFETY: a Dpr probe is called at DISPATCH_LEVEL holding no lock; this is its only root
+    // token (compiled for the zero-cost comparison, never called).
     let mut cx = unsafe { Locked::new() };
     // SAFETY: a Dpr probe is called at DISPATCH_LEVEL and does not lower it.
     let at = unsafe { DispatchLevel::assume() };
@@ -94,7 +96,8 @@ pub unsafe fn rse1k_probe_ndis_dpr_raw(probe: *mut RawProbe<sys::NDIS_SPIN_LOCK>
 /// Lock layer, Ke backend, guard form (`KeAcquireSpinLockRaiseToDpc` / `KeReleaseSpinLock`).
 #[unsafe(no_mangle)]
 pub fn rse1k_probe_ke_guard(lock: &ProbeLock<KeSpinLockBackend>) {
-    // SAFETY: as in `rse1k_probe_ndis_guard`.
+    // SAFETY: a probe is called at IRQL <= DISPATCH_LEVEL holding no lock; this is its only
+    // root token (compiled for the zero-cost comparison, never called).
     let mut cx = unsafe { Locked::new() };
     *lock.lock(&mut cx) += 1;
 }
@@ -122,9 +125,10 @@ pub unsafe fn rse1k_probe_ke_raw(probe: *mut RawProbe<sys::KSPIN_LOCK>) {
 /// `KeReleaseSpinLockFromDpcLevel`).
 #[unsafe(no_mangle)]
 pub fn rse1k_probe_ke_dpr(lock: &ProbeLock<KeSpinLockBackend>) {
-    // SAFETY: as in `rse1k_probe_ndis_dpr`.
+    // SAFETY: a Dpr probe is called at DISPATCH_LEVEL holding no lock; this is its only root
+    // token (compiled for the zero-cost comparison, never called).
     let mut cx = unsafe { Locked::new() };
-    // SAFETY: as in `rse1k_probe_ndis_dpr`.
+    // SAFETY: a Dpr probe is called at DISPATCH_LEVEL and does not lower it.
     let at = unsafe { DispatchLevel::assume() };
     *lock.lock_dpr(&mut cx, &at) += 1;
 }

@@ -58,7 +58,8 @@ pub unsafe fn oid_request_query_information(request: PNDIS_OID_REQUEST) -> OidIn
 /// `NdisRequestSetInformation`.
 #[must_use]
 pub unsafe fn oid_request_set_information(request: PNDIS_OID_REQUEST) -> OidInformation {
-    // SAFETY: as in `oid_request_query_information`.
+    // SAFETY: the caller guarantees `request` points to a valid `NDIS_OID_REQUEST`; `DATA`
+    // is plain `Copy` data, read whole.
     let data = unsafe { (*request).DATA };
     // SAFETY: the caller guarantees a set, so NDIS filled `SET_INFORMATION`; plain data.
     let set = unsafe { data.SET_INFORMATION };
@@ -75,7 +76,8 @@ pub unsafe fn oid_request_set_information(request: PNDIS_OID_REQUEST) -> OidInfo
 /// `request` points to a valid `NDIS_OID_REQUEST` whose `RequestType` is `NdisRequestMethod`.
 #[must_use]
 pub unsafe fn oid_request_method_oid(request: PNDIS_OID_REQUEST) -> NDIS_OID {
-    // SAFETY: as in `oid_request_query_information`.
+    // SAFETY: the caller guarantees `request` points to a valid `NDIS_OID_REQUEST`; `DATA`
+    // is plain `Copy` data, read whole.
     let data = unsafe { (*request).DATA };
     // SAFETY: the caller guarantees a method request, so NDIS filled `METHOD_INFORMATION`.
     let method = unsafe { data.METHOD_INFORMATION };
@@ -111,11 +113,13 @@ pub unsafe fn oid_request_set_set_result(
     bytes_read: u32,
     bytes_needed: u32,
 ) {
-    // SAFETY: as in `oid_request_set_query_result`.
+    // SAFETY: the caller guarantees `request` is valid (an uncompleted request NDIS passed
+    // us); `DATA` is plain `Copy` data, read whole.
     let mut data = unsafe { (*request).DATA };
     data.SET_INFORMATION.BytesRead = bytes_read;
     data.SET_INFORMATION.BytesNeeded = bytes_needed;
-    // SAFETY: as in `oid_request_set_query_result`.
+    // SAFETY: the caller guarantees `request` is valid and ours to write until we complete
+    // it; the whole union is written, no other field is touched.
     unsafe { (*request).DATA = data };
 }
 
@@ -129,11 +133,13 @@ pub unsafe fn oid_request_set_method_result(
     bytes_read: u32,
     bytes_needed: u32,
 ) {
-    // SAFETY: as in `oid_request_set_query_result`.
+    // SAFETY: the caller guarantees `request` is valid (an uncompleted request NDIS passed
+    // us); `DATA` is plain `Copy` data, read whole.
     let mut data = unsafe { (*request).DATA };
     data.METHOD_INFORMATION.BytesWritten = bytes_written;
     data.METHOD_INFORMATION.BytesRead = bytes_read;
     data.METHOD_INFORMATION.BytesNeeded = bytes_needed;
-    // SAFETY: as in `oid_request_set_query_result`.
+    // SAFETY: the caller guarantees `request` is valid and ours to write until we complete
+    // it; the whole union is written, no other field is touched.
     unsafe { (*request).DATA = data };
 }

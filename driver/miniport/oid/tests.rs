@@ -971,7 +971,8 @@ fn request_query_writes_the_answer_and_the_counts() {
         &mut buffer,
     );
     {
-        // SAFETY: as in `handle`.
+        // SAFETY: `raw` is a request built just above over a buffer that outlives this block;
+        // the wrapper is dropped at the block's end, before `raw` is read again.
         let request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();
         assert_eq!(request.kind(), Some(RequestKind::Query));
         assert_eq!(request.oid(), OID_802_3_CURRENT_ADDRESS);
@@ -1032,7 +1033,8 @@ fn request_set_returns_the_action() {
         &mut data,
     );
     {
-        // SAFETY: as in `handle`.
+        // SAFETY: `raw` is a request built just above over a buffer that outlives this block;
+        // the wrapper is dropped at the block's end, before `raw` is read again.
         let mut request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();
         assert_eq!(request.kind(), Some(RequestKind::Set));
         assert_eq!(
@@ -1084,7 +1086,8 @@ fn request_method_and_odd_types_are_not_supported() {
     let mut none: [u8; 0] = [];
     let mut raw = request(NdisRequestMethod, OID_GEN_STATISTICS, &mut none);
     {
-        // SAFETY: as in `handle`.
+        // SAFETY: `raw` is a request built just above over a buffer that outlives this block;
+        // the wrapper is dropped at the block's end, before `raw` is read again.
         let request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();
         assert_eq!(request.kind(), Some(RequestKind::Method));
         assert_eq!(request.oid(), OID_GEN_STATISTICS);
@@ -1096,7 +1099,8 @@ fn request_method_and_odd_types_are_not_supported() {
 
     let mut raw = request(7, OID_GEN_STATISTICS, &mut none); // NdisRequestTransferData
     {
-        // SAFETY: as in `handle`.
+        // SAFETY: `raw` is a request built just above over a buffer that outlives this block;
+        // the wrapper is dropped at the block's end, before `raw` is read again.
         let request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();
         assert_eq!(request.kind(), None);
         assert_eq!(request.oid(), 0);
@@ -1111,7 +1115,8 @@ fn request_counts_can_be_set_one_by_one() {
     let mut buffer = [0_u8; 4];
     let mut raw = request(NdisRequestQueryInformation, OID_GEN_VENDOR_ID, &mut buffer);
     {
-        // SAFETY: as in `handle`.
+        // SAFETY: `raw` is a request built just above over a buffer that outlives this block;
+        // the wrapper is dropped at the block's end, before `raw` is read again.
         let mut request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();
         assert_eq!(request.query_buffer().len(), 4);
         request.set_bytes_written(3);
@@ -1122,7 +1127,8 @@ fn request_counts_can_be_set_one_by_one() {
     let mut data = [0_u8; 4];
     let mut raw = request(NdisRequestSetInformation, OID_GEN_VENDOR_ID, &mut data);
     {
-        // SAFETY: as in `handle`.
+        // SAFETY: `raw` is a request built just above over a buffer that outlives this block;
+        // the wrapper is dropped at the block's end, before `raw` is read again.
         let mut request = unsafe { OidRequest::from_raw(&raw mut raw) }.unwrap();
         request.set_bytes_read(4);
         request.set_bytes_needed(8);
