@@ -84,24 +84,27 @@ impl<'a> DescriptorRing<'a> {
         Self { block }
     }
 
-    fn slot(&self, index: u16) -> *mut DescriptorBytes {
+    /// Slot `index`, or `None` past the block. The rings never ask for one past it; if a bug
+    /// did, the [`DescriptorMemory`] contract says to ignore the access (a panic here would
+    /// be a bug check), so the callers below read zeros and drop writes.
+    fn slot(&self, index: u16) -> Option<*mut DescriptorBytes> {
         let offset = u32::from(index) * 16;
-        assert!(
-            offset + 16 <= self.block.length(),
-            "descriptor {index} past the ring"
-        );
-        self.block.virtual_at(offset).cast()
+        if offset + 16 > self.block.length() {
+            debug_assert!(false, "descriptor {index} past the ring");
+            return None;
+        }
+        Some(self.block.virtual_at(offset).cast())
     }
 
-    /// Slot `index` as two 8-byte words (low, then high).
+    /// Slot `index` as two 8-byte words (low, then high), `None` past the block.
     #[allow(
         clippy::cast_ptr_alignment,
         reason = "shared memory is page-aligned and slots are 16 bytes apart: 16-aligned"
     )]
-    fn words(&self, index: u16) -> *mut u64 {
-        let words = self.slot(index).cast::<u64>();
+    fn words(&self, index: u16) -> Option<*mut u64> {
+        let words = self.slot(index)?.cast::<u64>();
         debug_assert!(words.is_aligned(), "descriptor {index} is not 8-aligned");
-        words
+        Some(words)
     }
 }
 
@@ -109,8 +112,10 @@ impl DescriptorMemory for DescriptorRing<'_> {
     fn read(&self, index: u16) -> DescriptorBytes {
         // Two aligned 8-byte loads: a volatile read of the 16-byte array costs more
         // instructions (measured with benches/driver_cost_callgrind.sh).
-        let words = self.words(index);
-        // SAFETY: the slot is inside the block (asserted in `slot`); shared memory is
+        let Some(words) = self.words(index) else {
+            return [0; 16];
+        };
+        // SAFETY: the slot is inside the block (checked in `slot`); shared memory is
         // page-aligned, so the slot's first 8 bytes are 8-aligned; volatile because the NIC
         // writes them.
         let low = unsafe { words.read_volatile() };
@@ -127,8 +132,11 @@ impl DescriptorMemory for DescriptorRing<'_> {
     }
 
     fn read_status(&self, index: u16) -> u8 {
-        let status = self.slot(index).cast::<u8>().wrapping_add(STATUS_OFFSET);
-        // SAFETY: the byte lies inside the slot, which is inside the block (asserted in
+        let Some(slot) = self.slot(index) else {
+            return 0;
+        };
+        let status = slot.cast::<u8>().wrapping_add(STATUS_OFFSET);
+        // SAFETY: the byte lies inside the slot, which is inside the block (checked in
         // `slot`); volatile because the NIC writes it.
         let status = unsafe { status.read_volatile() };
         // As in `read`: what the NIC wrote before setting DD is read only after this.
@@ -145,8 +153,10 @@ impl DescriptorMemory for DescriptorRing<'_> {
         low.copy_from_slice(&bytes[..8]);
         high.copy_from_slice(&bytes[8..]);
         let (low, high) = (u64::from_ne_bytes(low), u64::from_ne_bytes(high));
-        let words = self.words(index);
-        // SAFETY: the slot's first 8 bytes: inside the block (asserted in `slot`) and
+        let Some(words) = self.words(index) else {
+            return;
+        };
+        // SAFETY: the slot's first 8 bytes: inside the block (checked in `slot`) and
         // 8-aligned (shared memory is page-aligned); volatile because the NIC reads them.
         unsafe { words.write_volatile(low) };
         // SAFETY: the slot's second 8 bytes, inside it and 8-aligned; volatile because the
