@@ -377,27 +377,7 @@ unsafe extern "C" fn shared_done(
 fn sg_lists_and_async_shared_memory() {
     let m = collect(1);
     let h = plugged(&m, 3);
-    let dma = m.run_on(0, move || {
-        let mut desc = sys::NDIS_SG_DMA_DESCRIPTION {
-            Header: sys::NDIS_OBJECT_HEADER {
-                Type: 0x83,
-                Revision: 1,
-                Size: 36, // NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1
-            },
-            Flags: 1,
-            MaximumPhysicalMapping: 16384,
-            ProcessSGListHandler: Some(process_sg),
-            SharedMemAllocateCompleteHandler: Some(shared_done),
-            ..Default::default()
-        };
-        let mut dma: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: valid description and out pointer.
-        let st = unsafe {
-            sys::NdisMRegisterScatterGatherDma(h as NDIS_HANDLE, &raw mut desc, &raw mut dma)
-        };
-        assert_eq!(st, sys::NDIS_STATUS_SUCCESS);
-        dma as usize
-    });
+    let dma = common::register_sg_dma(&m, h, Some(process_sg), Some(shared_done));
     let data: &'static mut [u8] = Box::leak(vec![0x5A; 6000].into_boxed_slice());
     let va = data.as_mut_ptr() as usize;
     m.run_on(0, move || {

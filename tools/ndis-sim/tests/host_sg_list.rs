@@ -60,26 +60,7 @@ fn registered() -> (Machine, usize, usize) {
     let h = m
         .plug_e1000(3, E1000Config::default(), Box::new(Unplugged))
         .handle as usize;
-    let dma = m.run_on(0, move || {
-        let mut desc = sys::NDIS_SG_DMA_DESCRIPTION {
-            Header: sys::NDIS_OBJECT_HEADER {
-                Type: 0x83,  // NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
-                Revision: 1, // NDIS_SG_DMA_DESCRIPTION_REVISION_1
-                Size: 36,    // NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1
-            },
-            Flags: 1, // NDIS_SG_DMA_64_BIT_ADDRESS
-            MaximumPhysicalMapping: 16_384,
-            ProcessSGListHandler: Some(process_sg_list),
-            ..Default::default()
-        };
-        let mut dma: NDIS_HANDLE = core::ptr::null_mut();
-        // SAFETY: a valid description and out pointer; `h` is this machine's adapter.
-        let st = unsafe {
-            sys::NdisMRegisterScatterGatherDma(h as NDIS_HANDLE, &raw mut desc, &raw mut dma)
-        };
-        assert_eq!(st, sys::NDIS_STATUS_SUCCESS);
-        dma as usize
-    });
+    let dma = common::register_sg_dma(&m, h, Some(process_sg_list), None);
     (m, h, dma)
 }
 

@@ -218,3 +218,36 @@ pub fn deregister(machine: &Machine, dev: &Device) {
         unsafe { NdisMDeregisterInterruptEx(handle as NDIS_HANDLE) };
     });
 }
+
+/// Registers scatter/gather DMA for adapter `adapter` (`NdisMRegisterScatterGatherDma`, from
+/// processor 0 at `PASSIVE_LEVEL`) with 64-bit addresses, 16 KiB mappings and these handlers;
+/// returns the DMA handle as an integer (handles are not `Send`).
+pub fn register_sg_dma(
+    machine: &Machine,
+    adapter: usize,
+    process: MINIPORT_PROCESS_SG_LIST_HANDLER,
+    shared_memory_done: MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER,
+) -> usize {
+    machine.run_on(0, move || {
+        let mut desc = NDIS_SG_DMA_DESCRIPTION {
+            Header: NDIS_OBJECT_HEADER {
+                Type: 0x83,  // NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
+                Revision: 1, // NDIS_SG_DMA_DESCRIPTION_REVISION_1
+                Size: 36,    // NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1
+            },
+            Flags: 1, // NDIS_SG_DMA_64_BIT_ADDRESS
+            MaximumPhysicalMapping: 16_384,
+            ProcessSGListHandler: process,
+            SharedMemAllocateCompleteHandler: shared_memory_done,
+            ..Default::default()
+        };
+        let mut dma: NDIS_HANDLE = core::ptr::null_mut();
+        // SAFETY: `desc` is a complete revision-1 description and `dma` a valid out pointer;
+        // `adapter` is a handle of this machine's plugged adapter.
+        let status = unsafe {
+            NdisMRegisterScatterGatherDma(adapter as NDIS_HANDLE, &raw mut desc, &raw mut dma)
+        };
+        assert_eq!(status, NDIS_STATUS_SUCCESS, "scatter/gather DMA registered");
+        dma as usize
+    })
+}
