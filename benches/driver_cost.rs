@@ -163,25 +163,24 @@ impl Bench {
 /// so one output part holds exactly this phase, on every thread of the machine.
 #[inline(never)]
 fn transmit_phase(bench: &mut Bench, frames: u32) -> Phase {
-    let before = bench.acquisitions();
-    let batches = frames.div_ceil(BATCH);
-    for b in 0..batches {
-        bench.transmit_batch(b * BATCH);
-    }
-    Phase {
-        frames: u64::from(batches * BATCH),
-        acquisitions: bench.acquisitions() - before,
-    }
+    run_batches(bench, frames, Bench::transmit_batch)
 }
 
 /// Receives `frames` frames (rounded up to whole batches); the callgrind part after
 /// [`transmit_phase`]'s.
 #[inline(never)]
 fn receive_phase(bench: &mut Bench, frames: u32) -> Phase {
+    run_batches(bench, frames, Bench::receive_batch)
+}
+
+/// The body of a phase: `batch` for whole batches of at least `frames` frames, and the lock
+/// acquisitions they made. Its cost lands in the calling phase's callgrind part (a part
+/// runs from one phase function's start to the next's).
+fn run_batches(bench: &mut Bench, frames: u32, batch: fn(&mut Bench, u32)) -> Phase {
     let before = bench.acquisitions();
     let batches = frames.div_ceil(BATCH);
     for b in 0..batches {
-        bench.receive_batch(b * BATCH);
+        batch(bench, b * BATCH);
     }
     Phase {
         frames: u64::from(batches * BATCH),

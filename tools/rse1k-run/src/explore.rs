@@ -667,20 +667,11 @@ mod tests {
     /// schedule 47, dpc-after-removal at 112, debug build).
     #[test]
     fn the_race_scenarios_sweep_clean_after_the_fixes() {
-        for scenario in [
+        assert_sweep_clean(&[
             Scenario::SendVsRemoval,
             Scenario::ShutdownVsDpc,
             Scenario::DpcAfterRemoval,
-        ] {
-            if let Some((n, r, why)) = explore(scenario, SWEEP) {
-                panic!(
-                    "{} failed after {n} schedules ({} processors, seed {:#x}): {why}",
-                    scenario.name(),
-                    r.processors,
-                    r.seed
-                );
-            }
-        }
+        ]);
     }
 
     /// Race 1 (a send racing surprise removal) needs three ordering constraints: uniform random
@@ -703,13 +694,19 @@ mod tests {
 
     #[test]
     fn the_other_lifecycle_scenarios_sweep_clean() {
-        for scenario in [
+        assert_sweep_clean(&[
             Scenario::PauseVsReceive,
             Scenario::OidVsSend,
             Scenario::ResetVsSend,
             Scenario::HaltVsDpc,
             Scenario::SyncVsDeregister,
-        ] {
+        ]);
+    }
+
+    /// Explores each scenario [`SWEEP`] times (random switching); panics with the first
+    /// failing schedule's processors, seed and reason.
+    fn assert_sweep_clean(scenarios: &[Scenario]) {
+        for &scenario in scenarios {
             if let Some((n, r, why)) = explore(scenario, SWEEP) {
                 panic!(
                     "{} failed after {n} schedules ({} processors, seed {:#x}): {why}",
