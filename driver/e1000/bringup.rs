@@ -162,12 +162,17 @@ fn write_base<R: Registers + ?Sized>(regs: &R, low: Reg, high: Reg, base: u64) {
 /// Programs the transmit ring (base, length, TDH = TDT = the ring's tail) and enables the
 /// transmitter (TIPG for copper; TCTL = EN | PSP | CT | COLD for full duplex).
 ///
+/// The caller is the ring's poster (it owns the ring, or holds its [`TxPoster`] role): nothing
+/// is posted while the registers are written.
+///
 /// # Errors
 /// [`BringUpError::RingMisaligned`] for a bad `base`; [`BringUpError::RingNotFresh`] when
 /// frames are posted (abort them first).
+///
+/// [`TxPoster`]: super::tx_ring::TxPoster
 pub fn program_tx<R: Registers + ?Sized, T>(
     regs: &R,
-    ring: &mut TxRing<T>,
+    ring: &TxRing<T>,
     base: u64,
 ) -> Result<(), BringUpError> {
     check_base(RingKind::Tx, base)?;
@@ -581,7 +586,7 @@ mod tests {
         // The ring steps refuse on their own as well.
         tx.post(&mem, 0x5000, 60, 2).unwrap();
         assert_eq!(
-            program_tx(&regs, &mut tx, 0x1000),
+            program_tx(&regs, &tx, 0x1000),
             Err(BringUpError::RingNotFresh { ring: RingKind::Tx })
         );
         assert_eq!(

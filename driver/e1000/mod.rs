@@ -56,4 +56,6 @@ pub use regs::{Causes, Reg};
 pub use ring::{BadRingSize, RingSize};
 pub use rx_ring::{BufferSize, NotFilled, RxDrops, RxFrame, RxRing, RxRingError};
 pub use stats::Statistics;
-pub use tx_ring::{HangDetector, PostError, PostRefused, Segment, TxCompletion, TxRing};
+pub use tx_ring::{
+    HangDetector, PostError, PostRefused, Segment, TxCompletion, TxPoster, TxReclaimer, TxRing,
+};

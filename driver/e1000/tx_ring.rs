@@ -11,8 +11,10 @@
 //! caller's token (an `NET_BUFFER` pointer, an index — anything). The ring is generic over it
 //! and never looks inside.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{Ordering, fence};
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering, fence};
 
 use super::access::Registers;
 use super::descriptors::{DescriptorMemory, TxDescriptor, tx_cmd, tx_status};
@@ -35,6 +37,8 @@ pub enum PostRefused {
     Full,
     /// The frame has no segments.
     NoSegments,
+    /// The poster role given belongs to another ring.
+    WrongRing,
     /// A segment has length 0 (the NIC treats such a descriptor as an error).
     EmptySegment,
 }
@@ -77,20 +81,72 @@ enum Slot<T> {
     Last(T),
 }
 
-/// Bookkeeping of the transmit ring. Plain data: no locks inside; the caller serialises
-/// (the miniport's send lock).
-#[derive(Debug)]
+/// `rung` before the NIC was told about the ring.
+const NOT_RUNG: u32 = u32::MAX;
+
+/// Bookkeeping of the transmit ring, usable by one owner (`&mut self`: the plain API, for
+/// bring-up and tests) or, once split into its two roles ([`TxRing::split_roles`]), by a poster
+/// and a reclaimer at the same time on two processors, without a lock between them.
+///
+/// The split is the classic single-producer/single-consumer ring: the poster writes the slots
+/// from `tail` on and then publishes `tail` (release); the reclaimer reads the slots below the
+/// published `tail` (acquire), empties them and then publishes `clean` (release), which the
+/// poster reads (acquire) before it reuses them. Each index has one writer, and each slot one
+/// owner at a time, decided by the two indices. The miniport posts under its send lock and
+/// reclaims in its DPC, which is why the DPC needs no lock for sent frames.
 pub struct TxRing<T> {
     size: RingSize,
-    slots: Vec<Slot<T>>,
-    /// Next slot to fill; the value TDT gets.
-    tail: u16,
-    /// Oldest slot not reclaimed.
-    clean: u16,
-    /// TDT as last written, `None` before the NIC was told about this ring.
-    rung: Option<u16>,
-    /// Frames reclaimed since creation (the hang detector watches it move).
-    completed: u64,
+    /// One per descriptor; owned by the poster from `tail` round to `clean`, by the reclaimer
+    /// from `clean` to `tail`.
+    slots: Box<[UnsafeCell<Slot<T>>]>,
+    /// Next slot to fill; the value TDT gets. Written by the poster only.
+    tail: AtomicU16,
+    /// Oldest slot not reclaimed. Written by the reclaimer only.
+    clean: AtomicU16,
+    /// TDT as last written ([`NOT_RUNG`] before the NIC was told about this ring). Written by
+    /// the poster only.
+    rung: AtomicU32,
+    /// Frames reclaimed since creation (the hang detector watches it move). Written by the
+    /// reclaimer only.
+    completed: AtomicU64,
+    /// [`TxRing::split_roles`] handed the roles out.
+    split: bool,
+}
+
+// SAFETY: the ring owns its tokens (`T: Send` moves them between threads with the slots), and
+// its only non-`Send` part is the `UnsafeCell` slots, which move with it.
+unsafe impl<T: Send> Send for TxRing<T> {}
+// SAFETY: shared use goes through the role tokens: one poster and one reclaimer, each the only
+// writer of its index and the only user of the slots the indices give it, with release/acquire
+// on the indices ordering every slot access after the hand-over (see the type's docs).
+unsafe impl<T: Send> Sync for TxRing<T> {}
+
+impl<T: core::fmt::Debug> core::fmt::Debug for TxRing<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TxRing")
+            .field("size", &self.size)
+            .field("tail", &self.tail.load(Ordering::Relaxed))
+            .field("clean", &self.clean.load(Ordering::Relaxed))
+            .field("rung", &self.rung.load(Ordering::Relaxed))
+            .field("completed", &self.completed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The right to post frames on one [`TxRing`] (and ring its doorbell): held by one context at a
+/// time (the miniport keeps it under its send lock). Made once per ring, by
+/// [`TxRing::split_roles`]; it works on that ring only.
+#[derive(Debug)]
+pub struct TxPoster {
+    ring: usize,
+}
+
+/// The right to reclaim finished frames from one [`TxRing`]: held by one context at a time (the
+/// miniport's DPC, or a handler that took it from the DPC). Made once per ring, by
+/// [`TxRing::split_roles`]; it works on that ring only.
+#[derive(Debug)]
+pub struct TxReclaimer {
+    ring: usize,
 }
 
 impl<T> TxRing<T> {
@@ -98,15 +154,33 @@ impl<T> TxRing<T> {
     #[must_use]
     pub fn new(size: RingSize) -> Self {
         let mut slots = Vec::with_capacity(size.len());
-        slots.resize_with(size.len(), || Slot::Free);
+        slots.resize_with(size.len(), || UnsafeCell::new(Slot::Free));
         Self {
             size,
-            slots,
-            tail: 0,
-            clean: 0,
-            rung: None,
-            completed: 0,
+            slots: slots.into_boxed_slice(),
+            tail: AtomicU16::new(0),
+            clean: AtomicU16::new(0),
+            rung: AtomicU32::new(NOT_RUNG),
+            completed: AtomicU64::new(0),
+            split: false,
         }
+    }
+
+    /// Hands out the ring's two roles, once: from then on a [`TxPoster`] and a
+    /// [`TxReclaimer`] may use the ring (`&self`) at the same time. `None` the second time.
+    pub fn split_roles(&mut self) -> Option<(TxPoster, TxReclaimer)> {
+        if self.split {
+            return None;
+        }
+        self.split = true;
+        let ring = self.id();
+        Some((TxPoster { ring }, TxReclaimer { ring }))
+    }
+
+    /// What the role tokens carry to name this ring: the address of its slot table, which
+    /// does not move while the ring lives.
+    fn id(&self) -> usize {
+        self.slots.as_ptr() as usize
     }
 
     /// Number of descriptors.
@@ -118,7 +192,10 @@ impl<T> TxRing<T> {
     /// Descriptors in use (posted and not reclaimed).
     #[must_use]
     pub fn used(&self) -> u16 {
-        self.size.distance(self.clean, self.tail)
+        self.size.distance(
+            self.clean.load(Ordering::Acquire),
+            self.tail.load(Ordering::Acquire),
+        )
     }
 
     /// Descriptors a new frame may use now.
@@ -130,26 +207,28 @@ impl<T> TxRing<T> {
     /// Whether nothing is posted.
     #[must_use]
     pub fn is_idle(&self) -> bool {
-        self.clean == self.tail
+        self.clean.load(Ordering::Acquire) == self.tail.load(Ordering::Acquire)
     }
 
     /// Descriptors the NIC has been told about (doorbell rung) and that are not reclaimed.
     #[must_use]
     pub fn in_flight(&self) -> u16 {
-        self.rung
-            .map_or(0, |rung| self.size.distance(self.clean, rung))
+        match u16::try_from(self.rung.load(Ordering::Acquire)) {
+            Ok(rung) => self.size.distance(self.clean.load(Ordering::Acquire), rung),
+            Err(_) => 0,
+        }
     }
 
-    /// The slot TDT points at: the next one [`TxRing::post`] fills.
+    /// The slot TDT points at: the next one a post fills.
     #[must_use]
     pub fn tail(&self) -> u16 {
-        self.tail
+        self.tail.load(Ordering::Acquire)
     }
 
     /// Frames reclaimed since the ring was created.
     #[must_use]
     pub fn completed(&self) -> u64 {
-        self.completed
+        self.completed.load(Ordering::Acquire)
     }
 
     /// Posts a frame held in one buffer; see [`TxRing::post_segments`].
@@ -163,8 +242,43 @@ impl<T> TxRing<T> {
         length: u16,
         token: T,
     ) -> Result<u16, PostError<T>> {
-        // The copy path's one-buffer frame, posted without the segment loop (the per-frame
-        // cost of every small frame).
+        // SAFETY: `&mut self`: nobody else posts or reclaims.
+        unsafe { self.post_one(mem, address, length, token) }
+    }
+
+    /// [`TxRing::post`] by the holder of the ring's poster role.
+    ///
+    /// # Errors
+    /// As [`TxRing::post_segments`], and [`PostRefused::WrongRing`] for another ring's poster.
+    pub fn post_as<M: DescriptorMemory + ?Sized>(
+        &self,
+        poster: &mut TxPoster,
+        mem: &M,
+        address: u64,
+        length: u16,
+        token: T,
+    ) -> Result<u16, PostError<T>> {
+        if poster.ring != self.id() {
+            return Err(PostError {
+                token,
+                reason: PostRefused::WrongRing,
+            });
+        }
+        // SAFETY: the poster role of this ring is unique and borrowed mutably for the call.
+        unsafe { self.post_one(mem, address, length, token) }
+    }
+
+    /// The one-buffer post (the copy path's per-frame cost, without the segment loop).
+    ///
+    /// # Safety
+    /// The caller posts for this ring alone (its poster role, or `&mut self`).
+    unsafe fn post_one<M: DescriptorMemory + ?Sized>(
+        &self,
+        mem: &M,
+        address: u64,
+        length: u16,
+        token: T,
+    ) -> Result<u16, PostError<T>> {
         if length == 0 {
             return Err(PostError {
                 token,
@@ -177,14 +291,17 @@ impl<T> TxRing<T> {
                 reason: PostRefused::Full,
             });
         }
-        self.write(
+        let slot = self.tail.load(Ordering::Relaxed);
+        write(
             mem,
+            slot,
             &Segment { address, length },
             tx_cmd::IFCS | tx_cmd::EOP | tx_cmd::RS,
         );
-        let slot = self.tail;
-        self.slots[usize::from(slot)] = Slot::Last(token);
-        self.tail = self.size.next(slot);
+        // SAFETY: `slot` is free (checked above), so it is the poster's, and the caller is the
+        // poster.
+        unsafe { self.set(slot, Slot::Last(token)) };
+        self.tail.store(self.size.next(slot), Ordering::Release);
         Ok(slot)
     }
 
@@ -205,6 +322,39 @@ impl<T> TxRing<T> {
         segments: &[Segment],
         token: T,
     ) -> Result<u16, PostError<T>> {
+        // SAFETY: `&mut self`: nobody else posts or reclaims.
+        unsafe { self.post_many(mem, segments, token) }
+    }
+
+    /// [`TxRing::post_segments`] by the holder of the ring's poster role.
+    ///
+    /// # Errors
+    /// As [`TxRing::post_segments`], and [`PostRefused::WrongRing`] for another ring's poster.
+    pub fn post_segments_as<M: DescriptorMemory + ?Sized>(
+        &self,
+        poster: &mut TxPoster,
+        mem: &M,
+        segments: &[Segment],
+        token: T,
+    ) -> Result<u16, PostError<T>> {
+        if poster.ring != self.id() {
+            return Err(PostError {
+                token,
+                reason: PostRefused::WrongRing,
+            });
+        }
+        // SAFETY: the poster role of this ring is unique and borrowed mutably for the call.
+        unsafe { self.post_many(mem, segments, token) }
+    }
+
+    /// # Safety
+    /// The caller posts for this ring alone (its poster role, or `&mut self`).
+    unsafe fn post_many<M: DescriptorMemory + ?Sized>(
+        &self,
+        mem: &M,
+        segments: &[Segment],
+        token: T,
+    ) -> Result<u16, PostError<T>> {
         let refuse = |token, reason| Err(PostError { token, reason });
         let Some((last, rest)) = segments.split_last() else {
             return refuse(token, PostRefused::NoSegments);
@@ -215,38 +365,68 @@ impl<T> TxRing<T> {
         if segments.len() > usize::from(self.free()) {
             return refuse(token, PostRefused::Full);
         }
+        let mut slot = self.tail.load(Ordering::Relaxed);
         for segment in rest {
-            self.write(mem, segment, tx_cmd::IFCS);
-            self.slots[usize::from(self.tail)] = Slot::Fragment;
-            self.tail = self.size.next(self.tail);
+            write(mem, slot, segment, tx_cmd::IFCS);
+            // SAFETY: `slot` is one of the free slots counted above, the poster's, and the
+            // caller is the poster.
+            unsafe { self.set(slot, Slot::Fragment) };
+            slot = self.size.next(slot);
         }
-        self.write(mem, last, tx_cmd::IFCS | tx_cmd::EOP | tx_cmd::RS);
-        let slot = self.tail;
-        self.slots[usize::from(slot)] = Slot::Last(token);
-        self.tail = self.size.next(slot);
+        write(mem, slot, last, tx_cmd::IFCS | tx_cmd::EOP | tx_cmd::RS);
+        // SAFETY: the last of the free slots counted above, the poster's.
+        unsafe { self.set(slot, Slot::Last(token)) };
+        // Published after every slot of the frame: the reclaimer sees the frame whole or not.
+        self.tail.store(self.size.next(slot), Ordering::Release);
         Ok(slot)
     }
 
-    /// Writes the descriptor at `tail` (status cleared, so an old DD cannot be mistaken for
-    /// this frame's).
-    fn write<M: DescriptorMemory + ?Sized>(&self, mem: &M, segment: &Segment, cmd: u8) {
-        let desc = TxDescriptor {
-            buffer: segment.address,
-            length: segment.length,
-            cmd,
-            ..TxDescriptor::default()
-        };
-        mem.write(self.tail, &desc.to_bytes());
+    /// Replaces what slot `index` holds.
+    ///
+    /// # Safety
+    /// The caller owns the slot now (the poster a free one, the reclaimer a posted one).
+    unsafe fn set(&self, index: u16, value: Slot<T>) -> Slot<T> {
+        let cell = &self.slots[usize::from(index)];
+        // SAFETY: the slot's owner is the caller (contract), so no other reference to its
+        // contents exists during the swap.
+        unsafe { core::ptr::replace(cell.get(), value) }
+    }
+
+    /// Whether slot `index` holds the last descriptor of a frame (else a fragment, or free).
+    ///
+    /// # Safety
+    /// The reclaimer calls it for a posted slot (below the published tail).
+    unsafe fn kind(&self, index: u16) -> Slot<()> {
+        let cell = &self.slots[usize::from(index)];
+        // SAFETY: a posted slot is the reclaimer's (contract); the poster wrote it before
+        // publishing the tail the caller read, so the read sees that write and races nothing.
+        match unsafe { &*cell.get() } {
+            Slot::Free => Slot::Free,
+            Slot::Fragment => Slot::Fragment,
+            Slot::Last(_) => Slot::Last(()),
+        }
     }
 
     /// Tells the NIC about every frame posted since the last doorbell: writes TDT, after a
     /// release fence so the descriptors are in memory before the NIC can fetch them. Does
     /// nothing when nothing new was posted (a TDT write costs an uncached access).
     pub fn doorbell<R: Registers + ?Sized>(&mut self, regs: &R) {
-        if self.rung != Some(self.tail) {
+        self.ring_doorbell(regs);
+    }
+
+    /// [`TxRing::doorbell`] by the holder of the ring's poster role.
+    pub fn doorbell_as<R: Registers + ?Sized>(&self, poster: &mut TxPoster, regs: &R) {
+        if poster.ring == self.id() {
+            self.ring_doorbell(regs);
+        }
+    }
+
+    fn ring_doorbell<R: Registers + ?Sized>(&self, regs: &R) {
+        let tail = self.tail.load(Ordering::Relaxed);
+        if self.rung.load(Ordering::Relaxed) != u32::from(tail) {
             fence(Ordering::Release);
-            regs.write(TDT, u32::from(self.tail));
-            self.rung = Some(self.tail);
+            regs.write(TDT, u32::from(tail));
+            self.rung.store(u32::from(tail), Ordering::Release);
         }
     }
 
@@ -255,14 +435,43 @@ impl<T> TxRing<T> {
         &mut self,
         mem: &M,
     ) -> Option<TxCompletion<T>> {
-        // Find the frame's last descriptor: whole frames are posted, so one lies before tail.
-        let mut last = self.clean;
+        // SAFETY: `&mut self`: nobody else posts or reclaims.
+        unsafe { self.take_finished(mem) }
+    }
+
+    /// [`TxRing::reclaim_one`] by the holder of the ring's reclaimer role (`None` for another
+    /// ring's).
+    pub fn reclaim_one_as<M: DescriptorMemory + ?Sized>(
+        &self,
+        reclaimer: &mut TxReclaimer,
+        mem: &M,
+    ) -> Option<TxCompletion<T>> {
+        if reclaimer.ring != self.id() {
+            return None;
+        }
+        // SAFETY: the reclaimer role of this ring is unique and borrowed mutably for the call.
+        unsafe { self.take_finished(mem) }
+    }
+
+    /// # Safety
+    /// The caller reclaims for this ring alone (its reclaimer role, or `&mut self`).
+    unsafe fn take_finished<M: DescriptorMemory + ?Sized>(
+        &self,
+        mem: &M,
+    ) -> Option<TxCompletion<T>> {
+        let clean = self.clean.load(Ordering::Relaxed);
+        // Acquire: the slots below the tail read here were written before it was published.
+        let tail = self.tail.load(Ordering::Acquire);
+        // Find the frame's last descriptor: whole frames are published, so one lies before
+        // tail.
+        let mut last = clean;
         loop {
-            if last == self.tail {
+            if last == tail {
                 return None;
             }
-            match self.slots[usize::from(last)] {
-                Slot::Last(_) => break,
+            // SAFETY: `last` lies in `clean..tail`, posted: the reclaimer's.
+            match unsafe { self.kind(last) } {
+                Slot::Last(()) => break,
                 Slot::Fragment => last = self.size.next(last),
                 // Unreachable while the indices are consistent; stop rather than guess.
                 Slot::Free => return None,
@@ -272,17 +481,19 @@ impl<T> TxRing<T> {
         if status & tx_status::DD == 0 {
             return None;
         }
-        let mut slot = self.clean;
+        let mut slot = clean;
         while slot != last {
-            self.slots[usize::from(slot)] = Slot::Free;
+            // SAFETY: a fragment in `clean..last`, posted: the reclaimer's.
+            unsafe { self.set(slot, Slot::Free) };
             slot = self.size.next(slot);
         }
-        let Slot::Last(token) = core::mem::replace(&mut self.slots[usize::from(last)], Slot::Free)
-        else {
+        // SAFETY: `last` is posted: the reclaimer's.
+        let Slot::Last(token) = (unsafe { self.set(last, Slot::Free) }) else {
             return None;
         };
-        self.clean = self.size.next(last);
-        self.completed += 1;
+        self.completed.fetch_add(1, Ordering::Release);
+        // Release: the slots emptied above are the poster's again only after this store.
+        self.clean.store(self.size.next(last), Ordering::Release);
         Some(TxCompletion { token, status })
     }
 
@@ -303,29 +514,67 @@ impl<T> TxRing<T> {
     /// Gives back every posted frame's token, finished or not, oldest first, and empties the
     /// ring (indices back to 0, doorbell forgotten). For reset and halt, once the transmitter
     /// is stopped; returns how many frames there were.
-    pub fn abort(&mut self, mut aborted: impl FnMut(T)) -> usize {
+    pub fn abort(&mut self, aborted: impl FnMut(T)) -> usize {
+        // SAFETY: `&mut self`: nobody else posts or reclaims.
+        unsafe { self.abort_all(aborted) }
+    }
+
+    /// [`TxRing::abort`] by the holder of both roles of the ring (nothing for another ring's:
+    /// returns 0).
+    pub fn abort_as(
+        &self,
+        poster: &mut TxPoster,
+        reclaimer: &mut TxReclaimer,
+        aborted: impl FnMut(T),
+    ) -> usize {
+        if poster.ring != self.id() || reclaimer.ring != self.id() {
+            return 0;
+        }
+        // SAFETY: both roles of this ring are borrowed mutably for the call: nobody else
+        // posts or reclaims.
+        unsafe { self.abort_all(aborted) }
+    }
+
+    /// # Safety
+    /// The caller both posts and reclaims for this ring alone.
+    unsafe fn abort_all(&self, mut aborted: impl FnMut(T)) -> usize {
         let mut n = 0;
-        let mut slot = self.clean;
-        while slot != self.tail {
-            if let Slot::Last(token) =
-                core::mem::replace(&mut self.slots[usize::from(slot)], Slot::Free)
-            {
+        let tail = self.tail.load(Ordering::Relaxed);
+        let mut slot = self.clean.load(Ordering::Relaxed);
+        // Oldest first, as the NIC would have finished them.
+        while slot != tail {
+            // SAFETY: the caller holds both roles, so every slot is its own.
+            if let Slot::Last(token) = unsafe { self.set(slot, Slot::Free) } {
                 aborted(token);
                 n += 1;
             }
             slot = self.size.next(slot);
         }
-        self.slots.iter_mut().for_each(|s| *s = Slot::Free);
-        self.tail = 0;
-        self.clean = 0;
-        self.rung = None;
+        self.tail.store(0, Ordering::Release);
+        self.clean.store(0, Ordering::Release);
+        self.rung.store(NOT_RUNG, Ordering::Release);
         n
     }
 
     /// Records that bring-up programmed TDH = TDT = `tail` (0 for an idle ring).
-    pub(super) fn programmed(&mut self) {
-        self.rung = Some(self.tail);
+    pub(super) fn programmed(&self) {
+        self.rung.store(
+            u32::from(self.tail.load(Ordering::Acquire)),
+            Ordering::Release,
+        );
     }
+}
+
+/// Writes the descriptor at `slot` (status cleared, so an old DD cannot be mistaken for this
+/// frame's).
+fn write<M: DescriptorMemory + ?Sized>(mem: &M, slot: u16, segment: &Segment, cmd: u8) {
+    let desc = TxDescriptor {
+        buffer: segment.address,
+        length: segment.length,
+        cmd,
+        ..TxDescriptor::default()
+    };
+    mem.write(slot, &desc.to_bytes());
 }
 
 /// Detects a stuck transmitter: descriptors in flight and no frame completed across

@@ -10,12 +10,14 @@ mod interrupt;
 mod lifecycle;
 mod pnp;
 mod receive;
+mod reclaim;
 mod requests;
 mod send;
 mod send_sg;
 
 pub use initialize::EntryPoints;
 pub use interrupt::link_state;
+pub use reclaim::Reclaimer;
 pub use send::DPC_PUMP_BATCH;
 
 use alloc::collections::VecDeque;
@@ -26,10 +28,10 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use super::hw::{Bar0, SharedBlock};
 use super::oid::{
     self, AdapterInfo, Counters as TrafficCounters, HardwareStatus, InterruptModeration,
-    MulticastList, RingInfo,
+    MulticastList, RingInfo, TxTraffic,
 };
 use crate::e1000::{
-    Addresses, Causes, HangDetector, LinkStatus, MacAddress, RxRing, Statistics, TxRing,
+    Addresses, Causes, HangDetector, LinkStatus, MacAddress, RxRing, Statistics, TxPoster, TxRing,
 };
 use crate::ndis::{
     InFlight, MappedFrame, Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma, SgHandoff,
@@ -158,10 +160,12 @@ pub struct SgState {
     /// `MiniportProcessSGList` called from inside that call) asks for the next list, so the
     /// calls never nest.
     pub allocating: bool,
-    /// Mapped frames done with (sent, failed or aborted) whose lists are still to be freed,
-    /// outside the lock, before the frames finish with the status beside them. Capacity
-    /// `2 * RING_DESCRIPTORS`, reserved at Initialize: the reclaim stops adding at
-    /// `RING_DESCRIPTORS`, and an abort adds at most a ring's worth.
+    /// Mapped frames that left under this lock (aborted by a reset or a removal, refused,
+    /// failed) whose lists are still to be freed, outside the lock, before the frames finish
+    /// with the status beside them; frames the NIC sent are the reclaimer's, which frees their
+    /// lists itself. Capacity `2 * RING_DESCRIPTORS`, reserved at Initialize: an abort adds at
+    /// most a ring's worth, and the other paths one frame each, freed by the same caller's
+    /// follow-up.
     pub retired: VecDeque<(MappedFrame, sys::NDIS_STATUS)>,
 }
 
@@ -271,12 +275,10 @@ pub struct SendState {
     /// NBLs waiting for descriptors, linked through `MiniportReserved[0]`, with their count
     /// of unfinished frames in `MiniportReserved[1]`.
     pub queue: SendQueue,
-    /// The TX ring bookkeeping.
-    pub ring: TxRing<TxToken>,
+    /// The right to post on the TX ring ([`Adapter`]'s `tx_ring`): whoever holds this lock.
+    pub poster: TxPoster,
     /// Stuck-transmitter detection.
     pub hang: HangDetector,
-    /// Frames and bytes sent, by destination kind (the transmit half of the OID counters).
-    pub counters: TrafficCounters,
     /// Scatter/gather transmit.
     pub sg: SgState,
 }
@@ -331,13 +333,16 @@ pub struct IrqState {
     /// between the ISR and the end of its DPC. The ISR claims an interrupt only if ICR holds
     /// one of these (ICR also reports masked causes).
     pub enabled: Causes,
+    /// Who holds the TX ring's reclaimer role ([`Reclaimer`]).
+    pub reclaimer: Reclaimer,
 }
 
 impl IrqState {
-    /// Nothing pending, everything masked (the NIC after bring-up).
+    /// Nothing pending, everything masked (the NIC after bring-up), nobody reclaiming.
     pub const MASKED: Self = Self {
         pending: Causes::NONE,
         enabled: Causes::NONE,
+        reclaimer: Reclaimer::Nobody,
     };
 }
 
@@ -369,7 +374,18 @@ pub struct Adapter {
     addresses: Addresses,
     /// Phase, filters, link.
     state: core::pin::Pin<alloc::boxed::Box<SpinLock<State, NdisSpinLockBackend, StateLevel>>>,
-    /// Send queue and TX ring.
+    /// The TX ring: posted under the `send` lock (its [`TxPoster`] lives there), reclaimed by
+    /// the holder of `tx_reclaimer`, with no lock between the two.
+    tx_ring: TxRing<TxToken>,
+    /// The TX ring's reclaimer role, held by one context at a time ([`Reclaimer`]).
+    tx_reclaimer: reclaim::ReclaimerRole,
+    /// Frames and bytes sent, by destination kind (the transmit half of the OID counters),
+    /// counted by the reclaimer.
+    tx_traffic: TxTraffic,
+    /// Frames wait for TX descriptors (the pump stopped at a full ring): the reclaimer pumps
+    /// after it frees some. Set under the `send` lock, read by the reclaimer without it.
+    tx_backlog: AtomicBool,
+    /// Send queue and the TX ring's poster.
     send: core::pin::Pin<alloc::boxed::Box<SpinLock<SendState, NdisSpinLockBackend, SendLevel>>>,
     /// RX ring.
     recv: core::pin::Pin<alloc::boxed::Box<SpinLock<RecvState, NdisSpinLockBackend, RecvLevel>>>,

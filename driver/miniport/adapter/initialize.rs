@@ -11,7 +11,8 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::super::header;
 use super::super::hw::{Bar0, DescriptorRing, NdisStall, SharedBlock};
-use super::super::oid::{self, InterruptModeration, MulticastList};
+use super::super::oid::{self, InterruptModeration, MulticastList, TxTraffic};
+use super::reclaim::ReclaimerRole;
 use super::{
     Adapter, BUFFER_BYTES, Counters, HANG_CHECKS, IrqState, MAX_FRAME, POOL_TAG, Phase,
     RING_DESCRIPTORS, RecvState, Rundown, SendGate, SendState, SgStage, SgState, State,
@@ -19,7 +20,7 @@ use super::{
 };
 use crate::e1000::{
     Addresses, BringUp, BufferSize, Causes, HangDetector, LinkStatus, ReceiveFilter, RingSize,
-    RxRing, Statistics, TxRing, bring_up, bringup, interrupts,
+    RxRing, Statistics, TxPoster, TxReclaimer, TxRing, bring_up, bringup, interrupts,
 };
 use crate::ndis::{Mdl, MiniportAdapter, NblPool, RxNbl, SendQueue, SgDma, SgHandoff};
 use crate::sync::{InterruptShared, Locked, PassiveLevel, SpinLock, Unlocked, try_box};
@@ -145,6 +146,10 @@ struct Locks {
         Box<SpinLock<RecvState, crate::sync::NdisSpinLockBackend, super::RecvLevel>>,
     >,
     irq: InterruptShared<IrqState>,
+    /// The TX ring, shared by its poster (in `send`) and its reclaimer.
+    tx_ring: TxRing<super::TxToken>,
+    /// The TX ring's reclaimer role.
+    tx_reclaimer: TxReclaimer,
 }
 
 impl<'c, 'l> Partial<'c, 'l> {
@@ -346,15 +351,19 @@ impl<'c, 'l> Partial<'c, 'l> {
         Ok((tx_ring, rx_ring, addresses, link))
     }
 
-    /// Step 7: the locks, with the rings moved in, and the interrupt-shared data.
+    /// Step 7: the locks, with the RX ring and the TX ring's poster moved in, and the
+    /// interrupt-shared data.
     fn create_locks(
         &self,
-        tx: TxRing<super::TxToken>,
+        mut tx: TxRing<super::TxToken>,
         rx: RxRing,
         link: LinkStatus,
     ) -> Result<Locks, InitError> {
         let cx: &Locked<'_, Unlocked> = self.cx;
-        let send_state = initial_send(tx).ok_or(InitError(
+        let (poster, tx_reclaimer) = tx
+            .split_roles()
+            .ok_or(InitError(sys::NDIS_STATUS_FAILURE, "TX ring roles"))?;
+        let send_state = initial_send(poster).ok_or(InitError(
             sys::NDIS_STATUS_RESOURCES,
             "scatter/gather retire queue",
         ))?;
@@ -363,14 +372,18 @@ impl<'c, 'l> Partial<'c, 'l> {
             let send = SpinLock::try_new(cx, "rse1k.send", send_state)?;
             let recv = SpinLock::try_new(cx, "rse1k.recv", initial_recv(rx))?;
             let irq = InterruptShared::try_new(cx, IrqState::MASKED)?;
-            Ok::<_, crate::sync::AllocError>(Locks {
-                state,
-                send,
-                recv,
-                irq,
-            })
+            Ok::<_, crate::sync::AllocError>((state, send, recv, irq))
         })();
-        made.map_err(|_| InitError(sys::NDIS_STATUS_RESOURCES, "locks"))
+        let (state, send, recv, irq) =
+            made.map_err(|_| InitError(sys::NDIS_STATUS_RESOURCES, "locks"))?;
+        Ok(Locks {
+            state,
+            send,
+            recv,
+            irq,
+            tx_ring: tx,
+            tx_reclaimer,
+        })
     }
 
     /// Step 8: general attributes (the MAC is known now; still before the interrupt).
@@ -434,6 +447,10 @@ impl<'c, 'l> Partial<'c, 'l> {
                 rx_mdls: parts.rx_mdls,
                 addresses,
                 state: locks.state,
+                tx_ring: locks.tx_ring,
+                tx_reclaimer: ReclaimerRole::new(locks.tx_reclaimer),
+                tx_traffic: TxTraffic::default(),
+                tx_backlog: AtomicBool::new(false),
                 send: locks.send,
                 recv: locks.recv,
                 irq: locks.irq,
@@ -478,15 +495,14 @@ fn initial_state(link: LinkStatus) -> State {
 
 /// The `send` lock's data after Initialize: the gate closed (Paused), nothing queued.
 /// `None` when the retire queue's memory cannot be reserved.
-fn initial_send(ring: TxRing<super::TxToken>) -> Option<SendState> {
+fn initial_send(poster: TxPoster) -> Option<SendState> {
     let mut retired = VecDeque::new();
     retired.try_reserve_exact(2 * RING_DESCRIPTORS).ok()?;
     Some(SendState {
         gate: SendGate::Paused,
         queue: SendQueue::new(),
-        ring,
+        poster,
         hang: HangDetector::new(HANG_CHECKS),
-        counters: oid::Counters::default(),
         sg: SgState {
             stage: SgStage::Idle,
             allocating: false,

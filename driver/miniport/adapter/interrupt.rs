@@ -95,19 +95,16 @@ impl Adapter {
         throttle: *mut sys::NDIS_RECEIVE_THROTTLE_PARAMETERS,
     ) {
         self.counters.dpcs.fetch_add(1, Ordering::Relaxed);
-        let causes = self
-            .irq
-            .synchronize(cx, |shared, _| {
-                core::mem::replace(&mut shared.pending, Causes::NONE)
-            })
-            .unwrap_or(Causes::NONE);
+        // TX causes come with the ring's reclaimer role (`reclaim.rs`); without the role they
+        // stay pending for whoever holds it.
+        let (causes, mut claim) = self.dpc_start(cx);
         // Each half runs only when the NIC said it has work for it, so a DPC for received
-        // frames does not take the `send` lock and one for sent frames not the `recv` lock.
+        // frames does not touch the TX ring and one for sent frames not the `recv` lock.
         // Every TX write-back this driver asks for (RS) raises TXDW, every received frame
         // RXT0 (RXDMT0 / RXO when the ring runs low): nothing finished is left behind, and
         // `MiniportCheckForHangEx` reclaims the TX ring besides.
-        if causes.intersects(Causes::TX) {
-            self.transmit_done(cx, at);
+        if let Some(held) = claim.as_mut() {
+            self.transmit_done(cx, at, held);
         }
         let limit = if throttle.is_null() {
             u32::MAX
@@ -129,11 +126,9 @@ impl Adapter {
         if causes.contains(Causes::LSC) {
             self.link_changed(cx, at);
         }
-        if !called_again {
-            // With MoreNblsPending set the interrupts stay masked: the next DPC call drains
-            // the rest and re-enables them (receive-side throttling).
-            self.enable_interrupts(cx);
-        }
+        // With MoreNblsPending set the interrupts stay masked: the next DPC call drains the
+        // rest and re-enables them (receive-side throttling).
+        self.dpc_end(cx, at, claim, called_again);
         self.try_complete_pause(cx);
     }
 

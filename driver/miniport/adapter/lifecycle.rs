@@ -46,14 +46,17 @@ impl Adapter {
                 self.counters
                     .tx_discards
                     .fetch_add(dropped, Ordering::Relaxed);
-                self.reclaim(send, &mut aborted);
                 self.recv.with_nested(cx, |recv, _| recv.indicating = false);
             });
         });
-        // The lists of frames the reclaim retired are freed at DISPATCH_LEVEL (their page).
+        // Frames the NIC already sent are reclaimed now, so a Pause right after traffic can
+        // finish at once; list frees and the reclaim run at DISPATCH_LEVEL (their pages).
+        let mut claim = self.claim_tx_waiting(cx);
         at_dispatch_level(cx, None, |cx, at| {
+            self.reclaim_sent(cx, at, &mut claim, &mut aborted);
             self.release_retired(cx, at, &mut aborted);
         });
+        self.give_back_tx(cx, claim);
         self.complete_sends(cx, aborted, None);
         // The handler's decision, under the `state` lock: done now (SUCCESS), or PENDING and
         // left to whichever completion or return finds the adapter idle later. Deciding under
@@ -76,7 +79,7 @@ impl Adapter {
     /// for. Called holding the `state` lock.
     pub(super) fn idle(&self, cx: &mut Locked<'_, StateLevel>) -> bool {
         let idle = self.send.with_nested(cx, |send, _| {
-            send.queue.is_empty() && send.ring.is_idle() && send.sg.is_idle()
+            send.queue.is_empty() && self.tx_ring.is_idle() && send.sg.is_idle()
         });
         idle && self.rx_outstanding.load(Ordering::Acquire) == 0
     }
@@ -120,9 +123,15 @@ impl Adapter {
         // read-to-clear counters into their 64-bit totals before they can wrap.
         self.accumulate_nic_statistics(cx);
         let mut done = SendNbls::new();
+        // Reclaims what a lost interrupt left behind, unless a DPC is reclaiming right now.
+        if let Some(mut claim) = self.try_claim_tx(cx) {
+            at_dispatch_level(cx, at, |cx, at| {
+                self.reclaim_sent(cx, at, &mut claim, &mut done);
+            });
+            self.give_back_tx(cx, claim);
+        }
         let (hung, release) = self.send.with(cx, |send, _| {
-            self.reclaim(send, &mut done);
-            (send.hang.check(&send.ring), !send.sg.retired.is_empty())
+            (send.hang.check(&self.tx_ring), !send.sg.retired.is_empty())
         });
         if release {
             at_dispatch_level(cx, at, |cx, at| self.release_retired(cx, at, &mut done));
@@ -152,15 +161,23 @@ impl Adapter {
             return sys::NDIS_STATUS_HARD_ERRORS;
         }
         let mut aborted = SendNbls::new();
+        // Both roles of the ring: the reclaimer first, with no lock held (a DPC holding it may
+        // need the `send` lock to finish), then the poster with the `send` lock.
+        let mut claim = self.claim_tx_waiting(cx);
         let (status, follow_up) = self.send.with(cx, |send, _| {
             // Keep TCTL.EN off while the ring is rebuilt.
-            let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_REQUEST_ABORTED, &mut aborted);
+            let on_ring = self.abort_ring(
+                send,
+                &mut claim,
+                sys::NDIS_STATUS_REQUEST_ABORTED,
+                &mut aborted,
+            );
             self.counters
                 .tx_errors
                 .fetch_add(on_ring as u64, Ordering::Relaxed);
             send.hang = crate::e1000::HangDetector::new(super::HANG_CHECKS);
             let status =
-                match bringup::program_tx(&self.regs, &mut send.ring, self.tx_desc.physical(0)) {
+                match bringup::program_tx(&self.regs, &self.tx_ring, self.tx_desc.physical(0)) {
                     Ok(()) => {
                         self.pump(send, &mut aborted, DPC_PUMP_BATCH);
                         sys::NDIS_STATUS_SUCCESS
@@ -172,6 +189,7 @@ impl Adapter {
                 };
             (status, SendFollowUp::claim(send))
         });
+        self.give_back_tx(cx, claim);
         // Lists of aborted frames are freed, and a frame waiting to be mapped is asked for,
         // at DISPATCH_LEVEL (their pages); the rest of the queue goes out from the DPC.
         at_dispatch_level(cx, at, |cx, at| {

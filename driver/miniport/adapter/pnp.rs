@@ -26,14 +26,21 @@ impl Adapter {
             stall_execution::<10>(cx);
         }
         let mut aborted = SendNbls::new();
+        // The ring's reclaimer role first, with no lock held (a DPC holding it may need the
+        // `send` lock to finish), then the poster's lock.
+        let mut claim = self.claim_tx_waiting(cx);
         self.send.with(cx, |send, _| {
             // Closed under the lock that guards queue and ring: no send after this queues.
             send.gate.remove();
             let queued = send
                 .queue
                 .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted);
-            let on_ring = Self::abort_ring(send, sys::NDIS_STATUS_ADAPTER_REMOVED, &mut aborted)
-                as u64
+            let on_ring = self.abort_ring(
+                send,
+                &mut claim,
+                sys::NDIS_STATUS_ADAPTER_REMOVED,
+                &mut aborted,
+            ) as u64
                 + send
                     .sg
                     .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, true, &mut aborted);
@@ -44,6 +51,7 @@ impl Adapter {
                 .tx_errors
                 .fetch_add(on_ring, Ordering::Relaxed);
         });
+        self.give_back_tx(cx, claim);
         // The aborted frames' lists are freed at DISPATCH_LEVEL (their page); a frame NDIS is
         // still mapping is retired when its list arrives (`sg_list_ready`).
         at_dispatch_level(cx, None, |cx, at| {

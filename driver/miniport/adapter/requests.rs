@@ -55,13 +55,11 @@ impl Adapter {
             info.lookahead = state.lookahead;
             info.interrupt_moderation = state.moderation;
             info.nic = state.nic;
-            info.counters = self.send.with_nested(cx, |send, cx| {
-                self.recv.with_nested(cx, |recv, _| {
-                    let mut joined = Counters::joined(&send.counters, &recv.counters);
-                    // Frames the ring dropped (error bits, bad length, runts, fragments).
-                    joined.rx_errors = joined.rx_errors.wrapping_add(recv.ring.drops().total());
-                    joined
-                })
+            info.counters = self.recv.with_nested(cx, |recv, _| {
+                let mut joined = Counters::joined(&self.tx_traffic.snapshot(), &recv.counters);
+                // Frames the ring dropped (error bits, bad length, runts, fragments).
+                joined.rx_errors = joined.rx_errors.wrapping_add(recv.ring.drops().total());
+                joined
             });
             info
         });

@@ -5,15 +5,16 @@
 //! complete what finished with the root context (`Locked<'_, Unlocked>`), which no guard can
 //! be alive to lend.
 
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{Ordering, fence};
 
 use super::super::hw::DescriptorRing;
+use super::reclaim::TxClaim;
 use super::send_sg::SendFollowUp;
 use super::{
-    Adapter, BUFFER_BYTES, COPY_THRESHOLD, MAX_FRAME, MAX_TX_SEGMENTS, MIN_FRAME, RING_DESCRIPTORS,
-    SendLevel, SendState, SgStage, TxFrame, TxToken, frame_destination,
+    Adapter, BUFFER_BYTES, COPY_THRESHOLD, MAX_FRAME, MAX_TX_SEGMENTS, MIN_FRAME, SendLevel,
+    SendState, SgStage, TxFrame, TxToken,
 };
-use crate::e1000::{MacAddress, PostRefused};
+use crate::e1000::PostRefused;
 use crate::ndis::{InFlight, SendNbl, SendNbls, SendQueue};
 use crate::sync::{DispatchLevel, Locked, Unlocked, at_dispatch_level};
 use crate::sys;
@@ -22,6 +23,19 @@ use crate::sys;
 /// copy of up to 512 bytes or a mapped frame's descriptors; a whole ring would be 255 under
 /// one hold).
 pub const DPC_PUMP_BATCH: usize = 16;
+
+/// Why [`Adapter::pump`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PumpStop {
+    /// It took as many frames as it was allowed; more may wait.
+    Limit,
+    /// Frames wait for descriptors (`tx_backlog` is set).
+    Full,
+    /// The next frame waits for its scatter/gather list.
+    Mapping,
+    /// Nothing waits.
+    Empty,
+}
 
 /// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
 /// packet (`NDIS_STATUS_INVALID_PACKET`); a `NET_BUFFER` (one Ethernet frame each) shorter
@@ -46,10 +60,6 @@ fn frames_of(nbl: &SendNbl) -> u64 {
 }
 
 impl Adapter {
-    pub(super) fn descriptors_tx(&self) -> DescriptorRing<'_> {
-        DescriptorRing::new(&self.tx_desc)
-    }
-
     /// Completes `chain` (`NdisMSendNetBufferListsComplete`, through the gateway, which
     /// consumes it).
     /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismsendnetbufferlistscomplete>
@@ -74,41 +84,71 @@ impl Adapter {
     /// reservation scheme for one copy of at most 512 bytes. At most `limit` frames are
     /// taken, so a caller bounds how long it holds the lock; true when the pump stopped
     /// at that limit (frames may still wait).
+    ///
+    /// A pump that stops for want of descriptors sets `tx_backlog`, so the reclaimer, which
+    /// frees descriptors without this lock, pumps again after it. Each side writes its own
+    /// variable (the flag here, the ring's clean index there), then a full fence, then reads the
+    /// other's: at least one of the two sees the other, so the waiting frames are never left
+    /// with nobody to post them (the same handshake as Linux's `netif_stop_queue` and the
+    /// transmit clean-up).
     pub(super) fn pump(&self, send: &mut SendState, failed: &mut SendNbls, limit: usize) -> bool {
         let mem = self.descriptors_tx();
         let mut taken = 0;
-        let stopped_at_limit = loop {
+        let stop = loop {
             if taken == limit {
-                break true;
+                break PumpStop::Limit;
             }
             match send.sg.stage {
                 SgStage::Idle => {}
                 SgStage::Mapped(_) => {
+                    // A second try after the handshake (the reclaimer may have freed
+                    // descriptors meanwhile), then it is the reclaimer's to pump.
                     if !self.post_mapped(send, &mem) {
-                        break false;
+                        self.announce_backlog();
+                        if !self.post_mapped(send, &mem) {
+                            break PumpStop::Full;
+                        }
                     }
                     taken += 1;
                     continue;
                 }
                 // Nothing passes a frame being mapped.
-                SgStage::ToMap(_) | SgStage::Mapping(_) => break false,
+                SgStage::ToMap(_) | SgStage::Mapping(_) => break PumpStop::Mapping,
             }
-            if send.ring.free() == 0 {
-                break false;
+            if send.queue.is_empty() {
+                break PumpStop::Empty;
+            }
+            if self.tx_ring.free() == 0 {
+                self.announce_backlog();
+                if self.tx_ring.free() == 0 {
+                    break PumpStop::Full;
+                }
             }
             let Some(frame) = send.queue.next_frame() else {
-                break false;
+                break PumpStop::Empty;
             };
             taken += 1;
             let nb = frame.net_buffer();
             if nb.data_length() > COPY_THRESHOLD && nb.fragments() as usize <= MAX_TX_SEGMENTS / 2 {
                 send.sg.stage = SgStage::ToMap(frame);
-                break false;
+                break PumpStop::Mapping;
             }
             self.post_copy(send, &mem, frame, failed);
         };
-        send.ring.doorbell(&self.regs);
-        stopped_at_limit
+        if stop != PumpStop::Full {
+            // Nothing waits for descriptors (or the frames that wait are this caller's to pump
+            // on: it stopped at its limit).
+            self.tx_backlog.store(false, Ordering::Relaxed);
+        }
+        self.tx_ring.doorbell_as(&mut send.poster, &self.regs);
+        stop == PumpStop::Limit
+    }
+
+    /// Frames wait for descriptors: sets `tx_backlog` for the reclaimer, then the fence after
+    /// which the caller looks at the ring again (see [`Adapter::pump`]).
+    fn announce_backlog(&self) {
+        self.tx_backlog.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
     }
 
     /// Copies `frame` into the TX buffer of the descriptor at the ring's tail (which is free)
@@ -120,7 +160,7 @@ impl Adapter {
         frame: InFlight,
         failed: &mut SendNbls,
     ) {
-        let slot = send.ring.tail();
+        let slot = self.tx_ring.tail();
         let offset = u32::from(slot) * BUFFER_BYTES;
         // SAFETY: the slot's buffer is the driver's (its descriptor is free, and only the
         // send lock holder claims it) and `BUFFER_BYTES` long.
@@ -144,7 +184,10 @@ impl Adapter {
             frame: TxFrame::Copied { frame, slot },
             length,
         };
-        if let Err(e) = send.ring.post(mem, address, length, token) {
+        if let Err(e) = self
+            .tx_ring
+            .post_as(&mut send.poster, mem, address, length, token)
+        {
             // Not reachable with a free descriptor and a checked length; finish the frame
             // rather than lose it.
             debug_assert_ne!(e.reason, PostRefused::Full);
@@ -170,58 +213,6 @@ impl Adapter {
             }
             TxFrame::Mapped(mapped) => send.sg.retired.push_back((mapped, status)),
         }
-    }
-
-    /// Reclaims finished TX descriptors: copied frames finish into `done`, mapped ones join
-    /// the retire queue (their lists are freed outside the lock). Stops while the retire queue
-    /// holds a ring's worth, so it never grows past the capacity reserved at Initialize.
-    pub(super) fn reclaim(&self, send: &mut SendState, done: &mut SendNbls) {
-        let mem = self.descriptors_tx();
-        while send.sg.retired.len() < RING_DESCRIPTORS {
-            let Some(c) = send.ring.reclaim_one(&mem) else {
-                break;
-            };
-            let length = usize::from(c.token.length);
-            let status = if c.sent() {
-                let destination = match &c.token.frame {
-                    TxFrame::Copied { slot, .. } => {
-                        frame_destination(&self.tx_buffers, u32::from(*slot) * BUFFER_BYTES)
-                    }
-                    TxFrame::Mapped(mapped) => {
-                        // All zeros (unicast) if the header's MDL cannot be mapped.
-                        let mut destination = [0u8; 6];
-                        let _ = mapped.frame().net_buffer().copy_prefix(&mut destination);
-                        MacAddress(destination)
-                    }
-                };
-                send.counters.count_tx(destination, length);
-                sys::NDIS_STATUS_SUCCESS
-            } else {
-                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
-                sys::NDIS_STATUS_FAILURE
-            };
-            // Its last frame gives the NBL back, to be completed once.
-            Self::finish_token(send, c.token, status, done);
-        }
-    }
-
-    /// Finishes every frame on the TX ring with `status` (the NIC will never report them:
-    /// reset or surprise removal); NBLs with nothing left go to `done`, mapped frames to the
-    /// retire queue. The count of frames.
-    pub(super) fn abort_ring(
-        send: &mut SendState,
-        status: sys::NDIS_STATUS,
-        done: &mut SendNbls,
-    ) -> usize {
-        let SendState { ring, sg, .. } = send;
-        ring.abort(|t| match t.frame {
-            TxFrame::Copied { frame, .. } => {
-                if let Some(nbl) = SendQueue::finish(frame, status) {
-                    done.push_as_is(nbl);
-                }
-            }
-            TxFrame::Mapped(mapped) => sg.retired.push_back((mapped, status)),
-        })
     }
 
     /// `MiniportSendNetBufferLists`.
@@ -310,28 +301,34 @@ impl Adapter {
         }
     }
 
-    /// Reclaims finished sends, starts queued ones, completes the finished ones. The queued
-    /// frames are copied [`DPC_PUMP_BATCH`] at a time, the `send` lock released between
-    /// batches, so the DPC never holds it for a whole ring of copies.
-    pub(super) fn transmit_done(&self, cx: &mut Locked<'_, Unlocked>, at: &DispatchLevel) {
+    /// Sent frames: reclaimed with no lock (the caller holds the reclaimer role); if frames
+    /// wait for descriptors, they are pumped [`DPC_PUMP_BATCH`] per hold of the `send` lock
+    /// (never a ring's worth of copies under one hold); the finished ones complete.
+    pub(super) fn transmit_done(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        claim: &mut TxClaim,
+    ) {
         let mut done = SendNbls::new();
-        let mut reclaimed = false;
-        let mut follow_up = SendFollowUp::default();
-        loop {
-            let (more, last) = self.send.with_dpr(cx, at, |send, _| {
-                if !reclaimed {
-                    self.reclaim(send, &mut done);
-                    reclaimed = true;
+        self.reclaim_sent(cx, at, claim, &mut done);
+        // The other half of the handshake in `pump`: descriptors freed (the ring's clean index
+        // stored), then the fence, then the flag read.
+        fence(Ordering::SeqCst);
+        if self.tx_backlog.load(Ordering::Relaxed) {
+            let mut follow_up = SendFollowUp::default();
+            loop {
+                let (more, last) = self.send.with_dpr(cx, at, |send, _| {
+                    let more = self.pump(send, &mut done, DPC_PUMP_BATCH);
+                    (more, SendFollowUp::claim(send))
+                });
+                follow_up = last.joined(follow_up);
+                if !more {
+                    break;
                 }
-                let more = self.pump(send, &mut done, DPC_PUMP_BATCH);
-                (more, SendFollowUp::claim(send))
-            });
-            follow_up = last.joined(follow_up);
-            if !more {
-                break;
             }
+            self.follow_up(cx, at, follow_up, &mut done);
         }
-        self.follow_up(cx, at, follow_up, &mut done);
         self.complete_sends(cx, done, Some(at));
     }
 

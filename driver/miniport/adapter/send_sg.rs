@@ -13,10 +13,12 @@
 //!    pairs it with the frame ([`SgStage::Mapped`]), posts one descriptor per element once
 //!    enough are free, pumps the frames behind it and claims the next mapping; later, the
 //!    handler does the same in its own hold;
-//! 4. when the frame's descriptors are written back (or aborted by a reset or a removal),
-//!    the reclaim moves it to the retire queue, and [`Adapter::release_retired`] frees its
-//!    list with `NdisMFreeNetBufferSGList`, outside the lock at `DISPATCH_LEVEL`, before the
-//!    frame finishes and its NBL can complete.
+//! 4. when the frame's descriptors are written back, the reclaimer (no lock held, at
+//!    `DISPATCH_LEVEL`) frees its list with `NdisMFreeNetBufferSGList` before the frame
+//!    finishes and its NBL can complete ([`Adapter::reclaim_sent`]); a frame that leaves
+//!    under the `send` lock instead (aborted by a reset or a removal, refused, or failed)
+//!    joins the retire queue, and [`Adapter::release_retired`] frees its list outside the
+//!    lock.
 //!
 //! Only the processor inside `NdisMAllocateNetBufferSGList` asks for the next list
 //! ([`SgState::allocating`]): a `MiniportProcessSGList` that NDIS calls from inside that call
@@ -176,7 +178,7 @@ impl Adapter {
                 .push_back((mapped, sys::NDIS_STATUS_FAILURE));
             return true;
         };
-        if n > usize::from(send.ring.free()) {
+        if n > usize::from(self.tx_ring.free()) {
             send.sg.stage = SgStage::Mapped(mapped);
             return false;
         }
@@ -184,7 +186,10 @@ impl Adapter {
             frame: TxFrame::Mapped(mapped),
             length: u16::try_from(length).unwrap_or(u16::MAX),
         };
-        if let Err(e) = send.ring.post_segments(mem, &segments[..n], token) {
+        if let Err(e) = self
+            .tx_ring
+            .post_segments_as(&mut send.poster, mem, &segments[..n], token)
+        {
             // Not reachable with enough free descriptors and checked segments.
             self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
             if let TxFrame::Mapped(mapped) = e.token.frame {
@@ -367,9 +372,9 @@ impl Adapter {
                 !send.sg.retired.is_empty()
             });
             for (mapped, status) in batch.into_iter().flatten() {
-                // SAFETY: a retired frame's descriptors were written back (reclaimed), or the
-                // ring was aborted with the transmitter stopped or the device gone (reset,
-                // removal), or it never reached the ring: the device reads none of its pages.
+                // SAFETY: a retired frame was aborted with the transmitter stopped or the
+                // device gone (reset, removal), or never reached the ring: the device reads
+                // none of its pages.
                 let frame = unsafe { self.dma.free_sg_list(cx, at, mapped) };
                 if let Some(nbl) = SendQueue::finish(frame, status) {
                     done.push_as_is(nbl);

@@ -2,6 +2,8 @@
 //! under its locks, and the driver's fixed characteristics (sizes, versions, capabilities),
 //! which the general attributes of `MiniportInitializeEx` use too.
 
+use core::sync::atomic::{AtomicU64, Ordering};
+
 use crate::e1000::{LinkStatus, MacAddress, MulticastTable, ReceiveFilter, Statistics};
 use crate::sys::{
     NDIS_HARDWARE_STATUS, NDIS_INTERRUPT_MODERATION, NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA,
@@ -230,12 +232,57 @@ fn class_of(dst: MacAddress) -> FrameClass {
     }
 }
 
+/// The transmit half of [`Counters`], counted by whoever reclaims the TX ring and read by OID
+/// snapshots with no lock: the reclaimer role passes between contexts (the DPC, a handler)
+/// under the interrupt lock, so one context at a time writes, and each counter is an atomic a
+/// reader may load at any time.
+#[derive(Debug, Default)]
+pub struct TxTraffic {
+    /// Frames and bytes by [`FrameClass`]: directed, multicast, broadcast.
+    frames: [AtomicU64; 3],
+    bytes: [AtomicU64; 3],
+}
+
+impl TxTraffic {
+    /// Counts a frame sent successfully: by its destination `dst`, `bytes` long. Called only
+    /// by the holder of the reclaimer role (the one writer).
+    pub fn count(&self, dst: MacAddress, bytes: usize) {
+        let class = class_of(dst) as usize;
+        // One writer at a time: a load and a store, no read-modify-write needed.
+        let bump = |a: &AtomicU64, n: u64| {
+            a.store(a.load(Ordering::Relaxed).wrapping_add(n), Ordering::Relaxed);
+        };
+        bump(&self.frames[class], 1);
+        bump(&self.bytes[class], u64::try_from(bytes).unwrap_or(u64::MAX));
+    }
+
+    /// The counters now, in [`Counters`]' transmit fields (its other fields are zero).
+    #[must_use]
+    pub fn snapshot(&self) -> Counters {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let (d, m, b) = (
+            FrameClass::Directed as usize,
+            FrameClass::Multicast as usize,
+            FrameClass::Broadcast as usize,
+        );
+        Counters {
+            tx_directed_frames: load(&self.frames[d]),
+            tx_directed_bytes: load(&self.bytes[d]),
+            tx_multicast_frames: load(&self.frames[m]),
+            tx_multicast_bytes: load(&self.bytes[m]),
+            tx_broadcast_frames: load(&self.frames[b]),
+            tx_broadcast_bytes: load(&self.bytes[b]),
+            ..Counters::default()
+        }
+    }
+}
+
 /// The interface counters' three kinds of frame, by destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FrameClass {
-    Directed,
-    Multicast,
-    Broadcast,
+    Directed = 0,
+    Multicast = 1,
+    Broadcast = 2,
 }
 
 impl Counters {

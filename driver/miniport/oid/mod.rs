@@ -44,7 +44,8 @@ pub use error::OidError;
 pub use info::{
     AdapterInfo, Counters, ETHERNET_HEADER, HardwareStatus, InterruptModeration, MAC_OPTIONS,
     MAX_LOOKAHEAD, MAX_MULTICAST_LIST, MAX_TOTAL_SIZE, MTU, MulticastList, NDIS_DRIVER_VERSION,
-    RingInfo, SUPPORTED_PACKET_FILTERS, VENDOR_DESCRIPTION, VENDOR_DRIVER_VERSION, receive_filter,
+    RingInfo, SUPPORTED_PACKET_FILTERS, TxTraffic, VENDOR_DESCRIPTION, VENDOR_DRIVER_VERSION,
+    receive_filter,
 };
 pub use query::{QueryAnswer, STATISTICS_VALID_FLAGS, query, supported_oids, supported_statistics};
 pub use request::{Handled, OidRequest, RequestKind};
