@@ -56,7 +56,14 @@ impl Reclaimer {
 }
 
 /// The TX ring's reclaimer role, lent to one context at a time through a [`TxClaim`].
-pub(super) struct ReclaimerRole(UnsafeCell<TxReclaimer>);
+pub(super) struct ReclaimerRole {
+    role: UnsafeCell<TxReclaimer>,
+    /// Debug builds check the protocol where the simulator can see a breach: a second claim
+    /// while one is out is a panic, even when the two holders' reclaims would not overlap in
+    /// that run (each frame's reclaim is too short for a schedule to split it).
+    #[cfg(debug_assertions)]
+    lent: core::sync::atomic::AtomicBool,
+}
 
 // SAFETY: the role inside is reached only through `role`, which needs a `TxClaim`; claims are
 // made only in this file, each after taking `IrqState::reclaimer` under the interrupt lock (or
@@ -67,7 +74,11 @@ unsafe impl Sync for ReclaimerRole {}
 impl ReclaimerRole {
     /// The role, from the ring's split.
     pub(super) const fn new(role: TxReclaimer) -> Self {
-        Self(UnsafeCell::new(role))
+        Self {
+            role: UnsafeCell::new(role),
+            #[cfg(debug_assertions)]
+            lent: core::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     /// The role, for the holder of `claim`.
@@ -75,7 +86,28 @@ impl ReclaimerRole {
         let _ = claim;
         // SAFETY: only one `TxClaim` exists at a time (see the `Sync` impl), and it is borrowed
         // mutably for as long as this reference lives.
-        unsafe { &mut *self.0.get() }
+        unsafe { &mut *self.role.get() }
+    }
+
+    /// A claim for `by`, which has just taken [`IrqState::reclaimer`].
+    fn lend(&self, by: Reclaimer) -> TxClaim {
+        #[cfg(debug_assertions)]
+        assert!(
+            !self.lent.swap(true, Ordering::AcqRel),
+            "the TX reclaimer role lent twice ({by:?})"
+        );
+        TxClaim { by }
+    }
+
+    /// The claim is back (`IrqState::reclaimer` is about to say `Nobody`).
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "giving the role back consumes the claim, so it cannot be used after"
+    )]
+    fn give_back(&self, claim: TxClaim) {
+        let _ = claim;
+        #[cfg(debug_assertions)]
+        self.lent.store(false, Ordering::Release);
     }
 }
 
@@ -108,7 +140,10 @@ impl Adapter {
             .irq
             .synchronize(cx, |shared, _| dpc_entry(shared))
             .unwrap_or((Causes::NONE, false));
-        (causes, claimed.then_some(TxClaim { by: Reclaimer::Dpc }))
+        (
+            causes,
+            claimed.then(|| self.tx_reclaimer.lend(Reclaimer::Dpc)),
+        )
     }
 
     /// Ends the DPC: the role goes back (after the TX causes that arrived meanwhile are
@@ -123,6 +158,11 @@ impl Adapter {
     ) {
         loop {
             let holds = claim.is_some();
+            // Cleared before the role is given back under the interrupt lock below (a claim
+            // taken after that sees it clear); set again if the role is kept.
+            if let Some(held) = claim.take() {
+                self.tx_reclaimer.give_back(held);
+            }
             let again = self.irq.synchronize(cx, |shared, _| {
                 if holds && shared.pending.intersects(Causes::TX) {
                     shared.pending = shared.pending.difference(Causes::TX);
@@ -136,10 +176,13 @@ impl Adapter {
                 }
                 false
             });
-            match (again, claim.as_mut()) {
-                (Some(true), Some(held)) => self.transmit_done(cx, at, held),
-                _ => return,
+            if again != Some(true) {
+                return;
             }
+            // Kept: TX causes came while it was held (never when `holds` is false).
+            let mut held = self.tx_reclaimer.lend(Reclaimer::Dpc);
+            self.transmit_done(cx, at, &mut held);
+            claim = Some(held);
         }
     }
 
@@ -160,9 +203,7 @@ impl Adapter {
             }
             stall_execution::<10>(cx);
         }
-        TxClaim {
-            by: Reclaimer::Handler,
-        }
+        self.tx_reclaimer.lend(Reclaimer::Handler)
     }
 
     /// Takes the reclaimer role for a handler if nobody holds it.
@@ -170,20 +211,14 @@ impl Adapter {
         let taken = self
             .irq
             .synchronize(cx, |shared, _| shared.reclaimer.take(Reclaimer::Handler))?;
-        taken.then_some(TxClaim {
-            by: Reclaimer::Handler,
-        })
+        taken.then(|| self.tx_reclaimer.lend(Reclaimer::Handler))
     }
 
     /// A handler gives the reclaimer role back; TX causes left pending while it held the role
     /// get the DPC queued for them.
-    #[allow(
-        clippy::needless_pass_by_value,
-        reason = "giving the role back consumes the claim, so it cannot be used after"
-    )]
     pub(super) fn give_back_tx(&self, cx: &mut Locked<'_, Unlocked>, claim: TxClaim) {
-        let TxClaim { by } = claim;
-        debug_assert_eq!(by, Reclaimer::Handler);
+        debug_assert_eq!(claim.by, Reclaimer::Handler);
+        self.tx_reclaimer.give_back(claim);
         let owed = self.irq.synchronize(cx, |shared, _| {
             shared.reclaimer = Reclaimer::Nobody;
             shared.pending.intersects(Causes::TX)
