@@ -24,7 +24,8 @@
 //! | [`stats`] | read-to-clear counters summed into 64-bit totals |
 //!
 //! The layer holds no globals and takes no locks: the miniport decides who may touch what
-//! (see `docs/design.md` §2: the send lock owns the [`TxRing`], the receive path the [`RxRing`]).
+//! (see `docs/design.md` §2 and §5: the send lock holds the [`TxRing`]'s poster role, the DPC
+//! or a handler its reclaimer role; the receive path owns the [`RxRing`]).
 //! There is no `unsafe` here; the unsafe volatile accesses live in the NDIS layer's
 //! implementations of the traits.
 
