@@ -19,6 +19,7 @@ pub use initialize::EntryPoints;
 pub use interrupt::link_state;
 pub use reclaim::Reclaimer;
 pub use send::DPC_PUMP_BATCH;
+pub(crate) use send_sg::PREMAP_TAG;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -156,6 +157,14 @@ pub enum SgStage {
 pub struct SgState {
     /// The frame being mapped, if any.
     pub stage: SgStage,
+    /// The fast path's frame ([`SgStage::Mapping`] or [`SgStage::Mapped`], never
+    /// [`SgStage::ToMap`]): a lone long frame the send handler mapped before its hold, when
+    /// nothing waited ahead of it (`send_sg.rs`). Posted before the stage and the queue.
+    pub premap: SgStage,
+    /// The send that put its frame in `premap` as [`SgStage::Mapping`] was refused (the
+    /// adapter paused or gone): its list, when it comes, is freed and the frame finished with
+    /// this status.
+    pub premap_refusal: Option<sys::NDIS_STATUS>,
     /// A processor is inside `NdisMAllocateNetBufferSGList` for this adapter: it (not a
     /// `MiniportProcessSGList` called from inside that call) asks for the next list, so the
     /// calls never nest.
@@ -170,10 +179,19 @@ pub struct SgState {
 }
 
 impl SgState {
+    /// Neither slot holds a frame (the queue may).
+    #[must_use]
+    pub fn slots_idle(&self) -> bool {
+        matches!(self.stage, SgStage::Idle) && matches!(self.premap, SgStage::Idle)
+    }
+
     /// Nothing being mapped and no list left to free.
     #[must_use]
     pub fn is_idle(&self) -> bool {
-        matches!(self.stage, SgStage::Idle) && !self.allocating && self.retired.is_empty()
+        matches!(self.stage, SgStage::Idle)
+            && matches!(self.premap, SgStage::Idle)
+            && !self.allocating
+            && self.retired.is_empty()
     }
 }
 
@@ -358,6 +376,15 @@ pub struct Adapter {
     /// A list `MiniportProcessSGList` received inside `NdisMAllocateNetBufferSGList`, for
     /// that call's caller.
     sg_handoff: SgHandoff,
+    /// The same for the fast path's calls (`send_sg.rs`), told apart by their context.
+    premap_handoff: SgHandoff,
+    /// The fast path is in use: from the send handler's claim until its frame leaves
+    /// [`SgState::premap`]. One frame at a time.
+    premap_claim: AtomicBool,
+    /// Nothing waits to be posted (queue, stage and premap empty), as the last pump left it: a
+    /// hint for the fast path, written under the `send` lock. Stale only while another
+    /// processor sends, whose frames a lone frame may pass.
+    pipeline_idle: AtomicBool,
     /// TX descriptors.
     tx_desc: SharedBlock,
     /// RX descriptors.

@@ -4,7 +4,7 @@
 
 use alloc::boxed::Box;
 
-use super::adapter::{Adapter, EntryPoints};
+use super::adapter::{Adapter, EntryPoints, PREMAP_TAG};
 use crate::ndis::{ReturnedNbls, SendNbls, SgList};
 use crate::sync::{DispatchLevel, Locked, PassiveLevel};
 use crate::sys;
@@ -269,9 +269,10 @@ pub unsafe extern "C" fn shutdown(context: sys::NDIS_HANDLE, _action: sys::NDIS_
 /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_process_sg_list>
 ///
 /// # Safety
-/// Called by NDIS only, with the arguments the DDI page describes: `context` is the adapter
-/// the driver passed to `NdisMAllocateNetBufferSGList`, not yet halted (Halt follows a Pause,
-/// which waits for every frame being mapped).
+/// Called by NDIS only, with the arguments the DDI page describes: `context` is what the driver
+/// passed to `NdisMAllocateNetBufferSGList`, the adapter's address (with [`PREMAP_TAG`] set
+/// for the fast path's requests), not yet halted (Halt follows a Pause, which waits for every
+/// frame being mapped).
 pub unsafe extern "C" fn process_sg_list(
     _device: sys::PDEVICE_OBJECT,
     _reserved: sys::PVOID,
@@ -285,14 +286,21 @@ pub unsafe extern "C" fn process_sg_list(
     // SAFETY: NDIS calls MiniportProcessSGList at DISPATCH_LEVEL (its page), and the proof is
     // dropped when this returns.
     let at = unsafe { DispatchLevel::assume() };
-    // SAFETY: the context is the live adapter (this function's contract).
+    // The fast path's requests carry the adapter's address with the tag bit set.
+    let premap = context.addr() & PREMAP_TAG != 0;
+    let context = context.map_addr(|a| a & !PREMAP_TAG);
+    // SAFETY: the context, untagged, is the live adapter (this function's contract).
     let adapter = unsafe { adapter(context) };
     // SAFETY: NDIS's list for this call, valid until the driver frees it; wrapped once.
     let Some(list) = (unsafe { SgList::from_ndis(list) }) else {
         crate::trace_error!("MiniportProcessSGList without a list");
         return;
     };
-    adapter.sg_list_ready(&mut cx, &at, list);
+    if premap {
+        adapter.premap_list_ready(&mut cx, &at, list);
+    } else {
+        adapter.sg_list_ready(&mut cx, &at, list);
+    }
 }
 
 /// `MiniportInterrupt` (`DIRQL`).

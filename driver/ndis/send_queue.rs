@@ -195,6 +195,32 @@ impl SendQueue {
         Ok(())
     }
 
+    /// Accepts an NBL of exactly one `NET_BUFFER` past the queue, straight to the way to the
+    /// ring (the scatter/gather fast path maps its frame before the hold that posts it): its
+    /// frame, whose finish gives the NBL back as [`SendQueue::finish`] does for any frame. The
+    /// NBL comes back unchanged when it has not exactly one `NET_BUFFER`.
+    ///
+    /// # Errors
+    /// The NBL itself, when it has no `NET_BUFFER` or more than one.
+    pub fn take_alone(mut nbl: SendNbl) -> Result<InFlight, SendNbl> {
+        let Some(nb) = nbl.first_nb().map(super::nbl::NetBuffer::raw) else {
+            return Err(nbl);
+        };
+        // SAFETY: `nb` is the NBL's first NET_BUFFER, which the miniport owns with it.
+        if !unsafe { sys::nb_next(nb) }.is_null() {
+            return Err(nbl);
+        }
+        let Some(nb) = NonNull::new(nb) else {
+            return Err(nbl);
+        };
+        set_pending(&mut nbl, 1);
+        nbl.set_status(sys::NDIS_STATUS_SUCCESS);
+        let link = nbl.into_link();
+        // SAFETY: `nb` is the only NET_BUFFER of `link`, an NBL accepted here (its count set),
+        // handed out once: the value that owned the NBL dissolved into this frame.
+        Ok(unsafe { InFlight::new(link, nb) })
+    }
+
     /// The next frame to put on the ring: a reference to its NBL and its `NET_BUFFER`. The NBL
     /// leaves the queue with its last `NET_BUFFER`; from then on only its frames refer to it.
     pub fn next_frame(&mut self) -> Option<InFlight> {

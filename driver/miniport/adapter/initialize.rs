@@ -439,6 +439,9 @@ impl<'c, 'l> Partial<'c, 'l> {
                 regs,
                 dma,
                 sg_handoff: SgHandoff::new(),
+                premap_handoff: SgHandoff::new(),
+                premap_claim: AtomicBool::new(false),
+                pipeline_idle: AtomicBool::new(true),
                 tx_desc,
                 rx_desc,
                 tx_buffers,
@@ -505,6 +508,8 @@ fn initial_send(poster: TxPoster) -> Option<SendState> {
         hang: HangDetector::new(HANG_CHECKS),
         sg: SgState {
             stage: SgStage::Idle,
+            premap: SgStage::Idle,
+            premap_refusal: None,
             allocating: false,
             retired,
         },

@@ -43,7 +43,8 @@ impl Adapter {
             ) as u64
                 + send
                     .sg
-                    .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, true, &mut aborted);
+                    .abandon(sys::NDIS_STATUS_ADAPTER_REMOVED, true, &mut aborted)
+                + self.abandon_premap(send, sys::NDIS_STATUS_ADAPTER_REMOVED);
             self.counters
                 .tx_discards
                 .fetch_add(queued as u64, Ordering::Relaxed);

@@ -9,7 +9,7 @@ use core::sync::atomic::{Ordering, fence};
 
 use super::super::hw::DescriptorRing;
 use super::reclaim::TxClaim;
-use super::send_sg::SendFollowUp;
+use super::send_sg::{SendFollowUp, Staged};
 use super::{
     Adapter, BUFFER_BYTES, COPY_THRESHOLD, MAX_FRAME, MAX_TX_SEGMENTS, MIN_FRAME, SendLevel,
     SendState, SgStage, TxFrame, TxToken,
@@ -40,18 +40,23 @@ enum PumpStop {
 /// Why a send is refused before it reaches the NIC: an NBL without a `NET_BUFFER` is not a
 /// packet (`NDIS_STATUS_INVALID_PACKET`); a `NET_BUFFER` (one Ethernet frame each) shorter
 /// than a header or longer than header + MTU is `NDIS_STATUS_INVALID_LENGTH`. The whole NBL is
-/// refused if any of its frames is: NDIS completes NBLs, not single `NET_BUFFER`s.
-fn check_send(nbl: &SendNbl) -> Result<(), sys::NDIS_STATUS> {
+/// refused if any of its frames is: NDIS completes NBLs, not single `NET_BUFFER`s. Accepted:
+/// whether the NBL is one frame longer than [`COPY_THRESHOLD`] (a candidate for the
+/// scatter/gather fast path), read from the lengths this check reads anyway.
+fn check_send(nbl: &SendNbl) -> Result<bool, sys::NDIS_STATUS> {
     if nbl.first_nb().is_none() {
         return Err(sys::NDIS_STATUS_INVALID_PACKET);
     }
+    let (mut frames, mut longest) = (0u32, 0u32);
     for nb in nbl.net_buffers() {
         let length = nb.data_length();
         if !(MIN_FRAME..=MAX_FRAME).contains(&length) {
             return Err(sys::NDIS_STATUS_INVALID_LENGTH);
         }
+        frames += 1;
+        longest = longest.max(length);
     }
-    Ok(())
+    Ok(frames == 1 && longest > COPY_THRESHOLD)
 }
 
 /// Frames an NBL refused whole stands for in the discard counter (at least one).
@@ -98,22 +103,27 @@ impl Adapter {
             if taken == limit {
                 break PumpStop::Limit;
             }
-            match send.sg.stage {
-                SgStage::Idle => {}
-                SgStage::Mapped(_) => {
-                    // A second try after the handshake (the reclaimer may have freed
-                    // descriptors meanwhile), then it is the reclaimer's to pump.
-                    if !self.post_mapped(send, &mem) {
-                        self.announce_backlog();
-                        if !self.post_mapped(send, &mem) {
-                            break PumpStop::Full;
-                        }
-                    }
-                    taken += 1;
-                    continue;
+            if !send.sg.slots_idle() {
+                // The fast path's frame first (nothing waited ahead of it), then the stage's.
+                let (from, slot) = if matches!(send.sg.premap, SgStage::Idle) {
+                    (Staged::Stage, &send.sg.stage)
+                } else {
+                    (Staged::Premap, &send.sg.premap)
+                };
+                if !matches!(slot, SgStage::Mapped(_)) {
+                    // Nothing passes a frame being mapped.
+                    break PumpStop::Mapping;
                 }
-                // Nothing passes a frame being mapped.
-                SgStage::ToMap(_) | SgStage::Mapping(_) => break PumpStop::Mapping,
+                // A second try after the handshake (the reclaimer may have freed descriptors
+                // meanwhile), then it is the reclaimer's to pump.
+                if !self.post_mapped(send, &mem, from) {
+                    self.announce_backlog();
+                    if !self.post_mapped(send, &mem, from) {
+                        break PumpStop::Full;
+                    }
+                }
+                taken += 1;
+                continue;
             }
             if send.queue.is_empty() {
                 break PumpStop::Empty;
@@ -135,11 +145,17 @@ impl Adapter {
             }
             self.post_copy(send, &mem, frame, failed);
         };
-        if stop != PumpStop::Full {
-            // Nothing waits for descriptors (or the frames that wait are this caller's to pump
-            // on: it stopped at its limit).
+        if stop == PumpStop::Limit {
+            // Frames wait past the caller's limit. The send handler goes on pumping (and its
+            // last pump clears the flag); Reset and MiniportProcessSGList leave them to the
+            // reclaimer, which sees the flag after the frames posted here complete.
+            self.tx_backlog.store(true, Ordering::Relaxed);
+        } else if stop != PumpStop::Full {
             self.tx_backlog.store(false, Ordering::Relaxed);
         }
+        // `Empty` is reached only past the slots' check, so both slots are idle then too.
+        self.pipeline_idle
+            .store(stop == PumpStop::Empty, Ordering::Release);
         self.tx_ring.doorbell_as(&mut send.poster, &self.regs);
         stop == PumpStop::Limit
     }
@@ -225,10 +241,14 @@ impl Adapter {
     ) {
         let mut refused = SendNbls::new();
         let mut accepted = SendNbls::new();
+        let mut lone_long = false;
         // Outside any lock: split the chain into frames the NIC can take and the rest.
         while let Some(nbl) = nbls.pop_front() {
             match check_send(&nbl) {
-                Ok(()) => accepted.push(nbl, sys::NDIS_STATUS_SUCCESS),
+                Ok(long) => {
+                    lone_long = long && accepted.is_empty();
+                    accepted.push(nbl, sys::NDIS_STATUS_SUCCESS);
+                }
                 Err(status) => {
                     self.counters
                         .tx_discards
@@ -236,6 +256,16 @@ impl Adapter {
                     refused.push(nbl, status);
                 }
             }
+        }
+        // A lone long frame with nothing ahead of it is mapped first and posted in the one hold
+        // (`send_sg.rs`, the fast path).
+        if let Some(frame) = lone_long.then(|| self.try_premap(&mut accepted)).flatten() {
+            at_dispatch_level(cx, at, |cx, at| {
+                self.send_premapped(cx, at, frame, &mut refused);
+            });
+            self.complete_sends(cx, refused, at);
+            self.try_complete_pause(cx);
+            return;
         }
         // One `send` acquisition per chain: the gate (Running, Paused, Removed) lives under the
         // same lock as the queue and the ring, so a Pause or a surprise removal, which close
@@ -360,7 +390,7 @@ mod tests {
     use alloc::vec::Vec;
 
     use super::check_send;
-    use crate::miniport::adapter::MAX_FRAME;
+    use crate::miniport::adapter::{COPY_THRESHOLD, MAX_FRAME};
     use crate::miniport::test_frames::Frame;
     use crate::ndis::SendNbl;
     use crate::sys;
@@ -387,7 +417,7 @@ mod tests {
         // refused whole when one is not.
         let mut two = Frame::new(&pattern(60), 0, &[60]);
         two.add_nb(60);
-        assert_eq!(check_send(&owned(two.ptr())), Ok(()));
+        assert_eq!(check_send(&owned(two.ptr())), Ok(false));
         let mut bad_second = Frame::new(&pattern(60), 0, &[60]);
         bad_second.add_nb(10);
         assert_eq!(
@@ -405,7 +435,9 @@ mod tests {
         }
         for good in [14, 60, MAX_FRAME as usize] {
             let mut f = Frame::new(&pattern(good), 0, &[good]);
-            assert_eq!(check_send(&owned(f.ptr())), Ok(()), "{good} bytes");
+            // One frame longer than the copy threshold is the fast path's.
+            let lone_long = good > COPY_THRESHOLD as usize;
+            assert_eq!(check_send(&owned(f.ptr())), Ok(lone_long), "{good} bytes");
         }
     }
 }

@@ -23,21 +23,45 @@
 //! Only the processor inside `NdisMAllocateNetBufferSGList` asks for the next list
 //! ([`SgState::allocating`]): a `MiniportProcessSGList` that NDIS calls from inside that call
 //! never calls it again, so the calls do not nest however many long frames follow each other.
+//!
+//! **The fast path** saves the hold of step 1: a send of one long frame with nothing waiting
+//! ahead of it (`pipeline_idle`, the last pump's view) is mapped by the send handler before its
+//! one hold ([`Adapter::send_premapped`]), which then posts it. The frame skips the queue and
+//! the stage and waits, if at all, in [`SgState::premap`], posted before both. One such frame
+//! at a time (`premap_claim`); its `MiniportProcessSGList` calls are told apart by their
+//! context ([`Adapter::premap_context`]) and have their own hand-over. A frame that passes
+//! frames queued meanwhile passes only frames sent at the same time on other processors,
+//! whose order NDIS does not define; a sender's next frame sees the pipeline busy and queues
+//! behind it.
 
 use core::sync::atomic::Ordering;
 
 use super::super::hw::DescriptorRing;
 use super::{
-    Adapter, DPC_PUMP_BATCH, MAX_TX_SEGMENTS, SendGate, SendState, SgStage, SgState, TxFrame,
-    TxToken,
+    Adapter, COPY_THRESHOLD, DPC_PUMP_BATCH, MAX_TX_SEGMENTS, SendGate, SendState, SgStage,
+    SgState, TxFrame, TxToken,
 };
 use crate::e1000::Segment;
-use crate::ndis::{MapRequest, MappedFrame, SendNbls, SendQueue, SgList};
+use crate::ndis::{InFlight, MapRequest, MappedFrame, SendNbls, SendQueue, SgList};
 use crate::sync::{DispatchLevel, Locked, Unlocked};
 use crate::sys;
 
 /// Lists freed per hold of the `send` lock while the retire queue is emptied.
 const RETIRE_BATCH: usize = 16;
+
+/// The low address bit that marks the fast path's `MiniportProcessSGList` context (an
+/// `Adapter` is at least 8-byte aligned, so the bit is free).
+pub(crate) const PREMAP_TAG: usize = 1;
+const _: () = assert!(core::mem::align_of::<Adapter>() > PREMAP_TAG);
+
+/// Which slot a mapped frame waits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Staged {
+    /// [`SgState::stage`]: frames mapped one at a time from the queue.
+    Stage,
+    /// [`SgState::premap`]: the fast path's frame.
+    Premap,
+}
 
 /// What is left to do outside the `send` lock after a hold that may have changed the
 /// scatter/gather state: read (and the mapping claimed) in that same hold, so asking NDIS for
@@ -160,10 +184,36 @@ impl Adapter {
     /// [`MAX_TX_SEGMENTS`] elements, an element too long for a descriptor, a length other
     /// than the frame's) fails the frame with `NDIS_STATUS_FAILURE`, counted as a transmit
     /// error.
-    pub(super) fn post_mapped(&self, send: &mut SendState, mem: &DescriptorRing<'_>) -> bool {
-        let SgStage::Mapped(mapped) = core::mem::take(&mut send.sg.stage) else {
+    pub(super) fn post_mapped(
+        &self,
+        send: &mut SendState,
+        mem: &DescriptorRing<'_>,
+        from: Staged,
+    ) -> bool {
+        let slot = match from {
+            Staged::Stage => &mut send.sg.stage,
+            Staged::Premap => &mut send.sg.premap,
+        };
+        let SgStage::Mapped(mapped) = core::mem::take(slot) else {
             return false;
         };
+        let posted = self.post_mapped_frame(send, mem, mapped, from);
+        if posted && from == Staged::Premap {
+            // The fast path's frame left its slot: the next lone frame may take it.
+            self.premap_claim.store(false, Ordering::Release);
+        }
+        posted
+    }
+
+    /// [`Adapter::post_mapped`] for the frame taken out of its slot (put back there when the
+    /// descriptors are too few).
+    fn post_mapped_frame(
+        &self,
+        send: &mut SendState,
+        mem: &DescriptorRing<'_>,
+        mapped: MappedFrame,
+        from: Staged,
+    ) -> bool {
         let nb = mapped.frame().net_buffer();
         let length = nb.data_length();
         let mut segments = [Segment {
@@ -179,7 +229,11 @@ impl Adapter {
             return true;
         };
         if n > usize::from(self.tx_ring.free()) {
-            send.sg.stage = SgStage::Mapped(mapped);
+            let slot = match from {
+                Staged::Stage => &mut send.sg.stage,
+                Staged::Premap => &mut send.sg.premap,
+            };
+            *slot = SgStage::Mapped(mapped);
             return false;
         }
         let token = TxToken {
@@ -348,6 +402,211 @@ impl Adapter {
         } else {
             send.sg.stage = SgStage::Mapped(mapped);
         }
+    }
+
+    /// The context of the fast path's `NdisMAllocateNetBufferSGList` calls: this adapter's
+    /// address with [`PREMAP_TAG`] set, so `MiniportProcessSGList` routes their lists to
+    /// [`Adapter::premap_list_ready`].
+    fn premap_context(&self) -> sys::PVOID {
+        core::ptr::from_ref(self)
+            .cast::<u8>()
+            .cast_mut()
+            .wrapping_add(PREMAP_TAG)
+            .cast()
+    }
+
+    /// The send handler's fast path, for `accepted` holding one NBL of one long frame
+    /// (`check_send` said so): if the frame can be mapped whole, nothing waits to be posted,
+    /// and no other lone frame is on the fast path, the frame (its NBL taken past the queue),
+    /// with the fast path claimed. Else `accepted` is left as it was.
+    pub(super) fn try_premap(&self, accepted: &mut SendNbls) -> Option<InFlight> {
+        if accepted.len() != 1 || !self.pipeline_idle.load(Ordering::Acquire) {
+            return None;
+        }
+        // The only NBL: popped and pushed back leaves the chain as it was.
+        let nbl = accepted.pop_front()?;
+        let lone = nbl.nb_count() == 1
+            && nbl.first_nb().is_some_and(|nb| {
+                nb.data_length() > COPY_THRESHOLD && nb.fragments() as usize <= MAX_TX_SEGMENTS / 2
+            });
+        let claimed = lone
+            && self
+                .premap_claim
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok();
+        if !claimed {
+            accepted.push_as_is(nbl);
+            return None;
+        }
+        match SendQueue::take_alone(nbl) {
+            Ok(frame) => Some(frame),
+            Err(nbl) => {
+                self.premap_claim.store(false, Ordering::Release);
+                accepted.push_as_is(nbl);
+                None
+            }
+        }
+    }
+
+    /// The fast path: maps `frame` (`NdisMAllocateNetBufferSGList`, outside the lock), then in
+    /// one hold of `send` checks the gate, puts the frame in [`SgState::premap`] and pumps,
+    /// which posts it. A list NDIS delivers later goes to [`Adapter::premap_list_ready`].
+    /// Finished NBLs go to `done`.
+    pub(super) fn send_premapped(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        frame: InFlight,
+        done: &mut SendNbls,
+    ) {
+        self.premap_handoff.open();
+        let request = frame.map_request();
+        // SAFETY: the frame stays unfinished until its list is paired with it (in the hold
+        // below, or in `premap_list_ready`) or this call fails (below); the context routes
+        // the list to the fast path, whose one frame this is (`premap_claim`).
+        let result = unsafe {
+            self.dma
+                .allocate_sg_list(cx, at, &request, self.premap_context())
+        };
+        let (more, follow_up) = self.send.with_dpr(cx, at, |send, _| {
+            // Closed inside the hold: a list that comes later finds the frame in `premap`
+            // (`premap_list_ready` takes this lock).
+            let handed = self.premap_handoff.close();
+            self.stage_premapped(send, frame, result, handed, done);
+            let more = self.pump(send, done, DPC_PUMP_BATCH);
+            (more, SendFollowUp::claim(send))
+        });
+        let follow_up = if more {
+            self.pump_rest(cx, at, done, follow_up)
+        } else {
+            follow_up
+        };
+        self.follow_up(cx, at, follow_up, done);
+    }
+
+    /// Under the `send` lock: the fast path's frame after its allocate call returned `result`
+    /// and the hand-over gave `handed`. Mapped and the gate open: it waits in
+    /// [`SgState::premap`] for the pump. Refused by NDIS: finished with NDIS's status. Refused
+    /// by the gate: retired with the gate's status (its list freed after the hold). List still
+    /// to come: it waits as [`SgStage::Mapping`], with the gate's refusal noted.
+    fn stage_premapped(
+        &self,
+        send: &mut SendState,
+        frame: InFlight,
+        result: Result<(), sys::NDIS_STATUS>,
+        handed: Option<SgList>,
+        done: &mut SendNbls,
+    ) {
+        let refusal = send.gate.refusal();
+        match (result, handed) {
+            (Err(status), handed) => {
+                if handed.is_some() {
+                    // NDIS broke its contract; without a request the list cannot be freed.
+                    crate::trace_error!("a scatter/gather list for a refused request");
+                }
+                crate::trace_warn!("NdisMAllocateNetBufferSGList failed: {status:#x}");
+                self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                if let Some(nbl) = SendQueue::finish(frame, status) {
+                    done.push_as_is(nbl);
+                }
+                self.premap_claim.store(false, Ordering::Release);
+            }
+            (Ok(()), Some(list)) => {
+                // SAFETY: the fast path maps one frame at a time (`premap_claim`), and this is
+                // the list NDIS built for its request.
+                let mapped = unsafe { MappedFrame::new(frame, list) };
+                if let Some(status) = refusal {
+                    self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                    send.sg.retired.push_back((mapped, status));
+                    self.premap_claim.store(false, Ordering::Release);
+                } else {
+                    send.sg.premap = SgStage::Mapped(mapped);
+                }
+            }
+            (Ok(()), None) => {
+                if refusal.is_some() {
+                    self.counters.tx_discards.fetch_add(1, Ordering::Relaxed);
+                }
+                send.sg.premap = SgStage::Mapping(frame);
+                send.sg.premap_refusal = refusal;
+            }
+        }
+    }
+
+    /// Surprise removal: the fast path's frame, if mapped and waiting for descriptors, is
+    /// retired with `status` (its list freed after the hold). One still being mapped stays: its
+    /// list, when it comes, finds the adapter gone. The count of frames given up.
+    pub(super) fn abandon_premap(&self, send: &mut SendState, status: sys::NDIS_STATUS) -> u64 {
+        match core::mem::take(&mut send.sg.premap) {
+            SgStage::Mapped(mapped) => {
+                send.sg.retired.push_back((mapped, status));
+                self.premap_claim.store(false, Ordering::Release);
+                1
+            }
+            other => {
+                send.sg.premap = other;
+                0
+            }
+        }
+    }
+
+    /// `MiniportProcessSGList` for a fast-path request: inside the allocate call (or before
+    /// its caller's hold closed the hand-over) the list is left for the caller; later, it is
+    /// paired with the frame waiting in [`SgState::premap`] here, and posted, or retired when
+    /// the send was refused or the adapter is gone.
+    pub(crate) fn premap_list_ready(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        list: SgList,
+    ) {
+        let Err(list) = self.premap_handoff.offer(list) else {
+            return;
+        };
+        let mut done = SendNbls::new();
+        let mut list = Some(list);
+        let follow_up = self.send.with_dpr(cx, at, |send, _| {
+            self.accept_premap_list(send, &mut list);
+            let _ = self.pump(send, &mut done, DPC_PUMP_BATCH);
+            SendFollowUp::claim(send)
+        });
+        if list.is_some() {
+            // NDIS broke its contract; without the NET_BUFFER the list cannot be freed.
+            crate::trace_error!("MiniportProcessSGList: a list for no fast-path frame");
+        }
+        self.follow_up(cx, at, follow_up, &mut done);
+        self.complete_sends(cx, done, Some(at));
+        self.try_complete_pause(cx);
+    }
+
+    /// Under the `send` lock: pairs `list` with the fast path's frame in
+    /// [`SgStage::Mapping`]. Leaves the option set when no such frame waits.
+    fn accept_premap_list(&self, send: &mut SendState, list: &mut Option<SgList>) {
+        let SgStage::Mapping(frame) = core::mem::take(&mut send.sg.premap) else {
+            return;
+        };
+        let Some(list) = list.take() else {
+            send.sg.premap = SgStage::Mapping(frame);
+            return;
+        };
+        // SAFETY: the fast path maps one frame at a time, and this list came for its request.
+        let mapped = unsafe { MappedFrame::new(frame, list) };
+        let refusal = send.sg.premap_refusal.take();
+        let gone = send.gate == SendGate::Removed;
+        match refusal {
+            Some(status) => send.sg.retired.push_back((mapped, status)),
+            None if gone => {
+                self.counters.tx_errors.fetch_add(1, Ordering::Relaxed);
+                send.sg
+                    .retired
+                    .push_back((mapped, sys::NDIS_STATUS_ADAPTER_REMOVED));
+            }
+            None => {
+                send.sg.premap = SgStage::Mapped(mapped);
+                return;
+            }
+        }
+        self.premap_claim.store(false, Ordering::Release);
     }
 
     /// Frees the lists of the retired frames (`NdisMFreeNetBufferSGList`, outside the lock,
