@@ -100,6 +100,11 @@ pub const MIN_FRAME: u16 = 14;
 /// ([`RxDrops::bad_length`]).
 pub const MAX_FRAME: u16 = 1518;
 
+/// The bits of a descriptor's status (low byte) and errors (high byte), read as one
+/// little-endian `u16`, that decide whether it holds a whole good frame: EOP and every error
+/// bit. A whole good frame has EOP alone among them.
+const WHOLE_FRAME_MASK: u16 = 0xFF00 | rx_status::EOP as u16;
+
 /// A received frame, validated: one buffer, no error bits, a length in
 /// [`MIN_FRAME`]`..=`[`MAX_FRAME`] that fits the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +149,9 @@ pub struct RxRing {
     /// The longest frame accepted: [`MAX_FRAME`], or the buffer size if smaller (computed
     /// once, not per frame).
     longest: u16,
+    /// `longest - MIN_FRAME`: a length is in `MIN_FRAME..=longest` exactly when
+    /// `length.wrapping_sub(MIN_FRAME) <= accepted_span`, one comparison instead of two.
+    accepted_span: u16,
     /// Each descriptor's buffer while it is posted, 0 while it is empty: [`RxRing::fill`]
     /// never posts address 0, and a plain address is one store and one load cheaper per frame
     /// than an `Option`.
@@ -168,6 +176,8 @@ impl RxRing {
             size,
             buffer_size,
             longest: buffer_size.bytes().min(MAX_FRAME),
+            // The smallest buffer (256 bytes) holds more than MIN_FRAME: no underflow.
+            accepted_span: buffer_size.bytes().min(MAX_FRAME) - MIN_FRAME,
             buffers: alloc::vec![0; size.len()],
             next: 0,
             tail: 0,
@@ -323,12 +333,14 @@ impl RxRing {
 
     /// The frame in `desc`, or `None` (counted) when it must be dropped.
     fn validate(&mut self, slot: u16, buffer: u64, desc: &RxDescriptor) -> Option<RxFrame> {
-        let end_of_packet = desc.status & rx_status::EOP != 0;
-        // The common case in one test: a whole, error-free frame of a length that fits.
-        if end_of_packet
+        // The common case in one test: a whole (EOP), error-free frame of a length that fits,
+        // not the tail of a dropped multi-buffer frame. The status and error bytes are tested
+        // together (EOP set, every error bit clear), and the length range is one unsigned
+        // comparison: fewer instructions per frame (benches/driver_cost_callgrind.sh).
+        let status_and_errors = u16::from_le_bytes([desc.status, desc.errors]);
+        if status_and_errors & WHOLE_FRAME_MASK == u16::from(rx_status::EOP)
             && !self.discarding
-            && desc.errors == 0
-            && (MIN_FRAME..=self.longest).contains(&desc.length)
+            && desc.length.wrapping_sub(MIN_FRAME) <= self.accepted_span
         {
             return Some(RxFrame {
                 slot,
@@ -337,7 +349,7 @@ impl RxRing {
                 status: desc.status,
             });
         }
-        self.count_drop(desc, end_of_packet);
+        self.count_drop(desc, desc.status & rx_status::EOP != 0);
         None
     }
 
