@@ -6,6 +6,7 @@ use core::sync::atomic::Ordering;
 
 use super::super::hw::DescriptorRing;
 use super::{Adapter, BUFFER_BYTES, RING_DESCRIPTORS, RX_LOW_WATER, RecvState, frame_destination};
+use crate::e1000::RxFrame;
 use crate::ndis::{ReceiveNbls, ReturnedNbls, RxNbl};
 use crate::sync::{DispatchLevel, Locked, Unlocked};
 use crate::trace_warn;
@@ -43,23 +44,25 @@ impl Adapter {
             }
             let mem = self.descriptors_rx();
             while chain.len() < limit {
-                let Some(frame) = recv.ring.harvest(&mem) else {
+                // Taken apart at once: with the whole frame alive to the end of the iteration
+                // (the warning below borrowed a field of it) it was kept on the stack, stored
+                // and reloaded for every frame (benches/driver_cost_callgrind.sh).
+                let Some(RxFrame { buffer, length, .. }) = recv.ring.harvest(&mem) else {
                     break;
                 };
                 // By buffer, not by descriptor: the ring posts a dropped frame's buffer again at
                 // its tail, another descriptor than the one it came from.
-                let index = frame
-                    .buffer
+                let index = buffer
                     .checked_sub(self.rx_buffers.physical(0))
-                    .map(|offset| offset / u64::from(BUFFER_BYTES));
-                let Some(mut nbl) = index
-                    .and_then(|index| usize::try_from(index).ok())
-                    .and_then(|index| recv.posted.get_mut(index))
-                    .and_then(Option::take)
-                else {
+                    .map(|offset| offset / u64::from(BUFFER_BYTES))
+                    .and_then(|index| u16::try_from(index).ok());
+                let Some((index, mut nbl)) = index.and_then(|index| {
+                    let nbl = recv.posted.get_mut(usize::from(index))?.take()?;
+                    Some((index, nbl))
+                }) else {
                     // Every posted buffer has its NBL, so this cannot happen; the frame is
                     // counted as dropped rather than its buffer lost.
-                    trace_warn!("RX buffer {:#x} filled without an NBL", frame.buffer);
+                    trace_warn!("RX buffer {buffer:#x} filled without an NBL");
                     self.counters.rx_discards.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
@@ -70,12 +73,11 @@ impl Adapter {
                     continue;
                 }
                 // The MDL covers BUFFER_BYTES >= the frame length.
-                nbl.set_frame_length(u32::from(frame.length));
-                let dst = frame_destination(
-                    &self.rx_buffers,
-                    u32::from(nbl.slot().unwrap_or(0)) * BUFFER_BYTES,
-                );
-                recv.counters.count_rx(dst, usize::from(frame.length));
+                nbl.set_frame_length(u32::from(length));
+                // The buffer's index is its NBL's slot (`refill` parks each NBL at
+                // `posted[slot]`): the one at hand, not read again from the NBL.
+                let dst = frame_destination(&self.rx_buffers, u32::from(index) * BUFFER_BYTES);
+                recv.counters.count_rx(dst, usize::from(length));
                 chain.push(nbl);
             }
             if chain.len() >= limit {
