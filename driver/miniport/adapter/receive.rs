@@ -165,10 +165,7 @@ impl Adapter {
             &mut raised
         };
         for nbl in nbls {
-            if nbl
-                .slot()
-                .is_some_and(|index| usize::from(index) < RING_DESCRIPTORS)
-            {
+            if nbl.slot_below(RING_DESCRIPTORS).is_some() {
                 recv.free.push(nbl);
             } else {
                 // Not one of this driver's buffers: not ours to post; NDIS keeps no claim.
