@@ -304,13 +304,9 @@ impl RxRing {
             if slot == self.tail {
                 return None;
             }
-            if mem.read_status(slot) & rx_status::DD == 0 {
-                return None;
-            }
-            // DD was seen; only now are the other fields final. Read them after the fence so
-            // a read of the length that raced the write-back is not used.
-            fence(Ordering::Acquire);
-            let desc = RxDescriptor::from_bytes(&mem.read(slot));
+            // The status first, the rest only once DD is seen (after a fence): see
+            // `DescriptorMemory::read_if_done`.
+            let desc = RxDescriptor::from_bytes(&mem.read_if_done(slot)?);
             self.next = self.size.next(slot);
             let buffer = core::mem::take(&mut self.buffers[usize::from(slot)]);
             if buffer == 0 {
