@@ -74,8 +74,9 @@ impl Adapter {
                 }
                 // The MDL covers BUFFER_BYTES >= the frame length.
                 nbl.set_frame_length(u32::from(length));
-                // The buffer's index is its NBL's slot (`refill` parks each NBL at
-                // `posted[slot]`): the one at hand, not read again from the NBL.
+                // The buffer's index is its NBL's slot (`posted` is by buffer index: `park`
+                // and `refill` put each NBL at `posted[slot]`): the one at hand, not read again
+                // from the NBL.
                 let dst = frame_destination(&self.rx_buffers, u32::from(index) * BUFFER_BYTES);
                 recv.counters.count_rx(dst, usize::from(length));
                 chain.push(nbl);
