@@ -6,6 +6,8 @@
 //! over its shared memory (volatile accesses) and tests implement over the device model's
 //! memory. Nothing in this layer dereferences a pointer.
 
+use core::sync::atomic::{Ordering, fence};
+
 /// Size of one descriptor in bytes.
 pub const DESCRIPTOR_SIZE: usize = 16;
 
@@ -231,6 +233,21 @@ pub trait DescriptorMemory {
         self.read(index)[STATUS_OFFSET]
     }
 
+    /// Descriptor `index` if the NIC has written it back (DD set: bit 0 of the status byte in
+    /// both layouts), `None` while it has not: the status byte, then an acquire fence, then the
+    /// whole descriptor, as the receive ring reads a descriptor it harvests. By default
+    /// [`DescriptorMemory::read_status`], the fence and [`DescriptorMemory::read`]; an
+    /// implementation may locate (and bounds-check) the slot once for both reads.
+    fn read_if_done(&self, index: u16) -> Option<DescriptorBytes> {
+        if self.read_status(index) & rx_status::DD == 0 {
+            return None;
+        }
+        // DD was seen; only now are the other fields final. Read them after the fence so a
+        // read of the length that raced the write-back is not used.
+        fence(Ordering::Acquire);
+        Some(self.read(index))
+    }
+
     /// Writes descriptor `index`.
     fn write(&self, index: u16, bytes: &DescriptorBytes);
 }
@@ -242,6 +259,10 @@ impl<M: DescriptorMemory + ?Sized> DescriptorMemory for &M {
 
     fn read_status(&self, index: u16) -> u8 {
         (**self).read_status(index)
+    }
+
+    fn read_if_done(&self, index: u16) -> Option<DescriptorBytes> {
+        (**self).read_if_done(index)
     }
 
     fn write(&self, index: u16, bytes: &DescriptorBytes) {

@@ -14,8 +14,19 @@ const _: () = assert!(DESCRIPTOR_BYTES as usize == DESCRIPTOR_SIZE);
 
 /// A descriptor count the NIC accepts: a multiple of 8 (the length register counts 128-byte
 /// units) from 8 to [`RingSize::MAX`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Held as the last slot's index (the count minus 1): [`RingSize::next`], which both rings
+/// call for every frame, compares with it directly instead of computing it each time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RingSize(u16);
+
+impl fmt::Debug for RingSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RingSize")
+            .field(&self.descriptors())
+            .finish()
+    }
+}
 
 /// A descriptor count the NIC cannot use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,9 +57,10 @@ impl RingSize {
     /// [`BadRingSize`] unless `descriptors` is a multiple of 8 in `8..=RingSize::MAX`.
     pub const fn new(descriptors: usize) -> Result<Self, BadRingSize> {
         if descriptors >= 8 && descriptors <= Self::MAX as usize && descriptors.is_multiple_of(8) {
-            // In range, so the narrowing keeps every bit.
+            // In range, so the narrowing keeps every bit; at least 8, so the last index is
+            // one less without underflow.
             #[allow(clippy::cast_possible_truncation, reason = "checked against MAX above")]
-            Ok(Self(descriptors as u16))
+            Ok(Self(descriptors as u16 - 1))
         } else {
             Err(BadRingSize { descriptors })
         }
@@ -57,13 +69,14 @@ impl RingSize {
     /// Number of descriptors.
     #[must_use]
     pub const fn descriptors(self) -> u16 {
-        self.0
+        // At most MAX - 1 + 1: no overflow.
+        self.0 + 1
     }
 
     /// Number of descriptors as a `usize`, for sizing tables.
     #[must_use]
     pub const fn len(self) -> usize {
-        self.0 as usize
+        self.0 as usize + 1
     }
 
     /// A ring is never empty; this exists because `len` does.
@@ -76,13 +89,13 @@ impl RingSize {
     #[must_use]
     pub const fn bytes(self) -> u32 {
         // At most 65 528 × 16: no overflow.
-        self.0 as u32 * DESCRIPTOR_BYTES
+        (self.0 as u32 + 1) * DESCRIPTOR_BYTES
     }
 
     /// The slot after `index`, wrapping to 0 at the end.
     #[must_use]
     pub const fn next(self, index: u16) -> u16 {
-        if index >= self.0 - 1 { 0 } else { index + 1 }
+        if index >= self.0 { 0 } else { index + 1 }
     }
 
     /// The number of steps from `from` forward to `to` (both below the size), in `0..size`.
@@ -91,15 +104,15 @@ impl RingSize {
         if to >= from {
             to - from
         } else {
-            // `from - to < size`, so the result is in range.
-            self.0 - (from - to)
+            // `0 < from - to <= last`, so the result is in range.
+            self.0 - (from - to) + 1
         }
     }
 
     /// Whether `index` is a slot of this ring.
     #[must_use]
     pub const fn contains(self, index: u16) -> bool {
-        index < self.0
+        index <= self.0
     }
 }
 
@@ -117,6 +130,10 @@ mod tests {
         }
         assert_eq!(RingSize::new(65_528).unwrap().bytes(), 0xF_FF80);
         assert_eq!(RingSize::new(8).unwrap().bytes(), 128);
+        let size = RingSize::new(256).unwrap();
+        assert_eq!((size.descriptors(), size.len()), (256, 256));
+        // Shown as the count, not as the last index it holds.
+        assert_eq!(alloc::format!("{size:?}"), "RingSize(256)");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use core::sync::atomic::{Ordering, fence};
 
+use crate::e1000::descriptors::rx_status;
 use crate::e1000::{DescriptorBytes, DescriptorMemory, Reg, Registers, STATUS_OFFSET, Stall};
 use crate::ndis::{IoSpace, SharedMemory};
 use crate::sync::{Locked, MAX_STALL_MICROSECONDS, Unlocked, stall_execution};
@@ -108,16 +109,17 @@ impl<'a> DescriptorRing<'a> {
     }
 }
 
-impl DescriptorMemory for DescriptorRing<'_> {
-    fn read(&self, index: u16) -> DescriptorBytes {
-        // Two aligned 8-byte loads: a volatile read of the 16-byte array costs more
-        // instructions (measured with benches/driver_cost_callgrind.sh).
-        let Some(words) = self.words(index) else {
-            return [0; 16];
-        };
-        // SAFETY: the slot is inside the block (checked in `slot`); shared memory is
-        // page-aligned, so the slot's first 8 bytes are 8-aligned; volatile because the NIC
-        // writes them.
+impl DescriptorRing<'_> {
+    /// The descriptor at `words`, then an acquire fence. Two aligned 8-byte loads: a volatile
+    /// read of the 16-byte array costs more instructions (measured with
+    /// `benches/driver_cost_callgrind.sh`).
+    ///
+    /// # Safety
+    /// `words` is a slot of this ring's block, as [`DescriptorRing::words`] returns it.
+    unsafe fn load(words: *mut u64) -> DescriptorBytes {
+        // SAFETY: the slot is inside the block (the caller got it from `words`, which checks);
+        // shared memory is page-aligned, so the slot's first 8 bytes are 8-aligned; volatile
+        // because the NIC writes them.
         let low = unsafe { words.read_volatile() };
         // SAFETY: the slot's second 8 bytes, inside it and 8-aligned (the slot is 16-aligned);
         // volatile because the NIC writes them.
@@ -131,17 +133,50 @@ impl DescriptorMemory for DescriptorRing<'_> {
         bytes
     }
 
-    fn read_status(&self, index: u16) -> u8 {
-        let Some(slot) = self.slot(index) else {
-            return 0;
-        };
-        let status = slot.cast::<u8>().wrapping_add(STATUS_OFFSET);
-        // SAFETY: the byte lies inside the slot, which is inside the block (checked in
-        // `slot`); volatile because the NIC writes it.
+    /// The status byte of the descriptor at `words`, then an acquire fence.
+    ///
+    /// # Safety
+    /// `words` is a slot of this ring's block, as [`DescriptorRing::words`] returns it.
+    unsafe fn load_status(words: *mut u64) -> u8 {
+        let status = words.cast::<u8>().wrapping_add(STATUS_OFFSET);
+        // SAFETY: the byte lies inside the slot, which is inside the block (the caller got it
+        // from `words`, which checks); volatile because the NIC writes it.
         let status = unsafe { status.read_volatile() };
-        // As in `read`: what the NIC wrote before setting DD is read only after this.
+        // What the NIC wrote before setting DD (the rest of the descriptor, the buffer) is
+        // read only after this.
         fence(Ordering::Acquire);
         status
+    }
+}
+
+impl DescriptorMemory for DescriptorRing<'_> {
+    fn read(&self, index: u16) -> DescriptorBytes {
+        let Some(words) = self.words(index) else {
+            return [0; 16];
+        };
+        // SAFETY: `words` is slot `index` of this ring's block, located and checked by `words`.
+        unsafe { Self::load(words) }
+    }
+
+    fn read_status(&self, index: u16) -> u8 {
+        let Some(words) = self.words(index) else {
+            return 0;
+        };
+        // SAFETY: `words` is slot `index` of this ring's block, located and checked by `words`.
+        unsafe { Self::load_status(words) }
+    }
+
+    fn read_if_done(&self, index: u16) -> Option<DescriptorBytes> {
+        // The slot located and bounds-checked once for both reads (the default does it twice:
+        // the fence between them makes the compiler load the block's address and length again).
+        let words = self.words(index)?;
+        // SAFETY: `words` is slot `index` of this ring's block, located and checked by `words`.
+        if unsafe { Self::load_status(words) } & rx_status::DD == 0 {
+            return None;
+        }
+        // SAFETY: still slot `index`, checked by `words` above; the status read's acquire fence
+        // orders this read after DD was seen, as the trait asks.
+        Some(unsafe { Self::load(words) })
     }
 
     fn write(&self, index: u16, bytes: &DescriptorBytes) {

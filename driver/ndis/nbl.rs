@@ -43,7 +43,7 @@ pub struct NetBuffer<'a> {
     _owner: core::marker::PhantomData<&'a SendNbl>,
 }
 
-impl NetBuffer<'_> {
+impl<'a> NetBuffer<'a> {
     /// # Safety
     /// `nb` is a `NET_BUFFER` of an NBL owned for at least `'a`.
     pub(super) unsafe fn new(nb: NonNull<sys::NET_BUFFER>) -> Self {
@@ -97,27 +97,8 @@ impl NetBuffer<'_> {
     /// (an MDL of up to a standard frame's length crosses at most one page boundary).
     #[must_use]
     pub fn fragments(self) -> u32 {
-        let nb = self.raw();
-        let length = self.data_length();
-        // SAFETY: the NB belongs to an NBL owned for this borrow.
-        let mut mdl = unsafe { sys::nb_current_mdl(nb) };
-        // SAFETY: the same owned NB, valid for this borrow; only its MDL offset field is read.
-        let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
-        let (mut seen, mut fragments) = (0u32, 0u32);
-        while seen < length && !mdl.is_null() {
-            // SAFETY: `mdl` is non-null and in the NB's MDL chain, valid while the NBL is owned.
-            let count = unsafe { sys::mdl_byte_count(mdl) };
-            let n = count.saturating_sub(offset).min(length - seen);
-            if n > 0 {
-                fragments += 1;
-            }
-            seen += n;
-            offset = 0;
-            // SAFETY: `mdl` is still the non-null MDL of the owned NB's chain read just above;
-            // reading its `Next` link (which may be null: the loop checks) is valid.
-            mdl = unsafe { sys::mdl_next(mdl) };
-        }
-        fragments
+        self.data_spans(self.data_length())
+            .fold(0, |fragments, span| fragments + u32::from(span.length > 0))
     }
 
     /// Copies the frame's first `count` bytes to `dst`; false when an MDL cannot be mapped
@@ -127,35 +108,39 @@ impl NetBuffer<'_> {
     /// `dst` is valid for writes of `count` bytes and not read by anyone else meanwhile;
     /// `count` <= the data length.
     unsafe fn copy_first(self, dst: *mut u8, count: u32) -> bool {
-        let nb = self.raw();
-        // SAFETY: the NB belongs to an NBL owned for this borrow.
-        let mut mdl = unsafe { sys::nb_current_mdl(nb) };
-        // SAFETY: the same NB, owned for this borrow; reading its current MDL offset.
-        let mut offset = unsafe { sys::nb_current_mdl_offset(nb) };
+        let mut spans = self.data_spans(count);
         let mut written = 0;
-        while written < count {
-            if mdl.is_null() {
-                return false;
-            }
-            // SAFETY: `mdl` is in the NB's chain, valid while the NBL is owned.
-            let va = unsafe { sys::mdl_system_address(mdl) };
+        for span in &mut spans {
+            // SAFETY: `span.mdl` is a non-null MDL of the NB's chain, valid while the NBL is
+            // owned (for this borrow).
+            let va = unsafe { sys::mdl_system_address(span.mdl) };
             if va.is_null() {
                 return false;
             }
-            // SAFETY: `mdl` is non-null and in the NB's MDL chain, valid while the NBL is owned.
-            let available = unsafe { sys::mdl_byte_count(mdl) };
-            let n = available.saturating_sub(offset).min(count - written);
-            let from = va.wrapping_add(offset as usize);
+            let from = va.wrapping_add(span.offset as usize);
             let to = dst.wrapping_add(written as usize);
-            // SAFETY: `from .. + n` is inside the MDL's buffer (`offset + n <= available`);
-            // `to .. + n` is inside the `count` bytes the caller gives (`written + n <= count`).
-            unsafe { ptr::copy_nonoverlapping(from, to, n as usize) };
-            written += n;
-            offset = 0;
-            // SAFETY: `mdl` is still a valid MDL of the owned NB's chain; its next link may be null.
-            mdl = unsafe { sys::mdl_next(mdl) };
+            // SAFETY: `from .. + length` is inside the MDL's buffer (the span ends at or
+            // before its byte count); `to .. + length` is inside the `count` bytes the caller
+            // gives (the spans add up to at most `count`).
+            unsafe { ptr::copy_nonoverlapping(from, to, span.length as usize) };
+            written += span.length;
         }
-        true
+        spans.missing == 0
+    }
+
+    /// The MDLs holding the frame's first `wanted` bytes: the one walk of the MDL chain that
+    /// [`NetBuffer::fragments`] and [`NetBuffer::copy_first`] share.
+    fn data_spans(self, wanted: u32) -> DataSpans<'a> {
+        let nb = self.raw();
+        DataSpans {
+            // SAFETY: the NB belongs to an NBL owned for this borrow.
+            mdl: unsafe { sys::nb_current_mdl(nb) },
+            // SAFETY: the same owned NB, valid for this borrow; only its MDL offset field is
+            // read.
+            offset: unsafe { sys::nb_current_mdl_offset(nb) },
+            missing: wanted,
+            _owner: core::marker::PhantomData,
+        }
     }
 
     /// For unit tests: a `NET_BUFFER` of a test frame.
@@ -167,6 +152,57 @@ impl NetBuffer<'_> {
         let nb = NonNull::new(nb).unwrap_or_else(|| unreachable!("test NBs are not null"));
         // SAFETY: the caller's contract.
         unsafe { Self::new(nb) }
+    }
+}
+
+/// One MDL of a frame's chain and the frame's bytes in it.
+#[derive(Clone, Copy, Debug)]
+struct DataSpan {
+    /// A non-null MDL of the chain.
+    mdl: sys::PMDL,
+    /// Where the frame's bytes start in the MDL: `CurrentMdlOffset` in the first, 0 after.
+    offset: u32,
+    /// How many of the frame's bytes the MDL holds: 0 for one the data offset skips whole.
+    length: u32,
+}
+
+/// The walk of a `NET_BUFFER`'s MDL chain from `CurrentMdl` at `CurrentMdlOffset`, one
+/// [`DataSpan`] per MDL, until the bytes wanted are covered or the chain ends; borrowed from
+/// the [`NetBuffer`] (whose NBL keeps the chain valid).
+struct DataSpans<'a> {
+    /// The next MDL (null at the chain's end).
+    mdl: sys::PMDL,
+    /// Where the frame's bytes start in it.
+    offset: u32,
+    /// Bytes wanted that no span has covered yet: not 0 after the walk when the chain was
+    /// shorter.
+    missing: u32,
+    _owner: core::marker::PhantomData<NetBuffer<'a>>,
+}
+
+impl Iterator for DataSpans<'_> {
+    type Item = DataSpan;
+
+    fn next(&mut self) -> Option<DataSpan> {
+        let mdl = self.mdl;
+        if self.missing == 0 || mdl.is_null() {
+            return None;
+        }
+        // SAFETY: `mdl` is non-null and in the NB's MDL chain, valid while the NBL is owned
+        // (the borrow this walk holds).
+        let count = unsafe { sys::mdl_byte_count(mdl) };
+        let length = count.saturating_sub(self.offset).min(self.missing);
+        let span = DataSpan {
+            mdl,
+            offset: self.offset,
+            length,
+        };
+        self.missing -= length;
+        self.offset = 0;
+        // SAFETY: `mdl` is still the non-null MDL of the owned NB's chain read just above;
+        // reading its `Next` link (which may be null: the next call checks) is valid.
+        self.mdl = unsafe { sys::mdl_next(mdl) };
+        Some(span)
     }
 }
 
@@ -491,9 +527,26 @@ impl RxNbl {
     /// foreign NBL returned to this driver would show).
     #[must_use]
     pub fn slot(&self) -> Option<u16> {
+        u16::try_from(self.slot_field()).ok()
+    }
+
+    /// [`RxNbl::slot`] if it is below `slots` (the pool's size), else `None`: for telling the
+    /// pool's NBLs from foreign ones. One comparison of the stored value, where `slot()` and
+    /// then a range test compile to two (`benches/driver_cost_callgrind.sh`).
+    #[must_use]
+    pub fn slot_below(&self, slots: usize) -> Option<u16> {
+        let value = self.slot_field();
+        if value < slots {
+            u16::try_from(value).ok()
+        } else {
+            None
+        }
+    }
+
+    /// `MiniportReserved[RX_SLOT]` as the number stored there.
+    fn slot_field(&self) -> usize {
         // SAFETY: the driver owns the NBL; the field holds a slot number, not a pointer.
-        let value = unsafe { sys::nbl_miniport_reserved(self.raw(), RX_SLOT) }.addr();
-        u16::try_from(value).ok()
+        unsafe { sys::nbl_miniport_reserved(self.raw(), RX_SLOT) }.addr()
     }
 
     /// Sets the frame length of the NBL's `NET_BUFFER` (`NET_BUFFER_DATA_LENGTH`); the MDL
@@ -759,6 +812,26 @@ mod tests {
         assert_eq!(copied(&mut f, 200), Some(data));
     }
 
+    /// `fragments` walks the chain as the copy does: an MDL the data offset skips whole, or
+    /// one past the data, is not a fragment; a chain shorter than the data length counts
+    /// what it has.
+    #[test]
+    fn fragments_count_the_mdls_that_hold_data() {
+        let count = |frame: &mut Frame| {
+            // SAFETY: the test owns the NB and its MDLs, alive for the call.
+            unsafe { NetBuffer::from_raw_for_test(frame.first_nb()) }.fragments()
+        };
+        assert_eq!(count(&mut Frame::new(&pattern(60), 0, &[60])), 1);
+        assert_eq!(count(&mut Frame::new(&pattern(1514), 100, &[150, 1])), 3);
+        assert_eq!(count(&mut Frame::new(&pattern(64), 32, &[32, 10, 10])), 3);
+        let mut short = Frame::new(&pattern(60), 0, &[30, 30]);
+        short.set_length(61);
+        assert_eq!(count(&mut short), 2);
+        let mut shorter = Frame::new(&pattern(60), 0, &[30, 30]);
+        shorter.set_length(20);
+        assert_eq!(count(&mut shorter), 1);
+    }
+
     fn frames(n: usize) -> Vec<Frame> {
         (0..n)
             .map(|i| Frame::new(&[u8::try_from(i).unwrap_or(0); 60], 0, &[60]))
@@ -830,6 +903,17 @@ mod tests {
             .map(|n| n.slot())
             .collect();
         assert_eq!(rest, [Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn slot_below_is_the_slot_only_inside_the_pool() {
+        let mut f = frames(1);
+        // SAFETY: the test owns the NBL; it is taken once.
+        let nbl = unsafe { RxNbl::from_raw_for_test(f[0].ptr(), 255) };
+        assert_eq!(nbl.slot(), Some(255));
+        assert_eq!(nbl.slot_below(256), Some(255));
+        assert_eq!(nbl.slot_below(255), None);
+        assert_eq!(nbl.slot_below(usize::MAX), Some(255));
     }
 
     #[test]
