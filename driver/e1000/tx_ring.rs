@@ -258,14 +258,21 @@ impl<T> TxRing<T> {
         length: u16,
         token: T,
     ) -> Result<u16, PostError<T>> {
-        if poster.ring != self.id() {
-            return Err(PostError {
-                token,
-                reason: PostRefused::WrongRing,
-            });
-        }
+        let token = self.own_poster(poster, token)?;
         // SAFETY: the poster role of this ring is unique and borrowed mutably for the call.
         unsafe { self.post_one(mem, address, length, token) }
+    }
+
+    /// `token` back if `poster` is this ring's, else the refusal that hands it back.
+    fn own_poster(&self, poster: &TxPoster, token: T) -> Result<T, PostError<T>> {
+        if poster.ring == self.id() {
+            Ok(token)
+        } else {
+            Err(PostError {
+                token,
+                reason: PostRefused::WrongRing,
+            })
+        }
     }
 
     /// The one-buffer post (the copy path's per-frame cost, without the segment loop).
@@ -337,12 +344,7 @@ impl<T> TxRing<T> {
         segments: &[Segment],
         token: T,
     ) -> Result<u16, PostError<T>> {
-        if poster.ring != self.id() {
-            return Err(PostError {
-                token,
-                reason: PostRefused::WrongRing,
-            });
-        }
+        let token = self.own_poster(poster, token)?;
         // SAFETY: the poster role of this ring is unique and borrowed mutably for the call.
         unsafe { self.post_many(mem, segments, token) }
     }
@@ -805,6 +807,31 @@ mod tests {
         mem.set(0, d.to_bytes());
         let c = tx.reclaim_one(&mem).unwrap();
         assert!(!c.sent());
+    }
+
+    #[test]
+    fn roles_are_handed_out_once_and_work_on_their_own_ring_only() {
+        let (mut a, mem) = ring(8);
+        let (mut b, _) = ring(8);
+        let (mut poster_a, mut reclaimer_a) = a.split_roles().unwrap();
+        assert!(a.split_roles().is_none(), "the roles exist once");
+        let (mut poster_b, mut reclaimer_b) = b.split_roles().unwrap();
+        assert_eq!(
+            a.post_as(&mut poster_b, &mem, 0x1000, 60, 1),
+            Err(PostError {
+                token: 1,
+                reason: PostRefused::WrongRing
+            })
+        );
+        assert_eq!(a.post_as(&mut poster_a, &mem, 0x1000, 60, 2), Ok(0));
+        complete(&mem, 0);
+        assert_eq!(a.reclaim_one_as(&mut reclaimer_b, &mem), None);
+        assert_eq!(a.abort_as(&mut poster_a, &mut reclaimer_b, |_| {}), 0);
+        assert_eq!(
+            a.reclaim_one_as(&mut reclaimer_a, &mem).map(|c| c.token),
+            Some(2)
+        );
+        assert!(a.is_idle());
     }
 
     #[test]

@@ -42,7 +42,7 @@ use super::{
     SgState, TxFrame, TxToken,
 };
 use crate::e1000::Segment;
-use crate::ndis::{InFlight, MapRequest, MappedFrame, SendNbls, SendQueue, SgList};
+use crate::ndis::{InFlight, MapRequest, MappedFrame, SendNbls, SendQueue, SgHandoff, SgList};
 use crate::sync::{DispatchLevel, Locked, Unlocked};
 use crate::sys;
 
@@ -357,16 +357,29 @@ impl Adapter {
         at: &DispatchLevel,
         list: SgList,
     ) {
+        self.list_ready(cx, at, list, &self.sg_handoff, Self::accept_list);
+    }
+
+    /// `MiniportProcessSGList` for a list `handoff`'s caller did not take (it came after the
+    /// caller's hold): paired with its frame by `accept` in one hold of `send`, which also
+    /// pumps (the rest of a long queue goes out from the DPC, once the frames posted here raise
+    /// TXDW) and claims what follows.
+    fn list_ready(
+        &self,
+        cx: &mut Locked<'_, Unlocked>,
+        at: &DispatchLevel,
+        list: SgList,
+        handoff: &SgHandoff,
+        accept: fn(&Self, &mut SendState, &mut Option<SgList>),
+    ) {
         // Inside the allocate call (or before its caller looked): the caller takes it.
-        let Err(list) = self.sg_handoff.offer(list) else {
+        let Err(list) = handoff.offer(list) else {
             return;
         };
         let mut done = SendNbls::new();
         let mut list = Some(list);
         let follow_up = self.send.with_dpr(cx, at, |send, _| {
-            self.accept_list(send, &mut list);
-            // The rest of a long queue goes out from the DPC (the frames posted here raise
-            // TXDW when done).
+            accept(self, send, &mut list);
             let _ = self.pump(send, &mut done, DPC_PUMP_BATCH);
             SendFollowUp::claim(send)
         });
@@ -552,31 +565,15 @@ impl Adapter {
 
     /// `MiniportProcessSGList` for a fast-path request: inside the allocate call (or before
     /// its caller's hold closed the hand-over) the list is left for the caller; later, it is
-    /// paired with the frame waiting in [`SgState::premap`] here, and posted, or retired when
-    /// the send was refused or the adapter is gone.
+    /// paired with the frame waiting in [`SgState::premap`] and posted, or retired when the
+    /// send was refused or the adapter is gone.
     pub(crate) fn premap_list_ready(
         &self,
         cx: &mut Locked<'_, Unlocked>,
         at: &DispatchLevel,
         list: SgList,
     ) {
-        let Err(list) = self.premap_handoff.offer(list) else {
-            return;
-        };
-        let mut done = SendNbls::new();
-        let mut list = Some(list);
-        let follow_up = self.send.with_dpr(cx, at, |send, _| {
-            self.accept_premap_list(send, &mut list);
-            let _ = self.pump(send, &mut done, DPC_PUMP_BATCH);
-            SendFollowUp::claim(send)
-        });
-        if list.is_some() {
-            // NDIS broke its contract; without the NET_BUFFER the list cannot be freed.
-            crate::trace_error!("MiniportProcessSGList: a list for no fast-path frame");
-        }
-        self.follow_up(cx, at, follow_up, &mut done);
-        self.complete_sends(cx, done, Some(at));
-        self.try_complete_pause(cx);
+        self.list_ready(cx, at, list, &self.premap_handoff, Self::accept_premap_list);
     }
 
     /// Under the `send` lock: pairs `list` with the fast path's frame in
