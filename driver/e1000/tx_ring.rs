@@ -493,7 +493,11 @@ impl<T> TxRing<T> {
         let Slot::Last(token) = (unsafe { self.set(last, Slot::Free) }) else {
             return None;
         };
-        self.completed.fetch_add(1, Ordering::Release);
+        // One writer (the reclaimer): a load and a store, no read-modify-write needed.
+        self.completed.store(
+            self.completed.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Release,
+        );
         // Release: the slots emptied above are the poster's again only after this store.
         self.clean.store(self.size.next(last), Ordering::Release);
         Some(TxCompletion { token, status })

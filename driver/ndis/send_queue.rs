@@ -92,11 +92,11 @@ fn set_pending(nbl: &mut SendNbl, n: usize) {
 /// Records that `count` frames of `nbl` finished with `status`; its status keeps its first
 /// failure. True when nothing of it is left: the caller then owns the NBL alone.
 ///
-/// Atomic on both fields: the frames of one NBL are separate values (`InFlight` is `Send`), so
-/// nothing in the types stops two of them finishing on two processors at once (the miniport
-/// finishes them under its send lock, but soundness does not rest on that). The count and the
-/// status were written plainly before any frame was handed out (`push_back`), and are read
-/// plainly only by the owner that the last `fetch_update` (Acquire) makes it.
+/// Atomic on both fields: the frames of one NBL finish on two processors at once (the
+/// reclaimer finishes sent frames without the send lock, while a Pause or a failed copy
+/// finishes others under it). The count and the status were written plainly before any frame
+/// was handed out (`push_back`, `take_alone`), and are read plainly only by the owner that the
+/// last `fetch_sub` (acquire and release) makes it.
 ///
 /// # Safety
 /// `nbl` is a send NBL accepted by [`SendQueue::push_back`] with at least `count` frames not
@@ -126,11 +126,10 @@ unsafe fn finish_frames(
     // SAFETY: a pointer-sized, pointer-aligned field holding a count (stored without
     // provenance), only accessed atomically while frames are out.
     let left = unsafe { AtomicUsize::from_ptr(slot.cast::<usize>()) };
-    let before = left
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-            Some(n.saturating_sub(count))
-        })
-        .unwrap_or_else(|n| n);
+    // One atomic subtraction (a compare-and-swap loop would cost the reclaim of every frame a
+    // retry loop); a count that would go below zero is a bookkeeping bug the assertion names,
+    // and the NBL is handed back all the same.
+    let before = left.fetch_sub(count, Ordering::AcqRel);
     debug_assert!(
         before >= count,
         "more NET_BUFFERs finished than the NBL has"

@@ -62,8 +62,12 @@ struct Hostility {
     tampers: VecDeque<Tamper>,
     all_ones_reads: u32,
     line: Option<Arc<dyn IrqLine>>,
-    /// Write-backs with DD set that a driver must drop.
+    /// Frames with DD set that a driver must drop, one entry per frame: the first bad
+    /// write-back of it.
     bad: Vec<BadWriteBack>,
+    /// The last write-back had no EOP: the next one belongs to the same frame (the driver
+    /// drops such a frame once, whatever its parts say, and counts it once).
+    continuing: bool,
     /// Write-backs whose DD the device cleared (the slot never completes).
     withheld: u64,
 }
@@ -118,15 +122,21 @@ impl DmaMemory for TamperingDma {
         let (length, status, errors) = (u16::from_le_bytes([desc[8], desc[9]]), desc[12], desc[13]);
         if status & STATUS_DD == 0 {
             plan.withheld += 1;
-        } else if status & STATUS_EOP == 0
-            || errors != 0
-            || !(MIN_FRAME..=MAX_FRAME).contains(&length)
-        {
-            plan.bad.push(BadWriteBack {
-                length,
-                status,
-                errors,
-            });
+        } else {
+            let part_of_previous = plan.continuing;
+            plan.continuing = status & STATUS_EOP == 0;
+            let bad = status & STATUS_EOP == 0
+                || errors != 0
+                || !(MIN_FRAME..=MAX_FRAME).contains(&length);
+            // A frame is one packet to the counters: a part after a part without EOP was
+            // counted with the first (which was bad: it had no EOP).
+            if bad && !part_of_previous {
+                plan.bad.push(BadWriteBack {
+                    length,
+                    status,
+                    errors,
+                });
+            }
         }
         drop(plan);
         self.memory.write(addr, &desc)
@@ -189,7 +199,8 @@ impl HostileE1000 {
         }
     }
 
-    /// The write-backs a correct driver drops and counts.
+    /// The frames a correct driver drops and counts: one entry per frame, its first bad
+    /// write-back (the parts after a part without EOP belong to the same frame).
     #[must_use]
     pub fn bad_write_backs(&self) -> Vec<BadWriteBack> {
         self.plan.lock().bad.clone()

@@ -6,8 +6,9 @@
 //!   (runts and oversize frames are dropped);
 //! - when no register read lied (all-ones reads can hide the driver's own counters), the
 //!   driver's receive error and discard counters (`OID_GEN_RCV_ERROR` +
-//!   `OID_GEN_RCV_NO_BUFFER`) cover every write-back it had to drop (it found the receive
-//!   ring's drops missing from those counters);
+//!   `OID_GEN_RCV_NO_BUFFER`) cover every frame it had to drop, a frame being a run of
+//!   write-backs up to one with EOP (it found the receive ring's drops missing from those
+//!   counters);
 //! - Pause, Halt and Unload as in [`Board::finish`]: every send completed, every indication
 //!   returned, nothing leaked, the verifier clean.
 
@@ -140,7 +141,7 @@ fn check_counted(board: &Board, device: &HostileE1000) -> Result<(), Finding> {
     let counted = board.counter(sys::OID_GEN_RCV_ERROR) + board.counter(sys::OID_GEN_RCV_NO_BUFFER);
     if counted < bad.len() as u64 {
         return finding!(
-            "{} bad receive descriptors written back ({bad:?}), but OID_GEN_RCV_ERROR + \
+            "{} bad frames written back ({bad:?}), but OID_GEN_RCV_ERROR + \
              OID_GEN_RCV_NO_BUFFER = {counted}",
             bad.len()
         );
